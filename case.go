@@ -1,0 +1,307 @@
+// Package offsitebot is the case core of offsitebot: the records of an off-site
+// direction and the rules the guidance sets for it, as pure functions of their
+// inputs and the time. It imports only the standard library.
+package offsitebot
+
+import "time"
+
+// Role is what a person is to the cases they can see.
+type Role string
+
+const (
+	RoleAdmin     Role = "admin"     // everything; adds schools and staff
+	RoleHome      Role = "home"      // home-school staff: their school's cases
+	RoleReceiving Role = "receiving" // receiving-school staff: their pupils
+	RoleLA        Role = "la"        // local-authority officer: reads every case
+	RoleParent    Role = "parent"    // parent or carer: their own child's case
+	RolePupil     Role = "pupil"     // the pupil, where aged 18 or over
+)
+
+// Valid reports whether r is a known role.
+func (r Role) Valid() bool {
+	switch r {
+	case RoleAdmin, RoleHome, RoleReceiving, RoleLA, RoleParent, RolePupil:
+		return true
+	}
+	return false
+}
+
+// Staff reports whether r belongs to a school or the LA (as opposed to a family).
+func (r Role) Staff() bool {
+	return r == RoleAdmin || r == RoleHome || r == RoleReceiving || r == RoleLA
+}
+
+// Platform is where something was said or done.
+type Platform string
+
+const (
+	Slack    Platform = "slack"
+	Telegram Platform = "telegram"
+	Shell    Platform = "shell"
+	System   Platform = "system" // the bot itself: reminders, automatic records
+)
+
+// Identity is a person on one platform, namespaced: "slack:TEAM:USER",
+// "telegram:USER", "shell:ROLE:NAME".
+type Identity struct {
+	ID          string    `bson:"_id" json:"id"`
+	Role        Role      `bson:"role" json:"role"`
+	Name        string    `bson:"name" json:"name"`
+	URN         string    `bson:"urn,omitempty" json:"urn,omitempty"`     // staff: their school
+	Cases       []string  `bson:"cases,omitempty" json:"cases,omitempty"` // joined by code: these cases only
+	Unreachable bool      `bson:"unreachable,omitempty" json:"unreachable,omitempty"`
+	Created     time.Time `bson:"created" json:"created"`
+}
+
+// Platform returns the platform part of the identity's ID.
+func (id Identity) Platform() Platform {
+	for i := 0; i < len(id.ID); i++ {
+		if id.ID[i] == ':' {
+			return Platform(id.ID[:i])
+		}
+	}
+	return ""
+}
+
+// School is identified by its 6-digit Unique Reference Number.
+type School struct {
+	URN  string `bson:"_id" json:"urn"`
+	Name string `bson:"name" json:"name"`
+}
+
+// Status of a case.
+type Status string
+
+const (
+	Active Status = "active"
+	Ended  Status = "ended"
+)
+
+// Outcomes a direction can end with.
+const (
+	OutcomeReintegrated = "reintegrated"
+	OutcomeManagedMove  = "managed-move"
+	OutcomeSEMH         = "semh"
+	OutcomeOther        = "other"
+)
+
+// Case is one off-site direction with its whole chronology, kept in one
+// document so it is read and changed together, atomically.
+type Case struct {
+	Ref          string    `bson:"_id" json:"ref"`
+	Version      int64     `bson:"version" json:"version"` // optimistic lock
+	Status       Status    `bson:"status" json:"status"`
+	Demo         bool      `bson:"demo,omitempty" json:"demo,omitempty"`
+	Pupil        string    `bson:"pupil" json:"pupil"`
+	DOB          Date      `bson:"dob" json:"dob"`
+	EHCP         bool      `bson:"ehcp" json:"ehcp"`
+	HomeURN      string    `bson:"home" json:"home"`
+	ReceivingURN string    `bson:"receiving" json:"receiving"`
+	Start        Date      `bson:"start" json:"start"`
+	End          Date      `bson:"end,omitempty" json:"end,omitempty"` // agreed end or maximum period
+	Reasons      string    `bson:"reasons,omitempty" json:"reasons,omitempty"`
+	Objectives   string    `bson:"objectives,omitempty" json:"objectives,omitempty"`
+	Arrival      string    `bson:"arrival,omitempty" json:"arrival,omitempty"`   // whom the pupil reports to
+	Sessions     string    `bson:"sessions,omitempty" json:"sessions,omitempty"` // session times
+	Opened       time.Time `bson:"opened" json:"opened"`
+	OpenedBy     string    `bson:"openedBy" json:"openedBy"`
+	Outcome      string    `bson:"outcome,omitempty" json:"outcome,omitempty"`
+	EndedOn      Date      `bson:"endedOn,omitempty" json:"endedOn,omitempty"`
+
+	// LastSchoolContact is the latest contact between the two schools, kept
+	// beside the list so sweeps need not read the chronology.
+	LastSchoolContact time.Time `bson:"lastSchoolContact,omitempty" json:"lastSchoolContact,omitempty"`
+
+	Contacts   []Contact       `bson:"contacts" json:"contacts"`
+	Attendance []AttendanceDay `bson:"attendance" json:"attendance"`
+	Meetings   []Meeting       `bson:"meetings" json:"meetings"`
+	Requests   []ReviewRequest `bson:"requests" json:"requests"`
+	Feedback   []Feedback      `bson:"feedback" json:"feedback"`
+	// Audit is append-only: storage only ever pushes to it.
+	Audit []AuditEvent `bson:"audit" json:"audit"`
+}
+
+// Initials returns the pupil's initials, "S.T.", for places others may read.
+func (c *Case) Initials() string {
+	out := make([]rune, 0, 6)
+	start := true
+	for _, r := range c.Pupil {
+		switch {
+		case r == ' ' || r == '-':
+			start = true
+		case start:
+			out = append(out, r, '.')
+			start = false
+		}
+	}
+	return string(out)
+}
+
+// Contact is one recorded contact about a case.
+type Contact struct {
+	ID      string    `bson:"id" json:"id"`
+	At      time.Time `bson:"at" json:"at"`
+	With    string    `bson:"with" json:"with"` // receiving, home, parent, pupil, la, professional
+	How     string    `bson:"how" json:"how"`   // phone, email, meeting, visit, message
+	Summary string    `bson:"summary" json:"summary"`
+	By      string    `bson:"by" json:"by"`
+	Via     Platform  `bson:"via" json:"via"`
+	Auto    bool      `bson:"auto,omitempty" json:"auto,omitempty"` // a message the bot sent or received
+}
+
+// Contact partners and means.
+var (
+	ContactWith = []string{"receiving", "home", "parent", "pupil", "la", "professional"}
+	ContactHow  = []string{"phone", "email", "meeting", "visit", "message"}
+)
+
+// MaxSummary is the longest contact summary or request text accepted.
+const MaxSummary = 3000
+
+// BetweenSchools reports whether the contact was between the home and receiving schools.
+func (c Contact) BetweenSchools() bool { return c.With == "receiving" || c.With == "home" }
+
+// AttendanceDay is the receiving school's codes for one day; one per case and date.
+type AttendanceDay struct {
+	Date Date      `bson:"date" json:"date"`
+	AM   string    `bson:"am" json:"am"`
+	PM   string    `bson:"pm" json:"pm"`
+	By   string    `bson:"by" json:"by"`
+	At   time.Time `bson:"at" json:"at"`
+	Via  Platform  `bson:"via" json:"via"`
+}
+
+// Meeting modes.
+const (
+	InPerson = "in-person"
+	Online   = "online"
+)
+
+// Meeting is a review meeting, scheduled and later held with an outcome.
+type Meeting struct {
+	ID          string         `bson:"id" json:"id"`
+	At          time.Time      `bson:"at" json:"at"`
+	Mode        string         `bson:"mode" json:"mode"`
+	Place       string         `bson:"place,omitempty" json:"place,omitempty"`
+	Scheduled   time.Time      `bson:"scheduled" json:"scheduled"`
+	By          string         `bson:"by" json:"by"`
+	ShortNotice bool           `bson:"shortNotice,omitempty" json:"shortNotice,omitempty"` // confirmed under 6 days
+	Invitations []Invitation   `bson:"invitations" json:"invitations"`
+	Outcome     *ReviewOutcome `bson:"outcome,omitempty" json:"outcome,omitempty"`
+	Cancelled   bool           `bson:"cancelled,omitempty" json:"cancelled,omitempty"`
+}
+
+// Date returns the London date of the meeting.
+func (m Meeting) Date() Date { return DateOf(m.At) }
+
+// Held reports whether the meeting's outcome was recorded.
+func (m Meeting) Held() bool { return m.Outcome != nil }
+
+// Invitation answers.
+const (
+	AnswerYes       = "yes"
+	AnswerOtherTime = "other-time"
+)
+
+// Invitation is one linked parent's invitation to a meeting and their answer.
+type Invitation struct {
+	To         string    `bson:"to" json:"to"`
+	Sent       time.Time `bson:"sent" json:"sent"`
+	Answer     string    `bson:"answer,omitempty" json:"answer,omitempty"`
+	Answered   time.Time `bson:"answered,omitempty" json:"answered,omitempty"`
+	Suggestion string    `bson:"suggestion,omitempty" json:"suggestion,omitempty"`
+}
+
+// Decisions a review can reach.
+const (
+	DecisionContinue    = "continue"
+	DecisionReintegrate = "reintegrate"
+	DecisionManagedMove = "managed-move"
+	DecisionSEMH        = "semh"
+	DecisionOther       = "other"
+)
+
+// ReviewOutcome is what a review meeting found and decided.
+type ReviewOutcome struct {
+	Met           string    `bson:"met" json:"met"` // yes, partly, no
+	Successes     string    `bson:"successes" json:"successes"`
+	Voice         string    `bson:"voice" json:"voice"`
+	Concerns      string    `bson:"concerns" json:"concerns"`
+	Interventions string    `bson:"interventions" json:"interventions"`
+	Decision      string    `bson:"decision" json:"decision"`
+	Until         Date      `bson:"until,omitempty" json:"until,omitempty"`
+	Next          Date      `bson:"next,omitempty" json:"next,omitempty"`
+	Attended      string    `bson:"attended" json:"attended"`
+	Recorded      time.Time `bson:"recorded" json:"recorded"`
+	By            string    `bson:"by" json:"by"`
+	// NoticeSent is when the decision to continue went to parents (rule 6).
+	NoticeSent time.Time `bson:"noticeSent,omitempty" json:"noticeSent,omitempty"`
+}
+
+// Requesters of a review meeting.
+const (
+	FromParent = "parent"
+	FromPupil  = "pupil"
+	FromLA     = "la"
+)
+
+// ReviewRequest is a written request for a review meeting, recorded word for word.
+type ReviewRequest struct {
+	ID          string    `bson:"id" json:"id"`
+	At          time.Time `bson:"at" json:"at"`
+	From        string    `bson:"from" json:"from"`
+	Text        string    `bson:"text" json:"text"`
+	By          string    `bson:"by" json:"by"`
+	Via         Platform  `bson:"via" json:"via"`
+	DutyApplies bool      `bson:"dutyApplies" json:"dutyApplies"`
+	LastMeeting Date      `bson:"lastMeeting,omitempty" json:"lastMeeting,omitempty"`
+	Answered    string    `bson:"answered,omitempty" json:"answered,omitempty"` // meeting ID scheduled for it
+}
+
+// Open reports whether no meeting has been scheduled for the request yet.
+func (r ReviewRequest) Open() bool { return r.Answered == "" }
+
+// Feedback is the pupil's and family's view, given before a review.
+type Feedback struct {
+	ID     string    `bson:"id" json:"id"`
+	At     time.Time `bson:"at" json:"at"`
+	By     string    `bson:"by" json:"by"`
+	Pupil  string    `bson:"pupil" json:"pupil"`   // the pupil's view
+	Family string    `bson:"family" json:"family"` // the family's view
+	Rating int       `bson:"rating,omitempty" json:"rating,omitempty"`
+}
+
+// AuditEvent records who did what, when, from where. Never changed once written.
+type AuditEvent struct {
+	At     time.Time `bson:"at" json:"at"`
+	By     string    `bson:"by" json:"by"`
+	Via    Platform  `bson:"via" json:"via"`
+	Action string    `bson:"action" json:"action"`
+	Case   string    `bson:"case,omitempty" json:"case,omitempty"`
+	Detail string    `bson:"detail,omitempty" json:"detail,omitempty"`
+}
+
+// JoinCode lets a parent or receiving contact on Telegram join one case.
+type JoinCode struct {
+	Code      string    `bson:"_id" json:"code"`
+	Case      string    `bson:"case" json:"case"`
+	Role      Role      `bson:"role" json:"role"`
+	Created   time.Time `bson:"created" json:"created"`
+	CreatedBy string    `bson:"createdBy" json:"createdBy"`
+	Expires   time.Time `bson:"expires" json:"expires"`
+	UsedBy    string    `bson:"usedBy,omitempty" json:"usedBy,omitempty"`
+	UsedAt    time.Time `bson:"usedAt,omitempty" json:"usedAt,omitempty"`
+}
+
+// JoinCodeLife is how long a join code stays valid.
+const JoinCodeLife = 7 * 24 * time.Hour
+
+// Conversation is the saved state of one person's guided flow, so it survives a
+// restart and works across replicas.
+type Conversation struct {
+	Key     string            `bson:"_id"`
+	Flow    string            `bson:"flow"`
+	Answers map[string]string `bson:"answers"`
+	Order   []string          `bson:"order"` // keys in the order answered, for "back"
+	Expires time.Time         `bson:"expires"`
+}
