@@ -108,6 +108,9 @@ type Case struct {
 	Outcome      string    `bson:"outcome,omitempty" json:"outcome,omitempty"`
 	EndedOn      Date      `bson:"endedOn,omitempty" json:"endedOn,omitempty"`
 
+	// People linked to the case by join code (parents, pupil, receiving contacts, LA).
+	People []Person `bson:"people" json:"people"`
+
 	// LastSchoolContact is the latest contact between the two schools, kept
 	// beside the list so sweeps need not read the chronology.
 	LastSchoolContact time.Time `bson:"lastSchoolContact,omitempty" json:"lastSchoolContact,omitempty"`
@@ -135,6 +138,26 @@ func (c *Case) Initials() string {
 		}
 	}
 	return string(out)
+}
+
+// Person is someone linked to a case by a join code.
+type Person struct {
+	ID          string    `bson:"id" json:"id"`
+	Role        Role      `bson:"role" json:"role"`
+	Name        string    `bson:"name" json:"name"`
+	Joined      time.Time `bson:"joined" json:"joined"`
+	Unreachable bool      `bson:"unreachable,omitempty" json:"unreachable,omitempty"` // blocked the bot
+}
+
+// Parents returns the linked parents (and the pupil, if linked).
+func (c *Case) Parents() []Person {
+	var out []Person
+	for _, p := range c.People {
+		if p.Role == RoleParent || p.Role == RolePupil {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 // Contact is one recorded contact about a case.
