@@ -1,0 +1,82 @@
+// Package bot is the platform-neutral router: adapters turn what a person said
+// into a Request, the router resolves who they are and checks what they may do
+// before any handler runs, and the Reply goes back through the same adapter.
+package bot
+
+import (
+	offsitebot "github.com/offsitebot/offsitebot"
+)
+
+// Request is one thing a person said or pressed, on any platform.
+type Request struct {
+	Platform offsitebot.Platform
+	UserID   string            // namespaced identity, e.g. "slack:T1:U1", "telegram:42"
+	Name     string            // display name the platform gave, for first contact
+	Chat     string            // where to answer on that platform (DM channel, chat id)
+	Text     string            // what they typed
+	Data     string            // payload of a pressed button, if any
+	Args     map[string]string // structured answers (a submitted form), same keys as key=value
+	// Command marks an explicit command (a slash command, a button): it runs even
+	// in the middle of a guided flow, where plain text is taken as an answer.
+	Command bool
+}
+
+// Button is a choice offered with a reply. Pressing it sends Data back as Request.Data;
+// an adapter without buttons shows Label and accepts Data typed as text.
+type Button struct {
+	Label string
+	Data  string
+}
+
+// Reply is what the bot says back, or sends to someone unprompted.
+type Reply struct {
+	Text    string
+	Buttons [][]Button
+	// Sensitive marks text that names a pupil: adapters show it only in a direct
+	// message or a modal to the person, never in a channel.
+	Sensitive bool
+	// Form, when set, is the whole guided flow as one form (a Slack modal); the
+	// text-only adapters ignore it and ask question by question.
+	Form *Form
+	// FieldErrors answers a submitted form: key -> what is wrong with that field.
+	FieldErrors map[string]string
+	// File is an attachment such as an export.
+	File *File
+	// Case is the reference the reply is about, if any (for threading and records).
+	Case string
+}
+
+// Form describes a guided flow's questions so a platform can show them at once.
+type Form struct {
+	Flow   string // submitted back as Request.Text "FLOW" with Args
+	Title  string
+	Submit string
+	Fields []Field
+}
+
+// Field kinds.
+const (
+	FieldText   = "text"
+	FieldLong   = "long" // multi-line text
+	FieldDate   = "date"
+	FieldTime   = "time"
+	FieldSelect = "select"
+)
+
+// Field is one question of a Form.
+type Field struct {
+	Key      string
+	Label    string
+	Kind     string
+	Choices  []Button // for FieldSelect: Label shown, Data submitted
+	Optional bool
+	Value    string // pre-filled answer
+	Hint     string
+}
+
+// File is an attachment.
+type File struct {
+	Name        string
+	ContentType string
+	Data        []byte
+}

@@ -1,0 +1,210 @@
+package bot
+
+import (
+	"context"
+	"log/slog"
+	"strings"
+	"time"
+
+	offsitebot "github.com/offsitebot/offsitebot"
+)
+
+// Call is a request after the router has resolved who asked and checked that
+// they may do it to the case it names.
+type Call struct {
+	Request
+	Who  offsitebot.Identity
+	Word string           // the command word, lower case, without "/"
+	Args []string         // the words after it, quotes respected
+	Case *offsitebot.Case // the case named in Args, already permission-checked
+	Now  time.Time
+}
+
+// HandlerFunc does one command.
+type HandlerFunc func(ctx context.Context, c Call) ([]Reply, error)
+
+// Command is one registered command word.
+type Command struct {
+	Name   string
+	Action offsitebot.Action
+	// Public commands may be used by people the bot does not know yet (/start, help).
+	Public bool
+	Run    HandlerFunc
+}
+
+// Identities finds who sent a request.
+type Identities interface {
+	Identity(ctx context.Context, id string) (*offsitebot.Identity, error)
+}
+
+// Cases loads a case for the permission check.
+type Cases interface {
+	Case(ctx context.Context, ref string) (*offsitebot.Case, error)
+}
+
+// Conversations holds guided flows in progress.
+type Conversations interface {
+	Active(ctx context.Context, key string) (bool, error)
+	Continue(ctx context.Context, c Call) ([]Reply, error)
+}
+
+// Router resolves identity and permission, then dispatches.
+type Router struct {
+	ids      Identities
+	cases    Cases
+	convs    Conversations
+	now      func() time.Time
+	log      *slog.Logger
+	commands map[string]Command
+}
+
+// NewRouter returns a router with no commands; Register adds them.
+func NewRouter(ids Identities, cases Cases, convs Conversations, now func() time.Time, log *slog.Logger) *Router {
+	return &Router{ids: ids, cases: cases, convs: convs, now: now, log: log, commands: map[string]Command{}}
+}
+
+// Register adds commands, replacing any of the same name.
+func (r *Router) Register(cmds ...Command) {
+	for _, c := range cmds {
+		r.commands[c.Name] = c
+	}
+}
+
+// Commands returns the registered command with that name.
+func (r *Router) Command(name string) (Command, bool) {
+	c, ok := r.commands[name]
+	return c, ok
+}
+
+// Handle answers one request. It never returns nothing: a person always gets a reply.
+func (r *Router) Handle(ctx context.Context, req Request) []Reply {
+	start := r.now()
+	if req.Text == "" {
+		req.Text = req.Data
+	}
+	call := Call{Request: req, Now: start}
+	replies, code := r.handle(ctx, &call)
+	// IDs only: never names or message text.
+	r.log.LogAttrs(ctx, slog.LevelInfo, "request",
+		slog.String("platform", string(req.Platform)), slog.String("user", req.UserID),
+		slog.String("command", call.Word), slog.String("case", caseRef(call.Case)),
+		slog.String("result", code))
+	if len(replies) == 0 {
+		replies = []Reply{{Text: "Done."}}
+	}
+	return replies
+}
+
+func caseRef(c *offsitebot.Case) string {
+	if c == nil {
+		return ""
+	}
+	return c.Ref
+}
+
+func (r *Router) handle(ctx context.Context, call *Call) ([]Reply, string) {
+	who, err := r.ids.Identity(ctx, call.UserID)
+	if err != nil {
+		return r.fail(ctx, call, err)
+	}
+	if who == nil {
+		who = &offsitebot.Identity{ID: call.UserID, Name: call.Name}
+	}
+	call.Who = *who
+
+	words := Split(call.Text)
+	explicit := call.Command || strings.HasPrefix(strings.TrimSpace(call.Text), "/")
+	if len(words) > 0 {
+		call.Word = strings.ToLower(strings.TrimPrefix(words[0], "/"))
+		call.Args = words[1:]
+	}
+	active, err := r.convs.Active(ctx, call.UserID)
+	if err != nil {
+		return r.fail(ctx, call, err)
+	}
+	cmd, known := r.commands[call.Word]
+	switch {
+	case call.Word == "cancel" || call.Word == "back":
+		return r.continueFlow(ctx, call)
+	case active && !explicit && call.Word != "help":
+		// Mid-flow, plain text is an answer even if it starts with a command word;
+		// an explicit command (slash, button) starts that command instead.
+		return r.continueFlow(ctx, call)
+	case !known:
+		return []Reply{{Text: notUnderstood(call.Who)}}, "unknown"
+	}
+
+	if call.Who.Role == "" && !cmd.Public {
+		return []Reply{{Text: stranger(call.Platform)}}, "stranger"
+	}
+	if !cmd.Public {
+		if ref := findRef(call.Args, call.Request.Args); ref != "" {
+			c, err := r.cases.Case(ctx, ref)
+			if err != nil {
+				return r.fail(ctx, call, err)
+			}
+			if err := offsitebot.Can(call.Who, cmd.Action, c); err != nil {
+				return r.fail(ctx, call, err)
+			}
+			call.Case = c
+		} else if !offsitebot.Allowed(call.Who.Role, cmd.Action) {
+			return r.fail(ctx, call, offsitebot.Can(call.Who, cmd.Action, nil))
+		}
+	}
+	replies, err := cmd.Run(ctx, *call)
+	if err != nil {
+		return r.fail(ctx, call, err)
+	}
+	return replies, "ok"
+}
+
+func (r *Router) continueFlow(ctx context.Context, call *Call) ([]Reply, string) {
+	replies, err := r.convs.Continue(ctx, *call)
+	if err != nil {
+		return r.fail(ctx, call, err)
+	}
+	return replies, "ok"
+}
+
+func (r *Router) fail(ctx context.Context, call *Call, err error) ([]Reply, string) {
+	code := offsitebot.ErrorCode(err)
+	if code == offsitebot.EInternal {
+		r.log.ErrorContext(ctx, "request failed", "user", call.UserID, "command", call.Word, "err", err)
+	}
+	return []Reply{{Text: offsitebot.ErrorMessage(err)}}, code
+}
+
+// findRef returns the first case reference among the words or the ref= answer.
+func findRef(words []string, args map[string]string) string {
+	if v, ok := args["ref"]; ok {
+		if ref, ok := offsitebot.ParseRef(v); ok {
+			return ref
+		}
+	}
+	for _, w := range words {
+		if k, v, ok := strings.Cut(w, "="); ok && strings.EqualFold(k, "ref") {
+			w = v
+		}
+		if ref, ok := offsitebot.ParseRef(w); ok {
+			return ref
+		}
+	}
+	return ""
+}
+
+func notUnderstood(who offsitebot.Identity) string {
+	if who.Role == offsitebot.RoleParent || who.Role == offsitebot.RolePupil {
+		return "Sorry, I didn't understand that. You can use /status to see what's next, /request to ask for a review meeting, /feedback to tell us how it's going, or /help."
+	}
+	if who.Role == "" {
+		return "Hello! I'm offsitebot. If your school sent you a link or a code, type /start followed by the code. Type help to see more."
+	}
+	return "Sorry, I didn't understand that. Type help to see what I can do, or cases to list your cases."
+}
+
+func stranger(p offsitebot.Platform) string {
+	if p == offsitebot.Telegram {
+		return "Hello! I don't know you yet. Please use the link your school sent you, or type /start followed by the code from it. If you have no code, ask the school for one."
+	}
+	return "Sorry, I don't know you yet. Please ask your school's offsitebot admin to add you (they type: staff add @you home|receiving|la URN)."
+}

@@ -1,0 +1,53 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+
+	offsitebot "github.com/offsitebot/offsitebot"
+)
+
+// ErrUnreachable means the person cannot get messages any more (they blocked the
+// bot, left the workspace). Senders wrap it; callers mark the person and tell staff.
+var ErrUnreachable = errors.New("recipient unreachable")
+
+// ErrNoSender means no adapter for the recipient's platform is running.
+var ErrNoSender = errors.New("no adapter running for that platform")
+
+// Sender delivers a message to one identity on its platform.
+type Sender interface {
+	Send(ctx context.Context, to string, r Reply) error
+}
+
+// Dispatcher sends to any identity through the adapter of its platform.
+type Dispatcher struct {
+	mu      sync.RWMutex
+	senders map[offsitebot.Platform]Sender
+}
+
+// NewDispatcher returns a dispatcher with no adapters.
+func NewDispatcher() *Dispatcher {
+	return &Dispatcher{senders: map[offsitebot.Platform]Sender{}}
+}
+
+// Register makes s deliver to identities of platform p.
+func (d *Dispatcher) Register(p offsitebot.Platform, s Sender) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.senders[p] = s
+}
+
+// Send delivers r to the identity to.
+func (d *Dispatcher) Send(ctx context.Context, to string, r Reply) error {
+	p, _, _ := strings.Cut(to, ":")
+	d.mu.RLock()
+	s, ok := d.senders[offsitebot.Platform(p)]
+	d.mu.RUnlock()
+	if !ok {
+		return fmt.Errorf("send to %s: %w", to, ErrNoSender)
+	}
+	return s.Send(ctx, to, r)
+}
