@@ -19,6 +19,9 @@ type Request struct {
 	// Command marks an explicit command (a slash command, a button): it runs even
 	// in the middle of a guided flow, where plain text is taken as an answer.
 	Command bool
+	// Forms marks an adapter that can show a whole Form at once (a Slack modal):
+	// a guided command then answers with its Form instead of the first question.
+	Forms bool
 }
 
 // Button is a choice offered with a reply. Pressing it sends Data back as Request.Data;

@@ -1,0 +1,205 @@
+// Package shell is the terminal adapter: try offsitebot with no chat accounts,
+// and drive it from scripts and tests. Every identity it plays is "shell:ROLE:NAME".
+package shell
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	offsitebot "github.com/offsitebot/offsitebot"
+	"github.com/offsitebot/offsitebot/bot"
+)
+
+// Router answers requests (a *bot.Router).
+type Router interface {
+	Handle(ctx context.Context, req bot.Request) []bot.Reply
+}
+
+// Identities lets the shell create the people it plays.
+type Identities interface {
+	Identity(ctx context.Context, id string) (*offsitebot.Identity, error)
+	PutIdentity(ctx context.Context, id offsitebot.Identity) error
+}
+
+// Options configure a Shell.
+type Options struct {
+	Router     Router
+	Identities Identities
+	In         io.Reader
+	Out        io.Writer
+	// Interactive shows a prompt; otherwise each command is echoed before its reply.
+	Interactive bool
+	// As is who the shell starts as, "ROLE[:NAME]".
+	As string
+	// Schools staff roles get when the shell creates them (the demo's schools).
+	HomeURN, ReceivingURN string
+	Now                   func() time.Time
+}
+
+// Shell reads commands line by line and prints replies.
+type Shell struct {
+	opts    Options
+	mu      sync.Mutex // guards out: reminders may print while a command runs
+	who     string
+	buttons []bot.Button
+}
+
+// New returns a shell; call Run.
+func New(opts Options) *Shell {
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	return &Shell{opts: opts}
+}
+
+var defaultNames = map[offsitebot.Role]string{
+	offsitebot.RoleAdmin: "Admin", offsitebot.RoleHome: "Alex", offsitebot.RoleReceiving: "Kim",
+	offsitebot.RoleLA: "Lee", offsitebot.RoleParent: "Pat", offsitebot.RolePupil: "Sam",
+}
+
+// Become switches who the shell is, creating the identity if it is new.
+func (s *Shell) Become(ctx context.Context, as string) (string, error) {
+	roleS, name, _ := strings.Cut(strings.TrimSpace(as), ":")
+	role := offsitebot.Role(strings.ToLower(roleS))
+	if !role.Valid() {
+		return "", fmt.Errorf("%q isn't a role: use admin, home, receiving, la, parent or pupil, e.g. /as parent:Pat", roleS)
+	}
+	if name == "" {
+		name = defaultNames[role]
+	}
+	id := "shell:" + string(role) + ":" + name
+	cur, err := s.opts.Identities.Identity(ctx, id)
+	if err != nil {
+		return "", fmt.Errorf("shell: become %s: %w", id, err)
+	}
+	if cur == nil {
+		ident := offsitebot.Identity{ID: id, Role: role, Name: name, Created: s.opts.Now()}
+		switch role {
+		case offsitebot.RoleHome:
+			ident.URN = s.opts.HomeURN
+		case offsitebot.RoleReceiving:
+			ident.URN = s.opts.ReceivingURN
+		}
+		if err := s.opts.Identities.PutIdentity(ctx, ident); err != nil {
+			return "", fmt.Errorf("shell: become %s: %w", id, err)
+		}
+	}
+	s.who = id
+	s.buttons = nil
+	return id, nil
+}
+
+// Run reads until EOF or ctx ends.
+func (s *Shell) Run(ctx context.Context) error {
+	as := s.opts.As
+	if as == "" {
+		as = "home"
+	}
+	id, err := s.Become(ctx, as)
+	if err != nil {
+		return err
+	}
+	if s.opts.Interactive {
+		s.printf("offsitebot shell — you are %s. Type help, or /as ROLE[:NAME] to be someone else (admin, home, receiving, la, parent, pupil). Ctrl-D quits.\n", id)
+	}
+	sc := bufio.NewScanner(s.opts.In)
+	sc.Buffer(make([]byte, 64*1024), 1024*1024)
+	for {
+		if s.opts.Interactive {
+			s.printf("%s> ", strings.TrimPrefix(s.who, "shell:"))
+		}
+		if !sc.Scan() {
+			return sc.Err()
+		}
+		if ctx.Err() != nil {
+			return nil
+		}
+		line := strings.TrimSpace(sc.Text())
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		if !s.opts.Interactive {
+			s.printf("> %s\n", line)
+		}
+		s.Line(ctx, line)
+	}
+}
+
+// Line handles one line of input.
+func (s *Shell) Line(ctx context.Context, line string) {
+	if rest, ok := strings.CutPrefix(line, "/as"); ok && (rest == "" || rest[0] == ' ') {
+		id, err := s.Become(ctx, rest)
+		if err != nil {
+			s.printf("%v\n", err)
+			return
+		}
+		s.printf("You are now %s.\n", id)
+		return
+	}
+	req := bot.Request{Platform: offsitebot.Shell, UserID: s.who, Name: nameOf(s.who), Chat: s.who, Text: line}
+	// A number picks one of the buttons last offered.
+	if n, err := strconv.Atoi(line); err == nil && n >= 1 && n <= len(s.buttons) {
+		req.Text, req.Data = "", s.buttons[n-1].Data
+		req.Command = strings.HasPrefix(req.Data, "/")
+	}
+	s.show(s.opts.Router.Handle(ctx, req))
+}
+
+func nameOf(id string) string {
+	parts := strings.SplitN(id, ":", 3)
+	return parts[len(parts)-1]
+}
+
+func (s *Shell) show(replies []bot.Reply) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.buttons = nil
+	for _, r := range replies {
+		fmt.Fprintln(s.opts.Out, r.Text)
+		s.writeExtras(r, true)
+	}
+}
+
+// writeExtras prints a reply's buttons and attachment. mine says whether the
+// buttons are offered to the person at the keyboard (and so can be picked by number).
+func (s *Shell) writeExtras(r bot.Reply, mine bool) {
+	for _, row := range r.Buttons {
+		for _, b := range row {
+			if mine {
+				s.buttons = append(s.buttons, b)
+				fmt.Fprintf(s.opts.Out, "  %d) %s\n", len(s.buttons), b.Label)
+			} else {
+				fmt.Fprintf(s.opts.Out, "  [%s] → %s\n", b.Label, b.Data)
+			}
+		}
+	}
+	if f := r.File; f != nil {
+		if f.ContentType == "application/json" {
+			fmt.Fprintf(s.opts.Out, "--- %s ---\n%s", f.Name, f.Data)
+		} else {
+			fmt.Fprintf(s.opts.Out, "(%s: %d bytes, not shown here)\n", f.Name, len(f.Data))
+		}
+	}
+}
+
+// Send shows a message the bot sends to someone else; all shell identities
+// share this terminal, so it is printed, marked with whom it is for.
+func (s *Shell) Send(_ context.Context, to string, r bot.Reply) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	fmt.Fprintf(s.opts.Out, "  ✉ to %s: %s\n", to, strings.ReplaceAll(r.Text, "\n", "\n    "))
+	s.writeExtras(r, false)
+	return nil
+}
+
+func (s *Shell) printf(format string, args ...any) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	fmt.Fprintf(s.opts.Out, format, args...)
+}

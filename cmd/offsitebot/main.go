@@ -1,0 +1,216 @@
+// Command offsitebot runs the bot: with no chat tokens it opens a terminal
+// shell on the embedded database; with Slack and/or Telegram tokens it runs
+// those adapters. It is the only place that reads config and wires the parts.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"golang.org/x/term"
+
+	offsitebot "github.com/offsitebot/offsitebot"
+	"github.com/offsitebot/offsitebot/bot"
+	"github.com/offsitebot/offsitebot/bot/shell"
+	"github.com/offsitebot/offsitebot/conversations"
+	"github.com/offsitebot/offsitebot/storage"
+)
+
+const usage = `offsitebot — off-site directions, followed up.
+
+Usage:
+  offsitebot [--config FILE]                 run: the terminal shell when no chat tokens are set,
+                                             otherwise the Slack and/or Telegram adapters
+  offsitebot shell [--as ROLE[:NAME]]        the terminal shell (admin, home, receiving, la, parent, pupil)
+  offsitebot export OSD-XXXX                 a case's chronology as JSON on stdout
+  offsitebot reminders run --at TIME         run every reminder due at TIME (RFC 3339) once
+  offsitebot reminders list                  the next run of each reminder schedule
+
+--config FILE may come before or after the subcommand (default ./config.toml if present,
+or OFFSITEBOT_CONFIG). Every key can also be set as OFFSITEBOT_SECTION_KEY.
+`
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr, os.Getenv)
+	stop()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "offsitebot:", err)
+		os.Exit(1)
+	}
+}
+
+// args are the command line after the program name, with --config and --as taken out.
+type args struct {
+	config, as string
+	words      []string
+}
+
+func parseArgs(in []string) (args, error) {
+	var a args
+	for i := 0; i < len(in); i++ {
+		w := in[i]
+		for _, name := range []string{"config", "as", "at"} {
+			for _, p := range []string{"-" + name, "--" + name} {
+				if v, ok := strings.CutPrefix(w, p+"="); ok {
+					a.set(name, v)
+					w = ""
+				} else if w == p {
+					if i+1 >= len(in) {
+						return a, fmt.Errorf("%s needs a value", p)
+					}
+					i++
+					a.set(name, in[i])
+					w = ""
+				}
+			}
+		}
+		if w == "-h" || w == "--help" || w == "help" && len(a.words) == 0 {
+			a.words = append(a.words, "help")
+			continue
+		}
+		if w != "" {
+			a.words = append(a.words, w)
+		}
+	}
+	return a, nil
+}
+
+// at is kept in words as "--at=VALUE" so subcommands can find it.
+func (a *args) set(name, v string) {
+	switch name {
+	case "config":
+		a.config = v
+	case "as":
+		a.as = v
+	case "at":
+		a.words = append(a.words, "--at="+v)
+	}
+}
+
+// app is everything wired.
+type app struct {
+	cfg      Config
+	log      *slog.Logger
+	now      func() time.Time
+	db       *storage.DB
+	cal      offsitebot.Calendar
+	dispatch *bot.Dispatcher
+	engine   *conversations.Engine
+	router   *bot.Router
+}
+
+func run(ctx context.Context, argv []string, stdin io.Reader, stdout, stderr io.Writer, env func(string) string) error {
+	a, err := parseArgs(argv)
+	if err != nil {
+		return err
+	}
+	cmd := ""
+	if len(a.words) > 0 {
+		cmd = a.words[0]
+	}
+	if cmd == "help" {
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
+	cfg, err := loadConfig(a.config, env)
+	if err != nil {
+		return err
+	}
+	interactive := isTerminal(stdin)
+	shellMode := cmd == "shell" || (cmd == "" && cfg.Slack.BotToken == "" && cfg.Telegram.Token == "")
+	level := slog.LevelInfo
+	if err := level.UnmarshalText([]byte(cfg.Log.Level)); err != nil {
+		return fmt.Errorf("config log.level %q: use debug, info, warn or error", cfg.Log.Level)
+	}
+	if shellMode || cmd == "export" {
+		// The terminal is for the conversation; only problems go to stderr.
+		level = max(level, slog.LevelWarn)
+	}
+	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+	now, fixed, err := clock(env)
+	if err != nil {
+		return err
+	}
+	if fixed {
+		log.Warn("OFFSITEBOT_NOW is set: the clock starts at a fixed instant, for demos and tests only", "now", now().Format(time.RFC3339))
+	}
+	w, err := wire(ctx, cfg, log, now)
+	if err != nil {
+		return err
+	}
+	defer w.db.Close(context.WithoutCancel(ctx))
+
+	switch {
+	case cmd == "export":
+		if len(a.words) < 2 {
+			return errors.New("export needs a case reference: offsitebot export OSD-XXXX")
+		}
+		return w.export(ctx, a.words[1], stdout)
+	case cmd == "reminders":
+		return w.reminders(ctx, a.words[1:], stdout)
+	case shellMode:
+		if cfg.Demo.Seed {
+			if err := seedDemo(ctx, w.db, now()); err != nil {
+				return err
+			}
+		}
+		sh := shell.New(shell.Options{
+			Router: w.router, Identities: w.db, In: stdin, Out: stdout, Interactive: interactive,
+			As: a.as, HomeURN: demoHome, ReceivingURN: demoReceiving, Now: now,
+		})
+		w.dispatch.Register(offsitebot.Shell, sh)
+		return sh.Run(ctx)
+	case cmd == "":
+		return w.serve(ctx)
+	}
+	return fmt.Errorf("unknown command %q\n\n%s", cmd, usage)
+}
+
+func isTerminal(r io.Reader) bool {
+	f, ok := r.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
+}
+
+func wire(ctx context.Context, cfg Config, log *slog.Logger, now func() time.Time) (*app, error) {
+	cal, err := cfg.Calendar.calendar()
+	if err != nil {
+		return nil, err
+	}
+	db, err := storage.Open(ctx, storage.Config{URI: cfg.MongoDB.URI, Database: cfg.MongoDB.Database, DataDir: cfg.MongoDB.DataDir, Logger: log})
+	if err != nil {
+		return nil, err
+	}
+	d := bot.NewDispatcher()
+	e := conversations.New(conversations.Deps{Store: db, Send: d, Now: now, Calendar: cal, Log: log, TelegramBot: cfg.Telegram.Username})
+	return &app{cfg: cfg, log: log, now: now, db: db, cal: cal, dispatch: d, engine: e, router: e.Router()}, nil
+}
+
+func (w *app) export(ctx context.Context, ref string, out io.Writer) error {
+	r, ok := offsitebot.ParseRef(ref)
+	if !ok {
+		return fmt.Errorf("%q is not a case reference (they look like OSD-7K2Q)", ref)
+	}
+	c, err := w.db.Case(ctx, r)
+	if err != nil {
+		return errors.New(offsitebot.ErrorMessage(err))
+	}
+	log, err := w.db.AuditLog(ctx, r)
+	if err != nil {
+		return err
+	}
+	data, err := conversations.ExportJSON(c, log)
+	if err != nil {
+		return err
+	}
+	_, err = out.Write(data)
+	return err
+}

@@ -1,0 +1,136 @@
+package conversations
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	offsitebot "github.com/offsitebot/offsitebot"
+	"github.com/offsitebot/offsitebot/bot"
+)
+
+// absentCodes are offered as buttons after "Absent…"; any valid code may be typed.
+var absentCodes = []bot.Button{
+	{Label: "I illness", Data: "I"}, {Label: "M medical", Data: "M"},
+	{Label: "N not known", Data: "N"}, {Label: "O other", Data: "O"},
+}
+
+func codeStep(key, label, q string, when func(*session) bool, buttons ...bot.Button) step {
+	return step{
+		key: key, label: label, kind: bot.FieldText, when: when, ask: fixed(q, buttons...),
+		check: func(_ context.Context, _ *session, v string) (string, error) {
+			ci, err := offsitebot.CheckCode(v)
+			if err != nil {
+				return "", err
+			}
+			return ci.Code, nil
+		},
+	}
+}
+
+func attendanceFlow() *flow {
+	date := dateStep("date", "Date", "Which day? (YYYY-MM-DD, or today)", notFuture, false)
+	date.prefill = func(_ context.Context, s *session) (string, bool) {
+		return string(offsitebot.DateOf(s.now())), true
+	}
+	dateCheck := date.check
+	date.check = func(ctx context.Context, s *session, v string) (string, error) {
+		v, err := dateCheck(ctx, s, v)
+		if err != nil {
+			return "", err
+		}
+		d := offsitebot.Date(v)
+		if s.c != nil && d < s.c.Start {
+			return "", offsitebot.Errorf(offsitebot.EInvalid, "%s is before the direction started (%s). Please give a day from %s on.", d.Short(), s.c.Start.Short(), s.c.Start.Short())
+		}
+		if !s.e.Calendar.IsSchoolDay(d) {
+			return "", offsitebot.Errorf(offsitebot.EInvalid, "%s isn't a school day (weekend, bank holiday or closure), so there is no attendance to record.", d.Short())
+		}
+		return v, nil
+	}
+	absent := choiceStep("absent", "Absent all day?", "Absent all day?", yesNo...)
+	absent.prefill = func(context.Context, *session) (string, bool) { return "no", true }
+	isAbsent := func(s *session) bool { return s.a["absent"] == "yes" }
+	notAbsent := func(s *session) bool { return s.a["absent"] != "yes" }
+	present := bot.Button{Label: "/ present", Data: "/"}
+	late := bot.Button{Label: "L late", Data: "L"}
+	return &flow{
+		name: "attendance", title: "Record attendance", submit: "Record", action: offsitebot.ActAttendance,
+		steps: []step{
+			refStep(offsitebot.ActAttendance), date, absent,
+			codeStep("code", "Absence code", "Which code?", isAbsent, absentCodes...),
+			codeStep("am", "AM code", "The morning (AM) code? / for present, or any attendance code.", notAbsent, append([]bot.Button{present, late}, absentCodes...)...),
+			codeStep("pm", "PM code", "And the afternoon (PM) code?", notAbsent, append([]bot.Button{present, late}, absentCodes...)...),
+		},
+		positional: func(w []string, a answers) {
+			w = shiftRef(w, a)
+			if len(w) > 0 && (len(w) == 3 || len(w[0]) > 2 && !strings.EqualFold(w[0], "absent")) {
+				a["date"], w = w[0], w[1:]
+			}
+			if len(w) > 0 && strings.EqualFold(w[0], "absent") {
+				a["absent"] = "yes"
+				if len(w) > 1 {
+					a["code"] = w[1]
+				}
+				return
+			}
+			if len(w) > 0 {
+				a["am"] = w[0]
+			}
+			if len(w) > 1 {
+				a["pm"] = w[1]
+			}
+		},
+		done: doneAttendance,
+	}
+}
+
+func doneAttendance(ctx context.Context, s *session) ([]bot.Reply, error) {
+	am, pm := s.a["am"], s.a["pm"]
+	if s.a["absent"] == "yes" {
+		am, pm = s.a["code"], s.a["code"]
+	}
+	day := offsitebot.AttendanceDay{Date: offsitebot.Date(s.a["date"]), AM: am, PM: pm, By: s.call.Who.ID, At: s.now(), Via: s.call.Platform}
+	c, err := s.e.Store.UpdateCase(ctx, s.c.Ref, func(c *offsitebot.Case) ([]offsitebot.AuditEvent, error) {
+		if c.Status != offsitebot.Active {
+			return nil, endedErr(c)
+		}
+		detail := fmt.Sprintf("%s AM %s PM %s", day.Date, am, pm)
+		for i, d := range c.Attendance {
+			if d.Date == day.Date {
+				detail += fmt.Sprintf(" (was AM %s PM %s)", d.AM, d.PM)
+				c.Attendance[i] = day
+				return []offsitebot.AuditEvent{s.event("attendance corrected", detail)}, nil
+			}
+		}
+		c.Attendance = append(c.Attendance, day)
+		return []offsitebot.AuditEvent{s.event("attendance recorded", detail)}, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	text := fmt.Sprintf("Recorded for %s, %s: AM %s, PM %s. The home school registers %s for both sessions.", c.Ref, day.Date.Short(), am, pm, offsitebot.HomeRegisterCode)
+	if alert := alertCodes(am, pm); alert != "" {
+		home := s.e.schoolName(ctx, c.HomeURN)
+		msg := fmt.Sprintf("⚠ Safeguarding: %s (%s) was recorded absent on %s — %s — by the receiving school. A child missing from education needs following up today. Type show %s for the case.",
+			c.Initials(), c.Ref, day.Date.Short(), alert, c.Ref)
+		told := s.e.tellHome(ctx, c, bot.Reply{Text: msg, Case: c.Ref}, "attendance alert")
+		if told > 0 {
+			text = fmt.Sprintf("Recorded for %s, %s: AM %s, PM %s. %s has been told now.", c.Ref, day.Date.Short(), am, pm, home)
+		} else {
+			text += fmt.Sprintf(" Please tell %s now: nobody there could be reached through offsitebot.", home)
+		}
+	}
+	return []bot.Reply{{Text: text, Case: c.Ref}}, nil
+}
+
+// alertCodes describes the sessions coded as a safeguarding concern, or "".
+func alertCodes(am, pm string) string {
+	var parts []string
+	for _, x := range []struct{ session, code string }{{"AM", am}, {"PM", pm}} {
+		if ci, err := offsitebot.CheckCode(x.code); err == nil && ci.Alert {
+			parts = append(parts, fmt.Sprintf("%s %s (%s)", x.session, ci.Code, ci.Meaning))
+		}
+	}
+	return strings.Join(parts, ", ")
+}

@@ -1,0 +1,276 @@
+package conversations
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	offsitebot "github.com/offsitebot/offsitebot"
+	"github.com/offsitebot/offsitebot/bot"
+	"github.com/offsitebot/offsitebot/storage"
+)
+
+// Register adds every command to r.
+func (e *Engine) Register(r *bot.Router) {
+	flowCmd := func(name string) bot.HandlerFunc {
+		return func(ctx context.Context, c bot.Call) ([]bot.Reply, error) { return e.start(ctx, c, e.flows[name]) }
+	}
+	r.Register(
+		bot.Command{Name: "help", Public: true, Run: e.help},
+		bot.Command{Name: "start", Public: true, Run: e.join},
+		bot.Command{Name: "cases", Action: offsitebot.ActView, Run: e.cases},
+		bot.Command{Name: "status", Action: offsitebot.ActView, Run: e.status},
+		bot.Command{Name: "show", Action: offsitebot.ActView, Run: e.show},
+		bot.Command{Name: "due", Action: offsitebot.ActView, Run: e.due},
+		bot.Command{Name: "export", Action: offsitebot.ActExport, Run: e.export},
+		bot.Command{Name: "new", Action: offsitebot.ActOpen, Run: flowCmd("new")},
+		bot.Command{Name: "contact", Action: offsitebot.ActContact, Run: flowCmd("contact")},
+		bot.Command{Name: "attendance", Action: offsitebot.ActAttendance, Run: flowCmd("attendance")},
+		bot.Command{Name: "review", Action: offsitebot.ActReview, Run: e.review},
+		bot.Command{Name: "review-schedule", Action: offsitebot.ActReview, Run: flowCmd("review-schedule")},
+		bot.Command{Name: "review-outcome", Action: offsitebot.ActReview, Run: flowCmd("review-outcome")},
+		bot.Command{Name: "request", Action: offsitebot.ActRequest, Run: func(ctx context.Context, c bot.Call) ([]bot.Reply, error) {
+			if c.Who.Role.Staff() {
+				return e.start(ctx, c, e.flows["request"])
+			}
+			return e.start(ctx, c, e.flows["family-request"])
+		}},
+		bot.Command{Name: "link", Action: offsitebot.ActLink, Run: flowCmd("link")},
+		bot.Command{Name: "end", Action: offsitebot.ActEnd, Run: flowCmd("end")},
+		bot.Command{Name: "feedback", Action: offsitebot.ActFeedback, Run: flowCmd("feedback")},
+		bot.Command{Name: "answer", Action: offsitebot.ActAnswer, Run: flowCmd("answer")},
+		bot.Command{Name: "stop", Action: offsitebot.ActView, Run: flowCmd("stop")},
+		bot.Command{Name: "school", Action: offsitebot.ActAdmin, Run: e.school},
+		bot.Command{Name: "staff", Action: offsitebot.ActAdmin, Run: e.staff},
+	)
+}
+
+func text(s string) []bot.Reply { return []bot.Reply{{Text: s}} }
+
+func (e *Engine) help(_ context.Context, c bot.Call) ([]bot.Reply, error) {
+	switch c.Who.Role {
+	case offsitebot.RoleParent, offsitebot.RolePupil:
+		return text(msgParentHelp), nil
+	case offsitebot.RoleReceiving:
+		if c.Platform == offsitebot.Telegram {
+			return text(msgReceivingTGHelp), nil
+		}
+		return text("As receiving-school staff you can:\n" +
+			"attendance OSD-… [date] AM PM — record a day's codes (e.g. attendance OSD-7K2Q / /)\n" +
+			"contact OSD-… home phone what was said — log contact with the home school\n" +
+			"cases · show OSD-… · due\n" + helpGuided), nil
+	case offsitebot.RoleLA:
+		return text("As a local-authority officer you can read every case:\ncases · show OSD-… · due · export OSD-…\n" +
+			"request OSD-… la what you asked for — record the LA's written request for a review meeting (EHC plan cases only)\n" + helpGuided), nil
+	case "":
+		if c.Platform == offsitebot.Telegram {
+			return text("Hello! I'm offsitebot. Your school will send you a link to connect you to your child's off-site direction: tap it, or type /start followed by the code."), nil
+		}
+		return text("Hello! I'm offsitebot. I don't know you yet: please ask your school's offsitebot admin to add you."), nil
+	}
+	s := "What you can do (Europe/London dates: YYYY-MM-DD, today, tomorrow, mon…fri):\n" +
+		"new — open a case (guided; or all at once: new pupil=\"Sam Taylor\" dob=2012-03-04 ehcp=no home=100001 receiving=100002 start=2026-12-01)\n" +
+		"cases — your active cases · due — what is due or overdue · show OSD-… — one case\n" +
+		"contact OSD-… receiving phone what was said — log contact\n" +
+		"attendance OSD-… [date] AM PM — record the receiving school's codes\n" +
+		"review OSD-… schedule DATE HH:MM in-person|online [place] — schedule a review and invite the parents\n" +
+		"review OSD-… outcome — record a review's outcome (guided)\n" +
+		"request OSD-… parent|pupil|la text — record a written review request received elsewhere\n" +
+		"link OSD-… parent|pupil|receiving|la — a one-time Telegram join link\n" +
+		"export OSD-… — the whole chronology · end OSD-… reintegrated|managed-move|semh|other\n" + helpGuided
+	if c.Who.Role == offsitebot.RoleAdmin {
+		s += "\nAdmin: school add URN NAME · staff add USER home|receiving|la|admin URN · staff list"
+	}
+	return text(s), nil
+}
+
+const helpGuided = "In a guided question, cancel stops and back re-asks the previous answer."
+
+// myCases is the set of active cases the person works on, in one query.
+func (e *Engine) myCases(ctx context.Context, who offsitebot.Identity) ([]offsitebot.Case, error) {
+	f := storage.CaseFilter{Status: offsitebot.Active}
+	switch who.Role {
+	case offsitebot.RoleAdmin, offsitebot.RoleLA:
+	case offsitebot.RoleHome:
+		f.HomeURN = who.URN
+	case offsitebot.RoleReceiving:
+		f.ReceivingURN, f.Refs, f.Any = who.URN, who.Cases, true
+		if who.URN == "" && len(who.Cases) == 0 {
+			return nil, nil
+		}
+	default:
+		if len(who.Cases) == 0 {
+			return nil, nil
+		}
+		f.Refs = who.Cases
+	}
+	cs, err := e.Store.Cases(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	// Defence in depth: never list what the person may not see.
+	return slices.DeleteFunc(cs, func(c offsitebot.Case) bool { return !offsitebot.Sees(who, &c) }), nil
+}
+
+func (e *Engine) cases(ctx context.Context, c bot.Call) ([]bot.Reply, error) {
+	cs, err := e.myCases(ctx, c.Who)
+	if err != nil {
+		return nil, err
+	}
+	if len(cs) == 0 {
+		return text("You have no active cases. Home-school staff open one with: new"), nil
+	}
+	lines := []string{fmt.Sprintf("Your active cases (%d):", len(cs))}
+	for i := range cs {
+		k := &cs[i]
+		line := fmt.Sprintf("%s  %s  since %s", k.Ref, k.Pupil, k.Start.Short())
+		if m, ok := offsitebot.NextMeeting(k, c.Now); ok {
+			line += " · next review " + m.Date().Short()
+		}
+		if due := offsitebot.Due(k, c.Now, e.Calendar); len(due) > 0 {
+			line += fmt.Sprintf(" · %s: %s", plural(len(due), "thing due", "things due"), due[0].Text)
+		}
+		lines = append(lines, line)
+	}
+	return []bot.Reply{{Text: strings.Join(lines, "\n"), Sensitive: true}}, nil
+}
+
+func (e *Engine) due(ctx context.Context, c bot.Call) ([]bot.Reply, error) {
+	var cs []offsitebot.Case
+	if c.Case != nil {
+		cs = []offsitebot.Case{*c.Case}
+	} else {
+		var err error
+		if cs, err = e.myCases(ctx, c.Who); err != nil {
+			return nil, err
+		}
+	}
+	var items []offsitebot.DueItem
+	for i := range cs {
+		items = append(items, offsitebot.Due(&cs[i], c.Now, e.Calendar)...)
+	}
+	if len(items) == 0 {
+		return text(fmt.Sprintf("Nothing is due or overdue on your %s.", plural(len(cs), "active case", "active cases"))), nil
+	}
+	offsitebot.SortDue(items)
+	lines := make([]string, 0, len(items))
+	for _, it := range items {
+		lines = append(lines, fmt.Sprintf("%s  %s  → %s", it.Ref, it.Text, it.Command))
+	}
+	return text(strings.Join(lines, "\n")), nil
+}
+
+func (e *Engine) review(ctx context.Context, c bot.Call) ([]bot.Reply, error) {
+	for _, w := range c.Args {
+		switch strings.ToLower(w) {
+		case "schedule":
+			return e.start(ctx, c, e.flows["review-schedule"])
+		case "outcome":
+			return e.start(ctx, c, e.flows["review-outcome"])
+		}
+	}
+	ref := "OSD-…"
+	if c.Case != nil {
+		ref = c.Case.Ref
+	}
+	return []bot.Reply{{Text: fmt.Sprintf("Do you want to schedule a review meeting or record an outcome?\nreview %s schedule DATE HH:MM in-person|online [place]\nreview %s outcome", ref, ref),
+		Buttons: [][]bot.Button{{{Label: "Schedule", Data: "/review " + ref + " schedule"}, {Label: "Record outcome", Data: "/review " + ref + " outcome"}}}}}, nil
+}
+
+// join is /start CODE: it binds the person to the code's case with its role.
+func (e *Engine) join(ctx context.Context, c bot.Call) ([]bot.Reply, error) {
+	if len(c.Args) == 0 {
+		if c.Who.Role != "" {
+			return e.help(ctx, c)
+		}
+		return text("Hello! Please use the link your school sent you, or type /start followed by the code in it."), nil
+	}
+	jc, err := e.Store.RedeemJoinCode(ctx, strings.TrimSpace(c.Args[0]), c.Who.ID, c.Now)
+	if err != nil {
+		return nil, err
+	}
+	if c.Who.Role != "" && c.Who.Role != jc.Role {
+		return nil, offsitebot.Errorf(offsitebot.EConflict, "This account is already connected as a %s, and that link was for a %s. Please ask the school for help.", c.Who.Role, jc.Role)
+	}
+	name := c.Who.Name
+	if name == "" {
+		name = c.Name
+	}
+	if err := e.Store.PutIdentity(ctx, offsitebot.Identity{ID: c.Who.ID, Role: jc.Role, Name: name, URN: c.Who.URN, Created: c.Now}); err != nil {
+		return nil, err
+	}
+	if err := e.Store.LinkCase(ctx, c.Who.ID, jc.Case); err != nil {
+		return nil, err
+	}
+	k, err := e.Store.UpdateCase(ctx, jc.Case, func(k *offsitebot.Case) ([]offsitebot.AuditEvent, error) {
+		k.People = slices.DeleteFunc(k.People, func(p offsitebot.Person) bool { return p.ID == c.Who.ID })
+		k.People = append(k.People, offsitebot.Person{ID: c.Who.ID, Role: jc.Role, Name: name, Joined: c.Now})
+		return []offsitebot.AuditEvent{{At: c.Now, By: c.Who.ID, Via: c.Platform, Action: "joined by code", Case: k.Ref, Detail: string(jc.Role) + ", code made by " + jc.CreatedBy}}, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	school := e.schoolName(ctx, k.ReceivingURN)
+	child := firstName(k.Pupil)
+	if jc.Role == offsitebot.RoleReceiving {
+		child = k.Initials()
+	}
+	return []bot.Reply{{Text: msgWelcome(firstName(name), child, school, k.Ref, jc.Role), Case: k.Ref, Sensitive: true}}, nil
+}
+
+// status is what a family (or a Telegram receiving contact) sees: only their own cases.
+func (e *Engine) status(ctx context.Context, c bot.Call) ([]bot.Reply, error) {
+	if c.Who.Role.Staff() && c.Who.URN != "" {
+		return e.cases(ctx, c)
+	}
+	cs, err := e.myCases(ctx, c.Who)
+	if err != nil {
+		return nil, err
+	}
+	if len(cs) == 0 {
+		return text("You're not connected to any active off-site direction at the moment. If the school sends you a new link, tap it to connect."), nil
+	}
+	var parts []string
+	for i := range cs {
+		parts = append(parts, e.familyStatus(ctx, &cs[i], c))
+	}
+	return []bot.Reply{{Text: strings.Join(parts, "\n\n"), Sensitive: true}}, nil
+}
+
+func (e *Engine) familyStatus(ctx context.Context, k *offsitebot.Case, c bot.Call) string {
+	home, recv := e.schoolName(ctx, k.HomeURN), e.schoolName(ctx, k.ReceivingURN)
+	name := firstName(k.Pupil)
+	if c.Who.Role == offsitebot.RoleReceiving {
+		name = k.Initials()
+	}
+	lines := []string{fmt.Sprintf("%s's off-site direction at %s (%s) started on %s.", name, recv, k.Ref, k.Start.Short())}
+	if k.End != "" {
+		lines[0] = strings.TrimSuffix(lines[0], ".") + fmt.Sprintf(" and is planned until %s.", k.End.Short())
+	}
+	if m, ok := offsitebot.NextMeeting(k, c.Now); ok {
+		line := fmt.Sprintf("Next review meeting: %s, %s.", when(m), where(m))
+		for _, inv := range m.Invitations {
+			if inv.To == c.Who.ID && inv.Answer == offsitebot.AnswerYes {
+				line += " You said you can come."
+			}
+		}
+		lines = append(lines, line)
+	} else {
+		lines = append(lines, "No review meeting is booked yet; the school will invite you.")
+	}
+	for _, r := range k.Requests {
+		if r.By == c.Who.ID {
+			st := "passed to " + home
+			if !r.Open() {
+				st = "a meeting has been booked"
+			}
+			lines = append(lines, fmt.Sprintf("Your request of %s: %s.", offsitebot.DateOf(r.At).Short(), st))
+		}
+	}
+	if k.Arrival != "" && c.Who.Role != offsitebot.RoleReceiving {
+		lines = append(lines, "On arrival, "+name+" reports to "+k.Arrival+".")
+	}
+	lines = append(lines, fmt.Sprintf("Questions? Contact %s.", home))
+	return strings.Join(lines, "\n")
+}

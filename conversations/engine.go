@@ -1,0 +1,462 @@
+// Package conversations holds every command of offsitebot and the engine for
+// guided flows: a flow asks its questions one by one (or takes them all as
+// key=value words, or as one form), validates each answer as it comes, keeps
+// what was given when something is wrong, and does its work only when complete.
+package conversations
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"strings"
+	"time"
+
+	offsitebot "github.com/offsitebot/offsitebot"
+	"github.com/offsitebot/offsitebot/bot"
+	"github.com/offsitebot/offsitebot/storage"
+)
+
+// Store is what the commands need from storage; *storage.DB has it all.
+type Store interface {
+	Case(ctx context.Context, ref string) (*offsitebot.Case, error)
+	CreateCase(ctx context.Context, c *offsitebot.Case) error
+	UpdateCase(ctx context.Context, ref string, fn func(c *offsitebot.Case) ([]offsitebot.AuditEvent, error)) (*offsitebot.Case, error)
+	Cases(ctx context.Context, f storage.CaseFilter) ([]offsitebot.Case, error)
+	Identity(ctx context.Context, id string) (*offsitebot.Identity, error)
+	PutIdentity(ctx context.Context, id offsitebot.Identity) error
+	LinkCase(ctx context.Context, identityID, ref string) error
+	UnlinkCase(ctx context.Context, identityID, ref string) error
+	SetUnreachable(ctx context.Context, identityID string, v bool) error
+	Identities(ctx context.Context, f storage.IdentityFilter) ([]offsitebot.Identity, error)
+	PutSchool(ctx context.Context, s offsitebot.School) error
+	School(ctx context.Context, urn string) (*offsitebot.School, error)
+	Schools(ctx context.Context) ([]offsitebot.School, error)
+	CreateJoinCode(ctx context.Context, jc offsitebot.JoinCode) error
+	RedeemJoinCode(ctx context.Context, code, by string, now time.Time) (*offsitebot.JoinCode, error)
+	Conversation(ctx context.Context, key string, now time.Time) (*offsitebot.Conversation, error)
+	SaveConversation(ctx context.Context, c offsitebot.Conversation) error
+	DeleteConversation(ctx context.Context, key string) error
+	AppendAudit(ctx context.Context, e offsitebot.AuditEvent) error
+	AuditLog(ctx context.Context, ref string) ([]offsitebot.AuditEvent, error)
+}
+
+// Sender delivers a message to someone who did not just ask (a *bot.Dispatcher).
+type Sender interface {
+	Send(ctx context.Context, to string, r bot.Reply) error
+}
+
+// Deps are the engine's collaborators.
+type Deps struct {
+	Store    Store
+	Send     Sender
+	Now      func() time.Time
+	Calendar offsitebot.Calendar
+	Log      *slog.Logger
+	// TelegramBot is the bot's username, for join links https://t.me/<name>?start=<code>.
+	TelegramBot string
+}
+
+// Engine runs commands and guided flows.
+type Engine struct {
+	Deps
+	flows map[string]*flow
+}
+
+// flowLife is how long an unfinished flow waits for its next answer.
+const flowLife = 24 * time.Hour
+
+// New returns an engine with every flow of the product.
+func New(d Deps) *Engine {
+	if d.Log == nil {
+		d.Log = slog.New(slog.DiscardHandler)
+	}
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	if d.TelegramBot == "" {
+		d.TelegramBot = "offsitebot"
+	}
+	e := &Engine{Deps: d, flows: map[string]*flow{}}
+	for _, f := range e.allFlows() {
+		e.flows[f.name] = f
+	}
+	return e
+}
+
+// Router returns a router with all of the engine's commands registered.
+func (e *Engine) Router() *bot.Router {
+	r := bot.NewRouter(e.Store, e.Store, e, e.Now, e.Log)
+	e.Register(r)
+	return r
+}
+
+// answers are a flow's answers so far, by key.
+type answers map[string]string
+
+func (a answers) has(k string) bool { _, ok := a[k]; return ok }
+
+// step is one question of a flow.
+type step struct {
+	key      string
+	label    string // short name for forms and "back"
+	kind     string // bot.Field kind
+	optional bool   // "skip" answers it empty
+	// ask returns the question and the buttons to offer.
+	ask func(ctx context.Context, s *session) (string, []bot.Button)
+	// when, if set, says whether the step applies given the answers so far.
+	when func(s *session) bool
+	// check validates and normalises an answer; it may look at earlier answers.
+	check func(ctx context.Context, s *session, v string) (string, error)
+	// prefill, if set, supplies an answer without asking (e.g. the only case linked).
+	prefill func(ctx context.Context, s *session) (string, bool)
+}
+
+// flow is a guided command.
+type flow struct {
+	name   string
+	title  string
+	submit string
+	action offsitebot.Action
+	steps  []step
+	// positional maps the words after the command to answers.
+	positional func(words []string, a answers)
+	done       func(ctx context.Context, s *session) ([]bot.Reply, error)
+	// form says whether a platform with forms should show this flow as one.
+	form bool
+}
+
+// session is one flow in progress for one person.
+type session struct {
+	e    *Engine
+	f    *flow
+	call bot.Call
+	a    answers
+	conv offsitebot.Conversation
+	c    *offsitebot.Case // loaded once the ref is known and allowed
+}
+
+func (s *session) now() time.Time { return s.call.Now }
+
+// redo is returned by a check to clear some answers and re-ask them.
+type redo struct {
+	msg  string
+	keys []string
+}
+
+func (r *redo) Error() string { return r.msg }
+
+// Active reports whether key has a flow waiting for an answer.
+func (e *Engine) Active(ctx context.Context, key string) (bool, error) {
+	c, err := e.Store.Conversation(ctx, key, e.Now())
+	if err != nil {
+		return false, fmt.Errorf("conversations: active: %w", err)
+	}
+	return c != nil, nil
+}
+
+// start begins flow f for a command, taking answers from its words.
+func (e *Engine) start(ctx context.Context, call bot.Call, f *flow) ([]bot.Reply, error) {
+	s := &session{e: e, f: f, call: call, a: answers{}, c: call.Case}
+	s.conv = offsitebot.Conversation{Key: call.UserID, Flow: f.name, Answers: map[string]string{}}
+	raw := answers{}
+	var rest []string
+	for _, w := range call.Args {
+		if k, v, ok := strings.Cut(w, "="); ok && f.hasStep(strings.ToLower(k)) {
+			raw[strings.ToLower(k)] = v
+			continue
+		}
+		rest = append(rest, w)
+	}
+	if f.positional != nil {
+		f.positional(rest, raw)
+	}
+	for k, v := range call.Request.Args {
+		if v != "" {
+			raw[k] = v
+		}
+	}
+	if s.c != nil {
+		raw["ref"] = s.c.Ref
+	}
+	problems := s.take(ctx, raw)
+	if call.Forms && f.form {
+		return s.formReply(ctx, problems, call.Request.Args != nil)
+	}
+	return s.proceed(ctx, problems)
+}
+
+// take validates given answers in step order, keeping the good ones; it returns
+// what was wrong with the rest, by key.
+func (s *session) take(ctx context.Context, raw answers) map[string]string {
+	problems := map[string]string{}
+	for _, st := range s.f.steps {
+		if st.when != nil && !st.when(s) {
+			continue
+		}
+		v, ok := raw[st.key]
+		if !ok {
+			if st.prefill != nil {
+				if pv, ok := st.prefill(ctx, s); ok {
+					s.set(st.key, pv)
+				}
+			}
+			continue
+		}
+		if err := s.answer(ctx, st, v); err != nil {
+			problems[st.key] = problemText(err)
+		}
+	}
+	return problems
+}
+
+// answer checks v for st and stores it.
+func (s *session) answer(ctx context.Context, st step, v string) error {
+	v = strings.TrimSpace(v)
+	if st.optional && (strings.EqualFold(v, "skip") || v == "-" || v == "") {
+		s.set(st.key, "")
+		return nil
+	}
+	if v == "" {
+		return offsitebot.Errorf(offsitebot.EInvalid, "I need an answer to this one.")
+	}
+	if st.check != nil {
+		nv, err := st.check(ctx, s, v)
+		if err != nil {
+			var r *redo
+			if errors.As(err, &r) {
+				for _, k := range r.keys {
+					s.unset(k)
+				}
+			}
+			return err
+		}
+		v = nv
+	}
+	s.set(st.key, v)
+	return nil
+}
+
+func (s *session) set(k, v string) {
+	if !s.a.has(k) {
+		s.conv.Order = append(s.conv.Order, k)
+	}
+	s.a[k] = v
+}
+
+func (s *session) unset(k string) {
+	delete(s.a, k)
+	s.conv.Order = slices.DeleteFunc(s.conv.Order, func(x string) bool { return x == k })
+}
+
+func problemText(err error) string {
+	var r *redo
+	if errors.As(err, &r) {
+		return r.msg
+	}
+	return offsitebot.ErrorMessage(err)
+}
+
+// next returns the first step still to answer, if any.
+func (s *session) next() (step, bool) {
+	for _, st := range s.f.steps {
+		if st.when != nil && !st.when(s) {
+			continue
+		}
+		if !s.a.has(st.key) {
+			return st, true
+		}
+	}
+	return step{}, false
+}
+
+// proceed asks the next question, or finishes the flow.
+func (s *session) proceed(ctx context.Context, problems map[string]string) ([]bot.Reply, error) {
+	var pre []string
+	for _, st := range s.f.steps {
+		if p, ok := problems[st.key]; ok {
+			pre = append(pre, p)
+		}
+	}
+	st, more := s.next()
+	if !more {
+		replies, err := s.f.done(ctx, s)
+		if err != nil {
+			if offsitebot.ErrorCode(err) == offsitebot.EInternal {
+				return nil, err
+			}
+			// Keep what was given: the person can fix one answer with back, or cancel.
+			if serr := s.save(ctx); serr != nil {
+				return nil, serr
+			}
+			return []bot.Reply{{Text: offsitebot.ErrorMessage(err) + "\nYour other answers are kept: type back to change the last one, or cancel to stop."}}, nil
+		}
+		if err := s.e.Store.DeleteConversation(ctx, s.call.UserID); err != nil {
+			return nil, fmt.Errorf("conversations: finish %s: %w", s.f.name, err)
+		}
+		if len(pre) > 0 && len(replies) > 0 {
+			replies[0].Text = strings.Join(pre, "\n") + "\n" + replies[0].Text
+		}
+		return replies, nil
+	}
+	if err := s.save(ctx); err != nil {
+		return nil, err
+	}
+	q, buttons := st.ask(ctx, s)
+	text := q
+	if len(pre) > 0 {
+		text = strings.Join(pre, "\n") + "\n" + q
+	}
+	return []bot.Reply{{Text: text, Buttons: rows(buttons), Case: s.ref()}}, nil
+}
+
+func (s *session) ref() string {
+	if s.c != nil {
+		return s.c.Ref
+	}
+	return ""
+}
+
+func (s *session) save(ctx context.Context) error {
+	s.conv.Answers = s.a
+	s.conv.Expires = s.now().Add(flowLife)
+	if err := s.e.Store.SaveConversation(ctx, s.conv); err != nil {
+		return fmt.Errorf("conversations: save %s: %w", s.f.name, err)
+	}
+	return nil
+}
+
+// Continue takes the next answer of the person's flow in progress.
+func (e *Engine) Continue(ctx context.Context, call bot.Call) ([]bot.Reply, error) {
+	conv, err := e.Store.Conversation(ctx, call.UserID, call.Now)
+	if err != nil {
+		return nil, fmt.Errorf("conversations: continue: %w", err)
+	}
+	if conv == nil || e.flows[conv.Flow] == nil {
+		switch call.Word {
+		case "cancel":
+			return []bot.Reply{{Text: "There's nothing to cancel. Type help to see what I can do."}}, nil
+		case "back":
+			return []bot.Reply{{Text: "There's nothing to go back to. Type help to see what I can do."}}, nil
+		}
+		return []bot.Reply{{Text: "Sorry, I didn't understand that. Type help to see what I can do."}}, nil
+	}
+	f := e.flows[conv.Flow]
+	s := &session{e: e, f: f, call: call, a: answers(conv.Answers), conv: *conv}
+	if s.a == nil {
+		s.a = answers{}
+	}
+	if ref := s.a["ref"]; ref != "" {
+		// Permission is checked again on every turn: links and roles change.
+		c, err := e.Store.Case(ctx, ref)
+		if err != nil {
+			return nil, err
+		}
+		if err := offsitebot.Can(call.Who, f.action, c); err != nil {
+			_ = e.Store.DeleteConversation(ctx, call.UserID)
+			return nil, err
+		}
+		s.c = c
+	}
+	text := strings.TrimSpace(call.Text)
+	switch strings.ToLower(text) {
+	case "cancel", "/cancel":
+		if err := e.Store.DeleteConversation(ctx, call.UserID); err != nil {
+			return nil, fmt.Errorf("conversations: cancel: %w", err)
+		}
+		return []bot.Reply{{Text: fmt.Sprintf("OK, I've stopped %s. Nothing was saved.", f.title)}}, nil
+	case "back", "/back":
+		// Drop the last answer that was asked for, and ask it again.
+		for len(s.conv.Order) > 0 {
+			k := s.conv.Order[len(s.conv.Order)-1]
+			s.unset(k)
+			if f.asks(k) {
+				break
+			}
+		}
+		return s.proceed(ctx, nil)
+	}
+	st, more := s.next()
+	if !more {
+		return s.proceed(ctx, nil)
+	}
+	if err := s.answer(ctx, st, text); err != nil {
+		if offsitebot.ErrorCode(err) == offsitebot.EInternal && !isRedo(err) {
+			return nil, err
+		}
+		return s.proceed(ctx, map[string]string{st.key: problemText(err)})
+	}
+	return s.proceed(ctx, nil)
+}
+
+func isRedo(err error) bool {
+	var r *redo
+	return errors.As(err, &r)
+}
+
+func (f *flow) hasStep(k string) bool {
+	return slices.ContainsFunc(f.steps, func(s step) bool { return s.key == k })
+}
+
+// asks reports whether k is a question the person answered (not a prefill).
+func (f *flow) asks(k string) bool {
+	for _, s := range f.steps {
+		if s.key == k {
+			return s.prefill == nil
+		}
+	}
+	return false
+}
+
+// formReply answers a platform with forms: the form to fill, errors on its
+// fields, or the result when everything is valid.
+func (s *session) formReply(ctx context.Context, problems map[string]string, submitted bool) ([]bot.Reply, error) {
+	if submitted {
+		for _, st := range s.f.steps {
+			if st.when != nil && !st.when(s) {
+				continue
+			}
+			if !s.a.has(st.key) && problems[st.key] == "" {
+				problems[st.key] = "Please fill this in."
+			}
+		}
+		if len(problems) > 0 {
+			return []bot.Reply{{Text: "Please check the highlighted answers.", FieldErrors: problems}}, nil
+		}
+		replies, err := s.f.done(ctx, s)
+		if err != nil && offsitebot.ErrorCode(err) != offsitebot.EInternal {
+			return []bot.Reply{{Text: offsitebot.ErrorMessage(err), FieldErrors: map[string]string{s.f.steps[len(s.f.steps)-1].key: offsitebot.ErrorMessage(err)}}}, nil
+		}
+		return replies, err
+	}
+	form := &bot.Form{Flow: s.f.name, Title: s.f.title, Submit: s.f.submit}
+	for _, st := range s.f.steps {
+		if st.prefill != nil && st.key != "ref" {
+			continue
+		}
+		q, buttons := st.ask(ctx, s)
+		form.Fields = append(form.Fields, bot.Field{
+			Key: st.key, Label: st.label, Kind: st.kind, Choices: buttons,
+			Optional: st.optional || st.when != nil, Value: s.a[st.key], Hint: q,
+		})
+	}
+	return []bot.Reply{{Text: s.f.title, Form: form, Case: s.ref()}}, nil
+}
+
+// rows lays buttons out for a phone: short ones side by side, long ones alone.
+func rows(bs []bot.Button) [][]bot.Button {
+	if len(bs) == 0 {
+		return nil
+	}
+	var out [][]bot.Button
+	var row []bot.Button
+	for _, b := range bs {
+		if len(row) == 3 || (len(row) > 0 && len(b.Label) > 14) {
+			out = append(out, row)
+			row = nil
+		}
+		row = append(row, b)
+	}
+	return append(out, row)
+}

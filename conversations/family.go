@@ -1,0 +1,351 @@
+package conversations
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	offsitebot "github.com/offsitebot/offsitebot"
+	"github.com/offsitebot/offsitebot/bot"
+)
+
+var requesters = []choice{
+	{value: offsitebot.FromParent, label: "parent", also: []string{"carer", "parent/carer"}},
+	{value: offsitebot.FromPupil, label: "pupil", also: []string{"pupil (18+)"}},
+	{value: offsitebot.FromLA, label: "la", also: []string{"local authority"}},
+}
+
+// staffRequestFlow records a written request received elsewhere (a letter, an email).
+func staffRequestFlow() *flow {
+	from := choiceStep("from", "From", "Who made the request? (parent, pupil or la)", requesters...)
+	check := from.check
+	from.check = func(ctx context.Context, s *session, v string) (string, error) {
+		v, err := check(ctx, s, v)
+		if err != nil {
+			return "", err
+		}
+		if s.call.Who.Role == offsitebot.RoleLA && v != offsitebot.FromLA {
+			return "", offsitebot.Errorf(offsitebot.EForbidden, "As a local-authority officer you can record the LA's own request (from la).")
+		}
+		if _, err := offsitebot.CheckRequest(s.c, v, s.now()); err != nil {
+			return "", err
+		}
+		return v, nil
+	}
+	text := textStep("text", "The request, word for word", "Please paste or type the request word for word.", false)
+	return &flow{
+		name: "request", title: "Record a review request", submit: "Record", action: offsitebot.ActRequest, form: true,
+		steps: []step{refStep(offsitebot.ActRequest), from, text},
+		positional: func(w []string, a answers) {
+			w = shiftRef(w, a)
+			if len(w) > 0 && matchChoice(requesters, w[0]) {
+				a["from"], w = w[0], w[1:]
+			}
+			if len(w) > 0 {
+				a["text"] = strings.Join(w, " ")
+			}
+		},
+		done: func(ctx context.Context, s *session) ([]bot.Reply, error) {
+			rc, c, err := s.e.recordRequest(ctx, s, s.a["from"])
+			if err != nil {
+				return nil, err
+			}
+			return []bot.Reply{{Text: fmt.Sprintf("Review request from the %s recorded for %s (%s). %s", whoName(s.a["from"]), c.Ref, s.now().In(offsitebot.London).Format("2 Jan 15:04"), rc.Explanation), Case: c.Ref}}, nil
+		},
+	}
+}
+
+func whoName(from string) string {
+	switch from {
+	case offsitebot.FromLA:
+		return "local authority"
+	case offsitebot.FromPupil:
+		return "pupil"
+	}
+	return "parent"
+}
+
+// familyRequestFlow is /request from a parent or an 18+ pupil: the text is the written request.
+func familyRequestFlow() *flow {
+	text := textStep("text", "Your request", "Please write your request for a review meeting, in your own words. I'll pass it to the school exactly as you write it.", false)
+	return &flow{
+		name: "family-request", title: "your request", action: offsitebot.ActRequest,
+		steps: []step{refStep(offsitebot.ActRequest), text},
+		positional: func(w []string, a answers) {
+			w = shiftRef(w, a)
+			if len(w) > 0 {
+				a["text"] = strings.Join(w, " ")
+			}
+		},
+		done: func(ctx context.Context, s *session) ([]bot.Reply, error) {
+			from := offsitebot.FromParent
+			if s.call.Who.Role == offsitebot.RolePupil {
+				from = offsitebot.FromPupil
+			}
+			rc, c, err := s.e.recordRequest(ctx, s, from)
+			if err != nil {
+				return nil, err
+			}
+			return []bot.Reply{{Text: msgRequestReceived(s.now(), s.e.schoolName(ctx, c.HomeURN), rc), Case: c.Ref}}, nil
+		},
+	}
+}
+
+// recordRequest stores a review request word for word and tells the home school at once (rule 7).
+func (e *Engine) recordRequest(ctx context.Context, s *session, from string) (offsitebot.RequestCheck, *offsitebot.Case, error) {
+	var rc offsitebot.RequestCheck
+	c, err := e.Store.UpdateCase(ctx, s.c.Ref, func(c *offsitebot.Case) ([]offsitebot.AuditEvent, error) {
+		if c.Status != offsitebot.Active {
+			return nil, endedErr(c)
+		}
+		var err error
+		if rc, err = offsitebot.CheckRequest(c, from, s.now()); err != nil {
+			return nil, err
+		}
+		c.Requests = append(c.Requests, offsitebot.ReviewRequest{
+			ID: fmt.Sprintf("R%d", len(c.Requests)+1), At: s.now(), From: from, Text: s.a["text"], By: s.call.Who.ID,
+			Via: s.call.Platform, DutyApplies: rc.DutyApplies, LastMeeting: rc.LastMeeting,
+		})
+		return []offsitebot.AuditEvent{s.event("review request recorded", fmt.Sprintf("from %s, duty applies: %t", from, rc.DutyApplies))}, nil
+	})
+	if err != nil {
+		return rc, nil, err
+	}
+	r := c.Requests[len(c.Requests)-1]
+	duty := "The duty to hold a meeting applies: no review meeting in the 10 weeks before."
+	if !rc.DutyApplies {
+		duty = fmt.Sprintf("The duty does not apply yet (a review meeting was held on %s), but please reply to them.", rc.LastMeeting.Short())
+	}
+	msg := fmt.Sprintf("New review request for %s (%s) from the %s, %s:\n“%s”\n%s\nSchedule a meeting with: review %s schedule DATE HH:MM in-person",
+		c.Initials(), c.Ref, whoName(from), r.At.In(offsitebot.London).Format("2 Jan 15:04"), r.Text, duty, c.Ref)
+	if s.call.Who.Role != offsitebot.RoleHome {
+		e.tellHome(ctx, c, bot.Reply{Text: msg, Case: c.Ref, Sensitive: true}, "review request passed on")
+	}
+	return rc, c, nil
+}
+
+func linkFlow() *flow {
+	return &flow{
+		name: "link", title: "Make a join link", action: offsitebot.ActLink,
+		steps: []step{
+			refStep(offsitebot.ActLink),
+			choiceStep("role", "For", "Who is the link for? (parent, pupil, receiving or la)", plain("parent", "pupil", "receiving", "la")...),
+		},
+		positional: func(w []string, a answers) {
+			w = shiftRef(w, a)
+			if len(w) > 0 {
+				a["role"] = w[0]
+			}
+		},
+		done: doneLink,
+	}
+}
+
+func doneLink(ctx context.Context, s *session) ([]bot.Reply, error) {
+	role := offsitebot.Role(s.a["role"])
+	if role == offsitebot.RolePupil && offsitebot.AgeOn(s.c.DOB, offsitebot.DateOf(s.now())) < 18 {
+		return nil, offsitebot.Errorf(offsitebot.EInvalid, "The pupil is under 18, so the link should go to a parent or carer: link %s parent.", s.c.Ref)
+	}
+	if s.c.Status != offsitebot.Active {
+		return nil, endedErr(s.c)
+	}
+	jc := offsitebot.JoinCode{Code: offsitebot.NewJoinCode(), Case: s.c.Ref, Role: role, Created: s.now(), CreatedBy: s.call.Who.ID, Expires: s.now().Add(offsitebot.JoinCodeLife)}
+	if err := s.e.Store.CreateJoinCode(ctx, jc); err != nil {
+		return nil, err
+	}
+	_, err := s.e.Store.UpdateCase(ctx, s.c.Ref, func(*offsitebot.Case) ([]offsitebot.AuditEvent, error) {
+		return []offsitebot.AuditEvent{s.event("join code made", "for "+string(role))}, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	text := fmt.Sprintf("Join link for %s (%s): https://t.me/%s?start=%s\nThe code is %s. It works once, for one person, until %s. Send it to them privately; when they open it in Telegram they are connected to this case only.",
+		s.c.Ref, s.a["role"], s.e.TelegramBot, jc.Code, jc.Code, jc.Expires.In(offsitebot.London).Format("Mon 2 Jan 15:04"))
+	return []bot.Reply{{Text: text, Case: s.c.Ref, Sensitive: true}}, nil
+}
+
+var outcomes = []choice{
+	{value: offsitebot.OutcomeReintegrated, label: "reintegrated", also: []string{"reintegrate", "returned"}},
+	{value: offsitebot.OutcomeManagedMove, label: "managed-move", also: []string{"managed move", "move"}},
+	{value: offsitebot.OutcomeSEMH, label: "semh", also: []string{"semh base", "semh centre"}},
+	{value: offsitebot.OutcomeOther, label: "other"},
+}
+
+func endFlow() *flow {
+	confirm := choiceStep("confirm", "Confirm", "", yesNo...)
+	confirm.ask = func(_ context.Context, s *session) (string, []bot.Button) {
+		return fmt.Sprintf("End the off-site direction %s (%s)? It will stop all reminders. (yes/no)", s.ref(), s.a["outcome"]), []bot.Button{{Label: "Yes, end it", Data: "yes"}, {Label: "No", Data: "no"}}
+	}
+	return &flow{
+		name: "end", title: "End a direction", action: offsitebot.ActEnd,
+		steps: []step{
+			refStep(offsitebot.ActEnd),
+			choiceStep("outcome", "Outcome", "How did it end? (reintegrated, managed-move, semh or other)", outcomes...),
+			confirm,
+		},
+		positional: func(w []string, a answers) {
+			w = shiftRef(w, a)
+			if len(w) > 0 {
+				a["outcome"] = w[0]
+			}
+		},
+		done: func(ctx context.Context, s *session) ([]bot.Reply, error) {
+			if s.a["confirm"] != "yes" {
+				return []bot.Reply{{Text: fmt.Sprintf("OK, %s stays open; nothing was changed.", s.c.Ref)}}, nil
+			}
+			c, err := s.e.Store.UpdateCase(ctx, s.c.Ref, func(c *offsitebot.Case) ([]offsitebot.AuditEvent, error) {
+				if c.Status != offsitebot.Active {
+					return nil, endedErr(c)
+				}
+				c.Status, c.Outcome, c.EndedOn = offsitebot.Ended, s.a["outcome"], offsitebot.DateOf(s.now())
+				return []offsitebot.AuditEvent{s.event("direction ended", s.a["outcome"])}, nil
+			})
+			if err != nil {
+				return nil, err
+			}
+			return []bot.Reply{{Text: fmt.Sprintf("%s ended today (%s). Its record stays available: export %s gives the whole chronology.", c.Ref, c.Outcome, c.Ref), Case: c.Ref}}, nil
+		},
+	}
+}
+
+func feedbackFlow() *flow {
+	rating := choiceStep("rating", "How is it going (1–5)", "Last one: how is it going overall, from 1 (badly) to 5 (very well)? You can skip this.", []choice{
+		{value: "1", label: "1"}, {value: "2", label: "2"}, {value: "3", label: "3"}, {value: "4", label: "4"}, {value: "5", label: "5"},
+	}...)
+	rating.optional = true
+	rating.ask = func(context.Context, *session) (string, []bot.Button) {
+		return "Last one: how is it going overall, from 1 (badly) to 5 (very well)? You can skip this.", []bot.Button{
+			{Label: "1", Data: "1"}, {Label: "2", Data: "2"}, {Label: "3", Data: "3"}, {Label: "4", Data: "4"}, {Label: "5", Data: "5"}, {Label: "Skip", Data: "skip"},
+		}
+	}
+	return &flow{
+		name: "feedback", title: "your feedback", action: offsitebot.ActFeedback,
+		steps: []step{
+			refStep(offsitebot.ActFeedback),
+			textStep("pupil", "The pupil's view", msgFeedbackPupil, false),
+			textStep("family", "The family's view", msgFeedbackFamily, false),
+			rating,
+		},
+		positional: func(w []string, a answers) { shiftRef(w, a) },
+		done: func(ctx context.Context, s *session) ([]bot.Reply, error) {
+			n, _ := strconv.Atoi(s.a["rating"])
+			_, err := s.e.Store.UpdateCase(ctx, s.c.Ref, func(c *offsitebot.Case) ([]offsitebot.AuditEvent, error) {
+				c.Feedback = append(c.Feedback, offsitebot.Feedback{ID: fmt.Sprintf("F%d", len(c.Feedback)+1), At: s.now(), By: s.call.Who.ID, Pupil: s.a["pupil"], Family: s.a["family"], Rating: n})
+				return []offsitebot.AuditEvent{s.event("feedback given", "")}, nil
+			})
+			if err != nil {
+				return nil, err
+			}
+			return []bot.Reply{{Text: msgFeedbackThanks, Case: s.c.Ref}}, nil
+		},
+	}
+}
+
+// answerFlow takes a parent's answer to a meeting invitation (the buttons).
+func answerFlow() *flow {
+	other := func(s *session) bool { return s.a["answer"] == offsitebot.AnswerOtherTime }
+	suggestion := textStep("suggestion", "What suits you", msgSuggestTime, false)
+	suggestion.when = other
+	meeting := step{
+		key: "meeting", label: "Meeting", kind: bot.FieldText, ask: fixed("Which meeting?"),
+		check: func(_ context.Context, s *session, v string) (string, error) {
+			v = strings.ToUpper(v)
+			if !slices.ContainsFunc(s.c.Meetings, func(m offsitebot.Meeting) bool { return m.ID == v && !m.Held() }) {
+				return "", offsitebot.Errorf(offsitebot.EInvalid, "That meeting has already taken place or isn't planned any more. Type /status to see what's next.")
+			}
+			return v, nil
+		},
+		prefill: func(_ context.Context, s *session) (string, bool) {
+			if s.c == nil {
+				return "", false
+			}
+			m, ok := offsitebot.NextMeeting(s.c, s.now())
+			return m.ID, ok
+		},
+	}
+	return &flow{
+		name: "answer", title: "your answer", action: offsitebot.ActAnswer,
+		steps: []step{
+			refStep(offsitebot.ActAnswer), meeting,
+			choiceStep("answer", "Can you come?", "Can you come?", choice{value: offsitebot.AnswerYes, label: "I can come"}, choice{value: offsitebot.AnswerOtherTime, label: "Please suggest another time", also: []string{"other", "no"}}),
+			suggestion,
+		},
+		positional: func(w []string, a answers) {
+			w = shiftRef(w, a)
+			if len(w) > 0 {
+				a["meeting"], w = w[0], w[1:]
+			}
+			if len(w) > 0 {
+				a["answer"] = w[0]
+			}
+		},
+		done: doneAnswer,
+	}
+}
+
+func doneAnswer(ctx context.Context, s *session) ([]bot.Reply, error) {
+	mid, ans := s.a["meeting"], s.a["answer"]
+	var m offsitebot.Meeting
+	c, err := s.e.Store.UpdateCase(ctx, s.c.Ref, func(c *offsitebot.Case) ([]offsitebot.AuditEvent, error) {
+		i := slices.IndexFunc(c.Meetings, func(m offsitebot.Meeting) bool { return m.ID == mid })
+		if i < 0 {
+			return nil, offsitebot.Errorf(offsitebot.EInvalid, "That meeting isn't planned any more.")
+		}
+		inv := offsitebot.Invitation{To: s.call.Who.ID, Sent: s.now()}
+		j := slices.IndexFunc(c.Meetings[i].Invitations, func(x offsitebot.Invitation) bool { return x.To == s.call.Who.ID })
+		if j >= 0 {
+			inv = c.Meetings[i].Invitations[j]
+		}
+		inv.Answer, inv.Answered, inv.Suggestion = ans, s.now(), s.a["suggestion"]
+		if j >= 0 {
+			c.Meetings[i].Invitations[j] = inv
+		} else {
+			c.Meetings[i].Invitations = append(c.Meetings[i].Invitations, inv)
+		}
+		m = c.Meetings[i]
+		summary := "Answer to invitation " + mid + ": can come"
+		if ans == offsitebot.AnswerOtherTime {
+			summary = "Answer to invitation " + mid + ": asked for another time: " + inv.Suggestion
+		}
+		addContact(c, offsitebot.Contact{At: s.now(), With: "parent", How: "message", Summary: summary, By: s.call.Who.ID, Via: s.call.Platform, Auto: true})
+		return []offsitebot.AuditEvent{s.event("invitation answered", mid+" "+ans)}, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if ans == offsitebot.AnswerYes {
+		return []bot.Reply{{Text: msgComing(m), Case: c.Ref}}, nil
+	}
+	s.e.tellHome(ctx, c, bot.Reply{Text: fmt.Sprintf("A parent of %s (%s) can't make review meeting %s (%s) and suggests: “%s”. To move it, schedule a new time: review %s schedule DATE HH:MM %s",
+		c.Initials(), c.Ref, mid, when(m), s.a["suggestion"], c.Ref, m.Mode), Case: c.Ref, Sensitive: true}, "time suggestion passed on")
+	return []bot.Reply{{Text: msgSuggestionPassed(s.e.schoolName(ctx, c.HomeURN)), Case: c.Ref}}, nil
+}
+
+// stopFlow is /stop: a parent or contact leaves a case, after confirming.
+func stopFlow() *flow {
+	confirm := choiceStep("confirm", "Confirm", msgStopConfirm, yesNo...)
+	confirm.ask = fixed(msgStopConfirm, bot.Button{Label: "Yes, disconnect me", Data: "yes"}, bot.Button{Label: "No, stay connected", Data: "no"})
+	return &flow{
+		name: "stop", title: "disconnecting", action: offsitebot.ActView,
+		steps:      []step{refStep(offsitebot.ActView), confirm},
+		positional: func(w []string, a answers) { shiftRef(w, a) },
+		done: func(ctx context.Context, s *session) ([]bot.Reply, error) {
+			if s.a["confirm"] != "yes" {
+				return []bot.Reply{{Text: msgStopKept}}, nil
+			}
+			if err := s.e.Store.UnlinkCase(ctx, s.call.Who.ID, s.c.Ref); err != nil {
+				return nil, err
+			}
+			_, err := s.e.Store.UpdateCase(ctx, s.c.Ref, func(c *offsitebot.Case) ([]offsitebot.AuditEvent, error) {
+				c.People = slices.DeleteFunc(c.People, func(p offsitebot.Person) bool { return p.ID == s.call.Who.ID })
+				return []offsitebot.AuditEvent{s.event("left the case", string(s.call.Who.Role))}, nil
+			})
+			if err != nil {
+				return nil, err
+			}
+			return []bot.Reply{{Text: msgStopped}}, nil
+		},
+	}
+}

@@ -1,0 +1,272 @@
+package conversations
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"strings"
+	"time"
+
+	offsitebot "github.com/offsitebot/offsitebot"
+	"github.com/offsitebot/offsitebot/bot"
+)
+
+func (e *Engine) allFlows() []*flow {
+	return []*flow{
+		newCaseFlow(), contactFlow(), attendanceFlow(), scheduleFlow(), outcomeFlow(),
+		staffRequestFlow(), familyRequestFlow(), linkFlow(), endFlow(), feedbackFlow(),
+		answerFlow(), stopFlow(),
+	}
+}
+
+var urnPattern = regexp.MustCompile(`^\d{6}$`)
+
+// schoolStep asks for a school's URN and checks the school is known.
+func schoolStep(key, label, q string) step {
+	return step{
+		key: key, label: label, kind: bot.FieldText, ask: fixed(q),
+		check: func(ctx context.Context, s *session, v string) (string, error) {
+			if !urnPattern.MatchString(v) {
+				return "", offsitebot.Errorf(offsitebot.EInvalid, "%q isn't a URN: a school's URN has 6 digits, e.g. 100001.", v)
+			}
+			if _, err := s.e.Store.School(ctx, v); err != nil {
+				return "", err
+			}
+			return v, nil
+		},
+	}
+}
+
+func newCaseFlow() *flow {
+	home := schoolStep("home", "Home school URN", "Which is the home school? Its 6-digit URN, please.")
+	home.prefill = func(_ context.Context, s *session) (string, bool) {
+		return s.call.Who.URN, s.call.Who.Role == offsitebot.RoleHome && s.call.Who.URN != ""
+	}
+	homeCheck := home.check
+	home.check = func(ctx context.Context, s *session, v string) (string, error) {
+		v, err := homeCheck(ctx, s, v)
+		if err == nil && s.call.Who.Role == offsitebot.RoleHome && v != s.call.Who.URN {
+			return "", offsitebot.Errorf(offsitebot.EForbidden, "You can open cases only for your own school (URN %s).", s.call.Who.URN)
+		}
+		return v, err
+	}
+	receiving := schoolStep("receiving", "Receiving school URN", "Which school will the pupil attend (the receiving school)? Its 6-digit URN, please.")
+	recvCheck := receiving.check
+	receiving.check = func(ctx context.Context, s *session, v string) (string, error) {
+		v, err := recvCheck(ctx, s, v)
+		if err == nil && v == s.a["home"] {
+			return "", offsitebot.Errorf(offsitebot.EInvalid, "The receiving school must be another school than the home school (%s).", v)
+		}
+		return v, err
+	}
+	dob := dateStep("dob", "Date of birth", "The pupil's date of birth? (YYYY-MM-DD)", notFuture, false)
+	dobCheck := dob.check
+	dob.check = func(ctx context.Context, s *session, v string) (string, error) {
+		v, err := dobCheck(ctx, s, v)
+		if err == nil {
+			if age := offsitebot.AgeOn(offsitebot.Date(v), offsitebot.DateOf(s.now())); age < 4 || age > 25 {
+				return "", offsitebot.Errorf(offsitebot.EInvalid, "%s would make the pupil %d years old. Please check the date of birth (YYYY-MM-DD).", offsitebot.Date(v).Short(), age)
+			}
+		}
+		return v, err
+	}
+	end := dateStep("end", "End date (optional)", "The agreed end date, if there is one? (YYYY-MM-DD, or skip)", anyDate, true)
+	endCheck := end.check
+	end.check = func(ctx context.Context, s *session, v string) (string, error) {
+		v, err := endCheck(ctx, s, v)
+		if err == nil && v <= s.a["start"] {
+			return "", offsitebot.Errorf(offsitebot.EInvalid, "The end date must be after the start (%s).", offsitebot.Date(s.a["start"]).Short())
+		}
+		return v, err
+	}
+	pupil := textStep("pupil", "Pupil's name", "What is the pupil's full name?", false)
+	pupil.kind = bot.FieldText
+	return &flow{
+		name: "new", title: "Open a case", submit: "Open case", action: offsitebot.ActOpen, form: true,
+		steps: []step{
+			pupil, dob,
+			choiceStep("ehcp", "EHC plan?", "Does the pupil have an EHC plan? (yes/no)", yesNo...),
+			home, receiving,
+			dateStep("start", "First day", "What is the first day at the receiving school? (YYYY-MM-DD)", anyDate, false),
+			end,
+			textStep("reasons", "Reasons", "Why is the direction being made? (or skip)", true),
+			textStep("objectives", "Objectives", "What should it achieve (the objectives)? (or skip)", true),
+			textStep("arrival", "Reports to on arrival", "Whom does the pupil report to on arrival? (or skip)", true),
+			textStep("sessions", "Session times", "What are the session times, e.g. 08:40–15:10? (or skip)", true),
+		},
+		done: doneNewCase,
+	}
+}
+
+func doneNewCase(ctx context.Context, s *session) ([]bot.Reply, error) {
+	now := s.now()
+	c := &offsitebot.Case{
+		Status: offsitebot.Active, Pupil: s.a["pupil"], DOB: offsitebot.Date(s.a["dob"]), EHCP: s.a["ehcp"] == "yes",
+		HomeURN: s.a["home"], ReceivingURN: s.a["receiving"], Start: offsitebot.Date(s.a["start"]), End: offsitebot.Date(s.a["end"]),
+		Reasons: s.a["reasons"], Objectives: s.a["objectives"], Arrival: s.a["arrival"], Sessions: s.a["sessions"],
+		Opened: now, OpenedBy: s.call.Who.ID,
+	}
+	if err := s.e.createCase(ctx, c, s.event("case opened", "")); err != nil {
+		return nil, err
+	}
+	s.c = c
+	home, recv := s.e.schoolName(ctx, c.HomeURN), s.e.schoolName(ctx, c.ReceivingURN)
+	deadline := offsitebot.NoticeDeadline(c.Start, s.e.Calendar)
+	text := fmt.Sprintf("Opened %s for %s (%s → %s), starting %s.\n"+
+		"The written notice to the parents is due by %s (2 school days before the first day). It must state: %s.\n"+
+		"Next: link %s parent gives you a join link for the family; link %s receiving one for the receiving school's contact.",
+		c.Ref, c.Pupil, home, recv, c.Start.Short(), deadline.Short(), noticeContents, c.Ref, c.Ref)
+	return []bot.Reply{{Text: text, Sensitive: true, Case: c.Ref}}, nil
+}
+
+// noticeContents is what the written notice to parents must state.
+const noticeContents = "the reasons for the direction, the first day and the agreed maximum period or end date, the objectives, the receiving school's address, whom the pupil reports to on arrival, the session times, and how the direction will be reviewed"
+
+// createCase stores c under a fresh reference, retrying the rare clash.
+func (e *Engine) createCase(ctx context.Context, c *offsitebot.Case, ev offsitebot.AuditEvent) error {
+	var err error
+	for range 5 {
+		c.Ref = offsitebot.NewRef()
+		ev.Case = c.Ref
+		c.Audit = []offsitebot.AuditEvent{ev}
+		if err = e.Store.CreateCase(ctx, c); offsitebot.ErrorCode(err) != offsitebot.EConflict {
+			return err
+		}
+	}
+	return err
+}
+
+var contactWith = []choice{
+	{value: "receiving", label: "receiving school", also: []string{"receiving school"}},
+	{value: "home", label: "home school", also: []string{"home school"}},
+	{value: "parent", label: "parent/carer", also: []string{"parents", "carer", "family"}},
+	{value: "pupil", label: "pupil"},
+	{value: "la", label: "local authority", also: []string{"local authority"}},
+	{value: "professional", label: "other professional", also: []string{"other"}},
+}
+
+var contactHow = plain(offsitebot.ContactHow...)
+
+func contactFlow() *flow {
+	when := step{
+		key: "when", label: "When", kind: bot.FieldText,
+		prefill: func(_ context.Context, s *session) (string, bool) {
+			return s.now().UTC().Format(time.RFC3339), true
+		},
+		ask: fixed("When was it? (YYYY-MM-DD HH:MM)"),
+		check: func(_ context.Context, s *session, v string) (string, error) {
+			if _, err := time.Parse(time.RFC3339, v); err == nil {
+				return v, nil
+			}
+			day, clock, _ := strings.Cut(strings.TrimSpace(v), " ")
+			d, err := offsitebot.ParseDate(day, s.now())
+			if err != nil {
+				return "", err
+			}
+			t := d.At(12, 0)
+			if clock != "" {
+				h, m, err := offsitebot.ParseClock(clock)
+				if err != nil {
+					return "", err
+				}
+				t = d.At(h, m)
+			}
+			if t.After(s.now()) {
+				if clock != "" || d > offsitebot.DateOf(s.now()) {
+					return "", offsitebot.Errorf(offsitebot.EInvalid, "That is in the future. Please give when the contact happened.")
+				}
+				t = s.now()
+			}
+			return t.UTC().Format(time.RFC3339), nil
+		},
+	}
+	return &flow{
+		name: "contact", title: "Log contact", submit: "Log it", action: offsitebot.ActContact, form: true,
+		steps: []step{
+			refStep(offsitebot.ActContact),
+			choiceStep("with", "With", "Who was the contact with?", contactWith...),
+			choiceStep("how", "How", "How did it happen?", contactHow...),
+			textStep("summary", "Summary", "A short summary, please (what was said or agreed).", false),
+			when,
+		},
+		positional: func(w []string, a answers) {
+			w = shiftRef(w, a)
+			if len(w) > 0 && strings.EqualFold(w[0], "with") {
+				w = w[1:]
+			}
+			if len(w) > 0 && matchChoice(contactWith, w[0]) {
+				a["with"], w = w[0], w[1:]
+			}
+			if len(w) > 0 && matchChoice(contactHow, w[0]) {
+				a["how"], w = w[0], w[1:]
+			}
+			if len(w) > 0 {
+				a["summary"] = strings.Join(w, " ")
+			}
+		},
+		done: doneContact,
+	}
+}
+
+func matchChoice(cs []choice, w string) bool {
+	w = strings.ToLower(w)
+	for _, c := range cs {
+		if w == c.value || w == strings.ToLower(c.label) {
+			return true
+		}
+		for _, x := range c.also {
+			if w == x {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func doneContact(ctx context.Context, s *session) ([]bot.Reply, error) {
+	at, _ := time.Parse(time.RFC3339, s.a["when"])
+	ct := offsitebot.Contact{At: at, With: s.a["with"], How: s.a["how"], Summary: s.a["summary"], By: s.call.Who.ID, Via: s.call.Platform}
+	c, err := s.e.Store.UpdateCase(ctx, s.c.Ref, func(c *offsitebot.Case) ([]offsitebot.AuditEvent, error) {
+		if c.Status != offsitebot.Active {
+			return nil, endedErr(c)
+		}
+		addContact(c, ct)
+		return []offsitebot.AuditEvent{s.event("contact logged", ct.How+" with "+ct.With)}, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	cc := offsitebot.CheckContact(c, s.now(), s.e.Calendar)
+	text := fmt.Sprintf("Logged for %s (%s with %s, %s).", c.Ref, ct.How, withName(ct.With), at.In(offsitebot.London).Format("2 Jan 15:04"))
+	if c.Status == offsitebot.Active && !cc.DueBy.IsZero() {
+		text += fmt.Sprintf(" Next contact between the schools due by %s.", cc.DueBy.Short())
+	}
+	return []bot.Reply{{Text: text, Case: c.Ref}}, nil
+}
+
+// addContact appends ct and keeps the latest contact between the schools beside the list.
+func addContact(c *offsitebot.Case, ct offsitebot.Contact) {
+	ct.ID = fmt.Sprintf("C%d", len(c.Contacts)+1)
+	c.Contacts = append(c.Contacts, ct)
+	if ct.BetweenSchools() && ct.At.After(c.LastSchoolContact) {
+		c.LastSchoolContact = ct.At
+	}
+}
+
+func withName(w string) string {
+	for _, c := range contactWith {
+		if c.value == w {
+			return "the " + c.label
+		}
+	}
+	return w
+}
+
+func endedErr(c *offsitebot.Case) error {
+	return offsitebot.Errorf(offsitebot.EInvalid, "%s ended on %s, so nothing more can be recorded on it. Type show %s to see it.", c.Ref, c.EndedOn.Short(), c.Ref)
+}
+
+// event makes an audit event for the person of this session.
+func (s *session) event(action, detail string) offsitebot.AuditEvent {
+	return offsitebot.AuditEvent{At: s.now(), By: s.call.Who.ID, Via: s.call.Platform, Action: action, Case: s.ref(), Detail: detail}
+}

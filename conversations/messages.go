@@ -1,0 +1,76 @@
+package conversations
+
+import (
+	"fmt"
+	"time"
+
+	offsitebot "github.com/offsitebot/offsitebot"
+)
+
+// What parents and pupils read, in one place so a school can review the wording.
+// Warm, plain English; only ever about their own child.
+
+const (
+	msgFeedbackPupil   = "Thank you for helping us hear your child's view. How does your child feel the new school is going? Write it in their words if you can."
+	msgFeedbackFamily  = "And how do you, the family, feel it is going? Anything worrying you, or anything you'd like the school to know?"
+	msgFeedbackThanks  = "Thank you. Your answers will be read at the next review meeting, alongside everything else."
+	msgSuggestTime     = "Sorry that time doesn't suit. Which days and times would be better for you? I'll pass it straight to the school."
+	msgStopConfirm     = "Do you want to stop getting messages about this off-site direction here? (yes/no)"
+	msgStopKept        = "OK, you stay connected. Nothing has changed."
+	msgStopped         = "Done: you won't get messages about it here any more. If you change your mind, ask the school for a new link."
+	msgParentHelp      = "Here's what I can do for you:\n/status — what's happening next\n/request — ask the school for a review meeting, in writing\n/feedback — tell us how it's going, for you and your child\n/stop — stop getting messages here\n/cancel — stop what we're in the middle of\nIf something is urgent, please phone the school."
+	msgReceivingTGHelp = "Here's what I can do for you:\n/attendance — record today's attendance (I also ask each school morning)\n/status — the pupils you're connected to\n/cancel — stop what we're in the middle of"
+)
+
+func msgWelcome(name, child, school, ref string, role offsitebot.Role) string {
+	if name == "" {
+		name = "there"
+	}
+	switch role {
+	case offsitebot.RoleReceiving:
+		return fmt.Sprintf("Hello %s. You're now connected to %s (%s) at %s. Each school morning I'll ask for their attendance; you can also type /attendance.", name, child, ref, school)
+	case offsitebot.RoleLA:
+		return fmt.Sprintf("Hello %s. You're now connected to %s (%s) for the local authority.", name, ref, school)
+	}
+	return fmt.Sprintf("Hello %s. You're now connected to %s's off-site direction at %s (%s). I'll send meeting invitations here, and you can /request a review meeting or give /feedback any time.", name, child, school, ref)
+}
+
+func msgRequestReceived(at time.Time, home string, rc offsitebot.RequestCheck) string {
+	return fmt.Sprintf("Thank you — your request was received at %s and passed to %s. %s",
+		at.In(offsitebot.London).Format("15:04 on 2 Jan"), home, rc.Explanation)
+}
+
+func msgInvitation(c *offsitebot.Case, m offsitebot.Meeting) string {
+	return fmt.Sprintf("You're invited to a review meeting about %s's off-site direction (%s): %s, %s. It's a chance to say how things are going and what would help. Can you come?",
+		firstName(c.Pupil), c.Ref, when(m), where(m))
+}
+
+func msgComing(m offsitebot.Meeting) string {
+	return fmt.Sprintf("Thank you — see you on %s (%s). If anything changes, just let the school know.", when(m), where(m))
+}
+
+func msgSuggestionPassed(home string) string {
+	return fmt.Sprintf("Thank you — I've passed that to %s. They'll get back to you with a new time.", home)
+}
+
+func msgDecision(c *offsitebot.Case, m offsitebot.Meeting, receiving string) string {
+	o := m.Outcome
+	s := fmt.Sprintf("After the review meeting on %s, the school has decided that %s's off-site direction at %s will continue", m.Date().Short(), firstName(c.Pupil), receiving)
+	if o.Until != "" {
+		s += " until " + o.Until.Short()
+	}
+	s += "."
+	if o.Next != "" {
+		s += fmt.Sprintf(" The next review meeting is planned for %s; you'll be invited here.", o.Next.Short())
+	}
+	return s + " If you'd like to talk about it, /request a review meeting or contact the school."
+}
+
+func firstName(full string) string {
+	for i, r := range full {
+		if r == ' ' {
+			return full[:i]
+		}
+	}
+	return full
+}

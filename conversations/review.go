@@ -1,0 +1,415 @@
+package conversations
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	offsitebot "github.com/offsitebot/offsitebot"
+	"github.com/offsitebot/offsitebot/bot"
+)
+
+var modes = []choice{
+	{value: offsitebot.InPerson, label: "in person", also: []string{"inperson", "face-to-face", "f2f", "person"}},
+	{value: offsitebot.Online, label: "online", also: []string{"video", "teams", "zoom", "remote"}},
+}
+
+// meetingAt is the instant of the meeting being scheduled.
+func (s *session) meetingAt() time.Time {
+	h, m, _ := offsitebot.ParseClock(s.a["time"])
+	return offsitebot.Date(s.a["date"]).At(h, m)
+}
+
+func scheduleFlow() *flow {
+	tm := timeStep("time", "Time", "What time? (HH:MM)")
+	tm.check = func(_ context.Context, s *session, v string) (string, error) {
+		h, m, err := offsitebot.ParseClock(v)
+		if err != nil {
+			return "", err
+		}
+		if d := offsitebot.Date(s.a["date"]); !d.IsZero() && !d.At(h, m).After(s.now()) {
+			return "", &redo{msg: fmt.Sprintf("%s at %02d:%02d has already passed. Please give a date and time still to come.", d.Short(), h, m), keys: []string{"date"}}
+		}
+		return fmt.Sprintf("%02d:%02d", h, m), nil
+	}
+	short := func(s *session) bool {
+		if !s.a.has("date") || !s.a.has("time") {
+			return false
+		}
+		_, sh := offsitebot.ShortNotice(s.meetingAt(), s.now())
+		return sh
+	}
+	confirm := choiceStep("confirm", "Schedule under 6 days' notice?", "", yesNo...)
+	confirm.when = short
+	confirm.ask = func(_ context.Context, s *session) (string, []bot.Button) {
+		days, _ := offsitebot.ShortNotice(s.meetingAt(), s.now())
+		d := offsitebot.Date(s.a["date"])
+		return fmt.Sprintf("⚠ That meeting is %s away. Parents should be invited at least %d days before a review meeting (for %s, by %s). Schedule it anyway? (yes/no)",
+			plural(days, "day", "days"), offsitebot.InvitationNoticeDays, d.Short(), offsitebot.InvitationDeadline(d).Short()), []bot.Button{{Label: "Yes, schedule it", Data: "yes"}, {Label: "No, pick another date", Data: "no"}}
+	}
+	check := confirm.check
+	confirm.check = func(ctx context.Context, s *session, v string) (string, error) {
+		v, err := check(ctx, s, v)
+		if err == nil && v == "no" {
+			return "", &redo{msg: "OK, let's pick another date.", keys: []string{"date", "time"}}
+		}
+		return v, err
+	}
+	return &flow{
+		name: "review-schedule", title: "Schedule a review meeting", submit: "Schedule", action: offsitebot.ActReview, form: true,
+		steps: []step{
+			refStep(offsitebot.ActReview),
+			dateStep("date", "Date", "Which day is the meeting? (YYYY-MM-DD)", notPast, false),
+			tm,
+			choiceStep("mode", "In person or online", "In person or online?", modes...),
+			textStep("place", "Place (optional)", "Where? (a room or a link, or skip)", true),
+			confirm,
+		},
+		positional: func(w []string, a answers) {
+			w = shiftRef(w, a)
+			if len(w) > 0 && strings.EqualFold(w[0], "schedule") {
+				w = w[1:]
+			}
+			for _, k := range []string{"date", "time"} {
+				if len(w) > 0 {
+					a[k], w = w[0], w[1:]
+				}
+			}
+			if len(w) > 0 {
+				a["mode"], w = w[0], w[1:]
+			}
+			if len(w) > 0 {
+				a["place"] = strings.Join(w, " ")
+			}
+		},
+		done: doneSchedule,
+	}
+}
+
+func doneSchedule(ctx context.Context, s *session) ([]bot.Reply, error) {
+	at := s.meetingAt()
+	days, short := offsitebot.ShortNotice(at, s.now())
+	m := offsitebot.Meeting{At: at, Mode: s.a["mode"], Place: s.a["place"], Scheduled: s.now(), By: s.call.Who.ID, ShortNotice: short}
+	c, err := s.e.Store.UpdateCase(ctx, s.c.Ref, func(c *offsitebot.Case) ([]offsitebot.AuditEvent, error) {
+		if c.Status != offsitebot.Active {
+			return nil, endedErr(c)
+		}
+		m.ID = fmt.Sprintf("M%d", len(c.Meetings)+1)
+		c.Meetings = append(c.Meetings, m)
+		for i := range c.Requests {
+			if c.Requests[i].Open() {
+				c.Requests[i].Answered = m.ID
+			}
+		}
+		detail := fmt.Sprintf("%s %s %s", m.ID, at.In(offsitebot.London).Format("2006-01-02 15:04"), m.Mode)
+		if short {
+			detail += fmt.Sprintf(" (confirmed at %d days' notice)", days)
+		}
+		return []offsitebot.AuditEvent{s.event("review scheduled", detail)}, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	invited := s.e.invite(ctx, c, m.ID)
+	lines := []string{fmt.Sprintf("Review meeting %s for %s scheduled: %s, %s.", m.ID, c.Ref, when(m), where(m))}
+	deadline := offsitebot.InvitationDeadline(m.Date())
+	switch {
+	case invited > 0:
+		lines = append(lines, fmt.Sprintf("Invitation sent to %s now.", plural(invited, "linked parent", "linked parents")))
+	case short:
+		lines = append(lines, fmt.Sprintf("No parent is linked on offsitebot, so please invite them yourself today (link %s parent makes a join link).", c.Ref))
+	default:
+		lines = append(lines, fmt.Sprintf("No parent is linked on offsitebot: please invite them by %s (6 days before); link %s parent makes a join link.", deadline.Short(), c.Ref))
+	}
+	if !offsitebot.FaceToFace(c) {
+		lines = append(lines, "Note: no review has been face to face yet; at least one should be.")
+	}
+	if n := countAnswered(c, m.ID); n > 0 {
+		lines = append(lines, fmt.Sprintf("This answers %s.", plural(n, "open review request", "open review requests")))
+	}
+	return []bot.Reply{{Text: strings.Join(lines, "\n"), Case: c.Ref}}, nil
+}
+
+func countAnswered(c *offsitebot.Case, mid string) int {
+	n := 0
+	for _, r := range c.Requests {
+		if r.Answered == mid {
+			n++
+		}
+	}
+	return n
+}
+
+func when(m offsitebot.Meeting) string {
+	return m.At.In(offsitebot.London).Format("Mon 2 Jan 15:04")
+}
+
+func where(m offsitebot.Meeting) string {
+	s := "in person"
+	if m.Mode == offsitebot.Online {
+		s = "online"
+	}
+	if m.Place != "" {
+		s += " (" + m.Place + ")"
+	}
+	return s
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}
+
+// invite sends the meeting's invitation to each linked parent and records it.
+func (e *Engine) invite(ctx context.Context, c *offsitebot.Case, mid string) int {
+	i := slices.IndexFunc(c.Meetings, func(m offsitebot.Meeting) bool { return m.ID == mid })
+	if i < 0 {
+		return 0
+	}
+	m := c.Meetings[i]
+	var sent []string
+	for _, p := range c.Parents() {
+		r := bot.Reply{Text: msgInvitation(c, m), Case: c.Ref, Sensitive: true, Buttons: [][]bot.Button{{
+			{Label: "I can come", Data: fmt.Sprintf("/answer %s %s yes", c.Ref, m.ID)},
+			{Label: "Please suggest another time", Data: fmt.Sprintf("/answer %s %s other-time", c.Ref, m.ID)},
+		}}}
+		if e.deliver(ctx, c, p.ID, r) {
+			sent = append(sent, p.ID)
+		}
+	}
+	if len(sent) == 0 {
+		return 0
+	}
+	now := e.Now()
+	_, err := e.Store.UpdateCase(ctx, c.Ref, func(c *offsitebot.Case) ([]offsitebot.AuditEvent, error) {
+		for j := range c.Meetings {
+			if c.Meetings[j].ID == mid {
+				for _, to := range sent {
+					c.Meetings[j].Invitations = append(c.Meetings[j].Invitations, offsitebot.Invitation{To: to, Sent: now})
+				}
+			}
+		}
+		addContact(c, offsitebot.Contact{At: now, With: "parent", How: "message", Summary: "Invitation to review meeting " + mid + " sent", By: "offsitebot", Via: offsitebot.System, Auto: true})
+		return []offsitebot.AuditEvent{{At: now, By: "offsitebot", Via: offsitebot.System, Action: "invitation sent", Case: c.Ref, Detail: mid + " to " + strings.Join(sent, ", ")}}, nil
+	})
+	if err != nil {
+		e.Log.ErrorContext(ctx, "record invitation", "case", c.Ref, "err", err)
+	}
+	return len(sent)
+}
+
+var decisions = []choice{
+	{value: offsitebot.DecisionContinue, label: "continue"},
+	{value: offsitebot.DecisionReintegrate, label: "reintegrate", also: []string{"reintegration", "return"}},
+	{value: offsitebot.DecisionManagedMove, label: "managed move", also: []string{"managed-move", "move"}},
+	{value: offsitebot.DecisionSEMH, label: "SEMH base/centre", also: []string{"semh base", "semh centre"}},
+	{value: offsitebot.DecisionOther, label: "other"},
+}
+
+// pendingMeeting is the meeting whose outcome is to be recorded: the latest one
+// not yet held whose day has come.
+func pendingMeeting(c *offsitebot.Case, now time.Time) (offsitebot.Meeting, bool) {
+	today := offsitebot.DateOf(now)
+	for i := len(c.Meetings) - 1; i >= 0; i-- {
+		m := c.Meetings[i]
+		if !m.Held() && !m.Cancelled && m.Date() <= today {
+			return m, true
+		}
+	}
+	return offsitebot.Meeting{}, false
+}
+
+func outcomeFlow() *flow {
+	meeting := step{
+		key: "meeting", label: "Meeting", kind: bot.FieldText, ask: fixed("Which meeting? (e.g. M2)"),
+		prefill: func(_ context.Context, s *session) (string, bool) {
+			if s.c == nil {
+				return "", false
+			}
+			m, ok := pendingMeeting(s.c, s.now())
+			return m.ID, ok
+		},
+		check: func(_ context.Context, s *session, v string) (string, error) {
+			v = strings.ToUpper(v)
+			for _, m := range s.c.Meetings {
+				if m.ID == v {
+					if m.Date() > offsitebot.DateOf(s.now()) {
+						return "", offsitebot.Errorf(offsitebot.EInvalid, "Meeting %s is on %s, still to come: record its outcome on the day or after.", v, m.Date().Short())
+					}
+					return v, nil
+				}
+			}
+			return "", offsitebot.Errorf(offsitebot.EInvalid, "%s has no meeting %s. Type show %s to see its meetings.", s.c.Ref, v, s.c.Ref)
+		},
+	}
+	cont := func(s *session) bool { return s.a["decision"] == offsitebot.DecisionContinue }
+	until := dateStep("until", "Continue until", "Continue until when? (YYYY-MM-DD)", notPast, false)
+	until.when = cont
+	next := dateStep("next", "Next review meeting", "When is the next review meeting? (YYYY-MM-DD; within 14 days)", notPast, false)
+	next.when = cont
+	voice := textStep("voice", "Pupil's and family's voice", "", false)
+	voice.ask = func(_ context.Context, s *session) (string, []bot.Button) {
+		fb := latestFeedback(s.c)
+		if fb == "" {
+			return "What did the pupil and their family say (their voice)?", nil
+		}
+		return "What did the pupil and their family say? Before the meeting they told us:\n" + fb + "\nType ok to use that, or write what was said.", []bot.Button{{Label: "Use that", Data: "ok"}}
+	}
+	voice.check = func(_ context.Context, s *session, v string) (string, error) {
+		if strings.EqualFold(v, "ok") {
+			if fb := latestFeedback(s.c); fb != "" {
+				return fb, nil
+			}
+		}
+		return checkLength(v)
+	}
+	return &flow{
+		name: "review-outcome", title: "Record a review outcome", submit: "Record", action: offsitebot.ActReview, form: true,
+		steps: []step{
+			refStep(offsitebot.ActReview), meeting,
+			choiceStep("met", "Objectives being met?", "Are the objectives being met? (yes/partly/no)", plain("yes", "partly", "no")...),
+			textStep("successes", "Successes", "What has gone well (successes)?", false),
+			voice,
+			textStep("concerns", "Concerns and support", "Concerns, and any support needed?", false),
+			textStep("interventions", "Interventions and strategies", "Interventions and strategies shared by the home school?", false),
+			choiceStep("decision", "Decision", "What was decided? (continue, reintegrate, managed move, SEMH base/centre, other)", decisions...),
+			until, next,
+			textStep("attended", "Who attended", "Who attended?", false),
+		},
+		positional: func(w []string, a answers) {
+			w = shiftRef(w, a)
+			if len(w) > 0 && strings.EqualFold(w[0], "outcome") {
+				w = w[1:]
+			}
+			if len(w) > 0 {
+				a["meeting"] = w[0]
+			}
+		},
+		done: doneOutcome,
+	}
+}
+
+// latestFeedback is the family's voice given since the last held meeting.
+func latestFeedback(c *offsitebot.Case) string {
+	if c == nil {
+		return ""
+	}
+	var since time.Time
+	for _, m := range c.Meetings {
+		if m.Held() && m.At.After(since) {
+			since = m.At
+		}
+	}
+	var parts []string
+	for _, f := range c.Feedback {
+		if f.At.After(since) {
+			p := fmt.Sprintf("Pupil: %s / Family: %s", f.Pupil, f.Family)
+			if f.Rating > 0 {
+				p += fmt.Sprintf(" (how it's going: %d/5)", f.Rating)
+			}
+			parts = append(parts, p)
+		}
+	}
+	return strings.Join(parts, "\n")
+}
+
+func doneOutcome(ctx context.Context, s *session) ([]bot.Reply, error) {
+	mid := s.a["meeting"]
+	out := &offsitebot.ReviewOutcome{
+		Met: s.a["met"], Successes: s.a["successes"], Voice: s.a["voice"], Concerns: s.a["concerns"],
+		Interventions: s.a["interventions"], Decision: s.a["decision"], Until: offsitebot.Date(s.a["until"]),
+		Next: offsitebot.Date(s.a["next"]), Attended: s.a["attended"], Recorded: s.now(), By: s.call.Who.ID,
+	}
+	var m offsitebot.Meeting
+	c, err := s.e.Store.UpdateCase(ctx, s.c.Ref, func(c *offsitebot.Case) ([]offsitebot.AuditEvent, error) {
+		i := slices.IndexFunc(c.Meetings, func(m offsitebot.Meeting) bool { return m.ID == mid })
+		if i < 0 {
+			return nil, offsitebot.Errorf(offsitebot.EInvalid, "%s has no meeting %s.", c.Ref, mid)
+		}
+		if c.Meetings[i].Held() {
+			return nil, offsitebot.Errorf(offsitebot.EConflict, "The outcome of %s was already recorded. Type show %s to see it.", mid, c.Ref)
+		}
+		if out.Next != "" && out.Next <= c.Meetings[i].Date() {
+			return nil, offsitebot.Errorf(offsitebot.EInvalid, "The next meeting must come after this one (%s).", c.Meetings[i].Date().Short())
+		}
+		c.Meetings[i].Outcome = out
+		m = c.Meetings[i]
+		return []offsitebot.AuditEvent{s.event("review outcome recorded", mid+" decision "+out.Decision)}, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	lines := []string{fmt.Sprintf("Outcome of %s recorded for %s: %s.", mid, c.Ref, decisionName(out.Decision))}
+	if out.Decision == offsitebot.DecisionContinue {
+		deadline := offsitebot.ContinuationDeadline(m.Date())
+		if n := s.e.sendDecision(ctx, c, mid); n > 0 {
+			lines = append(lines, fmt.Sprintf("The decision to continue was sent to %s now (it must reach them by %s).", plural(n, "linked parent", "linked parents"), deadline.Short()))
+		} else {
+			lines = append(lines, fmt.Sprintf("No parent could be told on offsitebot: the decision to continue must reach the parents by %s (6 days after the meeting). I'll remind you.", deadline.Short()))
+		}
+		if gap := m.Date().DaysUntil(out.Next); gap > offsitebot.ReviewIntervalDays {
+			lines = append(lines, fmt.Sprintf("Note: the next meeting is %d days after this one; reviews should be fortnightly.", gap))
+		}
+		lines = append(lines, fmt.Sprintf("Schedule the next meeting with: review %s schedule %s HH:MM in-person", c.Ref, out.Next))
+	} else {
+		lines = append(lines, fmt.Sprintf("When the pupil leaves the direction, type: end %s %s", c.Ref, endFor(out.Decision)))
+	}
+	return []bot.Reply{{Text: strings.Join(lines, "\n"), Case: c.Ref}}, nil
+}
+
+func decisionName(d string) string {
+	for _, c := range decisions {
+		if c.value == d {
+			return c.label
+		}
+	}
+	return d
+}
+
+func endFor(decision string) string {
+	switch decision {
+	case offsitebot.DecisionReintegrate:
+		return offsitebot.OutcomeReintegrated
+	case offsitebot.DecisionManagedMove:
+		return offsitebot.OutcomeManagedMove
+	case offsitebot.DecisionSEMH:
+		return offsitebot.OutcomeSEMH
+	}
+	return offsitebot.OutcomeOther
+}
+
+// sendDecision tells linked parents of a decision to continue (rule 6) and records when.
+func (e *Engine) sendDecision(ctx context.Context, c *offsitebot.Case, mid string) int {
+	i := slices.IndexFunc(c.Meetings, func(m offsitebot.Meeting) bool { return m.ID == mid })
+	if i < 0 || c.Meetings[i].Outcome == nil {
+		return 0
+	}
+	m := c.Meetings[i]
+	n := 0
+	for _, p := range c.Parents() {
+		if e.deliver(ctx, c, p.ID, bot.Reply{Text: msgDecision(c, m, e.schoolName(ctx, c.ReceivingURN)), Case: c.Ref, Sensitive: true}) {
+			n++
+		}
+	}
+	if n == 0 {
+		return 0
+	}
+	now := e.Now()
+	_, err := e.Store.UpdateCase(ctx, c.Ref, func(c *offsitebot.Case) ([]offsitebot.AuditEvent, error) {
+		for j := range c.Meetings {
+			if c.Meetings[j].ID == mid && c.Meetings[j].Outcome != nil {
+				c.Meetings[j].Outcome.NoticeSent = now
+			}
+		}
+		addContact(c, offsitebot.Contact{At: now, With: "parent", How: "message", Summary: "Decision to continue after " + mid + " sent", By: "offsitebot", Via: offsitebot.System, Auto: true})
+		return []offsitebot.AuditEvent{{At: now, By: "offsitebot", Via: offsitebot.System, Action: "decision notice sent", Case: c.Ref, Detail: mid}}, nil
+	})
+	if err != nil {
+		e.Log.ErrorContext(ctx, "record decision notice", "case", c.Ref, "err", err)
+	}
+	return n
+}

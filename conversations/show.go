@@ -1,0 +1,257 @@
+package conversations
+
+import (
+	"bytes"
+	"cmp"
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	offsitebot "github.com/offsitebot/offsitebot"
+	"github.com/offsitebot/offsitebot/bot"
+)
+
+func (e *Engine) show(ctx context.Context, c bot.Call) ([]bot.Reply, error) {
+	k := c.Case
+	if k == nil {
+		return text("Which case? Type show followed by its reference, e.g. show OSD-7K2Q (cases lists yours)."), nil
+	}
+	today := offsitebot.DateOf(c.Now)
+	lines := []string{fmt.Sprintf("%s — %s (born %s, %s)%s", k.Ref, k.Pupil, k.DOB.Time().Format("2 Jan 2006"),
+		ehcpText(k.EHCP), demoText(k.Demo))}
+	status := "active since " + k.Start.Short()
+	if k.Status == offsitebot.Ended {
+		status = fmt.Sprintf("ended %s (%s)", k.EndedOn.Short(), k.Outcome)
+	} else if k.Start > today {
+		status = "starts " + k.Start.Short()
+	}
+	if k.End != "" {
+		status += ", agreed end " + k.End.Short()
+	}
+	lines = append(lines, fmt.Sprintf("%s → %s · %s", e.schoolName(ctx, k.HomeURN), e.schoolName(ctx, k.ReceivingURN), status))
+
+	cc := offsitebot.CheckContact(k, c.Now, e.Calendar)
+	last := "none yet"
+	if !k.LastSchoolContact.IsZero() {
+		last = k.LastSchoolContact.In(offsitebot.London).Format("Mon 2 Jan 15:04")
+	}
+	lines = append(lines, fmt.Sprintf("Last contact between the schools: %s (next due by %s)", last, cc.DueBy.Short()))
+
+	monday := today.AddDays(-((int(today.Weekday()) + 6) % 7))
+	wp, wposs := offsitebot.AttendanceSummary(k.Attendance, monday, today)
+	op, oposs := offsitebot.AttendanceSummary(k.Attendance, k.Start, today)
+	lines = append(lines, fmt.Sprintf("Attendance: this week %s (%d of %d sessions), overall %s (%d of %d). Home register: %s.",
+		offsitebot.Percent(wp, wposs), wp, wposs, offsitebot.Percent(op, oposs), op, oposs, offsitebot.HomeRegisterCode))
+	if n := len(k.Attendance); n > 0 {
+		d := latestDay(k.Attendance)
+		lines = append(lines, fmt.Sprintf("Latest day recorded: %s AM %s PM %s", d.Date.Short(), d.AM, d.PM))
+	}
+	if m, ok := offsitebot.NextMeeting(k, c.Now); ok {
+		lines = append(lines, fmt.Sprintf("Next review: %s %s, %s (%s)", m.ID, when(m), where(m), answersText(m)))
+	} else if k.Status == offsitebot.Active {
+		lines = append(lines, "Next review: none scheduled — due by "+offsitebot.ReviewDue(k).Short())
+	}
+	for _, m := range k.Meetings {
+		if m.Held() {
+			lines = append(lines, fmt.Sprintf("Held %s %s (%s): %s", m.ID, m.Date().Short(), m.Mode, decisionName(m.Outcome.Decision)))
+		}
+	}
+	if !offsitebot.FaceToFace(k) {
+		lines = append(lines, "No face-to-face review yet (at least one should be).")
+	}
+	for _, r := range k.Requests {
+		if r.Open() {
+			lines = append(lines, fmt.Sprintf("Open review request %s from the %s, %s (duty %s)", r.ID, whoName(r.From), offsitebot.DateOf(r.At).Short(), dutyText(r.DutyApplies)))
+		}
+	}
+	var people []string
+	for _, p := range k.People {
+		s := string(p.Role) + " " + p.Name
+		if p.Unreachable {
+			s += " (unreachable)"
+		}
+		people = append(people, s)
+	}
+	if len(people) > 0 {
+		lines = append(lines, "Linked: "+strings.Join(people, ", "))
+	}
+	if due := offsitebot.Due(k, c.Now, e.Calendar); len(due) > 0 {
+		lines = append(lines, "Due:")
+		for _, d := range due {
+			lines = append(lines, "  • "+d.Text+" → "+d.Command)
+		}
+	}
+	return []bot.Reply{{Text: strings.Join(lines, "\n"), Sensitive: true, Case: k.Ref}}, nil
+}
+
+func latestDay(days []offsitebot.AttendanceDay) offsitebot.AttendanceDay {
+	return slices.MaxFunc(days, func(a, b offsitebot.AttendanceDay) int { return cmp.Compare(a.Date, b.Date) })
+}
+
+func ehcpText(b bool) string {
+	if b {
+		return "EHC plan"
+	}
+	return "no EHC plan"
+}
+
+func demoText(b bool) string {
+	if b {
+		return " [DEMO CASE — not a real pupil]"
+	}
+	return ""
+}
+
+func dutyText(b bool) string {
+	if b {
+		return "applies"
+	}
+	return "does not apply"
+}
+
+func answersText(m offsitebot.Meeting) string {
+	if len(m.Invitations) == 0 {
+		return "no parent invited through offsitebot"
+	}
+	yes, other, none := 0, 0, 0
+	for _, i := range m.Invitations {
+		switch i.Answer {
+		case offsitebot.AnswerYes:
+			yes++
+		case offsitebot.AnswerOtherTime:
+			other++
+		default:
+			none++
+		}
+	}
+	return fmt.Sprintf("invited %d: %d coming, %d asked for another time, %d not answered", len(m.Invitations), yes, other, none)
+}
+
+func (e *Engine) export(ctx context.Context, c bot.Call) ([]bot.Reply, error) {
+	if c.Case == nil {
+		return text("Which case? Type export followed by its reference, e.g. export OSD-7K2Q."), nil
+	}
+	log, err := e.Store.AuditLog(ctx, c.Case.Ref)
+	if err != nil {
+		return nil, err
+	}
+	// The router's copy was read before the check; read the whole document now.
+	k, err := e.Store.Case(ctx, c.Case.Ref)
+	if err != nil {
+		return nil, err
+	}
+	now := c.Now
+	_, err = e.Store.UpdateCase(ctx, k.Ref, func(*offsitebot.Case) ([]offsitebot.AuditEvent, error) {
+		return []offsitebot.AuditEvent{{At: now, By: c.Who.ID, Via: c.Platform, Action: "exported", Case: k.Ref}}, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	data, err := ExportJSON(k, log)
+	if err != nil {
+		return nil, err
+	}
+	csvData, err := ExportCSV(k, log)
+	if err != nil {
+		return nil, err
+	}
+	return []bot.Reply{
+		{Text: fmt.Sprintf("Chronology of %s (%d entries), as JSON.", k.Ref, len(Chronology(k))), File: &bot.File{Name: k.Ref + ".json", ContentType: "application/json", Data: data}, Sensitive: true, Case: k.Ref},
+		{Text: fmt.Sprintf("And as CSV, for a spreadsheet."), File: &bot.File{Name: k.Ref + ".csv", ContentType: "text/csv", Data: csvData}, Sensitive: true, Case: k.Ref},
+	}, nil
+}
+
+// Entry is one step in a case's chronology.
+type Entry struct {
+	At      time.Time           `json:"at"`
+	Kind    string              `json:"kind"`
+	By      string              `json:"by"`
+	Via     offsitebot.Platform `json:"via,omitempty"`
+	Summary string              `json:"summary"`
+}
+
+// Chronology lists everything recorded on a case, oldest first (rule 1).
+func Chronology(k *offsitebot.Case) []Entry {
+	out := []Entry{{At: k.Opened, Kind: "opened", By: k.OpenedBy, Summary: fmt.Sprintf("Direction opened: %s → %s from %s", k.HomeURN, k.ReceivingURN, k.Start)}}
+	for _, p := range k.People {
+		out = append(out, Entry{At: p.Joined, Kind: "joined", By: p.ID, Via: offsitebot.Platform(strings.SplitN(p.ID, ":", 2)[0]), Summary: string(p.Role) + " joined with a code"})
+	}
+	for _, ct := range k.Contacts {
+		out = append(out, Entry{At: ct.At, Kind: "contact", By: ct.By, Via: ct.Via, Summary: fmt.Sprintf("%s with %s: %s", ct.How, ct.With, ct.Summary)})
+	}
+	for _, d := range k.Attendance {
+		out = append(out, Entry{At: d.At, Kind: "attendance", By: d.By, Via: d.Via, Summary: fmt.Sprintf("%s AM %s PM %s (home register %s)", d.Date, d.AM, d.PM, offsitebot.HomeRegisterCode)})
+	}
+	for _, r := range k.Requests {
+		out = append(out, Entry{At: r.At, Kind: "review request", By: r.By, Via: r.Via, Summary: fmt.Sprintf("%s from %s (duty %s): %s", r.ID, r.From, dutyText(r.DutyApplies), r.Text)})
+	}
+	for _, f := range k.Feedback {
+		out = append(out, Entry{At: f.At, Kind: "feedback", By: f.By, Summary: fmt.Sprintf("pupil: %s / family: %s / rating %d", f.Pupil, f.Family, f.Rating)})
+	}
+	for _, m := range k.Meetings {
+		out = append(out, Entry{At: m.Scheduled, Kind: "review scheduled", By: m.By, Summary: fmt.Sprintf("%s on %s, %s", m.ID, m.At.In(offsitebot.London).Format("2006-01-02 15:04"), where(m))})
+		for _, inv := range m.Invitations {
+			if !inv.Answered.IsZero() {
+				out = append(out, Entry{At: inv.Answered, Kind: "invitation answered", By: inv.To, Summary: fmt.Sprintf("%s: %s %s", m.ID, inv.Answer, inv.Suggestion)})
+			}
+		}
+		if o := m.Outcome; o != nil {
+			out = append(out, Entry{At: o.Recorded, Kind: "review held", By: o.By, Summary: fmt.Sprintf("%s: objectives met %s; decision %s; until %s; next %s; attended: %s", m.ID, o.Met, o.Decision, o.Until, o.Next, o.Attended)})
+		}
+	}
+	if k.Status == offsitebot.Ended {
+		out = append(out, Entry{At: k.EndedOn.At(23, 59), Kind: "ended", Summary: k.Outcome})
+	}
+	slices.SortStableFunc(out, func(a, b Entry) int { return a.At.Compare(b.At) })
+	return out
+}
+
+// Export is the whole record of a case: its facts, chronology and audit trail.
+type Export struct {
+	Case       *offsitebot.Case        `json:"case"`
+	Chronology []Entry                 `json:"chronology"`
+	Audit      []offsitebot.AuditEvent `json:"audit"`
+}
+
+// audit merges the case's own trail with the global one, oldest first.
+func auditTrail(k *offsitebot.Case, log []offsitebot.AuditEvent) []offsitebot.AuditEvent {
+	all := slices.Concat(k.Audit, log)
+	slices.SortStableFunc(all, func(a, b offsitebot.AuditEvent) int { return a.At.Compare(b.At) })
+	return all
+}
+
+// ExportJSON renders a case for `export`.
+func ExportJSON(k *offsitebot.Case, log []offsitebot.AuditEvent) ([]byte, error) {
+	body := *k
+	body.Audit = nil
+	x := Export{Case: &body, Chronology: Chronology(k), Audit: auditTrail(k, log)}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(x); err != nil {
+		return nil, fmt.Errorf("export %s: %w", k.Ref, err)
+	}
+	return buf.Bytes(), nil
+}
+
+// ExportCSV renders the chronology and audit trail as one CSV table.
+func ExportCSV(k *offsitebot.Case, log []offsitebot.AuditEvent) ([]byte, error) {
+	var buf bytes.Buffer
+	w := csv.NewWriter(&buf)
+	_ = w.Write([]string{"at", "record", "kind", "by", "via", "summary"})
+	for _, en := range Chronology(k) {
+		_ = w.Write([]string{en.At.In(offsitebot.London).Format(time.RFC3339), "chronology", en.Kind, en.By, string(en.Via), en.Summary})
+	}
+	for _, a := range auditTrail(k, log) {
+		_ = w.Write([]string{a.At.In(offsitebot.London).Format(time.RFC3339), "audit", a.Action, a.By, string(a.Via), a.Detail})
+	}
+	w.Flush()
+	if err := w.Error(); err != nil {
+		return nil, fmt.Errorf("export %s as csv: %w", k.Ref, err)
+	}
+	return buf.Bytes(), nil
+}

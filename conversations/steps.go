@@ -1,0 +1,177 @@
+package conversations
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	offsitebot "github.com/offsitebot/offsitebot"
+	"github.com/offsitebot/offsitebot/bot"
+)
+
+func fixed(q string, buttons ...bot.Button) func(context.Context, *session) (string, []bot.Button) {
+	return func(context.Context, *session) (string, []bot.Button) { return q, buttons }
+}
+
+// refStep asks which case; people linked to exactly one case are not asked.
+func refStep(act offsitebot.Action) step {
+	return step{
+		key: "ref", label: "Case reference", kind: bot.FieldText,
+		ask: func(ctx context.Context, s *session) (string, []bot.Button) {
+			var bs []bot.Button
+			for _, r := range s.call.Who.Cases {
+				bs = append(bs, bot.Button{Label: r, Data: r})
+			}
+			return "Which case? Type its reference, like OSD-7K2Q (type cases to list yours).", bs
+		},
+		prefill: func(ctx context.Context, s *session) (string, bool) {
+			if s.c != nil {
+				return s.c.Ref, true
+			}
+			who := s.call.Who
+			if len(who.Cases) == 1 && (who.URN == "" || !who.Role.Staff()) {
+				if err := s.load(ctx, who.Cases[0]); err == nil {
+					return who.Cases[0], true
+				}
+			}
+			return "", false
+		},
+		check: func(ctx context.Context, s *session, v string) (string, error) {
+			ref, ok := offsitebot.ParseRef(v)
+			if !ok {
+				return "", offsitebot.Errorf(offsitebot.EInvalid, "%q doesn't look like a case reference. They look like OSD-7K2Q.", v)
+			}
+			if err := s.load(ctx, ref); err != nil {
+				return "", err
+			}
+			return ref, nil
+		},
+	}
+}
+
+// load reads the case and checks the person may do this flow's action to it.
+func (s *session) load(ctx context.Context, ref string) error {
+	c, err := s.e.Store.Case(ctx, ref)
+	if err != nil {
+		return err
+	}
+	if err := offsitebot.Can(s.call.Who, s.f.action, c); err != nil {
+		return err
+	}
+	s.c = c
+	return nil
+}
+
+// choice is one allowed answer: the value stored, what a button says, and other words accepted.
+type choice struct {
+	value, label string
+	also         []string
+}
+
+func choiceStep(key, label, q string, opts ...choice) step {
+	var bs []bot.Button
+	for _, o := range opts {
+		bs = append(bs, bot.Button{Label: o.label, Data: o.value})
+	}
+	return step{
+		key: key, label: label, kind: bot.FieldSelect, ask: fixed(q, bs...),
+		check: func(_ context.Context, _ *session, v string) (string, error) {
+			v = strings.ToLower(strings.TrimSpace(v))
+			for i, o := range opts {
+				if v == o.value || v == strings.ToLower(o.label) || v == strconv.Itoa(i+1) || slices.Contains(o.also, v) {
+					return o.value, nil
+				}
+			}
+			var names []string
+			for _, o := range opts {
+				names = append(names, o.value)
+			}
+			return "", offsitebot.Errorf(offsitebot.EInvalid, "%q isn't one of the choices. Please answer one of: %s.", v, strings.Join(names, ", "))
+		},
+	}
+}
+
+func plain(values ...string) []choice {
+	out := make([]choice, len(values))
+	for i, v := range values {
+		out[i] = choice{value: v, label: v}
+	}
+	return out
+}
+
+var yesNo = []choice{{value: "yes", label: "Yes", also: []string{"y", "true"}}, {value: "no", label: "No", also: []string{"n", "false"}}}
+
+// textStep takes free text up to offsitebot.MaxSummary characters.
+func textStep(key, label, q string, optional bool) step {
+	kind := bot.FieldLong
+	return step{
+		key: key, label: label, kind: kind, optional: optional, ask: fixed(q),
+		check: func(_ context.Context, _ *session, v string) (string, error) {
+			return checkLength(v)
+		},
+	}
+}
+
+func checkLength(v string) (string, error) {
+	if n := utf8.RuneCountInString(v); n > offsitebot.MaxSummary {
+		return "", offsitebot.Errorf(offsitebot.EInvalid, "That is %d characters; the most I can keep is %d. Please shorten it (the full text can go in an email, and you can log that email as a contact).", n, offsitebot.MaxSummary)
+	}
+	return v, nil
+}
+
+// dateRule restricts a date answer relative to today.
+type dateRule int
+
+const (
+	anyDate dateRule = iota
+	notFuture
+	notPast
+)
+
+func dateStep(key, label, q string, rule dateRule, optional bool) step {
+	return step{
+		key: key, label: label, kind: bot.FieldDate, optional: optional, ask: fixed(q),
+		check: func(_ context.Context, s *session, v string) (string, error) {
+			d, err := offsitebot.ParseDate(v, s.now())
+			if err != nil {
+				return "", err
+			}
+			today := offsitebot.DateOf(s.now())
+			switch {
+			case rule == notFuture && d > today:
+				return "", offsitebot.Errorf(offsitebot.EInvalid, "%s is in the future. Please give a date up to today (%s).", d.Short(), today.Short())
+			case rule == notPast && d < today:
+				return "", offsitebot.Errorf(offsitebot.EInvalid, "%s has already passed. Please give today or a later date.", d.Short())
+			}
+			return string(d), nil
+		},
+	}
+}
+
+func timeStep(key, label, q string) step {
+	return step{
+		key: key, label: label, kind: bot.FieldTime, ask: fixed(q),
+		check: func(_ context.Context, _ *session, v string) (string, error) {
+			h, m, err := offsitebot.ParseClock(v)
+			if err != nil {
+				return "", err
+			}
+			return fmt.Sprintf("%02d:%02d", h, m), nil
+		},
+	}
+}
+
+// isRef reports whether w reads as a case reference.
+func isRef(w string) bool { _, ok := offsitebot.ParseRef(w); return ok }
+
+// shiftRef takes a leading case reference off words into a["ref"].
+func shiftRef(words []string, a answers) []string {
+	if len(words) > 0 && isRef(words[0]) {
+		a["ref"] = words[0]
+		return words[1:]
+	}
+	return words
+}
