@@ -181,6 +181,14 @@ func (e *Engine) start(ctx context.Context, call bot.Call, f *flow) ([]bot.Reply
 		raw["ref"] = s.c.Ref
 	}
 	problems := s.take(ctx, raw)
+	if len(raw) > 0 && len(problems) == 0 && s.requiredGiven() {
+		// Everything needed came in one line: don't ask the optional questions.
+		for _, st := range f.steps {
+			if st.optional && !s.a.has(st.key) && (st.when == nil || st.when(s)) {
+				s.set(st.key, "")
+			}
+		}
+	}
 	if call.Forms && f.form {
 		return s.formReply(ctx, problems, call.Request.Args != nil)
 	}
@@ -256,6 +264,16 @@ func problemText(err error) string {
 		return r.msg
 	}
 	return offsitebot.ErrorMessage(err)
+}
+
+// requiredGiven reports whether every required question that applies is answered.
+func (s *session) requiredGiven() bool {
+	for _, st := range s.f.steps {
+		if !st.optional && (st.when == nil || st.when(s)) && !s.a.has(st.key) {
+			return false
+		}
+	}
+	return true
 }
 
 // next returns the first step still to answer, if any.

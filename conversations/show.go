@@ -135,19 +135,14 @@ func (e *Engine) export(ctx context.Context, c bot.Call) ([]bot.Reply, error) {
 	if c.Case == nil {
 		return text("Which case? Type export followed by its reference, e.g. export OSD-7K2Q."), nil
 	}
-	log, err := e.Store.AuditLog(ctx, c.Case.Ref)
-	if err != nil {
-		return nil, err
-	}
-	// The router's copy was read before the check; read the whole document now.
-	k, err := e.Store.Case(ctx, c.Case.Ref)
-	if err != nil {
-		return nil, err
-	}
-	now := c.Now
-	_, err = e.Store.UpdateCase(ctx, k.Ref, func(*offsitebot.Case) ([]offsitebot.AuditEvent, error) {
-		return []offsitebot.AuditEvent{{At: now, By: c.Who.ID, Via: c.Platform, Action: "exported", Case: k.Ref}}, nil
+	// The export itself is recorded, and so appears in its own audit trail.
+	k, err := e.Store.UpdateCase(ctx, c.Case.Ref, func(*offsitebot.Case) ([]offsitebot.AuditEvent, error) {
+		return []offsitebot.AuditEvent{{At: c.Now, By: c.Who.ID, Via: c.Platform, Action: "exported", Case: c.Case.Ref}}, nil
 	})
+	if err != nil {
+		return nil, err
+	}
+	log, err := e.Store.AuditLog(ctx, k.Ref)
 	if err != nil {
 		return nil, err
 	}
@@ -175,10 +170,22 @@ type Entry struct {
 }
 
 // Chronology lists everything recorded on a case, oldest first (rule 1).
+// Entries are gathered in causal order so that ties in time keep it.
 func Chronology(k *offsitebot.Case) []Entry {
 	out := []Entry{{At: k.Opened, Kind: "opened", By: k.OpenedBy, Summary: fmt.Sprintf("Direction opened: %s → %s from %s", k.HomeURN, k.ReceivingURN, k.Start)}}
 	for _, p := range k.People {
 		out = append(out, Entry{At: p.Joined, Kind: "joined", By: p.ID, Via: offsitebot.Platform(strings.SplitN(p.ID, ":", 2)[0]), Summary: string(p.Role) + " joined with a code"})
+	}
+	for _, m := range k.Meetings {
+		out = append(out, Entry{At: m.Scheduled, Kind: "review scheduled", By: m.By, Summary: fmt.Sprintf("%s on %s, %s", m.ID, m.At.In(offsitebot.London).Format("2006-01-02 15:04"), where(m))})
+		for _, inv := range m.Invitations {
+			if !inv.Answered.IsZero() {
+				out = append(out, Entry{At: inv.Answered, Kind: "invitation answered", By: inv.To, Summary: fmt.Sprintf("%s: %s %s", m.ID, inv.Answer, inv.Suggestion)})
+			}
+		}
+		if o := m.Outcome; o != nil {
+			out = append(out, Entry{At: o.Recorded, Kind: "review held", By: o.By, Summary: fmt.Sprintf("%s: objectives met %s; decision %s; until %s; next %s; attended: %s", m.ID, o.Met, o.Decision, o.Until, o.Next, o.Attended)})
+		}
 	}
 	for _, ct := range k.Contacts {
 		out = append(out, Entry{At: ct.At, Kind: "contact", By: ct.By, Via: ct.Via, Summary: fmt.Sprintf("%s with %s: %s", ct.How, ct.With, ct.Summary)})
@@ -191,17 +198,6 @@ func Chronology(k *offsitebot.Case) []Entry {
 	}
 	for _, f := range k.Feedback {
 		out = append(out, Entry{At: f.At, Kind: "feedback", By: f.By, Summary: fmt.Sprintf("pupil: %s / family: %s / rating %d", f.Pupil, f.Family, f.Rating)})
-	}
-	for _, m := range k.Meetings {
-		out = append(out, Entry{At: m.Scheduled, Kind: "review scheduled", By: m.By, Summary: fmt.Sprintf("%s on %s, %s", m.ID, m.At.In(offsitebot.London).Format("2006-01-02 15:04"), where(m))})
-		for _, inv := range m.Invitations {
-			if !inv.Answered.IsZero() {
-				out = append(out, Entry{At: inv.Answered, Kind: "invitation answered", By: inv.To, Summary: fmt.Sprintf("%s: %s %s", m.ID, inv.Answer, inv.Suggestion)})
-			}
-		}
-		if o := m.Outcome; o != nil {
-			out = append(out, Entry{At: o.Recorded, Kind: "review held", By: o.By, Summary: fmt.Sprintf("%s: objectives met %s; decision %s; until %s; next %s; attended: %s", m.ID, o.Met, o.Decision, o.Until, o.Next, o.Attended)})
-		}
 	}
 	if k.Status == offsitebot.Ended {
 		out = append(out, Entry{At: k.EndedOn.At(23, 59), Kind: "ended", Summary: k.Outcome})

@@ -1,0 +1,204 @@
+package shell_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	offsitebot "github.com/offsitebot/offsitebot"
+	"github.com/offsitebot/offsitebot/bot"
+	"github.com/offsitebot/offsitebot/bot/shell"
+	"github.com/offsitebot/offsitebot/conversations"
+	"github.com/offsitebot/offsitebot/storage/storagetest"
+)
+
+func TestMain(m *testing.M) { storagetest.Main(m) }
+
+// clock is a settable time source: the scenario moves it, nothing waits.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) Now() time.Time  { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *clock) Set(t time.Time) { c.mu.Lock(); defer c.mu.Unlock(); c.t = t }
+func at(s string) time.Time {
+	t, err := time.ParseInLocation("2006-01-02 15:04", s, offsitebot.London)
+	if err != nil {
+		panic(err)
+	}
+	return t
+}
+
+// session drives one shell the way a script on standard input would.
+type session struct {
+	t   *testing.T
+	sh  *shell.Shell
+	out *bytes.Buffer
+	clk *clock
+}
+
+func newSession(t *testing.T) *session {
+	db := storagetest.New(t)
+	clk := &clock{t: at("2026-12-02 09:30")}
+	d := bot.NewDispatcher()
+	e := conversations.New(conversations.Deps{Store: db, Send: d, Now: clk.Now, Calendar: offsitebot.NewCalendar(nil, nil), TelegramBot: "offsite_test_bot"})
+	out := &bytes.Buffer{}
+	sh := shell.New(shell.Options{Router: e.Router(), Identities: db, In: strings.NewReader(""), Out: out, HomeURN: "100001", ReceivingURN: "100002", Now: clk.Now})
+	d.Register(offsitebot.Shell, sh)
+	return &session{t: t, sh: sh, out: out, clk: clk}
+}
+
+// say types one line and returns everything printed in answer.
+func (s *session) say(line string) string {
+	s.t.Helper()
+	s.out.Reset()
+	s.clk.Set(s.clk.Now().Add(time.Minute)) // people take a minute to type
+	s.sh.Line(context.Background(), line)
+	return s.out.String()
+}
+
+// expect types line and fails unless every want appears in the answer.
+func (s *session) expect(line string, wants ...string) string {
+	s.t.Helper()
+	got := s.say(line)
+	for _, w := range wants {
+		if !strings.Contains(got, w) {
+			s.t.Fatalf("%q answered:\n%s\nwant it to contain %q", line, got, w)
+		}
+	}
+	return got
+}
+
+var (
+	refRE  = regexp.MustCompile(`OSD-[0-9A-Z]{4,6}`)
+	codeRE = regexp.MustCompile(`start=([0-9A-Za-z]+)`)
+)
+
+func TestScriptedSessionEndToEnd(t *testing.T) {
+	s := newSession(t)
+	s.expect("/as admin", "You are now shell:admin:Admin")
+	s.expect("school add 100001 Oakfield Primary", "saved")
+	s.expect("school add 100002 Riverside Academy", "saved")
+
+	s.expect("/as home:Alex", "shell:home:Alex")
+	s.expect(`new pupil="Sam Taylor" dob=2012-03-04 ehcp=no home=100001`, "receiving school")
+	s.expect("100001", "must be another school") // the conversation keeps what was given
+	s.expect("100002", "first day")
+	s.expect("2026-13-01", "not a date I can read")
+	s.expect("2026-12-01", "agreed end date")
+	s.expect("skip", "Why is the direction")
+	s.expect("Persistent disruption", "objectives")
+	s.expect("back", "Why is the direction") // back re-asks, keeping the rest
+	s.expect("Persistent disruption in lessons", "objectives")
+	s.expect("Settle and re-engage", "report to on arrival")
+	s.expect("Ms Khan", "session times")
+	opened := s.expect("08:40–15:10", "Opened OSD-", "Sam Taylor", "Oakfield Primary → Riverside Academy")
+	ref := refRE.FindString(opened)
+
+	link := s.expect("link "+ref+" parent", "https://t.me/offsite_test_bot?start=")
+	code := codeRE.FindStringSubmatch(link)[1]
+
+	s.expect("/as parent:Pat", "shell:parent:Pat")
+	s.expect("/start "+code, "Hello Pat", "Sam's off-site direction at Riverside Academy ("+ref+")")
+	// No meeting yet: the duty applies; the home school hears at once.
+	s.clk.Set(at("2026-12-02 10:13"))
+	req := s.expect("/request Sam is unhappy and we'd like to talk about coming back",
+		"received at 10:14 on 2 Dec and passed to Oakfield Primary", "must hold one",
+		"✉ to shell:home:Alex: New review request for S.T. ("+ref+")", "Sam is unhappy")
+	if strings.Contains(req, "doesn't have to") {
+		t.Fatalf("duty should apply with no meeting held:\n%s", req)
+	}
+
+	s.expect("/as home:Alex", "home:Alex")
+	s.clk.Set(at("2026-12-02 10:19"))
+	s.expect("contact "+ref+" receiving phone Spoke to Ms Khan; good first week, one late arrival",
+		"Logged for "+ref+" (phone with the receiving school, 2 Dec 10:20)", "Next contact between the schools due by")
+
+	// 5 days out: warned, confirmed.
+	s.expect("review "+ref+" schedule 2026-12-07 15:30 in-person Room 4", "That meeting is 5 days away", "Schedule it anyway?")
+	sched := s.expect("yes", "Review meeting M1 for "+ref+" scheduled: Mon 7 Dec 15:30, in person (Room 4)",
+		"Invitation sent to 1 linked parent", "This answers 1 open review request", "✉ to shell:parent:Pat", "/answer "+ref+" M1 yes")
+	_ = sched
+	// 8 days out: no warning.
+	second := s.expect("review "+ref+" schedule 2026-12-10 15:30 online", "Review meeting M2 for "+ref+" scheduled: Thu 10 Dec 15:30, online")
+	if strings.Contains(second, "days away") {
+		t.Fatalf("no warning expected 8 days out:\n%s", second)
+	}
+
+	s.expect("/as parent:Pat", "parent:Pat")
+	s.expect("/answer "+ref+" M1 yes", "see you on Mon 7 Dec 15:30")
+	s.expect("/feedback", "How does your child feel")
+	s.expect("It's OK, I like the art room", "how do you, the family")
+	s.expect("Relieved, but worried about friends", "from 1 (badly) to 5")
+	s.expect("4", "Thank you. Your answers will be read at the next review meeting")
+
+	s.clk.Set(at("2026-12-07 17:00"))
+	s.expect("/as home:Alex", "home:Alex")
+	s.expect("review "+ref+" outcome", "objectives being met")
+	s.expect("partly", "gone well")
+	s.expect("Good attendance", "I like the art room", "Type ok to use that")
+	s.expect("ok", "Concerns")
+	s.expect("Friendships", "Interventions and strategies")
+	s.expect("Check-ins with mentor", "What was decided")
+	s.expect("continue", "until when")
+	s.expect("2026-12-01", "has already passed") // a past date where a future one is needed
+	s.expect("2027-01-29", "next review meeting")
+	s.expect("2026-12-21", "Who attended")
+	s.expect("Alex (home), Ms Khan (receiving), Pat (parent)",
+		"Outcome of M1 recorded for "+ref+": continue", "decision to continue was sent to 1 linked parent",
+		"✉ to shell:parent:Pat: After the review meeting on Mon 7 Dec", "will continue until Fri 29 Jan")
+
+	// A meeting was held yesterday: the duty does not apply, and the parent is told so plainly.
+	s.clk.Set(at("2026-12-08 09:00"))
+	s.expect("/as parent:Pat", "parent:Pat")
+	s.expect("/request Please can we meet again", "within the last 10 weeks", "doesn't have to hold another one yet")
+
+	s.expect("/as home:Alex", "home:Alex")
+	exp := s.expect("export "+ref, "Chronology of "+ref)
+	body := exp[strings.Index(exp, "{"):]
+	body = body[:strings.LastIndex(body, "}")+1]
+	var x struct {
+		Chronology []struct {
+			At   time.Time `json:"at"`
+			Kind string    `json:"kind"`
+		} `json:"chronology"`
+		Audit []struct {
+			Action string `json:"action"`
+			By     string `json:"by"`
+		} `json:"audit"`
+	}
+	if err := json.Unmarshal([]byte(body), &x); err != nil {
+		t.Fatalf("export is not JSON: %v\n%s", err, body)
+	}
+	wantKinds := []string{"opened", "joined", "review request", "contact", "review scheduled", "contact", "review scheduled", "contact",
+		"invitation answered", "contact", "feedback", "review held", "contact", "review request"}
+	var kinds []string
+	for i, e := range x.Chronology {
+		kinds = append(kinds, e.Kind)
+		if i > 0 && e.At.Before(x.Chronology[i-1].At) {
+			t.Errorf("chronology out of order at %d: %v before %v", i, e.At, x.Chronology[i-1].At)
+		}
+	}
+	if strings.Join(kinds, ",") != strings.Join(wantKinds, ",") {
+		t.Errorf("chronology kinds:\n got %v\nwant %v", kinds, wantKinds)
+	}
+	wantAudit := []string{"case opened", "join code made", "joined by code", "review request recorded", "review request passed on", "contact logged",
+		"review scheduled", "invitation sent", "review scheduled", "invitation sent", "invitation answered", "feedback given", "review outcome recorded", "decision notice sent",
+		"review request recorded", "review request passed on", "exported"}
+	var actions []string
+	for _, a := range x.Audit {
+		actions = append(actions, a.Action)
+		if a.By == "" {
+			t.Errorf("audit event %q has no author", a.Action)
+		}
+	}
+	if strings.Join(actions, ",") != strings.Join(wantAudit, ",") {
+		t.Errorf("audit trail:\n got %v\nwant %v", actions, wantAudit)
+	}
+}
