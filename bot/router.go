@@ -113,7 +113,7 @@ func (r *Router) handle(ctx context.Context, call *Call) ([]Reply, string) {
 	call.Who = *who
 
 	words := Split(call.Text)
-	explicit := call.Command || strings.HasPrefix(strings.TrimSpace(call.Text), "/")
+	explicit := call.Command || isSlashCommand(call.Text)
 	if len(words) > 0 {
 		call.Word = strings.ToLower(strings.TrimPrefix(words[0], "/"))
 		call.Args = words[1:]
@@ -172,6 +172,12 @@ func (r *Router) fail(ctx context.Context, call *Call, err error) ([]Reply, stri
 		r.log.ErrorContext(ctx, "request failed", "user", call.UserID, "command", call.Word, "err", err)
 	}
 	return []Reply{{Text: offsitebot.ErrorMessage(err)}}, code
+}
+
+// isSlashCommand reports whether text is "/word…"; a bare "/" is the attendance code for present.
+func isSlashCommand(text string) bool {
+	t := strings.TrimSpace(text)
+	return len(t) > 1 && t[0] == '/' && (t[1] >= 'a' && t[1] <= 'z' || t[1] >= 'A' && t[1] <= 'Z')
 }
 
 // findRef returns the first case reference among the words or the ref= answer.

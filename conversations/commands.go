@@ -16,34 +16,40 @@ func (e *Engine) Register(r *bot.Router) {
 	flowCmd := func(name string) bot.HandlerFunc {
 		return func(ctx context.Context, c bot.Call) ([]bot.Reply, error) { return e.start(ctx, c, e.flows[name]) }
 	}
-	r.Register(
-		bot.Command{Name: "help", Public: true, Run: e.help},
-		bot.Command{Name: "start", Public: true, Run: e.join},
-		bot.Command{Name: "cases", Action: offsitebot.ActView, Run: e.cases},
-		bot.Command{Name: "status", Action: offsitebot.ActView, Run: e.status},
-		bot.Command{Name: "show", Action: offsitebot.ActView, Run: e.show},
-		bot.Command{Name: "due", Action: offsitebot.ActView, Run: e.due},
-		bot.Command{Name: "export", Action: offsitebot.ActExport, Run: e.export},
-		bot.Command{Name: "new", Action: offsitebot.ActOpen, Run: flowCmd("new")},
-		bot.Command{Name: "contact", Action: offsitebot.ActContact, Run: flowCmd("contact")},
-		bot.Command{Name: "attendance", Action: offsitebot.ActAttendance, Run: flowCmd("attendance")},
-		bot.Command{Name: "review", Action: offsitebot.ActReview, Run: e.review},
-		bot.Command{Name: "review-schedule", Action: offsitebot.ActReview, Run: flowCmd("review-schedule")},
-		bot.Command{Name: "review-outcome", Action: offsitebot.ActReview, Run: flowCmd("review-outcome")},
-		bot.Command{Name: "request", Action: offsitebot.ActRequest, Run: func(ctx context.Context, c bot.Call) ([]bot.Reply, error) {
+	e.router = r
+	cmds := []bot.Command{
+		{Name: "help", Public: true, Run: e.help},
+		{Name: "start", Public: true, Run: e.join},
+		{Name: "cases", Action: offsitebot.ActView, Run: e.cases},
+		{Name: "status", Action: offsitebot.ActView, Run: e.status},
+		{Name: "show", Action: offsitebot.ActView, Run: e.show},
+		{Name: "due", Action: offsitebot.ActView, Run: e.due},
+		{Name: "export", Action: offsitebot.ActExport, Run: e.export},
+		{Name: "new", Action: offsitebot.ActOpen, Run: flowCmd("new")},
+		{Name: "contact", Action: offsitebot.ActContact, Run: flowCmd("contact")},
+		{Name: "attendance", Action: offsitebot.ActAttendance, Run: flowCmd("attendance")},
+		{Name: "review", Action: offsitebot.ActReview, Run: e.review},
+		{Name: "review-schedule", Action: offsitebot.ActReview, Run: flowCmd("review-schedule")},
+		{Name: "review-outcome", Action: offsitebot.ActReview, Run: flowCmd("review-outcome")},
+		{Name: "request", Action: offsitebot.ActRequest, Run: func(ctx context.Context, c bot.Call) ([]bot.Reply, error) {
 			if c.Who.Role.Staff() {
 				return e.start(ctx, c, e.flows["request"])
 			}
 			return e.start(ctx, c, e.flows["family-request"])
 		}},
-		bot.Command{Name: "link", Action: offsitebot.ActLink, Run: flowCmd("link")},
-		bot.Command{Name: "end", Action: offsitebot.ActEnd, Run: flowCmd("end")},
-		bot.Command{Name: "feedback", Action: offsitebot.ActFeedback, Run: flowCmd("feedback")},
-		bot.Command{Name: "answer", Action: offsitebot.ActAnswer, Run: flowCmd("answer")},
-		bot.Command{Name: "stop", Action: offsitebot.ActView, Run: flowCmd("stop")},
-		bot.Command{Name: "school", Action: offsitebot.ActAdmin, Run: e.school},
-		bot.Command{Name: "staff", Action: offsitebot.ActAdmin, Run: e.staff},
-	)
+		{Name: "link", Action: offsitebot.ActLink, Run: flowCmd("link")},
+		{Name: "end", Action: offsitebot.ActEnd, Run: flowCmd("end")},
+		{Name: "feedback", Action: offsitebot.ActFeedback, Run: flowCmd("feedback")},
+		{Name: "answer", Action: offsitebot.ActAnswer, Run: flowCmd("answer")},
+		{Name: "stop", Action: offsitebot.ActView, Run: flowCmd("stop")},
+		{Name: "school", Action: offsitebot.ActAdmin, Run: e.school},
+		{Name: "staff", Action: offsitebot.ActAdmin, Run: e.staff},
+	}
+	e.commands = map[string]bool{}
+	for _, c := range cmds {
+		e.commands[c.Name] = true
+	}
+	r.Register(cmds...)
 }
 
 func text(s string) []bot.Reply { return []bot.Reply{{Text: s}} }

@@ -61,7 +61,9 @@ type Deps struct {
 // Engine runs commands and guided flows.
 type Engine struct {
 	Deps
-	flows map[string]*flow
+	flows    map[string]*flow
+	router   *bot.Router // set by Register, to run a command typed mid-flow
+	commands map[string]bool
 }
 
 // flowLife is how long an unfinished flow waits for its next answer.
@@ -102,6 +104,7 @@ type step struct {
 	key      string
 	label    string // short name for forms and "back"
 	kind     string // bot.Field kind
+	free     bool   // free text: anything typed is an answer, even a command word
 	optional bool   // "skip" answers it empty
 	// ask returns the question and the buttons to offer.
 	ask func(ctx context.Context, s *session) (string, []bot.Button)
@@ -269,7 +272,8 @@ func problemText(err error) string {
 // requiredGiven reports whether every required question that applies is answered.
 func (s *session) requiredGiven() bool {
 	for _, st := range s.f.steps {
-		if !st.optional && (st.when == nil || st.when(s)) && !s.a.has(st.key) {
+		// Conditional questions (a confirmation, a follow-up) don't count: they arise from the answers.
+		if !st.optional && st.when == nil && !s.a.has(st.key) {
 			return false
 		}
 	}
@@ -398,6 +402,18 @@ func (e *Engine) Continue(ctx context.Context, call bot.Call) ([]bot.Reply, erro
 	st, more := s.next()
 	if !more {
 		return s.proceed(ctx, nil)
+	}
+	if !st.free && e.commands[call.Word] && len(call.Args) > 0 && e.router != nil {
+		// "review OSD-… schedule …" typed where a choice or a date was asked is a new
+		// command, not a wrong answer: run it, and say what was set aside.
+		if err := e.Store.DeleteConversation(ctx, call.UserID); err != nil {
+			return nil, fmt.Errorf("conversations: set aside %s: %w", f.name, err)
+		}
+		req := call.Request
+		req.Command = true
+		replies := e.router.Handle(ctx, req)
+		note := bot.Reply{Text: fmt.Sprintf("(I've stopped %s to do that.)", f.title)}
+		return append([]bot.Reply{note}, replies...), nil
 	}
 	if err := s.answer(ctx, st, text); err != nil {
 		if offsitebot.ErrorCode(err) == offsitebot.EInternal && !isRedo(err) {

@@ -108,7 +108,7 @@ var yesNo = []choice{{value: "yes", label: "Yes", also: []string{"y", "true"}}, 
 func textStep(key, label, q string, optional bool) step {
 	kind := bot.FieldLong
 	return step{
-		key: key, label: label, kind: kind, optional: optional, ask: fixed(q),
+		key: key, label: label, kind: kind, free: true, optional: optional, ask: fixed(q),
 		check: func(_ context.Context, _ *session, v string) (string, error) {
 			return checkLength(v)
 		},

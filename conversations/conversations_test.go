@@ -1,0 +1,305 @@
+package conversations_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	offsitebot "github.com/offsitebot/offsitebot"
+	"github.com/offsitebot/offsitebot/bot"
+	"github.com/offsitebot/offsitebot/conversations"
+	"github.com/offsitebot/offsitebot/storage"
+	"github.com/offsitebot/offsitebot/storage/storagetest"
+)
+
+func TestMain(m *testing.M) { storagetest.Main(m) }
+
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) Now() time.Time  { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *clock) Set(t time.Time) { c.mu.Lock(); defer c.mu.Unlock(); c.t = t }
+
+// outbox records what the bot sends to people who did not just ask; sends to
+// identities listed in blocked fail as a blocked Telegram user would.
+type outbox struct {
+	mu      sync.Mutex
+	sent    map[string][]string
+	blocked map[string]bool
+}
+
+func (o *outbox) Send(_ context.Context, to string, r bot.Reply) error {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.blocked[to] {
+		return fmt.Errorf("send: 403: %w", bot.ErrUnreachable)
+	}
+	o.sent[to] = append(o.sent[to], r.Text)
+	return nil
+}
+
+func (o *outbox) to(id string) []string {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.sent[id]
+}
+
+type world struct {
+	t      *testing.T
+	db     *storage.DB
+	clk    *clock
+	out    *outbox
+	router *bot.Router
+	ref    string
+}
+
+const (
+	home      = "shell:home:Alex"
+	otherHome = "shell:home:Olu"
+	recv      = "shell:receiving:Kim"
+	la        = "shell:la:Lee"
+	parent    = "telegram:501"
+	stranger  = "telegram:999"
+)
+
+func london(s string) time.Time {
+	t, err := time.ParseInLocation("2006-01-02 15:04", s, offsitebot.London)
+	if err != nil {
+		panic(err)
+	}
+	return t
+}
+
+// newWorld has two home schools, one case at the first, staff of each kind and a linked parent.
+func newWorld(t *testing.T) *world {
+	t.Helper()
+	ctx := context.Background()
+	db := storagetest.New(t)
+	w := &world{t: t, db: db, clk: &clock{t: london("2026-12-02 10:00")}, out: &outbox{sent: map[string][]string{}, blocked: map[string]bool{}}}
+	e := conversations.New(conversations.Deps{Store: db, Send: w.out, Now: w.clk.Now, Calendar: offsitebot.NewCalendar(nil, nil)})
+	w.router = e.Router()
+	for _, s := range []offsitebot.School{{URN: "100001", Name: "Oakfield Primary"}, {URN: "100002", Name: "Riverside Academy"}, {URN: "100003", Name: "Hillside School"}} {
+		if err := db.PutSchool(ctx, s); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, id := range []offsitebot.Identity{
+		{ID: home, Role: offsitebot.RoleHome, URN: "100001", Name: "Alex"},
+		{ID: otherHome, Role: offsitebot.RoleHome, URN: "100003", Name: "Olu"},
+		{ID: recv, Role: offsitebot.RoleReceiving, URN: "100002", Name: "Kim"},
+		{ID: la, Role: offsitebot.RoleLA, Name: "Lee"},
+	} {
+		if err := db.PutIdentity(ctx, id); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got := w.say(home, `new pupil="Sam Taylor" dob=2012-03-04 ehcp=no home=100001 receiving=100002 start=2026-11-23`)
+	w.ref = regexp.MustCompile(`OSD-[0-9A-Z]{4}`).FindString(got)
+	if w.ref == "" {
+		t.Fatalf("no case opened: %s", got)
+	}
+	code := regexp.MustCompile(`start=(\w+)`).FindStringSubmatch(w.say(home, "link "+w.ref+" parent"))[1]
+	w.sayOn(offsitebot.Telegram, parent, "/start "+code)
+	return w
+}
+
+func (w *world) say(who, text string) string {
+	w.t.Helper()
+	p, _, _ := strings.Cut(who, ":")
+	return w.sayOn(offsitebot.Platform(p), who, text)
+}
+
+func (w *world) sayOn(p offsitebot.Platform, who, text string) string {
+	w.t.Helper()
+	var out []string
+	for _, r := range w.router.Handle(context.Background(), bot.Request{Platform: p, UserID: who, Name: "Pat", Text: text}) {
+		out = append(out, r.Text)
+	}
+	return strings.Join(out, "\n")
+}
+
+func TestBadInputKeepsAnswers(t *testing.T) {
+	w := newWorld(t)
+	long := strings.Repeat("x", offsitebot.MaxSummary+1)
+	tests := []struct {
+		name  string
+		who   string
+		lines []string // earlier lines of the same conversation
+		line  string
+		want  []string
+		// then, what a good next answer gets (proving earlier answers were kept)
+		fix, fixWant string
+	}{
+		{name: "unknown case", who: home, line: "show OSD-ZZZZ", want: []string{"can't find a case OSD-ZZZZ that you can see"}},
+		{name: "another school's case answers the same as unknown", who: otherHome, line: "show " + w.ref, want: []string{"can't find a case " + w.ref + " that you can see"}},
+		{name: "not a reference", who: home, lines: []string{"contact"}, line: "Sam", want: []string{"doesn't look like a case reference"}, fix: w.ref, fixWant: "Who was the contact with?"},
+		{name: "malformed date", who: home, lines: []string{"review " + w.ref + " schedule"}, line: "31/12/2026", want: []string{"not a date I can read", "YYYY-MM-DD"}, fix: "2026-12-14", fixWant: "What time?"},
+		{name: "past date where a future one is needed", who: home, lines: []string{"review " + w.ref + " schedule"}, line: "2026-11-01", want: []string{"has already passed"}, fix: "tomorrow", fixWant: "What time?"},
+		{name: "past time today", who: home, lines: []string{"review " + w.ref + " schedule today"}, line: "09:00", want: []string{"has already passed", "Which day"}, fix: "2026-12-14", fixWant: "What time?"},
+		{name: "unknown attendance code", who: recv, lines: []string{"attendance " + w.ref + " 2026-12-01"}, line: "Q9", want: []string{"isn't a current attendance code"}, fix: "/", fixWant: "afternoon (PM)"},
+		{name: "retired code", who: recv, lines: []string{"attendance " + w.ref + " 2026-12-01 /"}, line: "H", want: []string{"H", "was removed in 2024", "C"}, fix: "L", fixWant: "Recorded for " + w.ref + ", Tue 1 Dec: AM /, PM L"},
+		{name: "summary too long", who: home, lines: []string{"contact " + w.ref + " receiving phone"}, line: long, want: []string{"the most I can keep is 3000"}, fix: "Short and sweet", fixWant: "Logged for " + w.ref},
+		{name: "unknown join code", who: "telegram:777", line: "/start NOPE12345678", want: []string{"isn't one I know"}},
+		{name: "LA request without an EHC plan", who: la, line: "request " + w.ref + " la Please review", want: []string{"only where the pupil has an EHC plan", "has none recorded"}},
+		{name: "stranger", who: stranger, line: "show " + w.ref, want: []string{"don't know you yet"}},
+		{name: "free text gets an answer", who: home, line: "hello there", want: []string{"didn't understand", "help"}},
+		{name: "receiving staff cannot schedule", who: recv, line: "review " + w.ref + " schedule 2026-12-14 10:00 in-person", want: []string{"can't do that"}},
+		{name: "attendance in the future", who: recv, line: "attendance " + w.ref + " 2026-12-09 / /", want: []string{"is in the future"}},
+		{name: "attendance on a Saturday", who: recv, line: "attendance " + w.ref + " 2026-11-28 / /", want: []string{"isn't a school day"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			w.t = t
+			w.say(tt.who, "cancel")
+			for _, l := range tt.lines {
+				w.say(tt.who, l)
+			}
+			got := w.say(tt.who, tt.line)
+			for _, want := range tt.want {
+				if !strings.Contains(got, want) {
+					t.Fatalf("%q answered %q; want %q in it", tt.line, got, want)
+				}
+			}
+			if tt.fix != "" {
+				if got := w.say(tt.who, tt.fix); !strings.Contains(got, tt.fixWant) {
+					t.Fatalf("after fixing with %q: %q; want %q", tt.fix, got, tt.fixWant)
+				}
+			}
+		})
+	}
+}
+
+func TestJoinCodeSingleUseAndExpiry(t *testing.T) {
+	w := newWorld(t)
+	code := regexp.MustCompile(`start=(\w+)`).FindStringSubmatch(w.say(home, "link "+w.ref+" parent"))[1]
+	if got := w.say("telegram:601", "/start "+code); !strings.Contains(got, "You're now connected") {
+		t.Fatalf("first use: %s", got)
+	}
+	if got := w.say("telegram:602", "/start "+code); !strings.Contains(got, "already been used") {
+		t.Fatalf("second use: %s", got)
+	}
+	code = regexp.MustCompile(`start=(\w+)`).FindStringSubmatch(w.say(home, "link "+w.ref+" parent"))[1]
+	w.clk.Set(w.clk.Now().Add(offsitebot.JoinCodeLife + time.Minute))
+	if got := w.say("telegram:603", "/start "+code); !strings.Contains(got, "expired") {
+		t.Fatalf("expired code: %s", got)
+	}
+}
+
+func TestParentSeesOnlyOwnCase(t *testing.T) {
+	w := newWorld(t)
+	other := regexp.MustCompile(`OSD-[0-9A-Z]{4}`).FindString(w.say(home, `new pupil="Jo Bloggs" dob=2012-05-06 ehcp=yes home=100001 receiving=100002 start=2026-11-30`))
+	for _, line := range []string{"show " + other, "/request " + other + " please", "/feedback " + other, "/answer " + other + " M1 yes", "export " + other, "cases", "/status"} {
+		got := w.say(parent, line)
+		if strings.Contains(got, "Jo") || strings.Contains(got, "J.B.") {
+			t.Errorf("%q leaked the other pupil: %s", line, got)
+		}
+		w.say(parent, "cancel")
+	}
+	if got := w.say(parent, "show "+other); !strings.Contains(got, "can't find a case") {
+		t.Errorf("show of another family's case: %s", got)
+	}
+}
+
+func TestRequestNotifiesHomeAndDutyRule(t *testing.T) {
+	w := newWorld(t)
+	got := w.say(parent, "/request We would like a meeting please")
+	if !strings.Contains(got, "passed to Oakfield Primary") || !strings.Contains(got, "must hold one") {
+		t.Fatalf("request reply: %s", got)
+	}
+	if msgs := w.out.to(home); len(msgs) != 1 || !strings.Contains(msgs[0], "“We would like a meeting please”") {
+		t.Fatalf("home staff got %q", msgs)
+	}
+	if msgs := w.out.to(otherHome); len(msgs) != 0 {
+		t.Fatalf("another school's staff were told: %q", msgs)
+	}
+}
+
+func TestBlockedParentIsReportedToStaff(t *testing.T) {
+	w := newWorld(t)
+	w.out.blocked[parent] = true
+	w.say(home, "review "+w.ref+" schedule 2026-12-14 10:00 in-person")
+	msgs := w.out.to(home)
+	if len(msgs) != 1 || !strings.Contains(msgs[0], "can't be reached") {
+		t.Fatalf("home staff got %q", msgs)
+	}
+	id, err := w.db.Identity(context.Background(), parent)
+	if err != nil || id == nil || !id.Unreachable {
+		t.Fatalf("parent not marked unreachable: %+v %v", id, err)
+	}
+}
+
+func TestShortNoticeNeedsConfirmation(t *testing.T) {
+	w := newWorld(t)
+	tests := []struct {
+		name, date string
+		warn       bool
+	}{
+		{"5 days", "2026-12-07", true},
+		{"6 days", "2026-12-08", false},
+		{"8 days", "2026-12-10", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			w.t = t
+			got := w.say(home, "review "+w.ref+" schedule "+tt.date+" 10:00 online")
+			if strings.Contains(got, "Schedule it anyway?") != tt.warn {
+				t.Fatalf("warning %v expected: %s", tt.warn, got)
+			}
+			if tt.warn {
+				if got = w.say(home, "no"); !strings.Contains(got, "pick another date") {
+					t.Fatalf("no: %s", got)
+				}
+				if got = w.say(home, "2026-12-09"); !strings.Contains(got, "What time?") {
+					t.Fatalf("re-ask: %s", got)
+				}
+				got = w.say(home, "10:00")
+			}
+			if !strings.Contains(got, "scheduled") {
+				t.Fatalf("not scheduled: %s", got)
+			}
+		})
+	}
+}
+
+func TestFormSubmission(t *testing.T) {
+	w := newWorld(t)
+	ctx := context.Background()
+	open := w.router.Handle(ctx, bot.Request{Platform: offsitebot.Slack, UserID: home, Text: "contact", Forms: true, Command: true})
+	if len(open) != 1 || open[0].Form == nil || len(open[0].Form.Fields) < 4 {
+		t.Fatalf("want a form, got %+v", open)
+	}
+	bad := w.router.Handle(ctx, bot.Request{Platform: offsitebot.Slack, UserID: home, Text: "contact", Forms: true, Command: true,
+		Args: map[string]string{"ref": w.ref, "with": "receiving", "how": "pigeon", "summary": "ok"}})
+	if len(bad) != 1 || bad[0].FieldErrors["how"] == "" {
+		t.Fatalf("want an error on how, got %+v", bad)
+	}
+	good := w.router.Handle(ctx, bot.Request{Platform: offsitebot.Slack, UserID: home, Text: "contact", Forms: true, Command: true,
+		Args: map[string]string{"ref": w.ref, "with": "receiving", "how": "email", "summary": "ok"}})
+	if len(good) != 1 || !strings.Contains(good[0].Text, "Logged for "+w.ref) {
+		t.Fatalf("want it logged, got %+v", good)
+	}
+	c, err := w.db.Case(ctx, w.ref)
+	if err != nil || len(c.Contacts) != 1 || c.Contacts[0].How != "email" {
+		t.Fatalf("contact not stored: %+v %v", c, err)
+	}
+}
+
+func TestAlertCodeTellsHomeAtOnce(t *testing.T) {
+	w := newWorld(t)
+	got := w.say(recv, "attendance "+w.ref+" today absent N")
+	if !strings.Contains(got, "Oakfield Primary has been told now") {
+		t.Fatalf("reply: %s", got)
+	}
+	if msgs := w.out.to(home); len(msgs) != 1 || !strings.Contains(msgs[0], "Safeguarding") {
+		t.Fatalf("home got %q", msgs)
+	}
+}
+
+var _ = errors.New
