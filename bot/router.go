@@ -56,6 +56,13 @@ type Router struct {
 	now      func() time.Time
 	log      *slog.Logger
 	commands map[string]Command
+	observe  func(platform offsitebot.Platform, command, result string, d time.Duration)
+}
+
+// Observe sets a function told of every request handled (for metrics); IDs and
+// command words only, never text.
+func (r *Router) Observe(fn func(platform offsitebot.Platform, command, result string, d time.Duration)) {
+	r.observe = fn
 }
 
 // NewRouter returns a router with no commands; Register adds them.
@@ -70,7 +77,7 @@ func (r *Router) Register(cmds ...Command) {
 	}
 }
 
-// Commands returns the registered command with that name.
+// Command returns the registered command with that name.
 func (r *Router) Command(name string) (Command, bool) {
 	c, ok := r.commands[name]
 	return c, ok
@@ -89,6 +96,13 @@ func (r *Router) Handle(ctx context.Context, req Request) []Reply {
 		slog.String("platform", string(req.Platform)), slog.String("user", req.UserID),
 		slog.String("command", call.Word), slog.String("case", caseRef(call.Case)),
 		slog.String("result", code))
+	if r.observe != nil {
+		word := call.Word
+		if _, known := r.commands[word]; !known {
+			word = "other" // free text must not become a metric label
+		}
+		r.observe(req.Platform, word, code, r.now().Sub(start))
+	}
 	if len(replies) == 0 {
 		replies = []Reply{{Text: "Done."}}
 	}

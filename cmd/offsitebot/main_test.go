@@ -1,0 +1,119 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func envOf(m map[string]string) func(string) string {
+	return func(k string) string { return m[k] }
+}
+
+// TestDemoShellScripted runs the README's first command as a script would: no
+// tokens, the embedded database in a fresh directory, commands on stdin.
+func TestDemoShellScripted(t *testing.T) {
+	dir := t.TempDir()
+	env := envOf(map[string]string{"OFFSITEBOT_MONGODB_DATA_DIR": dir, "OFFSITEBOT_NOW": "2026-12-02T10:00:00Z"})
+	in := strings.NewReader("cases\nshow OSD-DEM0\ncontact OSD-DEM0 receiving phone Good week\n/as parent:Pat\nshow OSD-DEM0\n")
+	var out, errOut bytes.Buffer
+	if err := run(context.Background(), nil, in, &out, &errOut, env); err != nil {
+		t.Fatalf("run: %v\n%s", err, errOut.String())
+	}
+	got := out.String()
+	for _, want := range []string{
+		"> cases", "OSD-DEM0  Sam Demo", "[DEMO CASE — not a real pupil]", "Oakfield Primary (demo) → Riverside Academy (demo)",
+		"Logged for OSD-DEM0", "You are now shell:parent:Pat", "can't find a case OSD-DEM0 that you can see",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("output lacks %q:\n%s", want, got)
+		}
+	}
+	if !strings.Contains(errOut.String(), "OFFSITEBOT_NOW is set") {
+		t.Errorf("a fixed clock must be logged loudly; stderr: %s", errOut.String())
+	}
+	if _, err := os.Stat(filepath.Join(dir)); err != nil {
+		t.Fatal(err)
+	}
+
+	// The same data directory again: the demo is not seeded twice, and export reads it.
+	out.Reset()
+	if err := run(context.Background(), []string{"export", "OSD-DEM0"}, strings.NewReader(""), &out, &errOut, env); err != nil {
+		t.Fatalf("export: %v", err)
+	}
+	var x struct {
+		Case struct {
+			Ref  string `json:"ref"`
+			Demo bool   `json:"demo"`
+		} `json:"case"`
+		Chronology []struct{ Kind, Summary string } `json:"chronology"`
+		Audit      []struct{ Action string }        `json:"audit"`
+	}
+	if err := json.Unmarshal(out.Bytes(), &x); err != nil {
+		t.Fatalf("export is not JSON: %v\n%s", err, out.String())
+	}
+	if x.Case.Ref != "OSD-DEM0" || !x.Case.Demo {
+		t.Errorf("export case: %+v", x.Case)
+	}
+	found := false
+	for _, e := range x.Chronology {
+		found = found || e.Kind == "contact" && strings.Contains(e.Summary, "Good week")
+	}
+	if !found {
+		t.Errorf("export lacks the logged contact: %+v", x.Chronology)
+	}
+	if len(x.Audit) < 2 || x.Audit[len(x.Audit)-1].Action != "contact logged" {
+		t.Errorf("audit trail: %+v", x.Audit)
+	}
+}
+
+func TestConfig(t *testing.T) {
+	dir := t.TempDir()
+	good := filepath.Join(dir, "good.toml")
+	os.WriteFile(good, []byte("[mongodb]\ndata_dir = \"/x\"\n[slack]\nadmins = [\"U1\"]\n"), 0o600)
+	bad := filepath.Join(dir, "bad.toml")
+	os.WriteFile(bad, []byte("[mongodb]\ndatadir = \"/x\"\n"), 0o600)
+	tests := []struct {
+		name    string
+		path    string
+		env     map[string]string
+		wantErr string
+		check   func(Config) bool
+	}{
+		{name: "defaults without a file", check: func(c Config) bool { return c.MongoDB.DataDir == "./data" && c.Slack.Mode == "socket" }},
+		{name: "file", path: good, check: func(c Config) bool { return c.MongoDB.DataDir == "/x" && c.Slack.Admins[0] == "U1" }},
+		{name: "env beats file", path: good, env: map[string]string{"OFFSITEBOT_MONGODB_DATA_DIR": "/y", "OFFSITEBOT_SLACK_BOT_TOKEN": "xoxb-1"},
+			check: func(c Config) bool { return c.MongoDB.DataDir == "/y" && c.Slack.BotToken == "xoxb-1" }},
+		{name: "unknown key named", path: bad, wantErr: "mongodb.datadir"},
+		{name: "missing explicit file", path: filepath.Join(dir, "nope.toml"), wantErr: "nope.toml"},
+		{name: "not London", env: map[string]string{"OFFSITEBOT_TIMEZONE": "UTC"}, wantErr: "Europe/London"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Chdir(dir)
+			c, err := loadConfig(tt.path, envOf(tt.env))
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("err %v, want %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil || !tt.check(c) {
+				t.Fatalf("config %+v, err %v", c, err)
+			}
+		})
+	}
+}
+
+func TestParseArgsConfigAnywhere(t *testing.T) {
+	for _, argv := range [][]string{{"--config", "a.toml", "export", "OSD-1234"}, {"export", "--config=a.toml", "OSD-1234"}, {"export", "OSD-1234", "-config", "a.toml"}} {
+		a, err := parseArgs(argv)
+		if err != nil || a.config != "a.toml" || strings.Join(a.words, " ") != "export OSD-1234" {
+			t.Errorf("%v: %+v %v", argv, a, err)
+		}
+	}
+}
