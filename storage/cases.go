@@ -1,0 +1,260 @@
+package storage
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"reflect"
+	"strings"
+
+	offsitebot "github.com/offsitebot/offsitebot"
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+)
+
+// maxAttempts bounds UpdateCase's retries after a lost race.
+const maxAttempts = 5
+
+// casesBatch is the batch size of Cases: large, so the round trips of a sweep
+// do not grow with the number of cases (MongoDB still caps a batch at 16 MiB).
+const casesBatch = 10_000
+
+// CreateCase stores a new case with version 1. A reference already in use is
+// an EConflict.
+func (db *DB) CreateCase(ctx context.Context, c *offsitebot.Case) error {
+	old := c.Version
+	c.Version = 1
+	if _, err := db.cases.InsertOne(ctx, c); err != nil {
+		c.Version = old
+		if mongo.IsDuplicateKeyError(err) {
+			return offsitebot.Errorf(offsitebot.EConflict, "A case %s already exists.", c.Ref)
+		}
+		return fmt.Errorf("storage: create case: %w", err)
+	}
+	return nil
+}
+
+// Case reads a case, with its whole chronology, by reference.
+func (db *DB) Case(ctx context.Context, ref string) (*offsitebot.Case, error) {
+	var c offsitebot.Case
+	if err := db.cases.FindOne(ctx, bson.D{{Key: "_id", Value: ref}}).Decode(&c); errors.Is(err, mongo.ErrNoDocuments) {
+		return nil, offsitebot.NotFound(ref)
+	} else if err != nil {
+		return nil, fmt.Errorf("storage: read case: %w", err)
+	}
+	return &c, nil
+}
+
+// SaveCase writes c if it is still at c.Version, and appends audit to its
+// audit trail. Every field is written except the audit trail, which only
+// grows: changes to c.Audit itself are ignored. On success c.Version is
+// incremented and audit appended to c.Audit. A case changed since it was read
+// is an EConflict.
+func (db *DB) SaveCase(ctx context.Context, c *offsitebot.Case, audit ...offsitebot.AuditEvent) error {
+	set, unset, err := caseFields(c)
+	if err != nil {
+		return fmt.Errorf("storage: save case: %w", err)
+	}
+	for i := range audit {
+		if audit[i].Case == "" {
+			audit[i].Case = c.Ref
+		}
+	}
+	update := bson.D{
+		{Key: "$set", Value: set},
+		{Key: "$inc", Value: bson.D{{Key: "version", Value: 1}}},
+	}
+	if len(unset) > 0 {
+		update = append(update, bson.E{Key: "$unset", Value: unset})
+	}
+	if len(audit) > 0 {
+		update = append(update, bson.E{Key: "$push", Value: bson.D{{Key: "audit", Value: bson.D{{Key: "$each", Value: audit}}}}})
+	}
+
+	if err := db.saveCase(ctx, c.Ref, c.Version, update); err != nil {
+		return err
+	}
+	c.Version++
+	c.Audit = append(c.Audit, audit...)
+	return nil
+}
+
+// saveCase applies update to case ref if it is at version.
+//
+// On MongoDB the filter {_id, version} makes that one atomic update. The
+// embedded server hands SQLite only a filter that is exactly {_id: …}; any
+// other filter decodes every case in Go (≈1.7 s a save at 1,000 cases of
+// 6 KB, against ≈0.3 s this way). So there the version is checked first, by
+// _id, and the update made by _id, both under the server's write lock, which
+// every writer holds (see serial).
+func (db *DB) saveCase(ctx context.Context, ref string, version int64, update bson.D) error {
+	filter := bson.D{{Key: "_id", Value: ref}, {Key: "version", Value: version}}
+	if db.server != nil {
+		defer db.serial()()
+		var cur struct {
+			Version int64 `bson:"version"`
+		}
+		err := db.cases.FindOne(ctx, bson.D{{Key: "_id", Value: ref}}, options.FindOne().SetProjection(bson.D{{Key: "version", Value: 1}})).Decode(&cur)
+		switch {
+		case errors.Is(err, mongo.ErrNoDocuments):
+			return offsitebot.NotFound(ref)
+		case err != nil:
+			return fmt.Errorf("storage: save case: %w", err)
+		case cur.Version != version:
+			return conflict(ref)
+		}
+		filter = filter[:1]
+	}
+	res, err := db.cases.UpdateOne(ctx, filter, update)
+	if err != nil {
+		return fmt.Errorf("storage: save case: %w", err)
+	}
+	if res.MatchedCount == 0 {
+		n, err := db.cases.CountDocuments(ctx, bson.D{{Key: "_id", Value: ref}})
+		if err != nil {
+			return fmt.Errorf("storage: save case: %w", err)
+		} else if n == 0 {
+			return offsitebot.NotFound(ref)
+		}
+		return conflict(ref)
+	}
+	return nil
+}
+
+func conflict(ref string) error {
+	return offsitebot.Errorf(offsitebot.EConflict, "Someone else changed %s just now. Please try again.", ref)
+}
+
+// caseFields returns what SaveCase $sets (every stored field of c but _id,
+// version and audit) and what it $unsets: the omitempty fields now empty, so
+// clearing a field in Go clears it in storage too.
+func caseFields(c *offsitebot.Case) (set, unset bson.D, err error) {
+	var buf bytes.Buffer
+	enc := bson.NewEncoder(bson.NewDocumentWriter(&buf))
+	enc.NilSliceAsEmpty()
+	enc.NilMapAsEmpty()
+	if err := enc.Encode(c); err != nil {
+		return nil, nil, err
+	}
+	elems, err := bson.Raw(buf.Bytes()).Elements()
+	if err != nil {
+		return nil, nil, err
+	}
+	present := make(map[string]bool, len(elems))
+	for _, e := range elems {
+		k := e.Key()
+		present[k] = true
+		if k == "_id" || k == "version" || k == "audit" {
+			continue
+		}
+		set = append(set, bson.E{Key: k, Value: e.Value()})
+	}
+	for _, k := range bsonFields(reflect.TypeFor[offsitebot.Case]()) {
+		if !present[k] {
+			unset = append(unset, bson.E{Key: k, Value: ""})
+		}
+	}
+	return set, unset, nil
+}
+
+// bsonFields lists the BSON keys of struct type t's fields, as the driver's
+// default struct codec names them.
+func bsonFields(t reflect.Type) []string {
+	var out []string
+	for f := range t.Fields() {
+		if !f.IsExported() {
+			continue
+		}
+		name, _, _ := strings.Cut(f.Tag.Get("bson"), ",")
+		switch name {
+		case "-":
+			continue
+		case "":
+			name = strings.ToLower(f.Name)
+		}
+		out = append(out, name)
+	}
+	return out
+}
+
+// UpdateCase reads the case, lets fn change it and return the audit events to
+// append, and saves it. If someone else saved it in between, it reads it
+// again and re-runs fn, up to maxAttempts times; fn must therefore be safe to
+// run again. fn's error is returned as is.
+func (db *DB) UpdateCase(ctx context.Context, ref string, fn func(c *offsitebot.Case) ([]offsitebot.AuditEvent, error)) (*offsitebot.Case, error) {
+	for attempt := 1; ; attempt++ {
+		c, err := db.Case(ctx, ref)
+		if err != nil {
+			return nil, err
+		}
+		events, err := fn(c)
+		if err != nil {
+			return nil, err
+		}
+		err = db.SaveCase(ctx, c, events...)
+		if err == nil {
+			return c, nil
+		}
+		if offsitebot.ErrorCode(err) != offsitebot.EConflict || attempt == maxAttempts {
+			return nil, err
+		}
+	}
+}
+
+// CaseFilter selects cases. Empty fields select nothing; with Any, the URN
+// and Refs conditions are ORed (a case of my school or linked to me), and
+// with none of them given nothing matches. Refs, when not nil, selects those
+// references only (so an empty non-nil Refs selects no case).
+type CaseFilter struct {
+	Status       offsitebot.Status
+	HomeURN      string
+	ReceivingURN string
+	Refs         []string
+	Any          bool
+}
+
+// Cases lists the cases matching f, sorted by reference, in one query. The
+// contacts, feedback and audit trail are left out (they are the bulk of a
+// case and sweeps do not need them); attendance, meetings, requests, people
+// and the last school contact are kept.
+func (db *DB) Cases(ctx context.Context, f CaseFilter) ([]offsitebot.Case, error) {
+	filter := bson.D{}
+	if f.Status != "" {
+		filter = append(filter, bson.E{Key: "status", Value: f.Status})
+	}
+	var conds bson.A
+	if f.HomeURN != "" {
+		conds = append(conds, bson.D{{Key: "home", Value: f.HomeURN}})
+	}
+	if f.ReceivingURN != "" {
+		conds = append(conds, bson.D{{Key: "receiving", Value: f.ReceivingURN}})
+	}
+	if f.Refs != nil && !(f.Any && len(f.Refs) == 0) {
+		conds = append(conds, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: f.Refs}}}})
+	}
+	switch {
+	case f.Any && len(conds) == 0:
+		return []offsitebot.Case{}, nil // OR of nothing
+	case f.Any:
+		filter = append(filter, bson.E{Key: "$or", Value: conds})
+	default:
+		for _, c := range conds {
+			filter = append(filter, c.(bson.D)...)
+		}
+	}
+	opts := options.Find().
+		SetSort(bson.D{{Key: "_id", Value: 1}}).
+		SetProjection(bson.D{{Key: "contacts", Value: 0}, {Key: "feedback", Value: 0}, {Key: "audit", Value: 0}}).
+		SetBatchSize(casesBatch)
+	cur, err := db.cases.Find(ctx, filter, opts)
+	if err != nil {
+		return nil, fmt.Errorf("storage: list cases: %w", err)
+	}
+	out := []offsitebot.Case{}
+	if err := cur.All(ctx, &out); err != nil {
+		return nil, fmt.Errorf("storage: list cases: %w", err)
+	}
+	return out, nil
+}
