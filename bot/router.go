@@ -136,6 +136,7 @@ func (r *Router) handle(ctx context.Context, call *Call) ([]Reply, string) {
 	if err != nil {
 		return r.fail(ctx, call, err)
 	}
+	call.InFlow = active
 	cmd, known := r.commands[call.Word]
 	switch {
 	case call.Word == "cancel" || call.Word == "back":

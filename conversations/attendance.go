@@ -91,7 +91,7 @@ func doneAttendance(ctx context.Context, s *session) ([]bot.Reply, error) {
 		am, pm = s.a["code"], s.a["code"]
 	}
 	day := offsitebot.AttendanceDay{Date: offsitebot.Date(s.a["date"]), AM: am, PM: pm, By: s.call.Who.ID, At: s.now(), Via: s.call.Platform}
-	c, err := s.e.Store.UpdateCase(ctx, s.c.Ref, func(c *offsitebot.Case) ([]offsitebot.AuditEvent, error) {
+	c, err := s.e.update(ctx, s.c, func(c *offsitebot.Case) ([]offsitebot.AuditEvent, error) {
 		if c.Status != offsitebot.Active {
 			return nil, endedErr(c)
 		}

@@ -22,6 +22,7 @@ import (
 type Store interface {
 	Case(ctx context.Context, ref string) (*offsitebot.Case, error)
 	CreateCase(ctx context.Context, c *offsitebot.Case) error
+	SaveCase(ctx context.Context, c *offsitebot.Case, audit ...offsitebot.AuditEvent) error
 	UpdateCase(ctx context.Context, ref string, fn func(c *offsitebot.Case) ([]offsitebot.AuditEvent, error)) (*offsitebot.Case, error)
 	Cases(ctx context.Context, f storage.CaseFilter) ([]offsitebot.Case, error)
 	Identity(ctx context.Context, id string) (*offsitebot.Identity, error)
@@ -138,6 +139,8 @@ type session struct {
 	a    answers
 	conv offsitebot.Conversation
 	c    *offsitebot.Case // loaded once the ref is known and allowed
+	// stored says the flow's state is in the database (to delete when done).
+	stored bool
 }
 
 func (s *session) now() time.Time { return s.call.Now }
@@ -161,7 +164,8 @@ func (e *Engine) Active(ctx context.Context, key string) (bool, error) {
 
 // start begins flow f for a command, taking answers from its words.
 func (e *Engine) start(ctx context.Context, call bot.Call, f *flow) ([]bot.Reply, error) {
-	s := &session{e: e, f: f, call: call, a: answers{}, c: call.Case}
+	// A new flow replaces one left waiting (its state is overwritten or deleted).
+	s := &session{e: e, f: f, call: call, a: answers{}, c: call.Case, stored: call.InFlow}
 	s.conv = offsitebot.Conversation{Key: call.UserID, Flow: f.name, Answers: map[string]string{}}
 	raw := answers{}
 	var rest []string
@@ -314,8 +318,10 @@ func (s *session) proceed(ctx context.Context, problems map[string]string) ([]bo
 			}
 			return []bot.Reply{{Text: offsitebot.ErrorMessage(err) + "\nYour other answers are kept: type back to change the last one, or cancel to stop."}}, nil
 		}
-		if err := s.e.Store.DeleteConversation(ctx, s.call.UserID); err != nil {
-			return nil, fmt.Errorf("conversations: finish %s: %w", s.f.name, err)
+		if s.stored {
+			if err := s.e.Store.DeleteConversation(ctx, s.call.UserID); err != nil {
+				return nil, fmt.Errorf("conversations: finish %s: %w", s.f.name, err)
+			}
 		}
 		if len(pre) > 0 && len(replies) > 0 {
 			replies[0].Text = strings.Join(pre, "\n") + "\n" + replies[0].Text
@@ -346,6 +352,7 @@ func (s *session) save(ctx context.Context) error {
 	if err := s.e.Store.SaveConversation(ctx, s.conv); err != nil {
 		return fmt.Errorf("conversations: save %s: %w", s.f.name, err)
 	}
+	s.stored = true
 	return nil
 }
 
@@ -365,7 +372,7 @@ func (e *Engine) Continue(ctx context.Context, call bot.Call) ([]bot.Reply, erro
 		return []bot.Reply{{Text: "Sorry, I didn't understand that. Type help to see what I can do."}}, nil
 	}
 	f := e.flows[conv.Flow]
-	s := &session{e: e, f: f, call: call, a: answers(conv.Answers), conv: *conv}
+	s := &session{e: e, f: f, call: call, a: answers(conv.Answers), conv: *conv, stored: true}
 	if s.a == nil {
 		s.a = answers{}
 	}
@@ -493,4 +500,24 @@ func rows(bs []bot.Button) [][]bot.Button {
 		row = append(row, b)
 	}
 	return append(out, row)
+}
+
+// update changes case c, trying first from the copy just read for this request
+// (which saves a read of the whole document) and falling back to a fresh read
+// when someone changed it meanwhile. c must be a whole case as read by
+// Store.Case, never a projection from Store.Cases.
+func (e *Engine) update(ctx context.Context, c *offsitebot.Case, fn func(c *offsitebot.Case) ([]offsitebot.AuditEvent, error)) (*offsitebot.Case, error) {
+	cp := *c
+	events, err := fn(&cp)
+	if err != nil {
+		return nil, err
+	}
+	err = e.Store.SaveCase(ctx, &cp, events...)
+	if err == nil {
+		return &cp, nil
+	}
+	if offsitebot.ErrorCode(err) != offsitebot.EConflict {
+		return nil, err
+	}
+	return e.Store.UpdateCase(ctx, c.Ref, fn)
 }

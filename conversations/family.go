@@ -96,7 +96,7 @@ func familyRequestFlow() *flow {
 // recordRequest stores a review request word for word and tells the home school at once (rule 7).
 func (e *Engine) recordRequest(ctx context.Context, s *session, from string) (offsitebot.RequestCheck, *offsitebot.Case, error) {
 	var rc offsitebot.RequestCheck
-	c, err := e.Store.UpdateCase(ctx, s.c.Ref, func(c *offsitebot.Case) ([]offsitebot.AuditEvent, error) {
+	c, err := e.update(ctx, s.c, func(c *offsitebot.Case) ([]offsitebot.AuditEvent, error) {
 		if c.Status != offsitebot.Active {
 			return nil, endedErr(c)
 		}
@@ -155,7 +155,7 @@ func doneLink(ctx context.Context, s *session) ([]bot.Reply, error) {
 	if err := s.e.Store.CreateJoinCode(ctx, jc); err != nil {
 		return nil, err
 	}
-	_, err := s.e.Store.UpdateCase(ctx, s.c.Ref, func(*offsitebot.Case) ([]offsitebot.AuditEvent, error) {
+	_, err := s.e.update(ctx, s.c, func(*offsitebot.Case) ([]offsitebot.AuditEvent, error) {
 		return []offsitebot.AuditEvent{s.event("join code made", "for "+string(role))}, nil
 	})
 	if err != nil {
@@ -195,7 +195,7 @@ func endFlow() *flow {
 			if s.a["confirm"] != "yes" {
 				return []bot.Reply{{Text: fmt.Sprintf("OK, %s stays open; nothing was changed.", s.c.Ref)}}, nil
 			}
-			c, err := s.e.Store.UpdateCase(ctx, s.c.Ref, func(c *offsitebot.Case) ([]offsitebot.AuditEvent, error) {
+			c, err := s.e.update(ctx, s.c, func(c *offsitebot.Case) ([]offsitebot.AuditEvent, error) {
 				if c.Status != offsitebot.Active {
 					return nil, endedErr(c)
 				}
@@ -231,7 +231,7 @@ func feedbackFlow() *flow {
 		positional: func(w []string, a answers) { shiftRef(w, a) },
 		done: func(ctx context.Context, s *session) ([]bot.Reply, error) {
 			n, _ := strconv.Atoi(s.a["rating"])
-			_, err := s.e.Store.UpdateCase(ctx, s.c.Ref, func(c *offsitebot.Case) ([]offsitebot.AuditEvent, error) {
+			_, err := s.e.update(ctx, s.c, func(c *offsitebot.Case) ([]offsitebot.AuditEvent, error) {
 				c.Feedback = append(c.Feedback, offsitebot.Feedback{ID: fmt.Sprintf("F%d", len(c.Feedback)+1), At: s.now(), By: s.call.Who.ID, Pupil: s.a["pupil"], Family: s.a["family"], Rating: n})
 				return []offsitebot.AuditEvent{s.event("feedback given", "")}, nil
 			})
@@ -288,7 +288,7 @@ func answerFlow() *flow {
 func doneAnswer(ctx context.Context, s *session) ([]bot.Reply, error) {
 	mid, ans := s.a["meeting"], s.a["answer"]
 	var m offsitebot.Meeting
-	c, err := s.e.Store.UpdateCase(ctx, s.c.Ref, func(c *offsitebot.Case) ([]offsitebot.AuditEvent, error) {
+	c, err := s.e.update(ctx, s.c, func(c *offsitebot.Case) ([]offsitebot.AuditEvent, error) {
 		i := slices.IndexFunc(c.Meetings, func(m offsitebot.Meeting) bool { return m.ID == mid })
 		if i < 0 {
 			return nil, offsitebot.Errorf(offsitebot.EInvalid, "That meeting isn't planned any more.")
@@ -338,7 +338,7 @@ func stopFlow() *flow {
 			if err := s.e.Store.UnlinkCase(ctx, s.call.Who.ID, s.c.Ref); err != nil {
 				return nil, err
 			}
-			_, err := s.e.Store.UpdateCase(ctx, s.c.Ref, func(c *offsitebot.Case) ([]offsitebot.AuditEvent, error) {
+			_, err := s.e.update(ctx, s.c, func(c *offsitebot.Case) ([]offsitebot.AuditEvent, error) {
 				c.People = slices.DeleteFunc(c.People, func(p offsitebot.Person) bool { return p.ID == s.call.Who.ID })
 				return []offsitebot.AuditEvent{s.event("left the case", string(s.call.Who.Role))}, nil
 			})

@@ -226,7 +226,7 @@ func matchChoice(cs []choice, w string) bool {
 func doneContact(ctx context.Context, s *session) ([]bot.Reply, error) {
 	at, _ := time.Parse(time.RFC3339, s.a["when"])
 	ct := offsitebot.Contact{At: at, With: s.a["with"], How: s.a["how"], Summary: s.a["summary"], By: s.call.Who.ID, Via: s.call.Platform}
-	c, err := s.e.Store.UpdateCase(ctx, s.c.Ref, func(c *offsitebot.Case) ([]offsitebot.AuditEvent, error) {
+	c, err := s.e.update(ctx, s.c, func(c *offsitebot.Case) ([]offsitebot.AuditEvent, error) {
 		if c.Status != offsitebot.Active {
 			return nil, endedErr(c)
 		}

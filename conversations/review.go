@@ -92,7 +92,7 @@ func doneSchedule(ctx context.Context, s *session) ([]bot.Reply, error) {
 	at := s.meetingAt()
 	days, short := offsitebot.ShortNotice(at, s.now())
 	m := offsitebot.Meeting{At: at, Mode: s.a["mode"], Place: s.a["place"], Scheduled: s.now(), By: s.call.Who.ID, ShortNotice: short}
-	c, err := s.e.Store.UpdateCase(ctx, s.c.Ref, func(c *offsitebot.Case) ([]offsitebot.AuditEvent, error) {
+	c, err := s.e.update(ctx, s.c, func(c *offsitebot.Case) ([]offsitebot.AuditEvent, error) {
 		if c.Status != offsitebot.Active {
 			return nil, endedErr(c)
 		}
@@ -325,7 +325,7 @@ func doneOutcome(ctx context.Context, s *session) ([]bot.Reply, error) {
 		Next: offsitebot.Date(s.a["next"]), Attended: s.a["attended"], Recorded: s.now(), By: s.call.Who.ID,
 	}
 	var m offsitebot.Meeting
-	c, err := s.e.Store.UpdateCase(ctx, s.c.Ref, func(c *offsitebot.Case) ([]offsitebot.AuditEvent, error) {
+	c, err := s.e.update(ctx, s.c, func(c *offsitebot.Case) ([]offsitebot.AuditEvent, error) {
 		i := slices.IndexFunc(c.Meetings, func(m offsitebot.Meeting) bool { return m.ID == mid })
 		if i < 0 {
 			return nil, offsitebot.Errorf(offsitebot.EInvalid, "%s has no meeting %s.", c.Ref, mid)
