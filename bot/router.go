@@ -18,6 +18,8 @@ type Call struct {
 	Args []string         // the words after it, quotes respected
 	Case *offsitebot.Case // the case named in Args, already permission-checked
 	Now  time.Time
+	// InFlow says the person had a guided flow waiting for an answer.
+	InFlow bool
 }
 
 // HandlerFunc does one command.
