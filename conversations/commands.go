@@ -227,7 +227,7 @@ func (e *Engine) join(ctx context.Context, c bot.Call) ([]bot.Reply, error) {
 
 // status is what a family (or a Telegram receiving contact) sees: only their own cases.
 func (e *Engine) status(ctx context.Context, c bot.Call) ([]bot.Reply, error) {
-	if c.Who.Role.Staff() && c.Who.URN != "" {
+	if c.Who.Role.Staff() && (c.Who.URN != "" || c.Who.Role != offsitebot.RoleReceiving) {
 		return e.cases(ctx, c)
 	}
 	cs, err := e.myCases(ctx, c.Who)

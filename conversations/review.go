@@ -251,6 +251,19 @@ func outcomeFlow() *flow {
 	until.when = cont
 	next := dateStep("next", "Next review meeting", "When is the next review meeting? (YYYY-MM-DD; within 14 days)", notPast, false)
 	next.when = cont
+	nextCheck := next.check
+	next.check = func(ctx context.Context, s *session, v string) (string, error) {
+		v, err := nextCheck(ctx, s, v)
+		if err != nil || s.c == nil {
+			return v, err
+		}
+		for _, m := range s.c.Meetings {
+			if m.ID == s.a["meeting"] && offsitebot.Date(v) <= m.Date() {
+				return "", offsitebot.Errorf(offsitebot.EInvalid, "The next meeting must come after this one (%s).", m.Date().Short())
+			}
+		}
+		return v, nil
+	}
 	voice := textStep("voice", "Pupil's and family's voice", "", false)
 	voice.ask = func(_ context.Context, s *session) (string, []bot.Button) {
 		fb := latestFeedback(s.c)
