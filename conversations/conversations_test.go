@@ -289,6 +289,11 @@ func TestFormSubmission(t *testing.T) {
 	if err != nil || len(c.Contacts) != 1 || c.Contacts[0].How != "email" {
 		t.Fatalf("contact not stored: %+v %v", c, err)
 	}
+	// Everything typed in one line: no form, it is simply done.
+	one := w.router.Handle(ctx, bot.Request{Platform: offsitebot.Slack, UserID: home, Text: "contact " + w.ref + " receiving phone Spoke to Ms Khan", Forms: true, Command: true})
+	if len(one) != 1 || one[0].Form != nil || !strings.Contains(one[0].Text, "Logged for "+w.ref) {
+		t.Fatalf("one-line command with forms: %+v", one)
+	}
 }
 
 func TestAlertCodeTellsHomeAtOnce(t *testing.T) {

@@ -196,7 +196,10 @@ func (e *Engine) start(ctx context.Context, call bot.Call, f *flow) ([]bot.Reply
 			}
 		}
 	}
-	if call.Forms && f.form {
+	_, more := s.next()
+	oneLine := len(raw) > 0 && len(problems) == 0 && !more
+	if call.Forms && f.form && !(oneLine && call.Request.Args == nil) {
+		// A form, unless everything came typed in one line: then just do it.
 		return s.formReply(ctx, problems, call.Request.Args != nil)
 	}
 	return s.proceed(ctx, problems)

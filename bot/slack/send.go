@@ -1,0 +1,202 @@
+package slack
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	slackapi "github.com/slack-go/slack"
+
+	"github.com/offsitebot/offsitebot/bot"
+)
+
+// maxAttempts bounds retries after 429s; each waits what Slack asked.
+const maxAttempts = 10
+
+// Send delivers r to the identity to ("slack:TEAM:USER") as a DM, or to the
+// configured channel when to is ChannelTarget. It satisfies bot.Sender. A
+// person who cannot get DMs any more gives an error wrapping bot.ErrUnreachable.
+func (a *Adapter) Send(ctx context.Context, to string, r bot.Reply) error {
+	if to == ChannelTarget {
+		return a.toChannel(ctx, r)
+	}
+	rest, ok := strings.CutPrefix(to, "slack:")
+	team, user, ok2 := strings.Cut(rest, ":")
+	if !ok || !ok2 || user == "" {
+		return fmt.Errorf("slack: send to %q: not a slack:TEAM:USER identity", to)
+	}
+	if r.Form != nil {
+		// No trigger outside an interaction, so no modal: offer a button
+		// whose press brings one.
+		r = formFallback(r, strings.TrimSpace("/"+r.Form.Flow+" "+r.Case))
+	}
+	if err := a.toUser(ctx, dest{team: team, user: user}, r); err != nil {
+		return fmt.Errorf("slack: send to %s: %w", to, err)
+	}
+	return nil
+}
+
+// toChannel posts to the alerts channel. A channel is read by many, so a
+// reply that names a pupil is replaced by a pointer to the DMs.
+func (a *Adapter) toChannel(ctx context.Context, r bot.Reply) error {
+	if a.opts.Channel == "" {
+		return errors.New("slack: send to channel: no [slack] channel configured")
+	}
+	if r.Sensitive {
+		text := "There is news for the staff of a case; the details are in their direct messages with offsitebot."
+		if r.Case != "" {
+			text = "There is news about " + r.Case + "; the details are in its staff's direct messages with offsitebot."
+		}
+		r = bot.Reply{Text: text, Case: r.Case}
+	}
+	r.Form, r.File = nil, nil
+	if err := a.post(ctx, a.opts.Channel, "", r); err != nil {
+		return fmt.Errorf("slack: send to channel %s: %w", a.opts.Channel, err)
+	}
+	return nil
+}
+
+// toUser sends one reply to the person's DM with the bot.
+func (a *Adapter) toUser(ctx context.Context, d dest, r bot.Reply) error {
+	ch := d.channel
+	if ch == "" {
+		var err error
+		if ch, err = a.dm(ctx, d.user); err != nil {
+			return err
+		}
+	}
+	if r.Text != "" || len(r.Buttons) > 0 {
+		if err := a.post(ctx, ch, d.thread, r); err != nil {
+			return err
+		}
+	}
+	if r.File != nil {
+		return a.upload(ctx, ch, d.thread, r.File)
+	}
+	return nil
+}
+
+// dm finds (once) the bot's DM channel with user.
+func (a *Adapter) dm(ctx context.Context, user string) (string, error) {
+	a.mu.Lock()
+	ch, ok := a.dms[user]
+	a.mu.Unlock()
+	if ok {
+		return ch, nil
+	}
+	err := a.retry(ctx, "conversations.open", func() error {
+		c, _, _, err := a.api.OpenConversationContext(ctx, &slackapi.OpenConversationParameters{Users: []string{user}, ReturnIM: true})
+		if err == nil {
+			ch = c.ID
+		}
+		return err
+	})
+	if err != nil {
+		return "", unreachable(fmt.Errorf("conversations.open: %w", err))
+	}
+	a.mu.Lock()
+	a.dms[user] = ch
+	a.mu.Unlock()
+	return ch, nil
+}
+
+// post sends one message, paced per channel and retried after 429s.
+func (a *Adapter) post(ctx context.Context, channel, thread string, r bot.Reply) error {
+	if err := a.pace(ctx, channel); err != nil {
+		return err
+	}
+	opts := []slackapi.MsgOption{
+		// The fallback text shows in notifications; the blocks are the message.
+		slackapi.MsgOptionText(trunc(r.Text, 3000), true),
+		slackapi.MsgOptionBlocks(messageBlocks(r)...),
+	}
+	if thread != "" {
+		opts = append(opts, slackapi.MsgOptionTS(thread))
+	}
+	err := a.retry(ctx, "chat.postMessage", func() error {
+		_, _, err := a.api.PostMessageContext(ctx, channel, opts...)
+		return err
+	})
+	if err != nil {
+		return unreachable(fmt.Errorf("chat.postMessage: %w", err))
+	}
+	return nil
+}
+
+// upload shares a file (an export) in the DM.
+func (a *Adapter) upload(ctx context.Context, channel, thread string, f *bot.File) error {
+	if len(f.Data) == 0 {
+		return nil
+	}
+	if err := a.pace(ctx, channel); err != nil {
+		return err
+	}
+	err := a.retry(ctx, "files.upload", func() error {
+		_, err := a.api.UploadFileContext(ctx, slackapi.UploadFileParameters{
+			Reader: bytes.NewReader(f.Data), FileSize: len(f.Data), Filename: f.Name, Title: f.Name,
+			Channel: channel, ThreadTimestamp: thread,
+		})
+		return err
+	})
+	if err != nil {
+		return unreachable(fmt.Errorf("files upload: %w", err))
+	}
+	return nil
+}
+
+// pace keeps to about one message per second per channel, as Slack asks:
+// each message reserves the next free slot and waits for it, so a burst is
+// spread out rather than dropped.
+func (a *Adapter) pace(ctx context.Context, channel string) error {
+	a.mu.Lock()
+	now := a.now()
+	at := a.next[channel]
+	if at.Before(now) {
+		at = now
+	}
+	a.next[channel] = at.Add(a.opts.PerChannel)
+	if len(a.next) > 10000 {
+		for ch, t := range a.next {
+			if t.Before(now) {
+				delete(a.next, ch)
+			}
+		}
+	}
+	a.mu.Unlock()
+	if d := at.Sub(now); d > 0 {
+		return a.sleep(ctx, d)
+	}
+	return nil
+}
+
+// retry calls fn again after each 429, waiting the Retry-After Slack gave.
+func (a *Adapter) retry(ctx context.Context, method string, fn func() error) error {
+	for attempt := 1; ; attempt++ {
+		err := fn()
+		var rl *slackapi.RateLimitedError
+		if !errors.As(err, &rl) || attempt == maxAttempts {
+			return err
+		}
+		wait := max(rl.RetryAfter, time.Second)
+		a.log.Warn("slack: rate limited", "method", method, "retry_after", wait, "attempt", attempt)
+		if err := a.sleep(ctx, wait); err != nil {
+			return fmt.Errorf("%s: waiting out rate limit: %w", method, err)
+		}
+	}
+}
+
+// unreachable marks errors that mean the person cannot get our messages.
+func unreachable(err error) error {
+	var se slackapi.SlackErrorResponse
+	if errors.As(err, &se) {
+		switch se.Err {
+		case "user_not_found", "users_not_found", "account_inactive", "user_disabled",
+			"cannot_dm_bot", "user_not_visible":
+			return fmt.Errorf("%w: %w", bot.ErrUnreachable, err)
+		}
+	}
+	return err
+}
