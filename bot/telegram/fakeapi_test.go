@@ -1,0 +1,497 @@
+package telegram
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"net/http/httptest"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/go-telegram/bot/models"
+)
+
+// fakeAPI is a Bot API server for tests. Like the real one it serves POST
+// /bot<token>/<method> with multipart, urlencoded or JSON parameters, answers
+// {"ok":…} with Telegram's error codes and descriptions, blocks getUpdates
+// until an update is queued or its timeout passes, ends an earlier
+// getUpdates with 409 when another starts, refuses getUpdates while a webhook
+// is set, and can be told to answer 429 with retry_after or 403 "blocked".
+type fakeAPI struct {
+	t     testing.TB
+	token string
+	srv   *httptest.Server
+	clock func() time.Time // stamps sends, to check pacing
+
+	mu         sync.Mutex
+	changed    chan struct{} // closed and replaced on every change
+	pending    []*models.Update
+	lastUpdate int64
+	poll       chan struct{} // closed to end the active getUpdates with 409
+	polls      int           // getUpdates calls served
+	conflicts  int           // getUpdates ended by another
+	webhook    string
+	nextMsg    int
+	msgs       []*fakeMsg
+	queries    map[string]bool // callback query id -> answered
+	answered   int
+	edits      int
+	limited    map[int64]int // chat -> 429s still to give
+	retryAfter int
+	blocked    map[int64]bool
+	calls      map[string]int
+	onSend     func(chat int64) // called for every message sent, if set
+}
+
+// fakeMsg is a message the bot sent, as it is now.
+type fakeMsg struct {
+	ID       int
+	Chat     int64
+	Text     string
+	Buttons  [][]models.InlineKeyboardButton
+	Document string // file name
+	Data     []byte
+	At       time.Time
+}
+
+const testToken = "123456:TEST-token_abc"
+
+func newFakeAPI(t testing.TB, clock func() time.Time) *fakeAPI {
+	f := &fakeAPI{
+		t: t, token: testToken, clock: clock, changed: make(chan struct{}),
+		queries: map[string]bool{}, limited: map[int64]int{}, blocked: map[int64]bool{}, calls: map[string]int{},
+	}
+	f.srv = httptest.NewServer(http.HandlerFunc(f.serve))
+	t.Cleanup(f.srv.Close)
+	return f
+}
+
+func (f *fakeAPI) URL() string { return f.srv.URL }
+
+// notify wakes waiters; f.mu is held.
+func (f *fakeAPI) notify() {
+	close(f.changed)
+	f.changed = make(chan struct{})
+}
+
+type apiError struct {
+	code        int
+	description string
+	retryAfter  int
+}
+
+func (f *fakeAPI) serve(w http.ResponseWriter, r *http.Request) {
+	rest, ok := strings.CutPrefix(r.URL.Path, "/bot")
+	tok, method, ok2 := strings.Cut(rest, "/")
+	if r.Method != http.MethodPost || !ok || !ok2 {
+		writeAPI(w, nil, &apiError{404, "Not Found", 0})
+		return
+	}
+	if tok != f.token {
+		writeAPI(w, nil, &apiError{401, "Unauthorized", 0})
+		return
+	}
+	p, files, err := readParams(r)
+	if err != nil {
+		writeAPI(w, nil, &apiError{400, "Bad Request: " + err.Error(), 0})
+		return
+	}
+	f.mu.Lock()
+	f.calls[method]++
+	f.mu.Unlock()
+	var res any
+	var aerr *apiError
+	switch method {
+	case "getMe":
+		res = models.User{ID: 123456, IsBot: true, FirstName: "offsitebot", Username: "offsitebot"}
+	case "getUpdates":
+		res, aerr = f.getUpdates(r.Context(), p)
+	case "setWebhook":
+		f.mu.Lock()
+		f.webhook = p["url"]
+		f.mu.Unlock()
+		res = true
+	case "deleteWebhook":
+		f.mu.Lock()
+		f.webhook = ""
+		f.mu.Unlock()
+		res = true
+	case "sendMessage", "sendDocument":
+		res, aerr = f.send(method, p, files)
+	case "editMessageText":
+		res, aerr = f.edit(p)
+	case "answerCallbackQuery":
+		f.mu.Lock()
+		answered, known := f.queries[p["callback_query_id"]]
+		if !known || answered {
+			aerr = &apiError{400, "Bad Request: query is too old and response timeout expired or query ID is invalid", 0}
+		} else {
+			f.queries[p["callback_query_id"]] = true
+			f.answered++
+			res = true
+		}
+		f.mu.Unlock()
+	default:
+		aerr = &apiError{404, "Not Found", 0}
+	}
+	writeAPI(w, res, aerr)
+}
+
+func writeAPI(w http.ResponseWriter, res any, e *apiError) {
+	w.Header().Set("Content-Type", "application/json")
+	if e != nil {
+		w.WriteHeader(e.code)
+		body := map[string]any{"ok": false, "error_code": e.code, "description": e.description}
+		if e.retryAfter > 0 {
+			body["parameters"] = map[string]any{"retry_after": e.retryAfter}
+		}
+		_ = json.NewEncoder(w).Encode(body)
+		return
+	}
+	_ = json.NewEncoder(w).Encode(map[string]any{"ok": true, "result": res})
+}
+
+type upload struct {
+	name string
+	data []byte
+}
+
+// readParams reads a method's parameters as the Bot API accepts them; nested
+// values (reply_markup) come back as JSON text.
+func readParams(r *http.Request) (map[string]string, map[string]upload, error) {
+	p, files := map[string]string{}, map[string]upload{}
+	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	switch ct {
+	case "multipart/form-data":
+		// A method without parameters comes as an empty body.
+		if err := r.ParseMultipartForm(32 << 20); errors.Is(err, io.EOF) || err != nil && strings.HasSuffix(err.Error(), "EOF") {
+			return p, files, nil
+		} else if err != nil {
+			return nil, nil, err
+		}
+		for k, v := range r.MultipartForm.Value {
+			p[k] = v[0]
+		}
+		for k, fhs := range r.MultipartForm.File {
+			fh := fhs[0]
+			rd, err := fh.Open()
+			if err != nil {
+				return nil, nil, err
+			}
+			b, _ := io.ReadAll(rd)
+			rd.Close()
+			files[k] = upload{fh.Filename, b}
+		}
+	case "application/json":
+		var m map[string]json.RawMessage
+		if err := json.NewDecoder(r.Body).Decode(&m); err != nil {
+			return nil, nil, err
+		}
+		for k, v := range m {
+			var s string
+			if json.Unmarshal(v, &s) == nil {
+				p[k] = s
+			} else {
+				p[k] = string(v)
+			}
+		}
+	case "application/x-www-form-urlencoded", "":
+		if err := r.ParseForm(); err != nil {
+			return nil, nil, err
+		}
+		for k, v := range r.PostForm {
+			p[k] = v[0]
+		}
+	}
+	return p, files, nil
+}
+
+func (f *fakeAPI) getUpdates(ctx context.Context, p map[string]string) (any, *apiError) {
+	offset, _ := strconv.ParseInt(p["offset"], 10, 64)
+	timeout, _ := strconv.Atoi(p["timeout"])
+	f.mu.Lock()
+	if f.webhook != "" {
+		f.mu.Unlock()
+		return nil, &apiError{409, "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first", 0}
+	}
+	if f.poll != nil {
+		close(f.poll) // the earlier request gets 409, as on Telegram
+	}
+	mine := make(chan struct{})
+	f.poll = mine
+	f.polls++
+	defer func() {
+		if f.poll == mine {
+			f.poll = nil
+		}
+		f.mu.Unlock()
+	}()
+	deadline := time.NewTimer(time.Duration(timeout) * time.Second)
+	defer deadline.Stop()
+	for {
+		// An offset acknowledges every update before it.
+		if offset > 0 {
+			i := 0
+			for i < len(f.pending) && f.pending[i].ID < offset {
+				i++
+			}
+			f.pending = f.pending[i:]
+		}
+		if len(f.pending) > 0 || timeout == 0 {
+			out := f.pending[:min(len(f.pending), 100)]
+			return append([]*models.Update{}, out...), nil
+		}
+		changed := f.changed
+		f.mu.Unlock()
+		select {
+		case <-changed:
+			f.mu.Lock()
+		case <-mine:
+			f.mu.Lock()
+			f.conflicts++
+			return nil, &apiError{409, "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running", 0}
+		case <-deadline.C:
+			f.mu.Lock()
+			return []*models.Update{}, nil
+		case <-ctx.Done():
+			f.mu.Lock()
+			return nil, &apiError{499, "client went away", 0}
+		}
+	}
+}
+
+func (f *fakeAPI) send(method string, p map[string]string, files map[string]upload) (any, *apiError) {
+	chat, err := strconv.ParseInt(p["chat_id"], 10, 64)
+	if err != nil {
+		return nil, &apiError{400, "Bad Request: chat not found", 0}
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.blocked[chat] {
+		return nil, &apiError{403, "Forbidden: bot was blocked by the user", 0}
+	}
+	if f.limited[chat] > 0 {
+		f.limited[chat]--
+		return nil, &apiError{429, fmt.Sprintf("Too Many Requests: retry after %d", f.retryAfter), f.retryAfter}
+	}
+	m := &fakeMsg{Chat: chat, At: f.clock()}
+	switch method {
+	case "sendMessage":
+		m.Text = p["text"]
+		if strings.TrimSpace(m.Text) == "" {
+			return nil, &apiError{400, "Bad Request: message text is empty", 0}
+		}
+		if len([]rune(m.Text)) > maxText {
+			return nil, &apiError{400, "Bad Request: message is too long", 0}
+		}
+	case "sendDocument":
+		up, ok := files["document"]
+		if !ok || len(up.data) == 0 {
+			return nil, &apiError{400, "Bad Request: there is no document in the request", 0}
+		}
+		m.Document, m.Data, m.Text = up.name, up.data, p["caption"]
+		if len([]rune(m.Text)) > maxCaption {
+			return nil, &apiError{400, "Bad Request: message caption is too long", 0}
+		}
+	}
+	kb, aerr := parseMarkup(p["reply_markup"])
+	if aerr != nil {
+		return nil, aerr
+	}
+	m.Buttons = kb
+	f.nextMsg++
+	m.ID = f.nextMsg
+	f.msgs = append(f.msgs, m)
+	f.notify()
+	if f.onSend != nil {
+		f.onSend(chat)
+	}
+	return f.wire(m), nil
+}
+
+// parseMarkup checks an inline keyboard as Telegram does.
+func parseMarkup(s string) ([][]models.InlineKeyboardButton, *apiError) {
+	if s == "" {
+		return nil, nil
+	}
+	var raw struct {
+		InlineKeyboard [][]map[string]json.RawMessage `json:"inline_keyboard"`
+	}
+	if err := json.Unmarshal([]byte(s), &raw); err != nil {
+		return nil, &apiError{400, "Bad Request: can't parse reply keyboard markup JSON object", 0}
+	}
+	var out [][]models.InlineKeyboardButton
+	for _, row := range raw.InlineKeyboard {
+		var r []models.InlineKeyboardButton
+		for _, b := range row {
+			var text, data string
+			_ = json.Unmarshal(b["text"], &text)
+			_ = json.Unmarshal(b["callback_data"], &data)
+			if ct, ok := b["copy_text"]; ok {
+				var c struct{ Text string }
+				_ = json.Unmarshal(ct, &c)
+				if c.Text == "" {
+					return nil, &apiError{400, "Bad Request: BUTTON_COPY_TEXT_INVALID", 0}
+				}
+			}
+			if _, ok := b["callback_data"]; !ok {
+				return nil, &apiError{400, "Bad Request: can't parse inline keyboard button: Text buttons are unallowed in the inline keyboard", 0}
+			}
+			if len(data) == 0 || len(data) > maxCallbackData {
+				return nil, &apiError{400, "Bad Request: BUTTON_DATA_INVALID", 0}
+			}
+			r = append(r, models.InlineKeyboardButton{Text: text, CallbackData: data})
+		}
+		out = append(out, r)
+	}
+	return out, nil
+}
+
+func (f *fakeAPI) edit(p map[string]string) (any, *apiError) {
+	chat, _ := strconv.ParseInt(p["chat_id"], 10, 64)
+	id, _ := strconv.Atoi(p["message_id"])
+	kb, aerr := parseMarkup(p["reply_markup"])
+	if aerr != nil {
+		return nil, aerr
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, m := range f.msgs {
+		if m.ID != id || m.Chat != chat {
+			continue
+		}
+		if m.Text == p["text"] && len(m.Buttons) == 0 && len(kb) == 0 {
+			return nil, &apiError{400, "Bad Request: message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message", 0}
+		}
+		m.Text, m.Buttons = p["text"], kb
+		f.edits++
+		f.notify()
+		return f.wire(m), nil
+	}
+	return nil, &apiError{400, "Bad Request: message to edit not found", 0}
+}
+
+// wire is a sent message as the Bot API returns it.
+func (f *fakeAPI) wire(m *fakeMsg) *models.Message {
+	out := &models.Message{ID: m.ID, Date: int(f.clock().Unix()), Chat: models.Chat{ID: m.Chat, Type: models.ChatTypePrivate}, Text: m.Text}
+	if len(m.Buttons) > 0 {
+		out.ReplyMarkup = &models.InlineKeyboardMarkup{InlineKeyboard: m.Buttons}
+	}
+	return out
+}
+
+// queue adds an update for getUpdates with the next update_id, and returns it.
+func (f *fakeAPI) queue(u *models.Update) *models.Update {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.lastUpdate++
+	u.ID = f.lastUpdate
+	f.pending = append(f.pending, u)
+	f.notify()
+	return u
+}
+
+// requeue delivers an update again (as Telegram does when unacknowledged).
+func (f *fakeAPI) requeue(u *models.Update) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.pending = append(f.pending, u)
+	f.notify()
+}
+
+func user(id int64, name string) *models.User {
+	return &models.User{ID: id, FirstName: name}
+}
+
+// textUpdate is a message typed in a private chat (update_id unset).
+func textUpdate(from *models.User, text string) *models.Update {
+	return &models.Update{Message: &models.Message{
+		ID: int(time.Now().UnixNano() % 1e9), Date: 1, From: from, Text: text,
+		Chat: models.Chat{ID: from.ID, Type: models.ChatTypePrivate, FirstName: from.FirstName},
+	}}
+}
+
+// press is a callback query for data on the bot's message msg, as Telegram
+// sends it: with the message as it is now.
+func (f *fakeAPI) press(from *models.User, msg int, data string) *models.Update {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var m *models.Message
+	for _, x := range f.msgs {
+		if x.ID == msg {
+			m = f.wire(x)
+		}
+	}
+	if m == nil {
+		f.t.Fatalf("press: no message %d", msg)
+	}
+	id := fmt.Sprintf("q%d", len(f.queries)+1)
+	f.queries[id] = false
+	return &models.Update{CallbackQuery: &models.CallbackQuery{
+		ID: id, From: *from, Data: data, ChatInstance: "ci",
+		Message: models.MaybeInaccessibleMessage{Type: models.MaybeInaccessibleMessageTypeMessage, Message: m},
+	}}
+}
+
+// sent returns copies of the messages the bot has sent to chat, oldest first.
+func (f *fakeAPI) sent(chat int64) []fakeMsg {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var out []fakeMsg
+	for _, m := range f.msgs {
+		if m.Chat == chat {
+			out = append(out, *m)
+		}
+	}
+	return out
+}
+
+// waitFor waits until cond holds (an event from the adapter, not the
+// passing of time), checking on every change of the fake and every few
+// milliseconds; it fails the test after 20s.
+func (f *fakeAPI) waitFor(what string, cond func() bool) {
+	f.t.Helper()
+	timeout := time.After(20 * time.Second)
+	tick := time.NewTicker(5 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		f.mu.Lock()
+		ch := f.changed
+		f.mu.Unlock()
+		if cond() {
+			return
+		}
+		select {
+		case <-ch:
+		case <-tick.C:
+		case <-timeout:
+			buf := make([]byte, 1<<20)
+			n := runtime.Stack(buf, true)
+			time.Sleep(time.Second)
+			buf2 := make([]byte, 1<<20)
+			n2 := runtime.Stack(buf2, true)
+			f.t.Fatalf("timed out waiting for %s\n%s\n=====SECOND\n%s", what, buf[:n], buf2[:n2])
+		}
+	}
+}
+
+// waitSent waits until chat has at least n messages and returns them.
+func (f *fakeAPI) waitSent(chat int64, n int) []fakeMsg {
+	f.t.Helper()
+	f.waitFor(fmt.Sprintf("%d messages to %d", n, chat), func() bool { return len(f.sent(chat)) >= n })
+	return f.sent(chat)
+}
+
+func (f *fakeAPI) count(field *int) int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return *field
+}

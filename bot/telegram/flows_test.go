@@ -1,0 +1,352 @@
+package telegram
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	offsitebot "github.com/offsitebot/offsitebot"
+)
+
+func (e *env) joinCode(code, ref string, role offsitebot.Role) {
+	e.t.Helper()
+	jc := offsitebot.JoinCode{Code: code, Case: ref, Role: role, Created: e.clk.Now(), CreatedBy: "slack:T1:U1", Expires: e.clk.Now().Add(offsitebot.JoinCodeLife)}
+	if err := e.db.CreateJoinCode(e.ctx, jc); err != nil {
+		e.t.Fatal(err)
+	}
+}
+
+func TestJoinCodeUsedOnce(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	e.newCase("OSD-7K2Q", "Sam Taylor", 0)
+	e.joinCode("9fQ2kX7pL0aZ", "OSD-7K2Q", offsitebot.RoleParent)
+	pat, other := user(1101, "Pat"), user(1102, "Chris")
+	if got := e.say(pat, "/start 9fQ2kX7pL0aZ"); len(got) != 1 || !strings.Contains(got[0].Text, "connected to OSD-7K2Q") {
+		t.Fatalf("first use: %+v", got)
+	}
+	got := e.say(other, "/start 9fQ2kX7pL0aZ")
+	if len(got) != 1 || !strings.Contains(got[0].Text, "already been used") {
+		t.Errorf("second use: %+v", got)
+	}
+	if id, _ := e.db.Identity(e.ctx, "telegram:1102"); id != nil && len(id.Cases) > 0 {
+		t.Errorf("second user linked: %+v", id)
+	}
+}
+
+func TestStartAttemptsLimited(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	e.newCase("OSD-7K2Q", "Sam Taylor", 0)
+	e.joinCode("GOODCODE0001", "OSD-7K2Q", offsitebot.RoleParent)
+	e.joinCode("GOODCODE0002", "OSD-7K2Q", offsitebot.RoleParent)
+	guesser, neighbour := user(1201, "Guess"), user(1202, "Nell")
+
+	// Four wrong codes, then a right one: it works and is not counted.
+	for range 4 {
+		if got := e.say(guesser, "/start WRONGCODE"); len(got) != 1 || !strings.Contains(got[0].Text, "isn't one I know") {
+			t.Fatalf("wrong code: %+v", got)
+		}
+	}
+	if got := e.say(guesser, "/start GOODCODE0001"); !strings.Contains(got[0].Text, "connected") {
+		t.Fatalf("right code after 4 wrong: %+v", got)
+	}
+	// One more wrong makes 5: still tried. The 6th is not tried at all,
+	// even when it is right.
+	if got := e.say(guesser, "/start WRONGCODE"); !strings.Contains(got[0].Text, "isn't one I know") {
+		t.Fatalf("5th wrong code: %+v", got)
+	}
+	runs := e.count("start")
+	if got := e.say(guesser, "/start GOODCODE0002"); len(got) != 1 || got[0].Text != msgTooManyCodes {
+		t.Fatalf("6th attempt: %+v, want the kind refusal", got)
+	}
+	if e.count("start") != runs {
+		t.Error("the code was tried despite the limit")
+	}
+	// Another person is not affected; /start without a code is not an attempt.
+	if got := e.say(neighbour, "/start WRONGCODE"); !strings.Contains(got[0].Text, "isn't one I know") {
+		t.Errorf("another user: %+v", got)
+	}
+	if got := e.say(guesser, "/start"); !strings.Contains(got[0].Text, "Hello") {
+		t.Errorf("/start alone: %+v", got)
+	}
+	// An hour later they may try again.
+	e.clk.Add(time.Hour)
+	if got := e.say(guesser, "/start GOODCODE0002"); !strings.Contains(got[0].Text, "connected") {
+		t.Errorf("an hour later: %+v", got)
+	}
+
+	// Guesses at once are counted too: of 10 concurrent wrong codes at most 5 are tried.
+	e.clk.Add(time.Hour)
+	before := e.count("start")
+	var wg sync.WaitGroup
+	for range 10 {
+		wg.Go(func() { e.post(e.api.queue(textUpdate(guesser, "/start WRONGCODE")), secret) })
+	}
+	wg.Wait()
+	if tried := e.count("start") - before; tried != maxStartFailures {
+		t.Errorf("%d of 10 concurrent guesses tried, want %d", tried, maxStartFailures)
+	}
+}
+
+func TestButtons(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	pat := user(1301, "Pat")
+	prompt := e.say(pat, "/ask")
+	if len(prompt) != 1 || len(prompt[0].Buttons) != 1 || len(prompt[0].Buttons[0]) != 2 {
+		t.Fatalf("prompt: %+v", prompt)
+	}
+	short, long := prompt[0].Buttons[0][0].CallbackData, prompt[0].Buttons[0][1].CallbackData
+	if short != "/pick yes" || !strings.HasPrefix(long, "cb:") || len(long) > maxCallbackData {
+		t.Fatalf("callback data %q, %q", short, long)
+	}
+
+	// Pressing: the router gets the data as a command, the spinner is
+	// stopped, and the prompt shows what was recorded, without buttons.
+	answered := e.api.count(&e.api.answered)
+	if got := e.tap(pat, prompt[0].ID, long); len(got) != 0 {
+		t.Fatalf("after the press: new messages %+v, want the answer in the prompt", got)
+	}
+	if e.api.count(&e.api.answered) != answered+1 {
+		t.Error("callback query not answered")
+	}
+	m := e.api.sent(pat.ID)[0]
+	if want := "Can you come?\n\nRecorded: " + strings.Repeat("x", 80); m.Text != want || len(m.Buttons) != 0 {
+		t.Errorf("edited prompt %q with %d button rows, want %q and none", m.Text, len(m.Buttons), want)
+	}
+	if got := e.audit(); !slices.Equal(got, []string{"pick " + strings.Repeat("x", 80)}) {
+		t.Errorf("recorded %q", got)
+	}
+
+	// The answered prompt has no buttons: an old press (or a forged one) is refused.
+	for _, data := range []string{short, "/pick forged", "cb:AAAAAAAAAAAAAAAAAAAA"} {
+		runs := e.count("pick")
+		got := e.tap(pat, prompt[0].ID, data)
+		if len(got) != 1 || got[0].Text != msgButtonExpired || e.count("pick") != runs {
+			t.Errorf("press of %q on an answered prompt: %+v (pick ran %d times)", data, got, e.count("pick")-runs)
+		}
+	}
+
+	// A press whose answer is another question: the prompt shows the
+	// choice, and the question comes as a new message with its buttons.
+	menu := e.say(pat, "/menu")[0]
+	got := e.tap(pat, menu.ID, "/ask")
+	if len(got) != 1 || got[0].Text != "Can you come?" || len(got[0].Buttons) != 1 {
+		t.Errorf("follow-up question: %+v", got)
+	}
+	for _, m := range e.api.sent(pat.ID) {
+		if m.ID == menu.ID && (m.Text != "Attendance for S.T. today?\n\n✓ Absent…" || len(m.Buttons) != 0) {
+			t.Errorf("answered menu reads %q with %d button rows", m.Text, len(m.Buttons))
+		}
+	}
+
+	// Stored long data is bound to its chat.
+	other := user(1302, "Chris")
+	p2 := e.say(other, "/ask")
+	if p2[0].Buttons[0][1].CallbackData == long {
+		t.Error("two chats share a stored button key")
+	}
+	if _, ok := e.a.resolveData(e.ctx, other.ID, long); ok {
+		t.Error("another chat resolved the first chat's button")
+	}
+}
+
+// A parent of case A reaches nothing of case B, whatever they type or press.
+func TestCaseIsolation(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	e.newCase("OSD-AAAA", "Alice Archer", 1401)
+	e.newCase("OSD-BBBB", "Bobby Brown", 1402)
+	parentA := user(1401, "Pat")
+	attempts := []string{
+		"/status OSD-BBBB", "/status osd-bbbb", "/status ref=OSD-BBBB", "/request OSD-BBBB please meet",
+		"/answer OSD-BBBB M1 yes", "OSD-BBBB", "/status OSD-AAAA OSD-BBBB",
+	}
+	for _, text := range attempts {
+		if got := e.say(parentA, text); len(got) == 0 {
+			t.Errorf("%q: no answer", text)
+		}
+	}
+	// Forged button data naming B, on a real prompt.
+	prompt := e.say(parentA, "/ask")[0]
+	for _, data := range []string{"/answer OSD-BBBB M1 yes", "/request OSD-BBBB x"} {
+		e.tap(parentA, prompt.ID, data)
+	}
+	// Everything they were ever shown, as it reads now (prompts get edited).
+	for _, m := range e.api.sent(parentA.ID) {
+		if strings.Contains(m.Text, "Bobby") || strings.Contains(m.Text, "Brown") {
+			t.Errorf("parent of A saw B's pupil: %q", m.Text)
+		}
+	}
+	for _, ev := range e.audit() {
+		t.Errorf("something was recorded: %q", ev)
+	}
+	// Their own case still works.
+	if got := e.say(parentA, "/status OSD-AAAA"); !strings.Contains(got[0].Text, "Alice") {
+		t.Errorf("own case: %+v", got)
+	}
+}
+
+func TestPollingOneReplica(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	e.clk.advance = false // the test moves the clock; sleeps are short real waits
+	start := func(holder string) (*Adapter, context.CancelFunc, chan error) {
+		a, err := New(Options{
+			Token: testToken, APIURL: e.api.URL(), Router: e.router, Store: e.db,
+			Now: e.clk.Now, Sleep: e.clk.Sleep, Holder: holder, PollTimeout: 2 * time.Second, LeaseTTL: 30 * time.Second,
+			Log: slog.New(slog.NewTextHandler(e.logs, nil)),
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithCancel(e.ctx)
+		done := make(chan error, 1)
+		go func() { done <- a.Run(ctx) }()
+		return a, cancel, done
+	}
+
+	_, stopA, doneA := start("replica-a")
+	_, stopB, doneB := start("replica-b")
+	defer stopB()
+
+	pat := user(1501, "Pat")
+	for i := range 5 {
+		e.api.queue(textUpdate(pat, "/echo "+itoa(i)))
+	}
+	e.api.waitSent(pat.ID, 5)
+	// Some polls later, still no conflict.
+	polls := e.api.count(&e.api.polls)
+	e.api.queue(textUpdate(pat, "/echo 5"))
+	e.api.waitSent(pat.ID, 6)
+	e.api.waitFor("another poll", func() bool { return e.api.count(&e.api.polls) > polls })
+	if n := e.api.count(&e.api.conflicts); n != 0 {
+		t.Errorf("%d getUpdates conflicts with two replicas", n)
+	}
+
+	// The holder stops (a rolling restart): the other takes over at once.
+	stopA()
+	if err := <-doneA; err != nil {
+		t.Errorf("Run returned %v", err)
+	}
+	e.api.queue(textUpdate(pat, "/echo 6"))
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Log(e.logs.String())
+		}
+	})
+	got := e.api.waitSent(pat.ID, 7)
+
+	var texts []string
+	for _, m := range got {
+		texts = append(texts, m.Text)
+	}
+	want := []string{"echo: 0", "echo: 1", "echo: 2", "echo: 3", "echo: 4", "echo: 5", "echo: 6"}
+	if !slices.Equal(texts, want) {
+		t.Errorf("replies %q, want %q (each once, in order)", texts, want)
+	}
+	if n := e.api.count(&e.api.conflicts); n != 0 {
+		t.Errorf("%d getUpdates conflicts", n)
+	}
+	stopB()
+	if err := <-doneB; err != nil {
+		t.Errorf("Run returned %v", err)
+	}
+}
+
+func TestPollingTakeOverLapsedLease(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	e.clk.advance = false
+	// A replica that died holding the lease: nobody may poll until it lapses.
+	if ok, err := e.db.AcquireLease(e.ctx, "telegram-poller:123456", "dead-replica", e.clk.Now(), 30*time.Second); err != nil || !ok {
+		t.Fatal(ok, err)
+	}
+	a, err := New(Options{Token: testToken, APIURL: e.api.URL(), Router: e.router, Store: e.db, Now: e.clk.Now, Sleep: e.clk.Sleep, Holder: "b", PollTimeout: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(e.ctx)
+	done := make(chan error, 1)
+	go func() { done <- a.Run(ctx) }()
+	pat := user(1601, "Pat")
+	e.api.queue(textUpdate(pat, "/echo waiting"))
+	// It keeps trying for the lease and does not poll…
+	e.api.waitFor("a few lease attempts", func() bool { return len(e.clk.Slept()) >= 5 })
+	if n := e.api.count(&e.api.polls); n != 0 {
+		t.Fatalf("%d polls while another replica held the lease", n)
+	}
+	// …until the lease lapses.
+	e.clk.Add(31 * time.Second)
+	e.api.waitSent(pat.ID, 1)
+	cancel()
+	if err := <-done; err != nil {
+		t.Error(err)
+	}
+}
+
+func TestPollingReplaysUnhandled(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	e.clk.advance = false
+	// A replica handled update 1 and stopped before acknowledging it, so
+	// Telegram delivers it again with update 2: only update 2 is acted on.
+	pat := user(1701, "Pat")
+	u1 := e.api.queue(textUpdate(pat, "/echo first"))
+	if err := e.a.handle(e.ctx, u1); err != nil {
+		t.Fatal(err)
+	}
+	e.api.queue(textUpdate(pat, "/echo second"))
+	a, err := New(Options{Token: testToken, APIURL: e.api.URL(), Router: e.router, Store: e.db, Now: e.clk.Now, Sleep: e.clk.Sleep, PollTimeout: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(e.ctx)
+	done := make(chan error, 1)
+	go func() { done <- a.Run(ctx) }()
+	got := e.api.waitSent(pat.ID, 2)
+	cancel()
+	<-done
+	if len(got) != 2 || got[0].Text != "echo: first" || got[1].Text != "echo: second" {
+		t.Errorf("replies %+v", got)
+	}
+	if n := e.count("echo"); n != 2 {
+		t.Errorf("echo ran %d times, want 2", n)
+	}
+}
+
+func TestRunRefusedToken(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	a, err := New(Options{Token: "999:wrong", APIURL: e.api.URL(), Router: e.router, Store: e.db, Now: e.clk.Now, Sleep: e.clk.Sleep})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Run(e.ctx); err == nil || !strings.Contains(err.Error(), "refused") {
+		t.Errorf("Run with a wrong token: %v", err)
+	}
+	// In webhook mode Run registers the webhook with the secret, then waits.
+	w, err := New(Options{Token: testToken, Mode: Webhook, WebhookSecret: secret, WebhookURL: "https://bot.example/telegram/webhook",
+		APIURL: e.api.URL(), Router: e.router, Store: e.db})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(e.ctx)
+	done := make(chan error, 1)
+	go func() { done <- w.Run(ctx) }()
+	e.api.waitFor("setWebhook", func() bool {
+		e.api.mu.Lock()
+		defer e.api.mu.Unlock()
+		return e.api.webhook != ""
+	})
+	cancel()
+	if err := <-done; err != nil && !errors.Is(err, context.Canceled) {
+		t.Error(err)
+	}
+}

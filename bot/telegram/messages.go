@@ -1,0 +1,34 @@
+package telegram
+
+// What the adapter itself says, in one place so a school can review it. The
+// commands' own wording (joining, /stop and its confirmation, /status,
+// /request, /feedback…) is in the conversations package. Warm, plain English;
+// never a pupil's name.
+const (
+	// msgTooManyCodes answers a /start CODE after too many wrong codes in an hour.
+	msgTooManyCodes = "Sorry, quite a few codes haven't worked just now, so I've paused " +
+		"joining for a little while to keep families' information safe. Please try again " +
+		"in an hour, or ask the school to send you a new link."
+
+	// msgPrivateOnly answers a command in a group chat.
+	msgPrivateOnly = "I only talk about pupils in a private chat. Please open a chat with me " +
+		"directly (tap my name, then Message) and try again there."
+
+	// msgTextOnly answers a photo, sticker, voice note or other non-text message.
+	msgTextOnly = "Sorry, I can only read typed messages. Please type your answer, or " +
+		"send /help to see what I can do."
+
+	// msgButtonExpired answers a button that is no longer on offer.
+	msgButtonExpired = "Sorry, that button has expired. Send /status to see what's next, " +
+		"or /help for what I can do."
+
+	// msgSomethingWrong answers when the adapter itself failed.
+	msgSomethingWrong = "Sorry, something went wrong on my side and I couldn't finish that. " +
+		"Please try again in a minute; if it keeps happening, please contact the school."
+
+	// msgChoose is the text of a reply that is only buttons.
+	msgChoose = "Please choose:"
+
+	// msgChosen is added to an answered prompt, with the label of the button pressed.
+	msgChosen = "✓ %s"
+)

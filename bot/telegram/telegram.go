@@ -1,0 +1,241 @@
+// Package telegram connects offsitebot to Telegram through go-telegram/bot:
+// long polling (one poller across replicas, by a lease in MongoDB) or a
+// webhook, updates deduplicated by update_id, replies as plain text with
+// inline keyboards, and outbound messages paced and retried as Telegram asks.
+package telegram
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+	"strings"
+	"time"
+
+	tgbot "github.com/go-telegram/bot"
+
+	offsitebot "github.com/offsitebot/offsitebot"
+	"github.com/offsitebot/offsitebot/bot"
+)
+
+// Modes.
+const (
+	Polling = "polling"
+	Webhook = "webhook"
+)
+
+// WebhookPath is where Telegram should POST updates in webhook mode.
+const WebhookPath = "/telegram/webhook"
+
+// Router answers a request; *bot.Router is one.
+type Router interface {
+	Handle(ctx context.Context, req bot.Request) []bot.Reply
+}
+
+// Store is what the adapter keeps in MongoDB; *storage.DB has it all.
+type Store interface {
+	// Claim inserts key once; false means it was claimed before (dedupe).
+	Claim(ctx context.Context, collection, key string, fields map[string]any) (bool, error)
+	// Claimed reads a field of a claimed document (long button data).
+	Claimed(ctx context.Context, collection, key, field string) (string, bool, error)
+	AcquireLease(ctx context.Context, name, holder string, now time.Time, ttl time.Duration) (bool, error)
+	ReleaseLease(ctx context.Context, name, holder string) error
+	IncCounter(ctx context.Context, key string, by int, expires time.Time) (int, error)
+	Identity(ctx context.Context, id string) (*offsitebot.Identity, error)
+	SetUnreachable(ctx context.Context, identityID string, v bool) error
+}
+
+// Options configure an Adapter. Token, Router and Store are required, and
+// WebhookSecret in webhook mode.
+type Options struct {
+	Token string
+	Mode  string // Polling (default) or Webhook
+	// WebhookSecret is the secret_token given to setWebhook; Telegram sends it
+	// back in X-Telegram-Bot-Api-Secret-Token with every update.
+	WebhookSecret string
+	// WebhookURL, if set in webhook mode, is registered with setWebhook when
+	// Run starts (it must end in WebhookPath and be reachable from Telegram).
+	WebhookURL string
+	// APIURL is the Bot API server; default https://api.telegram.org.
+	APIURL string
+	Router Router
+	Store  Store
+	Now    func() time.Time
+	Log    *slog.Logger
+	// Sleep waits d or until ctx is done (retry_after, pacing, lease retries).
+	Sleep func(ctx context.Context, d time.Duration) error
+	// Holder names this replica in the poller lease; default host:pid:random.
+	Holder string
+	// HTTPClient is used for all Bot API calls; default has a timeout that
+	// outlasts a long poll.
+	HTTPClient *http.Client
+	// PollTimeout is getUpdates' long-poll timeout; default 50s.
+	PollTimeout time.Duration
+	// LeaseTTL is how long the poller lease lasts unrenewed; it is renewed
+	// every third of it. Default 30s.
+	LeaseTTL time.Duration
+}
+
+// Adapter is offsitebot on Telegram. It is a bot.Sender and an http.Handler
+// (the webhook).
+type Adapter struct {
+	api         *tgbot.Bot
+	token       string
+	botID       string
+	apiURL      string
+	mode        string
+	secret      []byte
+	webhookURL  string
+	router      Router
+	store       Store
+	now         func() time.Time
+	log         *slog.Logger
+	sleep       func(ctx context.Context, d time.Duration) error
+	holder      string
+	client      *http.Client
+	pollTimeout time.Duration
+	leaseTTL    time.Duration
+	limit       *limiter
+}
+
+// Collections the adapter claims keys in.
+const (
+	colUpdates   = "telegram_updates"
+	colCallbacks = "telegram_callbacks"
+)
+
+// New checks opts and returns an adapter; it makes no network calls.
+func New(opts Options) (*Adapter, error) {
+	if strings.TrimSpace(opts.Token) == "" {
+		return nil, errors.New("telegram: no token (from @BotFather)")
+	}
+	if opts.Router == nil || opts.Store == nil {
+		return nil, errors.New("telegram: Router and Store are required")
+	}
+	switch opts.Mode {
+	case "":
+		opts.Mode = Polling
+	case Polling, Webhook:
+	default:
+		return nil, fmt.Errorf("telegram: mode %q: use %q or %q", opts.Mode, Polling, Webhook)
+	}
+	if opts.Mode == Webhook && opts.WebhookSecret == "" {
+		return nil, errors.New("telegram: webhook mode needs webhook_secret, so forged updates are refused")
+	}
+	if opts.WebhookSecret != "" && !validSecret(opts.WebhookSecret) {
+		return nil, errors.New("telegram: webhook_secret must be 1-256 characters of A-Z, a-z, 0-9, _ and - (Telegram's rule)")
+	}
+	if opts.APIURL == "" {
+		opts.APIURL = "https://api.telegram.org"
+	}
+	opts.APIURL = strings.TrimRight(opts.APIURL, "/")
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.Log == nil {
+		opts.Log = slog.New(slog.DiscardHandler)
+	}
+	if opts.Sleep == nil {
+		opts.Sleep = sleep
+	}
+	if opts.PollTimeout <= 0 {
+		opts.PollTimeout = 50 * time.Second
+	}
+	if opts.LeaseTTL <= 0 {
+		opts.LeaseTTL = 30 * time.Second
+	}
+	if opts.HTTPClient == nil {
+		opts.HTTPClient = &http.Client{Timeout: opts.PollTimeout + 30*time.Second}
+	}
+	if opts.Holder == "" {
+		opts.Holder = defaultHolder()
+	}
+	a := &Adapter{
+		token: opts.Token, apiURL: opts.APIURL, mode: opts.Mode, secret: []byte(opts.WebhookSecret),
+		webhookURL: opts.WebhookURL, router: opts.Router, store: opts.Store, now: opts.Now,
+		log: opts.Log.With("adapter", "telegram"), sleep: opts.Sleep, holder: opts.Holder,
+		client: opts.HTTPClient, pollTimeout: opts.PollTimeout, leaseTTL: opts.LeaseTTL,
+		limit: newLimiter(time.Second, 34*time.Millisecond, opts.Now), // 1/s per chat, under 30/s overall
+	}
+	// The bot's numeric ID is the token's public half; it keys claims and the
+	// lease so two bots can share a database.
+	a.botID, _, _ = strings.Cut(opts.Token, ":")
+	api, err := tgbot.New(opts.Token,
+		tgbot.WithServerURL(opts.APIURL),
+		tgbot.WithSkipGetMe(), // no network in a constructor; Run checks the token
+		tgbot.WithHTTPClient(opts.PollTimeout, opts.HTTPClient),
+		tgbot.WithErrorsHandler(func(err error) { a.log.Warn("bot api", "err", err) }),
+	)
+	if err != nil {
+		return nil, fmt.Errorf("telegram: %w", err)
+	}
+	a.api = api
+	return a, nil
+}
+
+// Run serves until ctx is done. In polling mode it polls only while this
+// replica holds the poller lease; in webhook mode updates arrive through
+// ServeHTTP and Run registers the webhook (if WebhookURL is set) and waits.
+// It returns an error only if the token is refused.
+func (a *Adapter) Run(ctx context.Context) error {
+	if _, err := a.api.GetMe(ctx); errors.Is(err, tgbot.ErrorUnauthorized) || errors.Is(err, tgbot.ErrorNotFound) {
+		return fmt.Errorf("telegram: the bot token was refused (check it with @BotFather): %w", err)
+	} else if err != nil && ctx.Err() == nil {
+		a.log.Warn("getMe failed; going on", "err", err)
+	}
+	if a.mode == Webhook {
+		if a.webhookURL != "" {
+			_, err := a.api.SetWebhook(ctx, &tgbot.SetWebhookParams{
+				URL: a.webhookURL, SecretToken: string(a.secret),
+				AllowedUpdates: allowedUpdates,
+			})
+			if err != nil && ctx.Err() == nil {
+				return fmt.Errorf("telegram: setWebhook: %w", err)
+			}
+		}
+		<-ctx.Done()
+		return nil
+	}
+	return a.runPolling(ctx)
+}
+
+// allowedUpdates are the kinds of update the adapter handles.
+var allowedUpdates = []string{"message", "callback_query"}
+
+func validSecret(s string) bool {
+	if len(s) > 256 {
+		return false
+	}
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_' || r == '-') {
+			return false
+		}
+	}
+	return true
+}
+
+func defaultHolder() string {
+	host, _ := os.Hostname()
+	b := make([]byte, 4)
+	_, _ = rand.Read(b)
+	return fmt.Sprintf("%s:%d:%s", host, os.Getpid(), hex.EncodeToString(b))
+}
+
+// sleep waits d, or until ctx is done.
+func sleep(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}

@@ -1,0 +1,354 @@
+package telegram
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/go-telegram/bot/models"
+
+	offsitebot "github.com/offsitebot/offsitebot"
+	"github.com/offsitebot/offsitebot/bot"
+	"github.com/offsitebot/offsitebot/storage"
+)
+
+func TestNewOptions(t *testing.T) {
+	t.Parallel()
+	ok := Options{Token: testToken, Router: noRouter{}, Store: (*storage.DB)(nil)}
+	tests := []struct {
+		name string
+		edit func(o *Options)
+		want string // substring of the error, "" for none
+	}{
+		{"no token", func(o *Options) { o.Token = " " }, "no token"},
+		{"no store", func(o *Options) { o.Store = nil }, "required"},
+		{"bad mode", func(o *Options) { o.Mode = "push" }, `mode "push"`},
+		{"webhook without secret", func(o *Options) { o.Mode = Webhook }, "webhook_secret"},
+		{"secret with bad characters", func(o *Options) { o.Mode, o.WebhookSecret = Webhook, "a b" }, "A-Z"},
+	}
+	for _, tt := range tests {
+		o := ok
+		tt.edit(&o)
+		if _, err := New(o); err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%s: New() error = %v, want one containing %q", tt.name, err, tt.want)
+		}
+	}
+}
+
+type noRouter struct{}
+
+func (noRouter) Handle(context.Context, bot.Request) []bot.Reply { return nil }
+
+func TestWebhookSecret(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	from := user(501, "Pat")
+	tests := []struct {
+		name   string
+		secret string
+		want   int
+	}{
+		{"missing", "", http.StatusUnauthorized},
+		{"wrong", "wrong-token", http.StatusUnauthorized},
+		{"prefix of the right one", secret[:len(secret)-1], http.StatusUnauthorized},
+		{"right one and more", secret + "x", http.StatusUnauthorized},
+		{"other case", strings.ToUpper(secret), http.StatusUnauthorized},
+	}
+	for _, tt := range tests {
+		u := e.api.queue(textUpdate(from, "/echo refused "+tt.name))
+		if got := e.post(u, tt.secret); got != tt.want {
+			t.Errorf("%s secret: status %d, want %d", tt.name, got, tt.want)
+		}
+	}
+	// Nothing was processed: no command ran, nothing was sent, no update claimed.
+	if n := e.count("echo"); n != 0 {
+		t.Errorf("echo ran %d times for refused updates", n)
+	}
+	if got := e.api.sent(from.ID); len(got) != 0 {
+		t.Errorf("sent %d messages for refused updates", len(got))
+	}
+	if n, _ := e.db.Database().Collection(colUpdates).CountDocuments(e.ctx, map[string]any{}); n != 0 {
+		t.Errorf("%d updates claimed from refused requests", n)
+	}
+	// The right secret works, and a GET is not an update.
+	if got := e.say(from, "/echo hello"); len(got) != 1 || got[0].Text != "echo: hello" {
+		t.Errorf("with the right secret: replies %+v", got)
+	}
+	req, _ := http.NewRequest(http.MethodGet, e.hook.URL+WebhookPath, nil)
+	req.Header.Set("X-Telegram-Bot-Api-Secret-Token", secret)
+	if resp, err := http.DefaultClient.Do(req); err != nil || resp.StatusCode != http.StatusMethodNotAllowed {
+		t.Errorf("GET: %v %v, want 405", resp.StatusCode, err)
+	}
+	// A body that is not an update is refused without effect.
+	resp, err := http.Post(e.hook.URL+WebhookPath, "application/json", strings.NewReader("{not json"))
+	if err == nil && resp.StatusCode != http.StatusUnauthorized {
+		t.Errorf("garbage without secret: %d, want 401", resp.StatusCode)
+	}
+}
+
+func TestRedelivery(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	from := user(502, "Pat")
+
+	// The same update three times, one after another…
+	u := e.api.queue(textUpdate(from, "/echo once"))
+	for range 3 {
+		if code := e.post(u, secret); code != http.StatusOK {
+			t.Fatalf("status %d", code)
+		}
+	}
+	// …and another three times at once.
+	v := e.api.queue(textUpdate(from, "/echo twice"))
+	var wg sync.WaitGroup
+	for range 3 {
+		wg.Go(func() { e.post(v, secret) })
+	}
+	wg.Wait()
+
+	if got, want := e.audit(), []string{"echo", "echo"}; !slices.Equal(got, want) {
+		t.Errorf("records %q, want %q (one per update)", got, want)
+	}
+	var texts []string
+	for _, m := range e.api.sent(from.ID) {
+		texts = append(texts, m.Text)
+	}
+	if want := []string{"echo: once", "echo: twice"}; !slices.Equal(texts, want) {
+		t.Errorf("replies %q, want %q", texts, want)
+	}
+}
+
+func TestPanicRecovered(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	from := user(503, "Pat")
+	got := e.say(from, "/boom")
+	if len(got) != 1 || got[0].Text != msgSomethingWrong {
+		t.Errorf("after a panic the person got %+v, want the apology", got)
+	}
+	if !strings.Contains(e.logs.String(), "panic handling update") {
+		t.Error("the panic was not logged")
+	}
+	if got := e.say(from, "/echo still here"); len(got) != 1 || got[0].Text != "echo: still here" {
+		t.Errorf("after the panic: %+v", got)
+	}
+}
+
+func TestRepliesRendering(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	const chat = 504
+	long := strings.Repeat("A line about the plan for next week.\n", 200) // ~7,400 characters
+	tests := []struct {
+		name  string
+		reply bot.Reply
+		check func(t *testing.T, got []fakeMsg)
+	}{
+		{"plain text, no markup", bot.Reply{Text: "Meet at *10:00* in room_2 <b>"}, func(t *testing.T, got []fakeMsg) {
+			if len(got) != 1 || got[0].Text != "Meet at *10:00* in room_2 <b>" {
+				t.Errorf("got %+v", got)
+			}
+		}},
+		{"long text split, buttons on the last part", bot.Reply{Text: long, Buttons: [][]bot.Button{{{Label: "OK", Data: "ok"}}}}, func(t *testing.T, got []fakeMsg) {
+			if len(got) != 2 || len(got[0].Buttons) != 0 || len(got[1].Buttons) != 1 {
+				t.Fatalf("got %d parts, buttons %v", len(got), got)
+			}
+			if joined := got[0].Text + "\n" + got[1].Text; joined != strings.TrimSpace(long) {
+				t.Error("the parts do not add up to the text")
+			}
+		}},
+		{"file with a short text as caption", bot.Reply{Text: "Your export", File: &bot.File{Name: "OSD-7K2Q.json", Data: []byte(`{"ref":"OSD-7K2Q"}`)}}, func(t *testing.T, got []fakeMsg) {
+			if len(got) != 1 || got[0].Document != "OSD-7K2Q.json" || string(got[0].Data) != `{"ref":"OSD-7K2Q"}` || got[0].Text != "Your export" {
+				t.Errorf("got %+v", got)
+			}
+		}},
+		{"only buttons", bot.Reply{Buttons: [][]bot.Button{{{Label: "1", Data: "1"}, {Label: "2", Data: "2"}}}}, func(t *testing.T, got []fakeMsg) {
+			if len(got) != 1 || got[0].Text != msgChoose || len(got[0].Buttons[0]) != 2 {
+				t.Errorf("got %+v", got)
+			}
+		}},
+	}
+	for _, tt := range tests {
+		before := len(e.api.sent(chat))
+		if err := e.a.Send(e.ctx, "telegram:504", tt.reply); err != nil {
+			t.Errorf("%s: %v", tt.name, err)
+			continue
+		}
+		t.Run(tt.name, func(t *testing.T) { tt.check(t, e.api.sent(chat)[before:]) })
+	}
+	if err := e.a.Send(e.ctx, "slack:T1:U1", bot.Reply{Text: "x"}); err == nil {
+		t.Error("Send to a Slack identity: no error")
+	}
+}
+
+func TestSendWaitsOutRetryAfter(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	const chat = 505
+	e.api.mu.Lock()
+	e.api.limited[chat], e.api.retryAfter = 2, 7
+	e.api.mu.Unlock()
+	start := e.clk.Now()
+	if err := e.a.Send(e.ctx, "telegram:505", bot.Reply{Text: "Your meeting is on Tuesday."}); err != nil {
+		t.Fatal(err)
+	}
+	got := e.api.sent(chat)
+	if len(got) != 1 {
+		t.Fatalf("sent %d messages, want 1", len(got))
+	}
+	if n := slices.Index(e.clk.Slept(), 7*time.Second); n < 0 || e.clk.Now().Sub(start) < 14*time.Second {
+		t.Errorf("slept %v (clock moved %v), want two waits of retry_after 7s", e.clk.Slept(), e.clk.Now().Sub(start))
+	}
+	if got[0].At.Sub(start) < 14*time.Second {
+		t.Errorf("delivered %v after the first try, want ≥ 14s", got[0].At.Sub(start))
+	}
+
+	// Telegram keeps refusing: Send gives up with the 429, not forever.
+	e.api.mu.Lock()
+	e.api.limited[chat] = 100
+	e.api.mu.Unlock()
+	if err := e.a.Send(e.ctx, "telegram:505", bot.Reply{Text: "again"}); err == nil || errors.Is(err, bot.ErrUnreachable) {
+		t.Errorf("Send under endless 429s: %v, want the 429 error", err)
+	}
+}
+
+func TestBlockedUserInBatch(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	e.newCase("OSD-7K2Q", "Sam Taylor", 0)
+	recipients := []int64{601, 602, 603}
+	for _, id := range recipients {
+		if err := e.db.PutIdentity(e.ctx, offsitebot.Identity{ID: userID(user(id, "")), Role: offsitebot.RoleParent, Cases: []string{"OSD-7K2Q"}, Created: t0}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	e.api.mu.Lock()
+	e.api.blocked[602] = true
+	e.api.mu.Unlock()
+
+	d := bot.NewDispatcher()
+	d.Register(offsitebot.Telegram, e.a)
+	var errs []error
+	for _, id := range recipients {
+		errs = append(errs, d.Send(e.ctx, userID(user(id, "")), bot.Reply{Text: "A review meeting is planned for 9 Dec."}))
+	}
+	if errs[0] != nil || errs[2] != nil {
+		t.Errorf("reachable recipients: errors %v", errs)
+	}
+	if !errors.Is(errs[1], bot.ErrUnreachable) {
+		t.Errorf("blocked recipient: error %v, want one wrapping bot.ErrUnreachable", errs[1])
+	}
+	for _, id := range []int64{601, 603} {
+		if len(e.api.sent(id)) != 1 {
+			t.Errorf("recipient %d got %d messages, want 1", id, len(e.api.sent(id)))
+		}
+	}
+	id, err := e.db.Identity(e.ctx, "telegram:602")
+	if err != nil || id == nil || !id.Unreachable {
+		t.Fatalf("blocked identity %+v, %v: want it marked unreachable", id, err)
+	}
+
+	// They unblock the bot and write again: reachable once more.
+	e.api.mu.Lock()
+	e.api.blocked[602] = false
+	e.api.mu.Unlock()
+	e.say(user(602, "Alex"), "/echo hi")
+	if id, _ := e.db.Identity(e.ctx, "telegram:602"); id.Unreachable {
+		t.Error("still marked unreachable after writing to the bot")
+	}
+}
+
+func TestPacing(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	// Three messages to one chat: about a second apart.
+	for i := range 3 {
+		if err := e.a.Send(e.ctx, "telegram:701", bot.Reply{Text: strings.Repeat("x", i+1)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got := e.api.sent(701)
+	for i := 1; i < len(got); i++ {
+		if gap := got[i].At.Sub(got[i-1].At); gap < time.Second {
+			t.Errorf("messages %d and %d to one chat %v apart, want ≥ 1s", i-1, i, gap)
+		}
+	}
+	// Sixty chats in a row (a reminder batch): never more than 30 in any
+	// second. (In a row, because the test clock jumps on each sleep.)
+	for i := range 60 {
+		if err := e.a.Send(e.ctx, "telegram:"+itoa(800+i), bot.Reply{Text: "Reminder"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var at []time.Time
+	for i := range 60 {
+		for _, m := range e.api.sent(int64(800 + i)) {
+			at = append(at, m.At)
+		}
+	}
+	slices.SortFunc(at, func(a, b time.Time) int { return a.Compare(b) })
+	for i := 30; i < len(at); i++ {
+		if at[i].Sub(at[i-30]) < time.Second {
+			t.Fatalf("31 messages within %v (from %d)", at[i].Sub(at[i-30]), i-30)
+		}
+	}
+	if len(at) != 60 {
+		t.Errorf("%d of 60 sent", len(at))
+	}
+}
+
+func itoa(i int) string { return strconv.Itoa(i) }
+
+func TestGroupsAndNonText(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	from := user(901, "Pat")
+	group := textUpdate(from, "/status@offsitebot")
+	group.Message.Chat = models.Chat{ID: -1001, Type: models.ChatTypeSupergroup, Title: "Staff room"}
+	e.deliver(group)
+	if got := e.api.sent(-1001); len(got) != 1 || got[0].Text != msgPrivateOnly {
+		t.Errorf("command in a group: %+v", got)
+	}
+	chatter := textUpdate(from, "hello all")
+	chatter.Message.Chat = group.Message.Chat
+	e.deliver(chatter)
+	if got := e.api.sent(-1001); len(got) != 1 {
+		t.Errorf("plain talk in a group got an answer: %+v", got)
+	}
+	photo := textUpdate(from, "")
+	photo.Message.Photo = []models.PhotoSize{{FileID: "p"}}
+	e.deliver(photo)
+	if got := e.api.sent(from.ID); len(got) != 1 || got[0].Text != msgTextOnly {
+		t.Errorf("photo: %+v", got)
+	}
+	// "/echo@offsitebot" in a private chat is "/echo".
+	if got := e.say(from, "/echo@offsitebot hi"); len(got) != 1 || got[0].Text != "echo: hi" {
+		t.Errorf("command with the bot's name: %+v", got)
+	}
+	if e.count("status") != 0 {
+		t.Error("a group command reached the router")
+	}
+}
+
+func TestNoTextInLogs(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	from := user(902, "Rosalind")
+	e.say(from, "/echo Sam has been unhappy at lunchtime")
+	e.say(from, "/boom Sam again")
+	logs := e.logs.String()
+	for _, s := range []string{"unhappy", "Rosalind", "Sam"} {
+		if strings.Contains(logs, s) {
+			t.Errorf("logs contain %q:\n%s", s, logs)
+		}
+	}
+	if !strings.Contains(logs, "telegram:902") {
+		t.Error("logs do not name the user by ID")
+	}
+}

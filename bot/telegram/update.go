@@ -1,0 +1,270 @@
+package telegram
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"runtime"
+	"runtime/debug"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	tgbot "github.com/go-telegram/bot"
+	"github.com/go-telegram/bot/models"
+
+	offsitebot "github.com/offsitebot/offsitebot"
+	"github.com/offsitebot/offsitebot/bot"
+)
+
+// maxStartFailures is how many wrong join codes one Telegram user may try an
+// hour, so codes cannot be guessed.
+const maxStartFailures = 5
+
+// handle processes one update at most once in effect: the update_id is
+// claimed first, so a redelivered or replayed update does nothing. It
+// returns an error only when the claim itself failed, so the caller can have
+// the update delivered again.
+func (a *Adapter) handle(ctx context.Context, u *models.Update) error {
+	first, err := a.store.Claim(ctx, colUpdates, a.botID+":"+strconv.FormatInt(u.ID, 10), map[string]any{"at": a.now()})
+	if err != nil {
+		return fmt.Errorf("telegram: claim update %d: %w", u.ID, err)
+	}
+	if !first {
+		a.log.Debug("duplicate update ignored", "update", u.ID)
+		return nil
+	}
+	defer a.recoverUpdate(ctx, u)
+	switch {
+	case u.Message != nil:
+		a.onMessage(ctx, u.Message)
+	case u.CallbackQuery != nil:
+		a.onCallback(ctx, u.CallbackQuery)
+	}
+	return nil
+}
+
+// recoverUpdate keeps the adapter running when a handler panics: it logs IDs
+// and the stack (never the text) and says sorry to the person.
+func (a *Adapter) recoverUpdate(ctx context.Context, u *models.Update) {
+	r := recover()
+	if r == nil {
+		return
+	}
+	what := fmt.Sprintf("%T", r)
+	if re, ok := r.(runtime.Error); ok {
+		what = re.Error() // runtime errors hold no user data
+	}
+	a.log.Error("panic handling update", "update", u.ID, "chat", chatOf(u), "panic", what, "stack", string(debug.Stack()))
+	if chat := chatOf(u); chat != 0 {
+		if err := a.deliver(ctx, chat, bot.Reply{Text: msgSomethingWrong}); err != nil {
+			a.log.Warn("could not send the apology after a panic", "chat", chat, "err", err)
+		}
+	}
+}
+
+func userID(u *models.User) string { return "telegram:" + strconv.FormatInt(u.ID, 10) }
+
+func (a *Adapter) onMessage(ctx context.Context, m *models.Message) {
+	if m.From == nil || m.From.IsBot {
+		return
+	}
+	text := strings.TrimSpace(m.Text)
+	if m.Chat.Type != models.ChatTypePrivate {
+		// Pupils' details are never shown in a group: answer commands only, with where to go.
+		if strings.HasPrefix(text, "/") {
+			a.reply(ctx, m.Chat.ID, []bot.Reply{{Text: msgPrivateOnly}})
+		}
+		return
+	}
+	if text == "" {
+		a.reply(ctx, m.Chat.ID, []bot.Reply{{Text: msgTextOnly}})
+		return
+	}
+	text = stripBotName(text)
+	a.markReachable(ctx, m.From)
+	req := bot.Request{
+		Platform: offsitebot.Telegram, UserID: userID(m.From), Name: m.From.FirstName,
+		Chat: strconv.FormatInt(m.Chat.ID, 10), Text: text,
+	}
+	if word, code, _ := strings.Cut(text, " "); strings.EqualFold(word, "/start") && strings.TrimSpace(code) != "" {
+		a.reply(ctx, m.Chat.ID, a.start(ctx, req))
+		return
+	}
+	a.reply(ctx, m.Chat.ID, a.router.Handle(ctx, req))
+}
+
+// start tries a join code, at most maxStartFailures wrong ones an hour per
+// user. The attempt is counted before it is tried, so concurrent guesses are
+// counted too, and taken back if it linked the person to a new case.
+func (a *Adapter) start(ctx context.Context, req bot.Request) []bot.Reply {
+	now := a.now().UTC()
+	hour := now.Truncate(time.Hour)
+	key := "start:" + req.UserID + ":" + hour.Format("2006010215")
+	n, err := a.store.IncCounter(ctx, key, 1, hour.Add(2*time.Hour))
+	if err != nil {
+		a.log.Error("count join attempt", "user", req.UserID, "err", err)
+		return []bot.Reply{{Text: msgSomethingWrong}}
+	}
+	if n > maxStartFailures {
+		a.log.Info("join code attempts over the limit", "user", req.UserID, "attempts", n)
+		return []bot.Reply{{Text: msgTooManyCodes}}
+	}
+	before, err := a.store.Identity(ctx, req.UserID)
+	if err != nil {
+		a.log.Error("read identity", "user", req.UserID, "err", err)
+		return []bot.Reply{{Text: msgSomethingWrong}}
+	}
+	replies := a.router.Handle(ctx, req)
+	after, err := a.store.Identity(ctx, req.UserID)
+	if err != nil {
+		a.log.Error("read identity", "user", req.UserID, "err", err)
+		return replies
+	}
+	if linkedMore(before, after) {
+		if _, err := a.store.IncCounter(ctx, key, -1, hour.Add(2*time.Hour)); err != nil {
+			a.log.Warn("uncount join attempt", "user", req.UserID, "err", err)
+		}
+	}
+	return replies
+}
+
+// linkedMore reports whether after is linked to a case before was not, or
+// got a role it did not have.
+func linkedMore(before, after *offsitebot.Identity) bool {
+	if after == nil || after.Role == "" {
+		return false
+	}
+	if before == nil || before.Role == "" {
+		return len(after.Cases) > 0 || after.URN != ""
+	}
+	for _, c := range after.Cases {
+		if !slices.Contains(before.Cases, c) {
+			return true
+		}
+	}
+	return false
+}
+
+// markReachable clears the unreachable mark of someone who writes again
+// (they unblocked the bot).
+func (a *Adapter) markReachable(ctx context.Context, u *models.User) {
+	id, err := a.store.Identity(ctx, userID(u))
+	if err != nil || id == nil || !id.Unreachable {
+		return
+	}
+	if err := a.store.SetUnreachable(ctx, id.ID, false); err != nil {
+		a.log.Warn("clear unreachable", "user", id.ID, "err", err)
+	}
+}
+
+// stripBotName turns "/status@offsitebot x" into "/status x".
+func stripBotName(text string) string {
+	if !strings.HasPrefix(text, "/") {
+		return text
+	}
+	word, rest, _ := strings.Cut(text, " ")
+	if i := strings.IndexByte(word, '@'); i > 0 {
+		word = word[:i]
+	}
+	if rest == "" {
+		return word
+	}
+	return word + " " + rest
+}
+
+func (a *Adapter) onCallback(ctx context.Context, q *models.CallbackQuery) {
+	// Stop the spinner on the button first; the answer follows as messages.
+	if _, err := a.api.AnswerCallbackQuery(ctx, &tgbot.AnswerCallbackQueryParams{CallbackQueryID: q.ID}); err != nil {
+		a.log.Warn("answerCallbackQuery", "user", q.From.ID, "err", err)
+	}
+	if q.From.IsBot {
+		return
+	}
+	var prompt *models.Message
+	if q.Message.Type == models.MaybeInaccessibleMessageTypeMessage {
+		prompt = q.Message.Message
+	}
+	chat := q.From.ID
+	if prompt != nil {
+		chat = prompt.Chat.ID
+		if prompt.Chat.Type != models.ChatTypePrivate {
+			a.reply(ctx, chat, []bot.Reply{{Text: msgPrivateOnly}})
+			return
+		}
+	}
+	// Only data that is on the pressed message counts: a client can send any
+	// callback data, and the prompt is the record of what was offered.
+	label, offered := buttonLabel(prompt, q.Data)
+	data, ok := a.resolveData(ctx, chat, q.Data)
+	if !ok || (prompt != nil && !offered) {
+		a.reply(ctx, chat, []bot.Reply{{Text: msgButtonExpired}})
+		return
+	}
+	a.markReachable(ctx, &q.From)
+	replies := a.router.Handle(ctx, bot.Request{
+		Platform: offsitebot.Telegram, UserID: userID(&q.From), Name: q.From.FirstName,
+		Chat: strconv.FormatInt(chat, 10), Data: data, Command: strings.HasPrefix(data, "/"),
+	})
+	if prompt != nil && len(replies) > 0 {
+		replies = a.editPrompt(ctx, prompt, label, replies)
+	}
+	a.reply(ctx, chat, replies)
+}
+
+// editPrompt shows on the prompt what was chosen and removes its buttons, so
+// an answered prompt cannot be pressed again. A final answer (no buttons of
+// its own) is shown in the prompt itself; a follow-up question is sent as a
+// new message. It returns the replies still to send.
+func (a *Adapter) editPrompt(ctx context.Context, prompt *models.Message, label string, replies []bot.Reply) []bot.Reply {
+	first := replies[0]
+	text := prompt.Text + "\n\n" + fmt.Sprintf(msgChosen, label)
+	rest := replies
+	if len(first.Buttons) == 0 && first.File == nil && first.Text != "" && len([]rune(prompt.Text))+len([]rune(first.Text)) < maxText-10 {
+		text = prompt.Text + "\n\n" + first.Text
+		rest = replies[1:]
+	}
+	err := a.call(ctx, prompt.Chat.ID, func(ctx context.Context) error {
+		_, err := a.api.EditMessageText(ctx, &tgbot.EditMessageTextParams{
+			ChatID: prompt.Chat.ID, MessageID: prompt.ID, Text: text,
+			ReplyMarkup: keyboard{InlineKeyboard: [][]button{}},
+		})
+		return err
+	})
+	if err != nil {
+		a.log.Info("could not edit the prompt; answering in a new message", "chat", prompt.Chat.ID, "message", prompt.ID, "err", err)
+		return replies
+	}
+	return rest
+}
+
+// buttonLabel finds data among the prompt's buttons.
+func buttonLabel(prompt *models.Message, data string) (string, bool) {
+	if prompt == nil || prompt.ReplyMarkup == nil {
+		return "", false
+	}
+	for _, row := range prompt.ReplyMarkup.InlineKeyboard {
+		for _, b := range row {
+			if b.CallbackData == data {
+				return b.Text, true
+			}
+		}
+	}
+	return "", false
+}
+
+// reply sends replies to a chat in order, logging (IDs only) what failed.
+func (a *Adapter) reply(ctx context.Context, chat int64, replies []bot.Reply) {
+	for _, r := range replies {
+		if err := a.deliver(ctx, chat, r); err != nil {
+			lvl := slog.LevelWarn
+			if errors.Is(err, bot.ErrUnreachable) {
+				lvl = slog.LevelInfo
+			}
+			a.log.Log(ctx, lvl, "reply not delivered", "chat", chat, "err", err)
+			return
+		}
+	}
+}

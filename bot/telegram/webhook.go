@@ -1,0 +1,51 @@
+package telegram
+
+import (
+	"context"
+	"crypto/subtle"
+	"encoding/json"
+	"net/http"
+	"time"
+
+	"github.com/go-telegram/bot/models"
+)
+
+// maxUpdate bounds a webhook body; a text update is a few kilobytes.
+const maxUpdate = 1 << 20
+
+// handleTimeout bounds the work on one webhook update once accepted.
+const handleTimeout = 2 * time.Minute
+
+// ServeHTTP is the webhook, POST WebhookPath. It refuses a wrong or missing
+// X-Telegram-Bot-Api-Secret-Token with 401 before reading anything (the
+// library's own handler answers 200 and drops it), handles the update before
+// answering, and answers 500 if the update could not be claimed, so that
+// Telegram delivers it again.
+func (a *Adapter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodPost {
+		w.Header().Set("Allow", http.MethodPost)
+		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+		return
+	}
+	got := []byte(r.Header.Get("X-Telegram-Bot-Api-Secret-Token"))
+	if len(a.secret) == 0 || subtle.ConstantTimeCompare(got, a.secret) != 1 {
+		a.log.Warn("webhook: wrong or missing secret token; refused", "remote", r.RemoteAddr)
+		http.Error(w, "unauthorized", http.StatusUnauthorized)
+		return
+	}
+	var u models.Update
+	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxUpdate)).Decode(&u); err != nil {
+		a.log.Warn("webhook: unreadable update", "err", err)
+		http.Error(w, "bad update", http.StatusBadRequest)
+		return
+	}
+	// Finish what was started even if Telegram hangs up: the claim is taken.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), handleTimeout)
+	defer cancel()
+	if err := a.handle(ctx, &u); err != nil {
+		a.log.Error("webhook: update not handled; Telegram will retry", "update", u.ID, "err", err)
+		http.Error(w, "try again", http.StatusInternalServerError)
+		return
+	}
+	w.WriteHeader(http.StatusOK)
+}
