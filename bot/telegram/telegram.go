@@ -239,3 +239,12 @@ func sleep(ctx context.Context, d time.Duration) error {
 		return nil
 	}
 }
+
+// Username asks Telegram for the bot's username (getMe), for join links.
+func (a *Adapter) Username(ctx context.Context) (string, error) {
+	me, err := a.api.GetMe(ctx)
+	if err != nil {
+		return "", fmt.Errorf("telegram: getMe: %w", err)
+	}
+	return me.Username, nil
+}

@@ -53,6 +53,7 @@ type TelegramConfig struct {
 	WebhookSecret string `toml:"webhook_secret"`
 	APIURL        string `toml:"api_url"`
 	Username      string `toml:"username"`
+	WebhookURL    string `toml:"webhook_url"`
 }
 
 type CalendarConfig struct {
@@ -191,4 +192,3 @@ func clock(env func(string) string) (func() time.Time, bool, error) {
 	real0 := time.Now()
 	return func() time.Time { return start.Add(time.Since(real0)) }, true, nil
 }
-
