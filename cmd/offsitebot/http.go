@@ -59,12 +59,8 @@ func (w *app) mux(m *metrics) *http.ServeMux {
 	return mux
 }
 
-// listen serves h on addr until ctx ends, then shuts down gracefully.
-func listen(ctx context.Context, addr string, h http.Handler) error {
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		return err
-	}
+// serveHTTP serves h on ln until ctx ends, then shuts down gracefully.
+func serveHTTP(ctx context.Context, ln net.Listener, h http.Handler) error {
 	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
 	go func() {
 		<-ctx.Done()

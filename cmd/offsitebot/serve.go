@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"time"
 
 	offsitebot "github.com/offsitebot/offsitebot"
@@ -75,8 +76,13 @@ func (w *app) serve(ctx context.Context) error {
 
 	switch addr := w.cfg.HTTP.Listen; {
 	case addr != "":
-		run("http", func(ctx context.Context) error { return listen(ctx, addr, mux) })
-		w.log.Info("http listening", "addr", addr)
+		// Listen now, so a port in use fails the start and the port is open once we say we run.
+		ln, err := net.Listen("tcp", addr)
+		if err != nil {
+			return fmt.Errorf("[http] listen: %w", err)
+		}
+		run("http", func(ctx context.Context) error { return serveHTTP(ctx, ln, mux) })
+		w.log.Info("http listening", "addr", ln.Addr().String())
 	case needHTTP:
 		return errors.New("slack http mode and telegram webhook mode need [http] listen (e.g. \":8080\")")
 	}
@@ -94,7 +100,6 @@ func (w *app) serve(ctx context.Context) error {
 	}
 	return nil
 }
-
 
 func (w *app) startReminders() (func(), error) { return func() {}, nil }
 

@@ -1,0 +1,162 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// fakeTelegram answers the Bot API methods offsitebot calls at start and records messages.
+type fakeTelegram struct {
+	mu   sync.Mutex
+	sent []string
+	got  chan struct{}
+}
+
+func (f *fakeTelegram) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	method := r.URL.Path[strings.LastIndex(r.URL.Path, "/")+1:]
+	w.Header().Set("Content-Type", "application/json")
+	switch method {
+	case "getMe":
+		io.WriteString(w, `{"ok":true,"result":{"id":42,"is_bot":true,"first_name":"offsitebot","username":"oakfield_offsite_bot"}}`)
+	case "sendMessage":
+		_ = r.ParseMultipartForm(1 << 20)
+		text := r.FormValue("text")
+		if text == "" { // JSON body
+			var body struct{ Text string }
+			_ = json.NewDecoder(r.Body).Decode(&body)
+			text = body.Text
+		}
+		f.mu.Lock()
+		f.sent = append(f.sent, text)
+		f.mu.Unlock()
+		f.got <- struct{}{}
+		io.WriteString(w, `{"ok":true,"result":{"message_id":1,"date":0,"chat":{"id":7,"type":"private"}}}`)
+	default:
+		io.WriteString(w, `{"ok":true,"result":true}`)
+	}
+}
+
+func freeAddr(t *testing.T) string {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().String()
+}
+
+// TestServeTelegramWebhook starts offsitebot as a deployment would (webhook mode,
+// HTTP endpoints) against a fake Bot API, and talks to it over HTTP.
+func TestServeTelegramWebhook(t *testing.T) {
+	fake := &fakeTelegram{got: make(chan struct{}, 10)}
+	api := httptest.NewServer(fake)
+	defer api.Close()
+	addr := freeAddr(t)
+	env := envOf(map[string]string{
+		"OFFSITEBOT_MONGODB_DATA_DIR":        t.TempDir(),
+		"OFFSITEBOT_HTTP_LISTEN":             addr,
+		"OFFSITEBOT_TELEGRAM_TOKEN":          "42:secret-token",
+		"OFFSITEBOT_TELEGRAM_MODE":           "webhook",
+		"OFFSITEBOT_TELEGRAM_WEBHOOK_SECRET": "s3cret",
+		"OFFSITEBOT_TELEGRAM_API_URL":        api.URL,
+	})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	logs := &watchLog{want: "offsitebot running", seen: make(chan struct{})}
+	go func() { done <- run(ctx, nil, strings.NewReader(""), io.Discard, logs, env) }()
+	defer func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("run: %v", err)
+		}
+	}()
+	base := "http://" + addr
+	select {
+	case <-logs.seen:
+	case err := <-done:
+		t.Fatalf("run ended: %v", err)
+	}
+	resp, err := http.Get(base + "/healthz")
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("healthz: %v %v", resp, err)
+	}
+	update := `{"update_id":1001,"message":{"message_id":5,"date":1764669600,"chat":{"id":7,"type":"private"},"from":{"id":7,"is_bot":false,"first_name":"Pat"},"text":"/help"}}`
+	post := func(secret string) int {
+		req, _ := http.NewRequest("POST", base+"/telegram/webhook", strings.NewReader(update))
+		req.Header.Set("Content-Type", "application/json")
+		if secret != "" {
+			req.Header.Set("X-Telegram-Bot-Api-Secret-Token", secret)
+		}
+		r, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r.Body.Close()
+		return r.StatusCode
+	}
+	if code := post("wrong"); code != http.StatusUnauthorized {
+		t.Fatalf("wrong secret: %d", code)
+	}
+	if code := post("s3cret"); code != http.StatusOK {
+		t.Fatalf("good secret: %d", code)
+	}
+	select {
+	case <-fake.got:
+	case <-time.After(10 * time.Second):
+		t.Fatal("no reply sent to Telegram")
+	}
+	fake.mu.Lock()
+	if len(fake.sent) != 1 || !strings.Contains(fake.sent[0], "Your school will send you a link") {
+		t.Errorf("sent %q", fake.sent)
+	}
+	fake.mu.Unlock()
+	r, err := http.Get(base + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(r.Body)
+	r.Body.Close()
+	if !strings.Contains(string(body), `offsitebot_requests_total{command="help",platform="telegram",result="ok"} 1`) {
+		t.Errorf("metrics lack the request:\n%s", body)
+	}
+	if r, err := http.Get(base + "/readyz"); err != nil || r.StatusCode != 200 {
+		t.Errorf("readyz: %v %v", r, err)
+	}
+	if strings.Contains(logs.String(), "Pat") {
+		t.Errorf("a name reached the logs:\n%s", logs.String())
+	}
+}
+
+// watchLog keeps the log and closes seen once a line containing want is written.
+type watchLog struct {
+	mu   sync.Mutex
+	buf  bytes.Buffer
+	want string
+	seen chan struct{}
+	once sync.Once
+}
+
+func (w *watchLog) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.buf.Write(p)
+	if strings.Contains(w.buf.String(), w.want) {
+		w.once.Do(func() { close(w.seen) })
+	}
+	return len(p), nil
+}
+
+func (w *watchLog) String() string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.buf.String()
+}
