@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"slices"
 	"strings"
 
 	offsitebot "github.com/offsitebot/offsitebot"
@@ -17,9 +18,16 @@ import (
 // maxAttempts bounds UpdateCase's retries after a lost race.
 const maxAttempts = 5
 
-// casesBatch is the batch size of Cases: large, so the round trips of a sweep
-// do not grow with the number of cases (MongoDB still caps a batch at 16 MiB).
-const casesBatch = 10_000
+// Batch sizes of Cases. On MongoDB, large, so the round trips of a sweep do
+// not grow with the number of cases; the server still caps a batch at 16 MiB.
+// The embedded server does not cap a batch by size, and the driver drops a
+// reply over 48 MB ("length of read message too large"), so there a batch
+// is 1,000 cases: up to 48 KB each (a year of attendance is ≈25 KB). Its
+// round trips are on loopback and cost little beside its scan.
+const (
+	casesBatch         = 10_000
+	casesBatchEmbedded = 1_000
+)
 
 // CreateCase stores a new case with version 1. A reference already in use is
 // an EConflict.
@@ -57,6 +65,7 @@ func (db *DB) SaveCase(ctx context.Context, c *offsitebot.Case, audit ...offsite
 	if err != nil {
 		return fmt.Errorf("storage: save case: %w", err)
 	}
+	audit = slices.Clone(audit) // filled in below; the caller's stay as they were
 	for i := range audit {
 		if audit[i].Case == "" {
 			audit[i].Case = c.Ref
@@ -245,9 +254,14 @@ func (db *DB) Cases(ctx context.Context, f CaseFilter) ([]offsitebot.Case, error
 		}
 	}
 	opts := options.Find().
-		SetSort(bson.D{{Key: "_id", Value: 1}}).
-		SetProjection(bson.D{{Key: "contacts", Value: 0}, {Key: "feedback", Value: 0}, {Key: "audit", Value: 0}}).
-		SetBatchSize(casesBatch)
+		SetProjection(bson.D{{Key: "contacts", Value: 0}, {Key: "feedback", Value: 0}, {Key: "audit", Value: 0}})
+	if db.server == nil {
+		opts.SetSort(bson.D{{Key: "_id", Value: 1}}).SetBatchSize(casesBatch)
+	} else {
+		// Sorted here: the embedded server would hold every case before
+		// sending the first, and compares slower than Go.
+		opts.SetBatchSize(casesBatchEmbedded)
+	}
 	cur, err := db.cases.Find(ctx, filter, opts)
 	if err != nil {
 		return nil, fmt.Errorf("storage: list cases: %w", err)
@@ -255,6 +269,9 @@ func (db *DB) Cases(ctx context.Context, f CaseFilter) ([]offsitebot.Case, error
 	out := []offsitebot.Case{}
 	if err := cur.All(ctx, &out); err != nil {
 		return nil, fmt.Errorf("storage: list cases: %w", err)
+	}
+	if db.server != nil {
+		slices.SortFunc(out, func(a, b offsitebot.Case) int { return strings.Compare(a.Ref, b.Ref) })
 	}
 	return out, nil
 }

@@ -3,7 +3,7 @@
 // SQLite) in-process, so the bot and its tests run with nothing installed.
 //
 // The embedded server reads whole collections for every query and does not
-// make updates atomic (see Server), so the design keeps to what is safe on
+// make updates atomic (see DB.serial), so the design keeps to what is safe on
 // both: one document per case with its whole chronology, claims by inserting
 // natural keys as _id, and sweeps computed in Go from one read.
 package storage
@@ -32,10 +32,10 @@ const (
 
 // Config says where the data lives.
 type Config struct {
-	URI      string // MongoDB URI; empty starts the embedded server in DataDir
-	Database string // default "offsitebot"
-	DataDir  string // embedded server's directory; default "./data"
-	Logger   *slog.Logger
+	URI      string       // MongoDB URI; empty starts the embedded server in DataDir
+	Database string       // default "offsitebot"
+	DataDir  string       // embedded server's directory; default "./data"
+	Logger   *slog.Logger // start-up, and the embedded server's errors (never document contents)
 
 	// Server, if set, is a running embedded server to use instead of URI or
 	// DataDir; Close leaves it running. Tests share one this way.
@@ -52,7 +52,6 @@ type DB struct {
 	db     *mongo.Database
 	server *Server // embedded server in use, or nil on MongoDB
 	owned  bool    // server was started by Open and is closed by Close
-	log    *slog.Logger
 
 	cases, schools, identities, joinCodes, conversations, audit *mongo.Collection
 }
@@ -69,7 +68,7 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	db := &DB{log: cfg.Logger, server: cfg.Server}
+	db := &DB{server: cfg.Server}
 	uri := cfg.URI
 	switch {
 	case cfg.Server != nil:
@@ -95,7 +94,7 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 	}
 	client, err := mongo.Connect(opts)
 	if err != nil {
-		db.closeServer()
+		_ = db.closeServer()
 		return nil, fmt.Errorf("storage: connect: %w", err)
 	}
 	db.client = client
@@ -150,7 +149,8 @@ func (db *DB) Embedded() bool { return db.server != nil }
 // without checking it is unchanged: two concurrent updates of one document
 // would both "match" and one would be lost (this breaks optimistic locking
 // and single-use codes). Only one process may use a data directory (lock
-// file), so a lock in the server serializes every writer. MongoDB needs none.
+// file), so a lock in the server serializes every writer that goes through
+// storage (not writes made directly with Database()). MongoDB needs none.
 func (db *DB) serial() func() {
 	if db.server == nil {
 		return func() {}
@@ -160,8 +160,9 @@ func (db *DB) serial() func() {
 }
 
 // createIndexes makes the indexes the queries need. Creating an existing
-// index with the same keys is a no-op, so this runs at every start. No TTL or partial indexes: the embedded server
-// refuses them (expired conversations are deleted when read instead).
+// index with the same keys is a no-op, so this runs at every start. No TTL or
+// partial indexes: the embedded server refuses them (expired conversations
+// are deleted when read, and by DeleteExpiredConversations).
 //
 // Case references, join codes, conversation keys and claim keys are _ids,
 // unique by construction. Attendance is unique per case and date by
