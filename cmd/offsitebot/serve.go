@@ -68,6 +68,7 @@ func (w *app) serve(ctx context.Context) error {
 		}
 		run("telegram", tg.Run)
 	}
+	go w.maintain(ctx, 6*time.Hour)
 	stopReminders, err := w.startReminders()
 	if err != nil {
 		return err
