@@ -12,19 +12,21 @@ import (
 	"github.com/BurntSushi/toml"
 
 	offsitebot "github.com/offsitebot/offsitebot"
+	"github.com/offsitebot/offsitebot/reminders"
 )
 
 // Config is everything offsitebot reads at start-up. Keys are documented in
 // config.example.toml; every key can also come from OFFSITEBOT_SECTION_KEY.
 type Config struct {
-	Timezone string         `toml:"timezone"`
-	MongoDB  MongoConfig    `toml:"mongodb"`
-	HTTP     HTTPConfig     `toml:"http"`
-	Slack    SlackConfig    `toml:"slack"`
-	Telegram TelegramConfig `toml:"telegram"`
-	Calendar CalendarConfig `toml:"calendar"`
-	Demo     DemoConfig     `toml:"demo"`
-	Log      LogConfig      `toml:"log"`
+	Timezone  string           `toml:"timezone"`
+	MongoDB   MongoConfig      `toml:"mongodb"`
+	HTTP      HTTPConfig       `toml:"http"`
+	Slack     SlackConfig      `toml:"slack"`
+	Telegram  TelegramConfig   `toml:"telegram"`
+	Calendar  CalendarConfig   `toml:"calendar"`
+	Reminders reminders.Config `toml:"reminders"`
+	Demo      DemoConfig       `toml:"demo"`
+	Log       LogConfig        `toml:"log"`
 }
 
 type MongoConfig struct {
@@ -78,12 +80,13 @@ type LogConfig struct {
 
 func defaultConfig() Config {
 	return Config{
-		Timezone: "Europe/London",
-		MongoDB:  MongoConfig{Database: "offsitebot", DataDir: "./data"},
-		Slack:    SlackConfig{Mode: "socket"},
-		Telegram: TelegramConfig{Mode: "polling"},
-		Demo:     DemoConfig{Seed: true},
-		Log:      LogConfig{Level: "info"},
+		Timezone:  "Europe/London",
+		MongoDB:   MongoConfig{Database: "offsitebot", DataDir: "./data"},
+		Slack:     SlackConfig{Mode: "socket"},
+		Telegram:  TelegramConfig{Mode: "polling"},
+		Reminders: reminders.DefaultConfig(),
+		Demo:      DemoConfig{Seed: true},
+		Log:       LogConfig{Level: "info"},
 	}
 }
 
@@ -111,6 +114,9 @@ func loadConfig(path string, env func(string) string) (Config, error) {
 	}
 	if err := applyEnv(reflect.ValueOf(&cfg).Elem(), "OFFSITEBOT", env); err != nil {
 		return cfg, err
+	}
+	if err := cfg.Reminders.Validate(); err != nil {
+		return cfg, fmt.Errorf("config: %w", err)
 	}
 	if cfg.Timezone != "Europe/London" {
 		return cfg, fmt.Errorf("config: timezone %q: offsitebot works in Europe/London only, as English schools do", cfg.Timezone)
@@ -147,6 +153,12 @@ func applyEnv(v reflect.Value, prefix string, env func(string) string) error {
 				return fmt.Errorf("%s: %q is not true or false", name, val)
 			}
 			f.SetBool(b)
+		case reflect.Int:
+			n, err := strconv.Atoi(val)
+			if err != nil {
+				return fmt.Errorf("%s: %q is not a whole number", name, val)
+			}
+			f.SetInt(int64(n))
 		case reflect.Slice:
 			if f.Type().Elem().Kind() == reflect.String {
 				f.Set(reflect.ValueOf(strings.Split(val, ",")))

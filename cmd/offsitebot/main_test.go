@@ -72,6 +72,10 @@ func TestDemoShellScripted(t *testing.T) {
 }
 
 func TestConfig(t *testing.T) {
+	example, err := filepath.Abs("../../config.example.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
 	dir := t.TempDir()
 	good := filepath.Join(dir, "good.toml")
 	os.WriteFile(good, []byte("[mongodb]\ndata_dir = \"/x\"\n[slack]\nadmins = [\"U1\"]\n"), 0o600)
@@ -90,6 +94,9 @@ func TestConfig(t *testing.T) {
 			check: func(c Config) bool { return c.MongoDB.DataDir == "/y" && c.Slack.BotToken == "xoxb-1" }},
 		{name: "unknown key named", path: bad, wantErr: "mongodb.datadir"},
 		{name: "missing explicit file", path: filepath.Join(dir, "nope.toml"), wantErr: "nope.toml"},
+		{name: "the example documents every key, with valid values", path: example,
+			check: func(c Config) bool { return c.Reminders.FeedbackDays == 4 && c.Telegram.Mode == "polling" }},
+		{name: "bad reminder spec named", env: map[string]string{"OFFSITEBOT_REMINDERS_ATTENDANCE_CHASE": "61 9 * * *"}, wantErr: "attendance_chase"},
 		{name: "not London", env: map[string]string{"OFFSITEBOT_TIMEZONE": "UTC"}, wantErr: "Europe/London"},
 	}
 	for _, tt := range tests {
@@ -114,6 +121,34 @@ func TestParseArgsConfigAnywhere(t *testing.T) {
 		a, err := parseArgs(argv)
 		if err != nil || a.config != "a.toml" || strings.Join(a.words, " ") != "export OSD-1234" {
 			t.Errorf("%v: %+v %v", argv, a, err)
+		}
+	}
+}
+
+// TestRemindersCommands runs `reminders list` and `reminders run --at` on the demo
+// data: the prompt goes to the receiving contact, and running it again sends nothing.
+func TestRemindersCommands(t *testing.T) {
+	dir := t.TempDir()
+	env := envOf(map[string]string{"OFFSITEBOT_MONGODB_DATA_DIR": dir, "OFFSITEBOT_NOW": "2026-12-02T10:00:00Z"})
+	var out, errOut bytes.Buffer
+	// The shell makes the demo and the staff it plays.
+	if err := run(context.Background(), nil, strings.NewReader("/as receiving\n/as home\n"), &out, &errOut, env); err != nil {
+		t.Fatal(err)
+	}
+	out.Reset()
+	if err := run(context.Background(), []string{"reminders", "list"}, strings.NewReader(""), &out, &errOut, env); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "attendance_prompt") || !strings.Contains(out.String(), "next Thu 3 Dec 2026 09:40 GMT") {
+		t.Errorf("reminders list:\n%s", out.String())
+	}
+	for i, want := range []string{"✉ to shell:receiving:Kim: Attendance for S.D. (OSD-DEM0), Thu 3 Dec", ""} {
+		out.Reset()
+		if err := run(context.Background(), []string{"reminders", "run", "--at", "2026-12-03 09:45"}, strings.NewReader(""), &out, &errOut, env); err != nil {
+			t.Fatalf("run %d: %v\n%s", i, err, errOut.String())
+		}
+		if got := strings.Count(out.String(), "Attendance for S.D."); (want == "" && got != 0) || (want != "" && (got != 1 || !strings.Contains(out.String(), want))) {
+			t.Errorf("run %d printed:\n%s", i, out.String())
 		}
 	}
 }

@@ -6,11 +6,14 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"strings"
 	"time"
 
 	offsitebot "github.com/offsitebot/offsitebot"
+	"github.com/offsitebot/offsitebot/bot/shell"
 	"github.com/offsitebot/offsitebot/bot/slack"
 	"github.com/offsitebot/offsitebot/bot/telegram"
+	"github.com/offsitebot/offsitebot/reminders"
 )
 
 // serve runs the chat adapters, the HTTP endpoints and the reminders until ctx ends.
@@ -30,30 +33,19 @@ func (w *app) serve(ctx context.Context) error {
 		}()
 	}
 
-	if c := w.cfg.Slack; c.BotToken != "" {
-		sa, err := slack.New(slack.Options{
-			BotToken: c.BotToken, AppToken: c.AppToken, SigningSecret: c.SigningSecret, APIURL: c.APIURL,
-			Mode: c.Mode, Admins: c.Admins, Channel: c.Channel, Router: w.router, Store: w.db, Now: w.now, Log: w.log,
-		})
-		if err != nil {
-			return err
-		}
-		w.dispatch.Register(offsitebot.Slack, sa)
-		if c.Mode == "http" {
+	sa, tg, err := w.adapters()
+	if err != nil {
+		return err
+	}
+	if sa != nil {
+		if w.cfg.Slack.Mode == "http" {
 			mux.Handle("POST "+slack.Path, sa)
 			needHTTP = true
 		}
 		closers = append(closers, sa.Close)
 		run("slack", sa.Run)
 	}
-	if c := w.cfg.Telegram; c.Token != "" {
-		tg, err := telegram.New(telegram.Options{
-			Token: c.Token, Mode: c.Mode, WebhookSecret: c.WebhookSecret, WebhookURL: c.WebhookURL, APIURL: c.APIURL,
-			Router: w.router, Store: w.db, Now: w.now, Log: w.log,
-		})
-		if err != nil {
-			return err
-		}
+	if tg != nil {
 		if w.cfg.Telegram.Username == "" {
 			name, err := tg.Username(ctx)
 			if err != nil {
@@ -61,8 +53,7 @@ func (w *app) serve(ctx context.Context) error {
 			}
 			w.engine.TelegramBot = name
 		}
-		w.dispatch.Register(offsitebot.Telegram, tg)
-		if c.Mode == telegram.Webhook {
+		if w.cfg.Telegram.Mode == telegram.Webhook {
 			mux.Handle("POST "+telegram.WebhookPath, tg)
 			needHTTP = true
 		}
@@ -102,8 +93,110 @@ func (w *app) serve(ctx context.Context) error {
 	return nil
 }
 
-func (w *app) startReminders() (func(), error) { return func() {}, nil }
+// adapters makes the configured chat adapters and registers them as senders;
+// nil for a platform with no token.
+func (w *app) adapters() (*slack.Adapter, *telegram.Adapter, error) {
+	var sa *slack.Adapter
+	var tg *telegram.Adapter
+	var err error
+	if c := w.cfg.Slack; c.BotToken != "" {
+		sa, err = slack.New(slack.Options{
+			BotToken: c.BotToken, AppToken: c.AppToken, SigningSecret: c.SigningSecret, APIURL: c.APIURL,
+			Mode: c.Mode, Admins: c.Admins, Channel: c.Channel, Router: w.router, Store: w.db, Now: w.now, Log: w.log,
+		})
+		if err != nil {
+			return nil, nil, err
+		}
+		w.dispatch.Register(offsitebot.Slack, sa)
+	}
+	if c := w.cfg.Telegram; c.Token != "" {
+		tg, err = telegram.New(telegram.Options{
+			Token: c.Token, Mode: c.Mode, WebhookSecret: c.WebhookSecret, WebhookURL: c.WebhookURL, APIURL: c.APIURL,
+			Router: w.router, Store: w.db, Now: w.now, Log: w.log,
+		})
+		if err != nil {
+			return nil, nil, err
+		}
+		w.dispatch.Register(offsitebot.Telegram, tg)
+	}
+	return sa, tg, nil
+}
 
+func (w *app) scheduler() (*reminders.Scheduler, error) {
+	return reminders.New(reminders.Options{
+		Config: w.cfg.Reminders, Store: w.db, Send: w.dispatch, Now: w.now, Calendar: w.cal,
+		Log: w.log.With("component", "reminders"),
+	})
+}
+
+// startReminders runs the reminder schedules; the returned func stops them,
+// waiting a little for a run in progress (what it leaves unsent is retried).
+func (w *app) startReminders() (func(), error) {
+	s, err := w.scheduler()
+	if err != nil {
+		return nil, err
+	}
+	s.Start()
+	return func() {
+		select {
+		case <-s.Stop().Done():
+		case <-time.After(15 * time.Second):
+			w.log.Warn("reminders still running at shutdown; unsent ones are retried at the next start")
+		}
+	}, nil
+}
+
+// reminders is `offsitebot reminders run --at TIME` and `offsitebot reminders list`.
 func (w *app) reminders(ctx context.Context, words []string, out io.Writer) error {
-	return fmt.Errorf("reminders are not wired yet")
+	s, err := w.scheduler()
+	if err != nil {
+		return err
+	}
+	sub := ""
+	if len(words) > 0 {
+		sub = words[0]
+	}
+	switch sub {
+	case "list":
+		for _, e := range s.Next(w.now()) {
+			fmt.Fprintf(out, "%-19s %-22s next %s\n", e.Name, e.Spec, e.Next.In(offsitebot.London).Format("Mon 2 Jan 2006 15:04 MST"))
+		}
+		return nil
+	case "run":
+		var at string
+		for _, x := range words[1:] {
+			if v, ok := strings.CutPrefix(x, "--at="); ok {
+				at = v
+			}
+		}
+		t := w.now()
+		if at != "" {
+			if t, err = parseInstant(at); err != nil {
+				return err
+			}
+		}
+		// Messages go out through the adapters that are configured (no polling or
+		// socket is opened), and those for shell identities are printed here.
+		if _, _, err := w.adapters(); err != nil {
+			return err
+		}
+		w.dispatch.Register(offsitebot.Shell, shell.New(shell.Options{Out: out}))
+		rep, err := s.RunAt(ctx, t)
+		fmt.Fprint(out, rep.String())
+		return err
+	}
+	return errors.New("use: offsitebot reminders run [--at TIME] | offsitebot reminders list")
+}
+
+// parseInstant reads RFC 3339, or "YYYY-MM-DD HH:MM" / "YYYY-MM-DDTHH:MM" in London time.
+func parseInstant(s string) (time.Time, error) {
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return t, nil
+	}
+	for _, layout := range []string{"2006-01-02 15:04", "2006-01-02T15:04"} {
+		if t, err := time.ParseInLocation(layout, s, offsitebot.London); err == nil {
+			return t, nil
+		}
+	}
+	return time.Time{}, fmt.Errorf("--at %q: use RFC 3339 (2026-12-02T09:40:00Z) or London time as \"2026-12-02 09:40\"", s)
 }

@@ -1,0 +1,501 @@
+package reminders
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	offsitebot "github.com/offsitebot/offsitebot"
+	"github.com/offsitebot/offsitebot/bot"
+	"github.com/offsitebot/offsitebot/storage"
+)
+
+// Kinds of reminder, the first part of every claim key.
+const (
+	KindAttendancePrompt = "attendance_prompt"
+	KindAttendanceChase  = "attendance_chase"
+	KindAttendanceAlert  = "attendance_alert" // no answer by the chase: told to the home school
+	KindAttendanceSum    = "attendance_summary"
+	KindContactNudge     = "contact_nudge"
+	KindContactEscalate  = "contact_escalation"
+	KindFeedback         = "feedback"
+	KindUnreachable      = "unreachable"
+	// Review, invitation, continuation, request, notice, outcome and
+	// face-to-face nudges use the case core's Due kinds.
+)
+
+// reviewKinds are the Due kinds the reviews job sends to home-school staff.
+var reviewKinds = []string{
+	offsitebot.DueNotice, offsitebot.DueReview, offsitebot.DueInvitation, offsitebot.DueContinuation,
+	offsitebot.DueRequest, offsitebot.DueOutcome, offsitebot.DueFaceToFace,
+}
+
+// sweep is one run's view of the data: the active cases read once, and each
+// role's identities read once, when a job first needs them.
+type sweep struct {
+	s      *Scheduler
+	now    time.Time
+	today  offsitebot.Date
+	loaded bool
+	cases  []offsitebot.Case
+	byRef  map[string]*offsitebot.Case
+	roles  map[offsitebot.Role]map[string][]offsitebot.Identity // role -> URN -> reachable staff
+	byID   map[string]offsitebot.Identity
+}
+
+func (sw *sweep) load(ctx context.Context) error {
+	if sw.loaded {
+		return nil
+	}
+	cs, err := sw.s.store.Cases(ctx, storage.CaseFilter{Status: offsitebot.Active})
+	if err != nil {
+		return err
+	}
+	sw.cases, sw.loaded = cs, true
+	sw.byRef = make(map[string]*offsitebot.Case, len(cs))
+	for i := range cs {
+		sw.byRef[cs[i].Ref] = &cs[i]
+	}
+	return nil
+}
+
+// staff returns the reachable identities of role at the school urn.
+func (sw *sweep) staff(ctx context.Context, role offsitebot.Role, urn string) ([]offsitebot.Identity, error) {
+	if sw.roles == nil {
+		sw.roles = map[offsitebot.Role]map[string][]offsitebot.Identity{}
+		sw.byID = map[string]offsitebot.Identity{}
+	}
+	byURN, ok := sw.roles[role]
+	if !ok {
+		ids, err := sw.s.store.Identities(ctx, storage.IdentityFilter{Role: role})
+		if err != nil {
+			return nil, err
+		}
+		byURN = map[string][]offsitebot.Identity{}
+		for _, id := range ids {
+			sw.byID[id.ID] = id
+			if !id.Unreachable {
+				byURN[id.URN] = append(byURN[id.URN], id)
+			}
+		}
+		sw.roles[role] = byURN
+	}
+	return byURN[urn], nil
+}
+
+// reachable reports whether a person linked to a case can be messaged.
+func (sw *sweep) reachable(p offsitebot.Person) bool {
+	if p.Unreachable {
+		return false
+	}
+	id, known := sw.byID[p.ID]
+	return !known || !id.Unreachable
+}
+
+// receiving returns the case's receiving contacts: receiving-school staff
+// (Slack) of its receiving school and the receiving contacts linked to it
+// (Telegram), each once.
+func (sw *sweep) receiving(ctx context.Context, c *offsitebot.Case) ([]string, error) {
+	staff, err := sw.staff(ctx, offsitebot.RoleReceiving, c.ReceivingURN)
+	if err != nil {
+		return nil, err
+	}
+	var to []string
+	for _, id := range staff {
+		to = append(to, id.ID)
+	}
+	for _, p := range c.People {
+		if p.Role == offsitebot.RoleReceiving && sw.reachable(p) && !slices.Contains(to, p.ID) {
+			to = append(to, p.ID)
+		}
+	}
+	return to, nil
+}
+
+// home returns the IDs of the case's home-school staff.
+func (sw *sweep) home(ctx context.Context, urn string) ([]string, error) {
+	staff, err := sw.staff(ctx, offsitebot.RoleHome, urn)
+	if err != nil {
+		return nil, err
+	}
+	to := make([]string, len(staff))
+	for i, id := range staff {
+		to[i] = id.ID
+	}
+	return to, nil
+}
+
+// notSchoolDay says why today is not a school day, or "".
+func (sw *sweep) notSchoolDay() string { return sw.s.cal.NotSchoolDay(sw.today) }
+
+// running reports whether the direction runs on d: started and not past its end.
+func running(c *offsitebot.Case, d offsitebot.Date) bool {
+	return c.Start.Valid() && c.Start <= d && (!c.End.Valid() || d <= c.End)
+}
+
+func attendanceOn(c *offsitebot.Case, d offsitebot.Date) (offsitebot.AttendanceDay, bool) {
+	for _, a := range c.Attendance {
+		if a.Date == d {
+			return a, true
+		}
+	}
+	return offsitebot.AttendanceDay{}, false
+}
+
+// key is a claim key: kind, case, recipient, then the period or obligation.
+func key(kind, ref, to string, period ...string) string {
+	return strings.Join(append([]string{kind, ref, to}, period...), ":")
+}
+
+// endOfDay is midnight after d in London.
+func endOfDay(d offsitebot.Date) time.Time { return d.AddDays(1).Time() }
+
+// dayKeep is how long a claim whose key names day d is kept: a few days, so
+// a catch-up run for a recent day (reminders run --at) still finds it.
+func dayKeep(d offsitebot.Date) time.Time { return endOfDay(d.AddDays(3)) }
+
+func attendanceButtons(ref string, d offsitebot.Date) [][]bot.Button {
+	cmd := "/attendance " + ref + " " + string(d)
+	return [][]bot.Button{{
+		{Label: "Present all day", Data: cmd + ` / \`},
+		{Label: "Absent…", Data: cmd + " absent"},
+		{Label: "Other…", Data: cmd},
+	}}
+}
+
+// attendancePrompt asks each receiving contact of each running case for the
+// day's codes, on school days, unless they are already recorded.
+func (s *Scheduler) attendancePrompt(ctx context.Context, sw *sweep) ([]message, string, error) {
+	if why := sw.notSchoolDay(); why != "" {
+		return nil, why, nil
+	}
+	if err := sw.load(ctx); err != nil {
+		return nil, "", err
+	}
+	var out []message
+	for i := range sw.cases {
+		c := &sw.cases[i]
+		if _, done := attendanceOn(c, sw.today); done || !running(c, sw.today) {
+			continue
+		}
+		to, err := sw.receiving(ctx, c)
+		if err != nil {
+			return nil, "", err
+		}
+		text := fmt.Sprintf("Attendance for %s (%s), %s.\nTap a button, or type: attendance %s %s AM PM",
+			c.Initials(), c.Ref, sw.today.Short(), c.Ref, sw.today)
+		for _, r := range to {
+			out = append(out, message{Key: key(KindAttendancePrompt, c.Ref, r, string(sw.today)), Job: JobAttendancePrompt,
+				Kind: KindAttendancePrompt, Case: c.Ref, To: r, Expires: endOfDay(sw.today), Purge: dayKeep(sw.today),
+				Reply: storedReply{Text: text, Buttons: storeButtons(attendanceButtons(c.Ref, sw.today)), Case: c.Ref}})
+		}
+	}
+	return out, "", nil
+}
+
+// attendanceChase asks again where the day is still unconfirmed, and tells
+// the home school at once: no answer by now is a safeguarding matter.
+func (s *Scheduler) attendanceChase(ctx context.Context, sw *sweep) ([]message, string, error) {
+	if why := sw.notSchoolDay(); why != "" {
+		return nil, why, nil
+	}
+	if err := sw.load(ctx); err != nil {
+		return nil, "", err
+	}
+	at := sw.now.In(offsitebot.London).Format("15:04")
+	var out []message
+	for i := range sw.cases {
+		c := &sw.cases[i]
+		if _, done := attendanceOn(c, sw.today); done || !running(c, sw.today) {
+			continue
+		}
+		to, err := sw.receiving(ctx, c)
+		if err != nil {
+			return nil, "", err
+		}
+		text := fmt.Sprintf("Still needed: attendance for %s (%s), %s. The home school has been told it isn't confirmed yet.\nTap a button, or type: attendance %s %s AM PM",
+			c.Initials(), c.Ref, sw.today.Short(), c.Ref, sw.today)
+		for _, r := range to {
+			out = append(out, message{Key: key(KindAttendanceChase, c.Ref, r, string(sw.today)), Job: JobAttendanceChase,
+				Kind: KindAttendanceChase, Case: c.Ref, To: r, Expires: endOfDay(sw.today), Purge: dayKeep(sw.today),
+				Reply: storedReply{Text: text, Buttons: storeButtons(attendanceButtons(c.Ref, sw.today)), Case: c.Ref}})
+		}
+		home, err := sw.home(ctx, c.HomeURN)
+		if err != nil {
+			return nil, "", err
+		}
+		who := "The receiving school has been asked again."
+		if len(to) == 0 {
+			who = fmt.Sprintf("Nobody at the receiving school can be asked through offsitebot: link one with link %s receiving.", c.Ref)
+		}
+		alert := fmt.Sprintf("⚠ Attendance for %s (%s) on %s is not confirmed by %s. A child missing from education is a safeguarding matter: please check the pupil is safe today. %s Once known: attendance %s %s AM PM",
+			c.Initials(), c.Ref, sw.today.Short(), at, who, c.Ref, sw.today)
+		for _, h := range home {
+			out = append(out, message{Key: key(KindAttendanceAlert, c.Ref, h, string(sw.today)), Job: JobAttendanceChase,
+				Kind: KindAttendanceAlert, Case: c.Ref, To: h, Expires: endOfDay(sw.today.AddDays(1)), Purge: dayKeep(sw.today),
+				Reply: storedReply{Text: alert, Case: c.Ref}})
+		}
+	}
+	return out, "", nil
+}
+
+// attendanceSummary tells each home-school staff member the day's codes for
+// their school's running cases, in one message.
+func (s *Scheduler) attendanceSummary(ctx context.Context, sw *sweep) ([]message, string, error) {
+	if why := sw.notSchoolDay(); why != "" {
+		return nil, why, nil
+	}
+	if err := sw.load(ctx); err != nil {
+		return nil, "", err
+	}
+	lines := map[string][]string{} // home URN -> one line per case, by reference
+	var urns []string
+	for i := range sw.cases {
+		c := &sw.cases[i]
+		if !running(c, sw.today) {
+			continue
+		}
+		if _, ok := lines[c.HomeURN]; !ok {
+			urns = append(urns, c.HomeURN)
+		}
+		lines[c.HomeURN] = append(lines[c.HomeURN], summaryLine(c, sw.today))
+	}
+	var out []message
+	for _, urn := range urns {
+		home, err := sw.home(ctx, urn)
+		if err != nil {
+			return nil, "", err
+		}
+		text := fmt.Sprintf("Attendance today, %s, from the receiving schools (your register shows %s for each session of an off-site direction):\n%s",
+			sw.today.Short(), offsitebot.HomeRegisterCode, strings.Join(lines[urn], "\n"))
+		for _, h := range home {
+			out = append(out, message{Key: key(KindAttendanceSum, "school-"+urn, h, string(sw.today)), Job: JobAttendanceSummary,
+				Kind: KindAttendanceSum, Case: "school:" + urn, To: h, Expires: endOfDay(sw.today.AddDays(1)), Purge: dayKeep(sw.today),
+				Reply: storedReply{Text: text}})
+		}
+	}
+	return out, "", nil
+}
+
+func summaryLine(c *offsitebot.Case, d offsitebot.Date) string {
+	a, ok := attendanceOn(c, d)
+	if !ok {
+		return fmt.Sprintf("• %s %s: not confirmed — attendance %s %s AM PM", c.Ref, c.Initials(), c.Ref, d)
+	}
+	line := fmt.Sprintf("• %s %s: AM %s, PM %s — register %s %s", c.Ref, c.Initials(), a.AM, a.PM,
+		offsitebot.HomeRegisterCode, offsitebot.HomeRegisterCode)
+	var alerts []string
+	for _, code := range []string{a.AM, a.PM} {
+		if ci, err := offsitebot.CheckCode(code); err == nil && ci.Alert && !slices.Contains(alerts, ci.Code) {
+			alerts = append(alerts, ci.Code+" "+ci.Meaning)
+		}
+	}
+	if len(alerts) > 0 {
+		line += " ⚠ " + strings.Join(alerts, ", ")
+	}
+	return line
+}
+
+// contact nudges home-school staff when 6 school days have passed without
+// contact between the schools, and escalates (to admins too) once overdue;
+// each once per stretch without contact.
+func (s *Scheduler) contact(ctx context.Context, sw *sweep) ([]message, string, error) {
+	if why := sw.notSchoolDay(); why != "" {
+		return nil, why, nil
+	}
+	if err := sw.load(ctx); err != nil {
+		return nil, "", err
+	}
+	var out []message
+	for i := range sw.cases {
+		c := &sw.cases[i]
+		for _, it := range offsitebot.Due(c, sw.now, s.cal) {
+			if it.Kind != offsitebot.DueContact {
+				continue
+			}
+			kind, text := KindContactNudge, fmt.Sprintf("%s (%s): %s.\nRecord it: %s", c.Ref, c.Initials(), it.Text, it.Command)
+			to, err := sw.home(ctx, c.HomeURN)
+			if err != nil {
+				return nil, "", err
+			}
+			if it.Overdue {
+				kind, text = KindContactEscalate, "⚠ Weekly contact overdue — "+text
+				admins, err := sw.staff(ctx, offsitebot.RoleAdmin, "")
+				if err != nil {
+					return nil, "", err
+				}
+				for _, a := range admins {
+					to = append(to, a.ID)
+				}
+			}
+			obligation, _ := strings.CutPrefix(it.Key, it.Kind+":")
+			for _, r := range to {
+				out = append(out, message{Key: key(kind, c.Ref, r, obligation), Job: JobContact, Kind: kind,
+					Case: c.Ref, To: r, Expires: endOfDay(sw.today), Reply: storedReply{Text: text, Case: c.Ref}})
+			}
+		}
+	}
+	return out, "", nil
+}
+
+// reviews nudges home-school staff about the review, invitation,
+// continuation, request and notice deadlines the case core reports: once
+// when something becomes due, and daily while it is overdue.
+func (s *Scheduler) reviews(ctx context.Context, sw *sweep) ([]message, string, error) {
+	if why := sw.notSchoolDay(); why != "" {
+		return nil, why, nil
+	}
+	if err := sw.load(ctx); err != nil {
+		return nil, "", err
+	}
+	var out []message
+	for i := range sw.cases {
+		c := &sw.cases[i]
+		for _, it := range offsitebot.Due(c, sw.now, s.cal) {
+			if !slices.Contains(reviewKinds, it.Kind) {
+				continue
+			}
+			to, err := sw.home(ctx, c.HomeURN)
+			if err != nil {
+				return nil, "", err
+			}
+			obligation, _ := strings.CutPrefix(it.Key, it.Kind+":")
+			period := []string{obligation}
+			text := fmt.Sprintf("%s (%s): %s.\nDo it: %s", c.Ref, c.Initials(), it.Text, it.Command)
+			var purge time.Time // an obligation's key is kept long
+			if it.Overdue {
+				period = append(period, "overdue", string(sw.today))
+				text = "⚠ Overdue — " + text
+				purge = dayKeep(sw.today)
+			}
+			for _, r := range to {
+				out = append(out, message{Key: key(it.Kind, c.Ref, r, period...), Job: JobReviews, Kind: it.Kind,
+					Case: c.Ref, To: r, Expires: endOfDay(sw.today), Purge: purge, Reply: storedReply{Text: text, Case: c.Ref}})
+			}
+		}
+	}
+	return out, "", nil
+}
+
+// feedback invites linked parents (and a linked pupil) to give their and
+// their child's view a few days before each review meeting, once per meeting.
+func (s *Scheduler) feedback(ctx context.Context, sw *sweep) ([]message, string, error) {
+	if err := sw.load(ctx); err != nil {
+		return nil, "", err
+	}
+	var out []message
+	for i := range sw.cases {
+		c := &sw.cases[i]
+		m, ok := offsitebot.NextMeeting(c, sw.now)
+		if !ok || !m.At.After(sw.now) {
+			continue
+		}
+		if days := sw.today.DaysUntil(m.Date()); days < 1 || days > s.cfg.FeedbackDays {
+			continue
+		}
+		first := strings.Fields(c.Pupil + " your child")[0]
+		when := m.At.In(offsitebot.London).Format("15:04")
+		for _, p := range c.Parents() {
+			if !sw.reachable(p) {
+				continue
+			}
+			text := fmt.Sprintf("There is a review meeting about %s's off-site direction (%s) on %s at %s. Before it, we'd like to hear how things are going, from you and from %s: tap /feedback (it takes a few minutes).",
+				first, c.Ref, m.Date().Short(), when, first)
+			if p.Role == offsitebot.RolePupil {
+				text = fmt.Sprintf("There is a review meeting about your off-site direction (%s) on %s at %s. Before it, we'd like to hear how things are going for you: tap /feedback (it takes a few minutes).",
+					c.Ref, m.Date().Short(), when)
+			}
+			out = append(out, message{Key: key(KindFeedback, c.Ref, p.ID, m.ID), Job: JobFeedback, Kind: KindFeedback,
+				Case: c.Ref, To: p.ID, Expires: m.At,
+				Reply: storedReply{Text: text, Sensitive: true, Case: c.Ref,
+					Buttons: []storedButton{{Label: "Give feedback", Data: "/feedback"}}}})
+		}
+	}
+	return out, "", nil
+}
+
+// reportUnreachable records each person who blocked the bot and tells the
+// home-school staff of the case, once per person and case.
+func (s *Scheduler) reportUnreachable(ctx context.Context, sw *sweep, ob *outbox, found []unreachable, jr *JobReport) error {
+	var errs []error
+	done := map[string]bool{}
+	var out []message
+	for _, u := range found {
+		if !done[u.to] {
+			done[u.to] = true
+			if err := s.store.SetUnreachable(ctx, u.to, true); err != nil && offsitebot.ErrorCode(err) != offsitebot.ENotFound {
+				errs = append(errs, err)
+			}
+		}
+		if done[u.to+"\x00"+u.ref] || strings.HasPrefix(u.ref, "school:") {
+			continue
+		}
+		done[u.to+"\x00"+u.ref] = true
+		role := s.markPerson(ctx, u, &errs)
+		if err := sw.load(ctx); err != nil {
+			return errors.Join(append(errs, err)...)
+		}
+		c, ok := sw.byRef[u.ref]
+		if !ok {
+			continue
+		}
+		home, err := sw.home(ctx, c.HomeURN)
+		if err != nil {
+			return errors.Join(append(errs, err)...)
+		}
+		who := "Someone linked to"
+		if role != "" {
+			who = "A " + string(role) + " contact on"
+			if role == offsitebot.RoleParent {
+				who = "A parent on"
+			}
+		}
+		text := fmt.Sprintf("%s %s (%s) can't be reached by offsitebot any more — they may have blocked it, so reminders are not reaching them. Please contact them another way, and send a new link (link %s %s) if they want to reconnect.",
+			who, c.Ref, c.Initials(), c.Ref, linkRole(role))
+		for _, h := range home {
+			if h == u.to {
+				continue
+			}
+			out = append(out, message{Key: key(KindUnreachable, c.Ref, h, u.to), Job: KindUnreachable, Kind: KindUnreachable,
+				Case: c.Ref, To: h, Expires: sw.now.Add(7 * 24 * time.Hour), Reply: storedReply{Text: text, Case: c.Ref}})
+		}
+	}
+	sortMessages(out)
+	// Staff who turn out unreachable too are marked; reporting stops there.
+	if _, err := s.dispatch(ctx, ob, out, jr); err != nil {
+		errs = append(errs, err)
+	}
+	return errors.Join(errs...)
+}
+
+// linkRole is the role to name in the link command for a person of role r.
+func linkRole(r offsitebot.Role) string {
+	if r == "" {
+		return "parent"
+	}
+	return string(r)
+}
+
+// markPerson marks the person unreachable on the case, with an audit record,
+// and returns their role there ("" if they are not linked to it).
+func (s *Scheduler) markPerson(ctx context.Context, u unreachable, errs *[]error) offsitebot.Role {
+	var role offsitebot.Role
+	now := s.now()
+	_, err := s.store.UpdateCase(ctx, u.ref, func(c *offsitebot.Case) ([]offsitebot.AuditEvent, error) {
+		for i := range c.People {
+			if c.People[i].ID == u.to {
+				c.People[i].Unreachable = true
+				role = c.People[i].Role
+			}
+		}
+		return []offsitebot.AuditEvent{{At: now, By: "offsitebot", Via: offsitebot.System,
+			Action: "recipient unreachable", Case: u.ref, Detail: u.to}}, nil
+	})
+	if err != nil {
+		*errs = append(*errs, err)
+	}
+	return role
+}

@@ -1,0 +1,512 @@
+package reminders
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	offsitebot "github.com/offsitebot/offsitebot"
+	"github.com/offsitebot/offsitebot/bot"
+	"go.mongodb.org/mongo-driver/v2/bson"
+)
+
+// TestPromptsOverAWeek runs the morning prompt at every time a daily schedule
+// fires from Fri 27 Mar to Wed 8 Apr 2026 — across the clock change, Good
+// Friday, a weekend and Easter Monday — three times at each (a restart and
+// a catch-up run) and checks each receiving contact got exactly one prompt
+// per case per school day, and none on the other days.
+func TestPromptsOverAWeek(t *testing.T) {
+	ctx := context.Background()
+	refs := []string{"OSD-0001", "OSD-0002", "OSD-0003"}
+	var cases []*offsitebot.Case
+	for _, r := range refs {
+		cases = append(cases, newCase(r, "2026-03-02"))
+	}
+	notStarted := newCase("OSD-0004", "2026-04-20")
+	db := world(t, append(cases, notStarted)...)
+	rec := &recorder{}
+	clk := &clock{}
+	s := newScheduler(t, db, rec, clk.Now, Config{AttendancePrompt: "40 9 * * *"})
+
+	for _, at := range firings(t, "40 9 * * *", london("2026-03-27 00:00"), london("2026-04-08 00:00")) {
+		clk.Set(at)
+		for range 2 {
+			if _, err := s.Run(ctx, JobAttendancePrompt, at); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := s.RunAt(ctx, at.Add(time.Minute)); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	schoolDays := []offsitebot.Date{"2026-03-27", "2026-03-30", "2026-03-31", "2026-04-01", "2026-04-02", "2026-04-07"}
+	got := map[string]int{}
+	prompts := 0
+	for _, d := range rec.all() {
+		if strings.HasPrefix(d.Reply.Text, "Attendance for") { // RunAt sends the staff nudges too
+			got[d.To+" "+d.Reply.Text]++
+			prompts++
+		}
+	}
+	want := map[string]int{}
+	for _, day := range schoolDays {
+		for _, ref := range refs {
+			for _, to := range []string{recvID, tgRecvID} {
+				want[to+" "+fmt.Sprintf("Attendance for S.T. (%s), %s.\nTap a button, or type: attendance %s %s AM PM", ref, day.Short(), ref, day)]++
+			}
+		}
+	}
+	for k, n := range got {
+		if want[k] != n {
+			t.Errorf("sent %d × %q, want %d", n, k, want[k])
+		}
+	}
+	for k, n := range want {
+		if got[k] != n {
+			t.Errorf("sent %d × %q, want %d", got[k], k, n)
+		}
+	}
+	if prompts != len(schoolDays)*len(refs)*2 {
+		t.Errorf("sent %d prompts, want %d", prompts, len(schoolDays)*len(refs)*2)
+	}
+	d := rec.to(tgRecvID, "OSD-0001), Mon 30 Mar")
+	if len(d) != 1 {
+		t.Fatalf("no prompt for OSD-0001 on 30 Mar: %v", rec.all())
+	}
+	wantButtons := [][]bot.Button{{
+		{Label: "Present all day", Data: `/attendance OSD-0001 2026-03-30 / \`},
+		{Label: "Absent…", Data: "/attendance OSD-0001 2026-03-30 absent"},
+		{Label: "Other…", Data: "/attendance OSD-0001 2026-03-30"},
+	}}
+	if fmt.Sprint(d[0].Reply.Buttons) != fmt.Sprint(wantButtons) || d[0].Reply.Sensitive || d[0].Reply.Case != "OSD-0001" {
+		t.Errorf("prompt = %+v, want buttons %v, not sensitive, case OSD-0001", d[0].Reply, wantButtons)
+	}
+
+	// The report says why nothing went on a bank holiday.
+	rep, err := s.Run(ctx, JobAttendancePrompt, london("2026-04-06 09:40"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Jobs[0].Skipped != "Easter Monday" {
+		t.Errorf("report on Easter Monday = %+v, want skipped: Easter Monday", rep.Jobs[0])
+	}
+}
+
+// TestAttendanceDay covers one school day: a prompt only where the day is
+// unconfirmed, the chase with its alert to the home school, and the summary
+// with codes and the home register's D.
+func TestAttendanceDay(t *testing.T) {
+	ctx := context.Background()
+	done := newCase("OSD-0001", "2026-11-02")
+	done.Attendance = []offsitebot.AttendanceDay{{Date: "2026-12-02", AM: "/", PM: `\`, By: tgRecvID}}
+	absent := newCase("OSD-0002", "2026-11-02")
+	absent.Pupil = "Jo Bloggs"
+	silent := newCase("OSD-0003", "2026-11-02")
+	silent.Pupil = "Ann Lee"
+	silent.People = nil // nobody linked at the receiving school but its Slack staff
+	other := newCase("OSD-0004", "2026-11-02")
+	other.HomeURN = "199999"
+	db := world(t, done, absent, silent, other)
+	rec := &recorder{}
+	s := newScheduler(t, db, rec, nil, Config{})
+
+	if _, err := s.RunAt(ctx, london("2026-12-02 09:45")); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(rec.to(tgRecvID, "OSD-0001")) + len(rec.to(recvID, "OSD-0001")); n != 0 {
+		t.Errorf("prompted %d times for a day already recorded", n)
+	}
+	if len(rec.to(tgRecvID, "Attendance for J.B. (OSD-0002), Wed 2 Dec.")) != 1 || len(rec.to(recvID, "(OSD-0003)")) != 1 {
+		t.Errorf("prompts = %v", rec.all())
+	}
+
+	// The receiving school answers for OSD-0002 before the chase.
+	if _, err := db.UpdateCase(ctx, "OSD-0002", func(c *offsitebot.Case) ([]offsitebot.AuditEvent, error) {
+		c.Attendance = append(c.Attendance, offsitebot.AttendanceDay{Date: "2026-12-02", AM: "N", PM: "N", By: tgRecvID})
+		return nil, nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	rec.got = nil
+	if _, err := s.RunAt(ctx, london("2026-12-02 13:30")); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(rec.to(recvID, "Still needed: attendance for A.L. (OSD-0003)")); n != 1 {
+		t.Errorf("chase for OSD-0003 sent %d times, want 1: %v", n, rec.all())
+	}
+	alert := rec.to(homeID, "⚠ Attendance for A.L. (OSD-0003) on Wed 2 Dec is not confirmed by 13:30")
+	if len(alert) != 1 || !strings.Contains(alert[0].Reply.Text, "safeguarding") {
+		t.Errorf("home alert = %v, want one safeguarding alert", rec.to(homeID, ""))
+	}
+	for _, d := range rec.all() {
+		if strings.Contains(d.Reply.Text, "OSD-0002") || strings.Contains(d.Reply.Text, "OSD-0001") {
+			t.Errorf("chased a confirmed day: %+v", d)
+		}
+		if strings.Contains(d.Reply.Text, "Sam") || strings.Contains(d.Reply.Text, "Jo ") || strings.Contains(d.Reply.Text, "Ann") {
+			t.Errorf("staff message names a pupil: %q", d.Reply.Text)
+		}
+	}
+
+	rec.got = nil
+	if _, err := s.RunAt(ctx, london("2026-12-02 16:00")); err != nil {
+		t.Fatal(err)
+	}
+	sum := rec.to(homeID, "Attendance today, Wed 2 Dec")
+	if len(sum) != 1 {
+		t.Fatalf("summaries to home staff = %v, want 1", rec.all())
+	}
+	for _, line := range []string{
+		`• OSD-0001 S.T.: AM /, PM \ — register D D`,
+		"• OSD-0002 J.B.: AM N, PM N — register D D ⚠ N",
+		"• OSD-0003 A.L.: not confirmed — attendance OSD-0003 2026-12-02 AM PM",
+	} {
+		if !strings.Contains(sum[0].Reply.Text, line) {
+			t.Errorf("summary %q lacks %q", sum[0].Reply.Text, line)
+		}
+	}
+	if strings.Contains(sum[0].Reply.Text, "OSD-0004") {
+		t.Errorf("summary lists another school's case: %q", sum[0].Reply.Text)
+	}
+}
+
+// TestTwoSchedulers runs two schedulers against one database at the same
+// instants, side by side, and checks every reminder went out once.
+func TestTwoSchedulers(t *testing.T) {
+	ctx := context.Background()
+	var cases []*offsitebot.Case
+	for i := range 25 {
+		c := newCase(fmt.Sprintf("OSD-%04d", i), "2026-11-02")
+		c.Meetings = []offsitebot.Meeting{{ID: "M1", At: london("2026-12-05 10:00"), Mode: offsitebot.InPerson}}
+		cases = append(cases, c)
+	}
+	db := world(t, cases...)
+	a, b := &recorder{}, &recorder{}
+	sa := newScheduler(t, db, a, nil, Config{})
+	sb := newScheduler(t, db, b, nil, Config{})
+	for _, at := range []string{"2026-12-02 08:10", "2026-12-02 09:40", "2026-12-02 13:30", "2026-12-02 17:00"} {
+		var wg sync.WaitGroup
+		for _, s := range []*Scheduler{sa, sb, sa, sb} {
+			wg.Go(func() {
+				if _, err := s.RunAt(ctx, london(at)); err != nil {
+					t.Error(err)
+				}
+			})
+		}
+		wg.Wait()
+	}
+	all := append(a.all(), b.all()...)
+	if len(a.all()) == 0 || len(b.all()) == 0 {
+		t.Logf("one replica sent everything (a %d, b %d)", len(a.all()), len(b.all()))
+	}
+	seen := map[string]int{}
+	for _, d := range all {
+		seen[d.To+"|"+d.Reply.Text]++
+	}
+	for k, n := range seen {
+		if n != 1 {
+			t.Errorf("sent %d times: %q", n, k)
+		}
+	}
+	// Per case: prompts to 2 receiving contacts, chase to 2 + alert to home,
+	// feedback invitation to the parent (meeting in 3 days), invitation nudge
+	// to home staff (no parent invited yet, due by 29 Nov: overdue).
+	perCase := 2 + 3 + 1
+	if got := len(seen); got < len(cases)*perCase {
+		t.Errorf("%d distinct messages, want at least %d", got, len(cases)*perCase)
+	}
+	if got := len(a.to(parentID, "")) + len(b.to(parentID, "")); got != len(cases) {
+		t.Errorf("%d feedback invitations, want %d", got, len(cases))
+	}
+}
+
+// TestCrashBetweenClaimAndSend stops a run after its claims and its first
+// send: the rest are sent once by a later run after the claim timeout, not
+// before, and never again.
+func TestCrashBetweenClaimAndSend(t *testing.T) {
+	ctx := context.Background()
+	var cases []*offsitebot.Case
+	for i := range 5 {
+		cases = append(cases, newCase(fmt.Sprintf("OSD-%04d", i), "2026-11-02"))
+	}
+	db := world(t, cases...)
+	at := london("2026-12-02 09:40")
+
+	// Replica 1 crashes: its context ends during its second send.
+	crashCtx, crash := context.WithCancel(ctx)
+	n := 0
+	r1 := &recorder{hook: func(ctx context.Context, to string) error {
+		if n++; n == 2 {
+			crash()
+			return ctx.Err()
+		}
+		return nil
+	}}
+	s1 := newScheduler(t, db, r1, nil, Config{})
+	if _, err := s1.Run(crashCtx, JobAttendancePrompt, at); !errors.Is(err, context.Canceled) {
+		t.Fatalf("crashing run: err = %v, want context.Canceled", err)
+	}
+	if len(r1.all()) != 1 {
+		t.Fatalf("crashing run delivered %d, want 1", len(r1.all()))
+	}
+	var docs []bson.M
+	cur, err := db.Database().Collection(outboxCollection).Find(ctx, bson.D{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cur.All(ctx, &docs); err != nil {
+		t.Fatal(err)
+	}
+	if len(docs) != 11 { // 10 claims, 1 recorded sent
+		t.Fatalf("%d outbox documents after the crash, want 10 claims and 1 outcome", len(docs))
+	}
+
+	// Replicas 2 and 3 run the retry job; before the timeout they leave the
+	// claims alone, after it exactly one of them sends each, once.
+	r2, r3 := &recorder{}, &recorder{}
+	s2 := newScheduler(t, db, r2, nil, Config{})
+	s3 := newScheduler(t, db, r3, nil, Config{})
+	if _, err := s2.Run(ctx, JobRetry, at.Add(9*time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	if len(r2.all()) != 0 {
+		t.Fatalf("retried before the claim timeout: %v", r2.all())
+	}
+	var wg sync.WaitGroup
+	for _, s := range []*Scheduler{s2, s3} {
+		wg.Go(func() {
+			if _, err := s.Run(ctx, JobRetry, at.Add(11*time.Minute)); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	for _, s := range []*Scheduler{s2, s3, s1} {
+		for _, job := range []string{JobAttendancePrompt, JobRetry} {
+			if _, err := s.Run(ctx, job, at.Add(40*time.Minute)); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	all := append(append(r1.all(), r2.all()...), r3.all()...)
+	seen := map[string]int{}
+	for _, d := range all {
+		seen[d.To+"|"+d.Reply.Text]++
+	}
+	if len(seen) != 10 || len(all) != 10 {
+		t.Errorf("%d deliveries of %d distinct prompts, want 10 of 10", len(all), len(seen))
+	}
+}
+
+// TestRetryOnce: a send that fails is retried once after the timeout, and
+// given up if that fails too.
+func TestRetryOnce(t *testing.T) {
+	ctx := context.Background()
+	db := world(t, newCase("OSD-0001", "2026-11-02"))
+	at := london("2026-12-02 09:40")
+	rec := &recorder{fail: map[string]error{tgRecvID: errors.New("telegram: 502 bad gateway")}}
+	s := newScheduler(t, db, rec, nil, Config{})
+	rep, err := s.Run(ctx, JobAttendancePrompt, at)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Jobs[0].Failed != 1 || rep.Jobs[0].Sent != 1 {
+		t.Fatalf("report %+v, want 1 sent and 1 failed", rep.Jobs[0])
+	}
+	rep, err = s.Run(ctx, JobRetry, at.Add(11*time.Minute))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := rep.Jobs[0]; r.Due != 1 || r.Failed != 1 {
+		t.Fatalf("first retry %+v, want 1 due, 1 failed", r)
+	}
+	rec.fail = nil
+	for _, m := range []time.Duration{25, 40, 60} {
+		if _, err := s.Run(ctx, JobRetry, at.Add(m*time.Minute)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := len(rec.to(tgRecvID, "")); n != 0 {
+		t.Errorf("sent %d times after the one retry failed, want 0", n)
+	}
+	var doc bson.M
+	if err := db.Database().Collection(outboxCollection).FindOne(ctx, bson.D{{Key: "_id", Value: key(KindAttendancePrompt, "OSD-0001", tgRecvID, "2026-12-02") + retrySuffix + doneSuffix}}).Decode(&doc); err != nil {
+		t.Fatal(err)
+	}
+	if doc["status"] != stAbandoned {
+		t.Errorf("retry claim status = %v, want %s", doc["status"], stAbandoned)
+	}
+}
+
+// TestParentBlockedBot: a parent who blocked the bot is marked unreachable
+// and reported to home staff once; the rest of the batch still goes.
+func TestParentBlockedBot(t *testing.T) {
+	ctx := context.Background()
+	c := newCase("OSD-7K2Q", "2026-11-02")
+	c.People = append(c.People, offsitebot.Person{ID: "telegram:78", Role: offsitebot.RoleParent, Name: "Chris Taylor"})
+	c.Meetings = []offsitebot.Meeting{{ID: "M1", At: london("2026-12-07 10:00"), Mode: offsitebot.InPerson,
+		Invitations: []offsitebot.Invitation{{To: parentID}}}}
+	db := world(t, c)
+	rec := &recorder{fail: map[string]error{parentID: fmt.Errorf("telegram: Forbidden: bot was blocked by the user: %w", bot.ErrUnreachable)}}
+	s := newScheduler(t, db, rec, nil, Config{})
+	rep, err := s.Run(ctx, JobFeedback, london("2026-12-03 17:00"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	inv := rec.to("telegram:78", "review meeting about Sam's off-site direction (OSD-7K2Q) on Mon 7 Dec at 10:00")
+	if len(inv) != 1 || !inv[0].Reply.Sensitive || fmt.Sprint(inv[0].Reply.Buttons) != "[[{Give feedback /feedback}]]" {
+		t.Errorf("invitation to the other parent = %+v", inv)
+	}
+	told := rec.to(homeID, "A parent on OSD-7K2Q (S.T.) can't be reached")
+	if len(told) != 1 {
+		t.Fatalf("home staff told %d times, want 1; sent %v; report %+v", len(told), rec.all(), rep)
+	}
+	id, err := db.Identity(ctx, parentID)
+	if err != nil || !id.Unreachable {
+		t.Errorf("identity %+v (err %v), want unreachable", id, err)
+	}
+	got, err := db.Case(ctx, "OSD-7K2Q")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if i := slices.IndexFunc(got.People, func(p offsitebot.Person) bool { return p.ID == parentID }); i < 0 || !got.People[i].Unreachable {
+		t.Errorf("people %+v, want %s unreachable", got.People, parentID)
+	}
+	// The next day nobody tries the blocked parent again, or tells staff twice.
+	rec.fail = nil
+	if _, err := s.Run(ctx, JobFeedback, london("2026-12-04 17:00")); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(rec.to(parentID, "")); n != 0 {
+		t.Errorf("sent %d to the blocked parent", n)
+	}
+	if n := len(rec.to(homeID, "can't be reached")); n != 1 {
+		t.Errorf("home staff told %d times, want 1", n)
+	}
+}
+
+// TestWeeklyContact: the last contact between the schools was on Mon 2 Nov
+// 2026; 6 school days later (Tue 10 Nov) home staff get one nudge, 8 later
+// (Thu 12 Nov) one escalation, which reaches the admins too.
+func TestWeeklyContact(t *testing.T) {
+	ctx := context.Background()
+	c := newCase("OSD-7K2Q", "2026-10-01")
+	c.LastSchoolContact = london("2026-11-02 11:00")
+	for d := offsitebot.Date("2026-10-01"); d <= "2026-11-30"; d = d.AddDays(1) {
+		c.Attendance = append(c.Attendance, offsitebot.AttendanceDay{Date: d, AM: "/", PM: "/"})
+	}
+	db := world(t, c)
+	rec := &recorder{}
+	s := newScheduler(t, db, rec, nil, Config{})
+	perDay := map[offsitebot.Date][]string{}
+	for _, at := range firings(t, "0 8 * * 1-5", london("2026-11-03 00:00"), london("2026-11-17 00:00")) {
+		before := len(rec.all())
+		for range 2 {
+			if _, err := s.Run(ctx, JobContact, at); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for _, d := range rec.all()[before:] {
+			perDay[offsitebot.DateOf(at)] = append(perDay[offsitebot.DateOf(at)], d.To+" "+strings.SplitN(d.Reply.Text, ":", 2)[0])
+		}
+	}
+	want := map[offsitebot.Date][]string{
+		"2026-11-10": {homeID + " OSD-7K2Q (S.T.)"},
+		"2026-11-12": {homeID + " ⚠ Weekly contact overdue — OSD-7K2Q (S.T.)", adminID + " ⚠ Weekly contact overdue — OSD-7K2Q (S.T.)"},
+	}
+	if fmt.Sprint(perDay) != fmt.Sprint(want) {
+		t.Errorf("contact reminders by day = %q, want %q", perDay, want)
+	}
+	if d := rec.to(homeID, "no contact with the receiving school for 6 school days"); len(d) != 1 || !strings.Contains(d[0].Reply.Text, "contact OSD-7K2Q receiving phone") {
+		t.Errorf("nudge = %v, want the 6-day text and the command", d)
+	}
+}
+
+// TestReviewNudges: an invitation deadline with no parent linked is nudged
+// once while due and daily once overdue.
+func TestReviewNudges(t *testing.T) {
+	ctx := context.Background()
+	c := newCase("OSD-7K2Q", "2026-11-02")
+	c.People = nil
+	c.Meetings = []offsitebot.Meeting{{ID: "M1", At: london("2026-12-10 10:00"), Mode: offsitebot.InPerson}}
+	db := world(t, c)
+	rec := &recorder{}
+	s := newScheduler(t, db, rec, nil, Config{})
+	for _, day := range []string{"2026-12-01", "2026-12-02", "2026-12-03", "2026-12-04", "2026-12-07"} {
+		for range 2 {
+			if _, err := s.Run(ctx, JobReviews, london(day+" 08:05")); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	var got []string
+	for _, d := range rec.to(homeID, "invitation for the Thu 10 Dec meeting") {
+		got = append(got, strings.SplitN(d.Reply.Text, ":", 2)[0])
+	}
+	// Due by Fri 4 Dec: nudged on 1 Dec, then once on each day overdue.
+	want := []string{"OSD-7K2Q (S.T.)", "⚠ Overdue — OSD-7K2Q (S.T.)"}
+	if len(got) != 2 || got[0] != want[0] || got[1] != want[1] {
+		t.Errorf("invitation nudges = %q, want %q", got, want)
+	}
+}
+
+// TestClockChangeDays: on the Sundays the clocks change, a reminder due that
+// day (a parent's feedback invitation, 4 days before a Thursday meeting, on a
+// daily schedule) goes out exactly once, at 17:00 London, however often the
+// jobs run around the changed hour.
+func TestClockChangeDays(t *testing.T) {
+	for _, tt := range []struct {
+		day, meeting string
+		repeated     []time.Time // instants in the hour the clocks skip or repeat
+	}{
+		{"2026-03-29", "2026-04-02 10:00", []time.Time{
+			time.Date(2026, 3, 29, 0, 59, 0, 0, time.UTC), time.Date(2026, 3, 29, 1, 0, 0, 0, time.UTC)}},
+		{"2026-10-25", "2026-10-29 10:00", []time.Time{ // 01:30 BST, then 01:30 GMT
+			time.Date(2026, 10, 25, 0, 30, 0, 0, time.UTC), time.Date(2026, 10, 25, 1, 30, 0, 0, time.UTC)}},
+	} {
+		t.Run(tt.day, func(t *testing.T) {
+			ctx := context.Background()
+			c := newCase("OSD-7K2Q", "2026-01-05")
+			c.Meetings = []offsitebot.Meeting{{ID: "M3", At: london(tt.meeting), Mode: offsitebot.InPerson, Invitations: []offsitebot.Invitation{{To: parentID}}}}
+			db := world(t, c)
+			rec := &recorder{}
+			s := newScheduler(t, db, rec, nil, Config{Feedback: "0 17 * * *"})
+			day := offsitebot.Date(tt.day)
+			// Catch-up runs in the changed hour: nothing of the day is due yet.
+			for _, at := range tt.repeated {
+				if _, err := s.RunAt(ctx, at); err != nil {
+					t.Fatal(err)
+				}
+			}
+			for _, at := range firings(t, "0 17 * * *", day.AddDays(-2).Time(), day.AddDays(3).Time()) {
+				for range 2 {
+					if _, err := s.Run(ctx, JobFeedback, at); err != nil {
+						t.Fatal(err)
+					}
+					if _, err := s.RunAt(ctx, at.Add(time.Hour)); err != nil {
+						t.Fatal(err)
+					}
+				}
+			}
+			got := rec.to(parentID, "(OSD-7K2Q)")
+			if len(got) != 1 {
+				t.Fatalf("%d feedback invitations, want 1: %v", len(got), got)
+			}
+			var doc struct {
+				ClaimedAt time.Time `bson:"claimedAt"`
+			}
+			if err := db.Database().Collection(outboxCollection).FindOne(ctx,
+				bson.D{{Key: "_id", Value: key(KindFeedback, "OSD-7K2Q", parentID, "M3")}}).Decode(&doc); err != nil {
+				t.Fatal(err)
+			}
+			if at := doc.ClaimedAt.In(offsitebot.London); offsitebot.DateOf(at) != day || at.Format("15:04") != "17:00" {
+				t.Errorf("invitation sent at %s, want %s 17:00", at, day)
+			}
+		})
+	}
+}
