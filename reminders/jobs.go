@@ -169,43 +169,48 @@ func attendanceButtons(ref string, d offsitebot.Date) [][]bot.Button {
 // attendancePrompt asks each receiving contact of each running case for the
 // day's codes, on school days, unless they are already recorded.
 func (s *Scheduler) attendancePrompt(ctx context.Context, sw *sweep) ([]message, string, error) {
-	if why := sw.notSchoolDay(); why != "" {
-		return nil, why, nil
-	}
-	if err := sw.load(ctx); err != nil {
-		return nil, "", err
-	}
-	var out []message
-	for i := range sw.cases {
-		c := &sw.cases[i]
-		if _, done := attendanceOn(c, sw.today); done || !running(c, sw.today) {
-			continue
-		}
-		to, err := sw.receiving(ctx, c)
-		if err != nil {
-			return nil, "", err
-		}
-		text := fmt.Sprintf("Attendance for %s (%s), %s.\nTap a button, or type: attendance %s %s AM PM",
-			c.Initials(), c.Ref, sw.today.Short(), c.Ref, sw.today)
-		for _, r := range to {
-			out = append(out, message{Key: key(KindAttendancePrompt, c.Ref, r, string(sw.today)), Job: JobAttendancePrompt,
-				Kind: KindAttendancePrompt, Case: c.Ref, To: r, Expires: endOfDay(sw.today), Purge: dayKeep(sw.today),
-				Reply: storedReply{Text: text, Buttons: storeButtons(attendanceButtons(c.Ref, sw.today)), Case: c.Ref}})
-		}
-	}
-	return out, "", nil
+	return s.askAttendance(ctx, sw, KindAttendancePrompt, JobAttendancePrompt,
+		"Attendance for %s (%s), %s.\nTap a button, or type: attendance %s %s AM PM", nil)
 }
 
 // attendanceChase asks again where the day is still unconfirmed, and tells
 // the home school at once: no answer by now is a safeguarding matter.
 func (s *Scheduler) attendanceChase(ctx context.Context, sw *sweep) ([]message, string, error) {
+	at := sw.now.In(offsitebot.London).Format("15:04")
+	alert := func(ctx context.Context, c *offsitebot.Case, asked int) ([]message, error) {
+		home, err := sw.home(ctx, c.HomeURN)
+		if err != nil {
+			return nil, err
+		}
+		who := "The receiving school has been asked again."
+		if asked == 0 {
+			who = fmt.Sprintf("Nobody at the receiving school can be asked through offsitebot: link one with link %s receiving.", c.Ref)
+		}
+		text := fmt.Sprintf("⚠ Attendance for %s (%s) on %s is not confirmed by %s. A child missing from education is a safeguarding matter: please check the pupil is safe today. %s Once known: attendance %s %s AM PM",
+			c.Initials(), c.Ref, sw.today.Short(), at, who, c.Ref, sw.today)
+		var out []message
+		for _, h := range home {
+			out = append(out, message{Key: key(KindAttendanceAlert, c.Ref, h, string(sw.today)), Job: JobAttendanceChase,
+				Kind: KindAttendanceAlert, Case: c.Ref, To: h, Expires: endOfDay(sw.today.AddDays(1)), Purge: dayKeep(sw.today),
+				Reply: storedReply{Text: text, Case: c.Ref}})
+		}
+		return out, nil
+	}
+	return s.askAttendance(ctx, sw, KindAttendanceChase, JobAttendanceChase,
+		"Still needed: attendance for %s (%s), %s. The home school has been told it isn't confirmed yet.\nTap a button, or type: attendance %s %s AM PM", alert)
+}
+
+// askAttendance sends format (initials, ref, day, ref, date) with the answer
+// buttons to each receiving contact of each running case whose day is not yet
+// recorded; then, if set, adds what also(case, contacts asked) returns.
+func (s *Scheduler) askAttendance(ctx context.Context, sw *sweep, kind, job, format string,
+	also func(ctx context.Context, c *offsitebot.Case, asked int) ([]message, error)) ([]message, string, error) {
 	if why := sw.notSchoolDay(); why != "" {
 		return nil, why, nil
 	}
 	if err := sw.load(ctx); err != nil {
 		return nil, "", err
 	}
-	at := sw.now.In(offsitebot.London).Format("15:04")
 	var out []message
 	for i := range sw.cases {
 		c := &sw.cases[i]
@@ -216,27 +221,18 @@ func (s *Scheduler) attendanceChase(ctx context.Context, sw *sweep) ([]message, 
 		if err != nil {
 			return nil, "", err
 		}
-		text := fmt.Sprintf("Still needed: attendance for %s (%s), %s. The home school has been told it isn't confirmed yet.\nTap a button, or type: attendance %s %s AM PM",
-			c.Initials(), c.Ref, sw.today.Short(), c.Ref, sw.today)
+		text := fmt.Sprintf(format, c.Initials(), c.Ref, sw.today.Short(), c.Ref, sw.today)
 		for _, r := range to {
-			out = append(out, message{Key: key(KindAttendanceChase, c.Ref, r, string(sw.today)), Job: JobAttendanceChase,
-				Kind: KindAttendanceChase, Case: c.Ref, To: r, Expires: endOfDay(sw.today), Purge: dayKeep(sw.today),
+			out = append(out, message{Key: key(kind, c.Ref, r, string(sw.today)), Job: job,
+				Kind: kind, Case: c.Ref, To: r, Expires: endOfDay(sw.today), Purge: dayKeep(sw.today),
 				Reply: storedReply{Text: text, Buttons: storeButtons(attendanceButtons(c.Ref, sw.today)), Case: c.Ref}})
 		}
-		home, err := sw.home(ctx, c.HomeURN)
-		if err != nil {
-			return nil, "", err
-		}
-		who := "The receiving school has been asked again."
-		if len(to) == 0 {
-			who = fmt.Sprintf("Nobody at the receiving school can be asked through offsitebot: link one with link %s receiving.", c.Ref)
-		}
-		alert := fmt.Sprintf("⚠ Attendance for %s (%s) on %s is not confirmed by %s. A child missing from education is a safeguarding matter: please check the pupil is safe today. %s Once known: attendance %s %s AM PM",
-			c.Initials(), c.Ref, sw.today.Short(), at, who, c.Ref, sw.today)
-		for _, h := range home {
-			out = append(out, message{Key: key(KindAttendanceAlert, c.Ref, h, string(sw.today)), Job: JobAttendanceChase,
-				Kind: KindAttendanceAlert, Case: c.Ref, To: h, Expires: endOfDay(sw.today.AddDays(1)), Purge: dayKeep(sw.today),
-				Reply: storedReply{Text: alert, Case: c.Ref}})
+		if also != nil {
+			more, err := also(ctx, c, len(to))
+			if err != nil {
+				return nil, "", err
+			}
+			out = append(out, more...)
 		}
 	}
 	return out, "", nil
