@@ -68,6 +68,9 @@ func (e *Engine) show(ctx context.Context, c bot.Call) ([]bot.Reply, error) {
 			lines = append(lines, fmt.Sprintf("Open review request %s from the %s, %s (duty %s)", r.ID, whoName(r.From), offsitebot.DateOf(r.At).Short(), dutyText(r.DutyApplies)))
 		}
 	}
+	if fb := latestFeedback(k); fb != "" {
+		lines = append(lines, "Pupil's and family's view since the last review (for the meeting pack):\n  "+strings.ReplaceAll(fb, "\n", "\n  "))
+	}
 	var people []string
 	for _, p := range k.People {
 		s := string(p.Role) + " " + p.Name

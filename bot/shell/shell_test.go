@@ -140,6 +140,7 @@ func TestScriptedSessionEndToEnd(t *testing.T) {
 
 	s.clk.Set(at("2026-12-07 17:00"))
 	s.expect("/as home:Alex", "home:Alex")
+	s.expect("show "+ref, "for the meeting pack", "I like the art room", "Relieved, but worried about friends", "(how it's going: 4/5)")
 	s.expect("review "+ref+" outcome", "objectives being met")
 	s.expect("partly", "gone well")
 	s.expect("Good attendance", "I like the art room", "Type ok to use that")
