@@ -6,9 +6,28 @@ import "strings"
 // key="quoted value" together. Curly quotes count too: phones type them.
 func Split(s string) []string {
 	var words []string
+	for _, t := range Tokens(s) {
+		words = append(words, t.Word)
+	}
+	return words
+}
+
+// Token is one word of a command line and where it starts in the line, so
+// free text after it can be taken exactly as typed.
+type Token struct {
+	Word  string
+	Start int
+}
+
+// Tokens is Split with each word's position.
+func Tokens(s string) []Token {
+	var words []Token
 	var cur strings.Builder
-	in, started := rune(0), false
-	for _, r := range s {
+	in, started, start := rune(0), false, 0
+	for i, r := range s {
+		if !started && in == 0 && r != ' ' && r != '\t' && r != '\n' && r != '\r' {
+			start = i
+		}
 		switch {
 		case in != 0 && closes(in, r):
 			in = 0
@@ -20,7 +39,7 @@ func Split(s string) []string {
 			in, started = r, true
 		case in == 0 && (r == ' ' || r == '\t' || r == '\n' || r == '\r'):
 			if started {
-				words = append(words, cur.String())
+				words = append(words, Token{Word: cur.String(), Start: start})
 				cur.Reset()
 				started = false
 			}
@@ -30,7 +49,7 @@ func Split(s string) []string {
 		}
 	}
 	if started {
-		words = append(words, cur.String())
+		words = append(words, Token{Word: cur.String(), Start: start})
 	}
 	return words
 }

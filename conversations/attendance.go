@@ -33,6 +33,7 @@ func attendanceFlow() *flow {
 	date.prefill = func(_ context.Context, s *session) (string, bool) {
 		return string(offsitebot.DateOf(s.now())), true
 	}
+	date.checkPrefill = true // today may be a Saturday, or before the start
 	dateCheck := date.check
 	date.check = func(ctx context.Context, s *session, v string) (string, error) {
 		v, err := dateCheck(ctx, s, v)
@@ -62,23 +63,23 @@ func attendanceFlow() *flow {
 			codeStep("am", "AM code", "The morning (AM) code? / for present, or any attendance code.", notAbsent, append([]bot.Button{present, late}, absentCodes...)...),
 			codeStep("pm", "PM code", "And the afternoon (PM) code?", notAbsent, append([]bot.Button{present, late}, absentCodes...)...),
 		},
-		positional: func(w []string, a answers) {
+		positional: func(w words, a answers) {
 			w = shiftRef(w, a)
-			if len(w) > 0 && (len(w) == 3 || len(w[0]) > 2 && !strings.EqualFold(w[0], "absent")) {
-				a["date"], w = w[0], w[1:]
+			if len(w) > 0 && (len(w) == 3 || len(w[0].s) > 2 && !strings.EqualFold(w[0].s, "absent")) {
+				a["date"], w = w[0].s, w[1:]
 			}
-			if len(w) > 0 && strings.EqualFold(w[0], "absent") {
+			if len(w) > 0 && strings.EqualFold(w[0].s, "absent") {
 				a["absent"] = "yes"
 				if len(w) > 1 {
-					a["code"] = w[1]
+					a["code"] = w[1].s
 				}
 				return
 			}
 			if len(w) > 0 {
-				a["am"] = w[0]
+				a["am"] = w[0].s
 			}
 			if len(w) > 1 {
-				a["pm"] = w[1]
+				a["pm"] = w[1].s
 			}
 		},
 		done: doneAttendance,

@@ -46,10 +46,44 @@ func (e *Engine) Register(r *bot.Router) {
 		{Name: "staff", Action: offsitebot.ActAdmin, Run: e.staff},
 	}
 	e.commands = map[string]bool{}
-	for _, c := range cmds {
+	for i, c := range cmds {
 		e.commands[c.Name] = true
+		if !flowCommands[c.Name] {
+			cmds[i].Run = e.keepFlow(c.Run)
+		}
 	}
 	r.Register(cmds...)
+}
+
+// flowCommands start a guided flow (and so replace one in progress).
+var flowCommands = map[string]bool{
+	"new": true, "contact": true, "attendance": true, "review": true, "review-schedule": true, "review-outcome": true,
+	"request": true, "link": true, "end": true, "feedback": true, "answer": true, "stop": true,
+}
+
+// keepFlow wraps a command that is not a flow: run in the middle of one, it
+// leaves the flow as it was and repeats its question, so nothing is lost.
+func (e *Engine) keepFlow(run bot.HandlerFunc) bot.HandlerFunc {
+	return func(ctx context.Context, c bot.Call) ([]bot.Reply, error) {
+		replies, err := run(ctx, c)
+		if err != nil || !c.InFlow {
+			return replies, err
+		}
+		conv, cerr := e.Store.Conversation(ctx, c.UserID, c.Now)
+		if cerr != nil || conv == nil || e.flows[conv.Flow] == nil {
+			return replies, err
+		}
+		s := &session{e: e, f: e.flows[conv.Flow], call: c, a: answers(conv.Answers), conv: *conv, stored: true}
+		if ref := s.a["ref"]; ref != "" {
+			if k, err := e.Store.Case(ctx, ref); err == nil && offsitebot.Can(c.Who, s.f.action, k) == nil {
+				s.c = k
+			}
+		}
+		if q, buttons := s.question(ctx); q != "" {
+			replies = append(replies, bot.Reply{Text: fmt.Sprintf("(We're still in the middle of %s — type cancel to stop it.) %s", s.f.title, q), Buttons: rows(buttons)})
+		}
+		return replies, nil
+	}
 }
 
 func text(s string) []bot.Reply { return []bot.Reply{{Text: s}} }

@@ -308,3 +308,72 @@ func TestAlertCodeTellsHomeAtOnce(t *testing.T) {
 }
 
 var _ = errors.New
+
+func TestAcceptanceFixes(t *testing.T) {
+	w := newWorld(t)
+	ctx := context.Background()
+	tests := []struct {
+		name  string
+		who   string
+		at    string // clock, London
+		lines []string
+		want  []string // in the reply to the last line
+		check func(t *testing.T, c *offsitebot.Case)
+		keep  bool // leave the flow open for the next row
+	}{
+		{name: "today's attendance on a Saturday asks for a school day", who: recv, at: "2026-12-05 10:00",
+			lines: []string{"attendance " + w.ref + " / /"}, want: []string{"Sat 5 Dec isn't a school day", "Which day?"}},
+		{name: "a one-line refusal leaves nothing pending", who: home,
+			lines: []string{"link " + w.ref + " pupil", "show " + w.ref}, want: []string{w.ref + " — Sam Taylor"}},
+		{name: "a request is kept word for word, quotes and all", who: parent,
+			lines: []string{`/request Sam is unhappy, "can we talk"? meeting=soon`}, want: []string{"received"},
+			check: func(t *testing.T, c *offsitebot.Case) {
+				if got := c.Requests[len(c.Requests)-1].Text; got != `Sam is unhappy, "can we talk"? meeting=soon` {
+					t.Errorf("stored %q", got)
+				}
+			}},
+		{name: "back with nothing asked keeps the command's answers", who: recv,
+			lines: []string{"attendance " + w.ref + " 2026-12-01 absent", "back"}, want: []string{"no earlier question", "Which code?"}},
+		{name: "a command mid-flow keeps the flow and repeats its question", who: parent,
+			lines: []string{"/feedback", "Happier now", "/status"}, want: []string{"still in the middle of your feedback", "how do you, the family"}, keep: true},
+		{name: "and the flow goes on", who: parent,
+			lines: []string{"Relieved", "skip"}, want: []string{"Thank you"},
+			check: func(t *testing.T, c *offsitebot.Case) {
+				if f := c.Feedback[len(c.Feedback)-1]; f.Pupil != "Happier now" || f.Family != "Relieved" {
+					t.Errorf("feedback %+v", f)
+				}
+			}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			w.t = t
+			if tt.at != "" {
+				w.clk.Set(london(tt.at))
+			}
+			var got string
+			for _, l := range tt.lines {
+				got = w.say(tt.who, l)
+			}
+			for _, want := range tt.want {
+				if !strings.Contains(got, want) {
+					t.Fatalf("got %q; want %q in it", got, want)
+				}
+			}
+			if tt.check != nil {
+				c, err := w.db.Case(ctx, w.ref)
+				if err != nil {
+					t.Fatal(err)
+				}
+				tt.check(t, c)
+			}
+			if !tt.keep {
+				w.say(tt.who, "cancel")
+			}
+		})
+	}
+	// Loose words after key=value belong to that value.
+	got := w.say(home, `new pupil=Jo Anne Smith dob=2012-03-04 ehcp=no home=100001 receiving=100002 start=2026-11-30 colour=red`)
+	if !strings.Contains(got, "Opened OSD-") || !strings.Contains(got, "for Jo Anne Smith") || !strings.Contains(got, "I don't know colour=") {
+		t.Fatalf("new with loose words: %s", got)
+	}
+}

@@ -115,6 +115,8 @@ type step struct {
 	check func(ctx context.Context, s *session, v string) (string, error)
 	// prefill, if set, supplies an answer without asking (e.g. the only case linked).
 	prefill func(ctx context.Context, s *session) (string, bool)
+	// checkPrefill runs check on the prefilled answer too (a default date may be a Sunday).
+	checkPrefill bool
 }
 
 // flow is a guided command.
@@ -125,7 +127,7 @@ type flow struct {
 	action offsitebot.Action
 	steps  []step
 	// positional maps the words after the command to answers.
-	positional func(words []string, a answers)
+	positional func(w words, a answers)
 	done       func(ctx context.Context, s *session) ([]bot.Reply, error)
 	// form says whether a platform with forms should show this flow as one.
 	form bool
@@ -141,6 +143,8 @@ type session struct {
 	c    *offsitebot.Case // loaded once the ref is known and allowed
 	// stored says the flow's state is in the database (to delete when done).
 	stored bool
+	// notes are said before the next question (words left out, a flow set aside).
+	notes []string
 }
 
 func (s *session) now() time.Time { return s.call.Now }
@@ -162,20 +166,81 @@ func (e *Engine) Active(ctx context.Context, key string) (bool, error) {
 	return c != nil, nil
 }
 
+// word is one word after a command, with the text from it on exactly as
+// typed, so free text (a request, a summary) keeps its quotes.
+type word struct {
+	s, tail string
+	start   int
+}
+
+// words are the words after a command that were not key=value answers.
+type words []word
+
+// text is everything from the first word on, as typed.
+func (w words) text() string {
+	if len(w) == 0 {
+		return ""
+	}
+	return w[0].tail
+}
+
+// parseArgs splits the words after the command into key=value answers for
+// the flow's questions and the other words, each with its tail as typed.
+func (s *session) parseArgs() (answers, words) {
+	raw := answers{}
+	text := s.call.Text
+	toks := bot.Tokens(text)
+	if len(toks) > 0 {
+		toks = toks[1:] // the command word
+	}
+	var rest words
+	end := len(text)
+	for i := len(toks) - 1; i >= 0; i-- {
+		t := toks[i]
+		k, v, ok := strings.Cut(t.Word, "=")
+		k = strings.ToLower(k)
+		switch {
+		case ok && s.f.hasStep(k):
+			if s.f.positional == nil && len(rest) > 0 {
+				// new pupil=Sam Taylor: without a place for loose words, they belong to the value before them.
+				v = strings.TrimSpace(v + " " + strings.TrimSpace(text[rest[0].start:end]))
+				rest = nil
+			}
+			raw[k] = v
+			end = t.Start
+		case ok && s.f.positional == nil && keyLike(k):
+			s.notes = append(s.notes, fmt.Sprintf("I don't know %s=, so I left it out.", k))
+			end = t.Start
+		default:
+			rest = append([]word{{s: t.Word, start: t.Start, tail: strings.TrimSpace(text[t.Start:end])}}, rest...)
+		}
+	}
+	if s.f.positional == nil && len(rest) > 0 {
+		s.notes = append(s.notes, fmt.Sprintf("I didn't use %q: give answers as key=value, with quotes around values with spaces.", rest.text()))
+	}
+	return raw, rest
+}
+
+func keyLike(k string) bool {
+	for _, r := range k {
+		if (r < 'a' || r > 'z') && r != '_' {
+			return false
+		}
+	}
+	return k != ""
+}
+
 // start begins flow f for a command, taking answers from its words.
 func (e *Engine) start(ctx context.Context, call bot.Call, f *flow) ([]bot.Reply, error) {
 	// A new flow replaces one left waiting (its state is overwritten or deleted).
 	s := &session{e: e, f: f, call: call, a: answers{}, c: call.Case, stored: call.InFlow}
 	s.conv = offsitebot.Conversation{Key: call.UserID, Flow: f.name, Answers: map[string]string{}}
-	raw := answers{}
-	var rest []string
-	for _, w := range call.Args {
-		if k, v, ok := strings.Cut(w, "="); ok && f.hasStep(strings.ToLower(k)) {
-			raw[strings.ToLower(k)] = v
-			continue
+	if call.InFlow {
+		if old, err := e.Store.Conversation(ctx, call.UserID, call.Now); err == nil && old != nil && e.flows[old.Flow] != nil {
+			s.notes = append(s.notes, fmt.Sprintf("(I've stopped %s to do this.)", e.flows[old.Flow].title))
 		}
-		rest = append(rest, w)
 	}
+	raw, rest := s.parseArgs()
 	if f.positional != nil {
 		f.positional(rest, raw)
 	}
@@ -186,6 +251,9 @@ func (e *Engine) start(ctx context.Context, call bot.Call, f *flow) ([]bot.Reply
 	}
 	if s.c != nil {
 		raw["ref"] = s.c.Ref
+	}
+	if !call.Who.Role.Staff() && len(call.Who.Cases) == 0 && f.hasStep("ref") {
+		return nil, offsitebot.Errorf(offsitebot.EInvalid, "You're not connected to an off-site direction yet. Please open the link your school sent you (or type /start and the code in it).")
 	}
 	problems := s.take(ctx, raw)
 	if len(raw) > 0 && len(problems) == 0 && s.requiredGiven() {
@@ -202,7 +270,41 @@ func (e *Engine) start(ctx context.Context, call bot.Call, f *flow) ([]bot.Reply
 		// A form, unless everything came typed in one line: then just do it.
 		return s.formReply(ctx, problems, call.Request.Args != nil)
 	}
+	if !more {
+		// All given at once: a refusal needs no state kept, the line can be typed again.
+		replies, err := s.f.done(ctx, s)
+		if err != nil {
+			return nil, err
+		}
+		if s.stored {
+			if err := e.Store.DeleteConversation(ctx, call.UserID); err != nil {
+				return nil, fmt.Errorf("conversations: finish %s: %w", f.name, err)
+			}
+		}
+		return s.withNotes(replies, problems), nil
+	}
 	return s.proceed(ctx, problems)
+}
+
+// withNotes puts the session's notes and problems before the first reply.
+func (s *session) withNotes(replies []bot.Reply, problems map[string]string) []bot.Reply {
+	pre := s.preamble(problems)
+	if len(pre) == 0 || len(replies) == 0 {
+		return replies
+	}
+	replies[0].Text = strings.Join(pre, "\n") + "\n" + replies[0].Text
+	return replies
+}
+
+// preamble is what to say before the next question: notes, then problems in step order.
+func (s *session) preamble(problems map[string]string) []string {
+	pre := slices.Clone(s.notes)
+	for _, st := range s.f.steps {
+		if p, ok := problems[st.key]; ok && !slices.Contains(pre, p) {
+			pre = append(pre, p)
+		}
+	}
+	return pre
 }
 
 // take validates given answers in step order, keeping the good ones; it returns
@@ -217,7 +319,11 @@ func (s *session) take(ctx context.Context, raw answers) map[string]string {
 		if !ok {
 			if st.prefill != nil {
 				if pv, ok := st.prefill(ctx, s); ok {
-					s.set(st.key, pv)
+					if !st.checkPrefill {
+						s.set(st.key, pv)
+					} else if err := s.answer(ctx, st, pv); err != nil {
+						problems[st.key] = problemText(err)
+					}
 				}
 			}
 			continue
@@ -256,11 +362,11 @@ func (s *session) answer(ctx context.Context, st step, v string) error {
 	return nil
 }
 
-func (s *session) set(k, v string) {
-	if !s.a.has(k) {
-		s.conv.Order = append(s.conv.Order, k)
-	}
-	s.a[k] = v
+func (s *session) set(k, v string) { s.a[k] = v }
+
+// asked records that k was answered to a question, for back.
+func (s *session) asked(k string) {
+	s.conv.Order = append(slices.DeleteFunc(s.conv.Order, func(x string) bool { return x == k }), k)
 }
 
 func (s *session) unset(k string) {
@@ -302,12 +408,6 @@ func (s *session) next() (step, bool) {
 
 // proceed asks the next question, or finishes the flow.
 func (s *session) proceed(ctx context.Context, problems map[string]string) ([]bot.Reply, error) {
-	var pre []string
-	for _, st := range s.f.steps {
-		if p, ok := problems[st.key]; ok {
-			pre = append(pre, p)
-		}
-	}
 	st, more := s.next()
 	if !more {
 		replies, err := s.f.done(ctx, s)
@@ -315,31 +415,34 @@ func (s *session) proceed(ctx context.Context, problems map[string]string) ([]bo
 			if offsitebot.ErrorCode(err) == offsitebot.EInternal {
 				return nil, err
 			}
-			// Keep what was given: the person can fix one answer with back, or cancel.
+			// Keep what was given: the person can change an answer with back, or cancel.
 			if serr := s.save(ctx); serr != nil {
 				return nil, serr
 			}
-			return []bot.Reply{{Text: offsitebot.ErrorMessage(err) + "\nYour other answers are kept: type back to change the last one, or cancel to stop."}}, nil
+			return []bot.Reply{{Text: offsitebot.ErrorMessage(err) + "\nYour answers are kept: type back to change the last one, or cancel to stop."}}, nil
 		}
 		if s.stored {
 			if err := s.e.Store.DeleteConversation(ctx, s.call.UserID); err != nil {
 				return nil, fmt.Errorf("conversations: finish %s: %w", s.f.name, err)
 			}
 		}
-		if len(pre) > 0 && len(replies) > 0 {
-			replies[0].Text = strings.Join(pre, "\n") + "\n" + replies[0].Text
-		}
-		return replies, nil
+		return s.withNotes(replies, problems), nil
 	}
 	if err := s.save(ctx); err != nil {
 		return nil, err
 	}
 	q, buttons := st.ask(ctx, s)
-	text := q
-	if len(pre) > 0 {
-		text = strings.Join(pre, "\n") + "\n" + q
+	pre := s.preamble(problems)
+	return []bot.Reply{{Text: strings.Join(append(pre, q), "\n"), Buttons: rows(buttons), Case: s.ref()}}, nil
+}
+
+// question is the flow's next question, to remind someone who did something else meanwhile.
+func (s *session) question(ctx context.Context) (string, []bot.Button) {
+	st, more := s.next()
+	if !more {
+		return "", nil
 	}
-	return []bot.Reply{{Text: text, Buttons: rows(buttons), Case: s.ref()}}, nil
+	return st.ask(ctx, s)
 }
 
 func (s *session) ref() string {
@@ -399,21 +502,16 @@ func (e *Engine) Continue(ctx context.Context, call bot.Call) ([]bot.Reply, erro
 		}
 		return []bot.Reply{{Text: fmt.Sprintf("OK, I've stopped %s. Nothing was saved.", f.title)}}, nil
 	case "back", "/back":
-		// Drop the last answer that was asked for, and ask it again.
-		for len(s.conv.Order) > 0 {
-			k := s.conv.Order[len(s.conv.Order)-1]
-			s.unset(k)
-			if f.asks(k) {
-				break
-			}
+		// Drop the last answer given to a question, and ask that question again.
+		if len(s.conv.Order) == 0 {
+			q, buttons := s.question(ctx)
+			return []bot.Reply{{Text: "There's no earlier question to go back to (type cancel to stop).\n" + q, Buttons: rows(buttons)}}, nil
 		}
+		s.unset(s.conv.Order[len(s.conv.Order)-1])
 		return s.proceed(ctx, nil)
 	}
 	st, more := s.next()
-	if !more {
-		return s.proceed(ctx, nil)
-	}
-	if !st.free && e.commands[call.Word] && len(call.Args) > 0 && e.router != nil {
+	if e.commands[call.Word] && e.router != nil && (!more || !st.free && len(call.Args) > 0) {
 		// "review OSD-… schedule …" typed where a choice or a date was asked is a new
 		// command, not a wrong answer: run it, and say what was set aside.
 		if err := e.Store.DeleteConversation(ctx, call.UserID); err != nil {
@@ -425,12 +523,16 @@ func (e *Engine) Continue(ctx context.Context, call bot.Call) ([]bot.Reply, erro
 		note := bot.Reply{Text: fmt.Sprintf("(I've stopped %s to do that.)", f.title)}
 		return append([]bot.Reply{note}, replies...), nil
 	}
+	if !more {
+		return s.proceed(ctx, nil)
+	}
 	if err := s.answer(ctx, st, text); err != nil {
 		if offsitebot.ErrorCode(err) == offsitebot.EInternal && !isRedo(err) {
 			return nil, err
 		}
 		return s.proceed(ctx, map[string]string{st.key: problemText(err)})
 	}
+	s.asked(st.key)
 	return s.proceed(ctx, nil)
 }
 
@@ -441,16 +543,6 @@ func isRedo(err error) bool {
 
 func (f *flow) hasStep(k string) bool {
 	return slices.ContainsFunc(f.steps, func(s step) bool { return s.key == k })
-}
-
-// asks reports whether k is a question the person answered (not a prefill).
-func (f *flow) asks(k string) bool {
-	for _, s := range f.steps {
-		if s.key == k {
-			return s.prefill == nil
-		}
-	}
-	return false
 }
 
 // formReply answers a platform with forms: the form to fill, errors on its

@@ -34,17 +34,17 @@ func staffRequestFlow() *flow {
 		}
 		return v, nil
 	}
-	text := textStep("text", "The request, word for word", "Please paste or type the request word for word.", false)
+	text := requestStep("text", "The request, word for word", "Please paste or type the request word for word.")
 	return &flow{
 		name: "request", title: "Record a review request", submit: "Record", action: offsitebot.ActRequest, form: true,
 		steps: []step{refStep(offsitebot.ActRequest), from, text},
-		positional: func(w []string, a answers) {
+		positional: func(w words, a answers) {
 			w = shiftRef(w, a)
-			if len(w) > 0 && matchChoice(requesters, w[0]) {
-				a["from"], w = w[0], w[1:]
+			if len(w) > 0 && matchChoice(requesters, w[0].s) {
+				a["from"], w = w[0].s, w[1:]
 			}
 			if len(w) > 0 {
-				a["text"] = strings.Join(w, " ")
+				a["text"] = w.text()
 			}
 		},
 		done: func(ctx context.Context, s *session) ([]bot.Reply, error) {
@@ -69,14 +69,14 @@ func whoName(from string) string {
 
 // familyRequestFlow is /request from a parent or an 18+ pupil: the text is the written request.
 func familyRequestFlow() *flow {
-	text := textStep("text", "Your request", "Please write your request for a review meeting, in your own words. I'll pass it to the school exactly as you write it.", false)
+	text := requestStep("text", "Your request", "Please write your request for a review meeting, in your own words. I'll pass it to the school exactly as you write it.")
 	return &flow{
 		name: "family-request", title: "your request", action: offsitebot.ActRequest,
 		steps: []step{refStep(offsitebot.ActRequest), text},
-		positional: func(w []string, a answers) {
+		positional: func(w words, a answers) {
 			w = shiftRef(w, a)
 			if len(w) > 0 {
-				a["text"] = strings.Join(w, " ")
+				a["text"] = w.text()
 			}
 		},
 		done: func(ctx context.Context, s *session) ([]bot.Reply, error) {
@@ -133,10 +133,10 @@ func linkFlow() *flow {
 			refStep(offsitebot.ActLink),
 			choiceStep("role", "For", "Who is the link for? (parent, pupil, receiving or la)", plain("parent", "pupil", "receiving", "la")...),
 		},
-		positional: func(w []string, a answers) {
+		positional: func(w words, a answers) {
 			w = shiftRef(w, a)
 			if len(w) > 0 {
-				a["role"] = w[0]
+				a["role"] = w[0].s
 			}
 		},
 		done: doneLink,
@@ -185,10 +185,10 @@ func endFlow() *flow {
 			choiceStep("outcome", "Outcome", "How did it end? (reintegrated, managed-move, semh or other)", outcomes...),
 			confirm,
 		},
-		positional: func(w []string, a answers) {
+		positional: func(w words, a answers) {
 			w = shiftRef(w, a)
 			if len(w) > 0 {
-				a["outcome"] = w[0]
+				a["outcome"] = w[0].s
 			}
 		},
 		done: func(ctx context.Context, s *session) ([]bot.Reply, error) {
@@ -228,7 +228,7 @@ func feedbackFlow() *flow {
 			textStep("family", "The family's view", msgFeedbackFamily, false),
 			rating,
 		},
-		positional: func(w []string, a answers) { shiftRef(w, a) },
+		positional: func(w words, a answers) { shiftRef(w, a) },
 		done: func(ctx context.Context, s *session) ([]bot.Reply, error) {
 			n, _ := strconv.Atoi(s.a["rating"])
 			_, err := s.e.update(ctx, s.c, func(c *offsitebot.Case) ([]offsitebot.AuditEvent, error) {
@@ -272,13 +272,13 @@ func answerFlow() *flow {
 			choiceStep("answer", "Can you come?", "Can you come?", choice{value: offsitebot.AnswerYes, label: "I can come"}, choice{value: offsitebot.AnswerOtherTime, label: "Please suggest another time", also: []string{"other", "no"}}),
 			suggestion,
 		},
-		positional: func(w []string, a answers) {
+		positional: func(w words, a answers) {
 			w = shiftRef(w, a)
 			if len(w) > 0 {
-				a["meeting"], w = w[0], w[1:]
+				a["meeting"], w = w[0].s, w[1:]
 			}
 			if len(w) > 0 {
-				a["answer"] = w[0]
+				a["answer"] = w[0].s
 			}
 		},
 		done: doneAnswer,
@@ -330,7 +330,7 @@ func stopFlow() *flow {
 	return &flow{
 		name: "stop", title: "disconnecting", action: offsitebot.ActView,
 		steps:      []step{refStep(offsitebot.ActView), confirm},
-		positional: func(w []string, a answers) { shiftRef(w, a) },
+		positional: func(w words, a answers) { shiftRef(w, a) },
 		done: func(ctx context.Context, s *session) ([]bot.Reply, error) {
 			if s.a["confirm"] != "yes" {
 				return []bot.Reply{{Text: msgStopKept}}, nil

@@ -189,19 +189,19 @@ func contactFlow() *flow {
 			textStep("summary", "Summary", "A short summary, please (what was said or agreed).", false),
 			when,
 		},
-		positional: func(w []string, a answers) {
+		positional: func(w words, a answers) {
 			w = shiftRef(w, a)
-			if len(w) > 0 && strings.EqualFold(w[0], "with") {
+			if len(w) > 0 && strings.EqualFold(w[0].s, "with") {
 				w = w[1:]
 			}
-			if len(w) > 0 && matchChoice(contactWith, w[0]) {
-				a["with"], w = w[0], w[1:]
+			if len(w) > 0 && matchChoice(contactWith, w[0].s) {
+				a["with"], w = w[0].s, w[1:]
 			}
-			if len(w) > 0 && matchChoice(contactHow, w[0]) {
-				a["how"], w = w[0], w[1:]
+			if len(w) > 0 && matchChoice(contactHow, w[0].s) {
+				a["how"], w = w[0].s, w[1:]
 			}
 			if len(w) > 0 {
-				a["summary"] = strings.Join(w, " ")
+				a["summary"] = w.text()
 			}
 		},
 		done: doneContact,

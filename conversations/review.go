@@ -67,21 +67,21 @@ func scheduleFlow() *flow {
 			textStep("place", "Place (optional)", "Where? (a room or a link, or skip)", true),
 			confirm,
 		},
-		positional: func(w []string, a answers) {
+		positional: func(w words, a answers) {
 			w = shiftRef(w, a)
-			if len(w) > 0 && strings.EqualFold(w[0], "schedule") {
+			if len(w) > 0 && strings.EqualFold(w[0].s, "schedule") {
 				w = w[1:]
 			}
 			for _, k := range []string{"date", "time"} {
 				if len(w) > 0 {
-					a[k], w = w[0], w[1:]
+					a[k], w = w[0].s, w[1:]
 				}
 			}
 			if len(w) > 0 {
-				a["mode"], w = w[0], w[1:]
+				a["mode"], w = w[0].s, w[1:]
 			}
 			if len(w) > 0 {
-				a["place"] = strings.Join(w, " ")
+				a["place"] = w.text()
 			}
 		},
 		done: doneSchedule,
@@ -293,13 +293,13 @@ func outcomeFlow() *flow {
 			until, next,
 			textStep("attended", "Who attended", "Who attended?", false),
 		},
-		positional: func(w []string, a answers) {
+		positional: func(w words, a answers) {
 			w = shiftRef(w, a)
-			if len(w) > 0 && strings.EqualFold(w[0], "outcome") {
+			if len(w) > 0 && strings.EqualFold(w[0].s, "outcome") {
 				w = w[1:]
 			}
 			if len(w) > 0 {
-				a["meeting"] = w[0]
+				a["meeting"] = w[0].s
 			}
 		},
 		done: doneOutcome,

@@ -115,6 +115,21 @@ func textStep(key, label, q string, optional bool) step {
 	}
 }
 
+// MaxRequest is the longest written request kept: a parent's letter, word for word.
+const MaxRequest = 20000
+
+// requestStep takes a written request word for word.
+func requestStep(key, label, q string) step {
+	st := textStep(key, label, q, false)
+	st.check = func(_ context.Context, _ *session, v string) (string, error) {
+		if n := utf8.RuneCountInString(v); n > MaxRequest {
+			return "", offsitebot.Errorf(offsitebot.EInvalid, "That is %d characters; the most I can keep is %d. Please send the rest as a second request.", n, MaxRequest)
+		}
+		return v, nil
+	}
+	return st
+}
+
 func checkLength(v string) (string, error) {
 	if n := utf8.RuneCountInString(v); n > offsitebot.MaxSummary {
 		return "", offsitebot.Errorf(offsitebot.EInvalid, "That is %d characters; the most I can keep is %d. Please shorten it (the full text can go in an email, and you can log that email as a contact).", n, offsitebot.MaxSummary)
@@ -168,10 +183,10 @@ func timeStep(key, label, q string) step {
 func isRef(w string) bool { _, ok := offsitebot.ParseRef(w); return ok }
 
 // shiftRef takes a leading case reference off words into a["ref"].
-func shiftRef(words []string, a answers) []string {
-	if len(words) > 0 && isRef(words[0]) {
-		a["ref"] = words[0]
-		return words[1:]
+func shiftRef(w words, a answers) words {
+	if len(w) > 0 && isRef(w[0].s) {
+		a["ref"] = w[0].s
+		return w[1:]
 	}
-	return words
+	return w
 }
