@@ -105,15 +105,17 @@ type Case struct {
 	Sessions     string    `bson:"sessions,omitempty" json:"sessions,omitempty"` // session times
 	Opened       time.Time `bson:"opened" json:"opened"`
 	OpenedBy     string    `bson:"openedBy" json:"openedBy"`
-	Outcome      string    `bson:"outcome,omitempty" json:"outcome,omitempty"`
-	EndedOn      Date      `bson:"endedOn,omitempty" json:"endedOn,omitempty"`
+	// NoticeGiven is when staff recorded that the written notice reached the parents (rule 9).
+	NoticeGiven time.Time `bson:"noticeGiven,omitempty" json:"noticeGiven,omitzero"`
+	Outcome     string    `bson:"outcome,omitempty" json:"outcome,omitempty"`
+	EndedOn     Date      `bson:"endedOn,omitempty" json:"endedOn,omitempty"`
 
 	// People linked to the case by join code (parents, pupil, receiving contacts, LA).
 	People []Person `bson:"people" json:"people"`
 
 	// LastSchoolContact is the latest contact between the two schools, kept
 	// beside the list so sweeps need not read the chronology.
-	LastSchoolContact time.Time `bson:"lastSchoolContact,omitempty" json:"lastSchoolContact,omitempty"`
+	LastSchoolContact time.Time `bson:"lastSchoolContact,omitempty" json:"lastSchoolContact,omitzero"`
 
 	Contacts   []Contact       `bson:"contacts" json:"contacts"`
 	Attendance []AttendanceDay `bson:"attendance" json:"attendance"`
@@ -231,7 +233,7 @@ type Invitation struct {
 	To         string    `bson:"to" json:"to"`
 	Sent       time.Time `bson:"sent" json:"sent"`
 	Answer     string    `bson:"answer,omitempty" json:"answer,omitempty"`
-	Answered   time.Time `bson:"answered,omitempty" json:"answered,omitempty"`
+	Answered   time.Time `bson:"answered,omitempty" json:"answered,omitzero"`
 	Suggestion string    `bson:"suggestion,omitempty" json:"suggestion,omitempty"`
 }
 
@@ -258,7 +260,7 @@ type ReviewOutcome struct {
 	Recorded      time.Time `bson:"recorded" json:"recorded"`
 	By            string    `bson:"by" json:"by"`
 	// NoticeSent is when the decision to continue went to parents (rule 6).
-	NoticeSent time.Time `bson:"noticeSent,omitempty" json:"noticeSent,omitempty"`
+	NoticeSent time.Time `bson:"noticeSent,omitempty" json:"noticeSent,omitzero"`
 }
 
 // Requesters of a review meeting.
@@ -313,7 +315,7 @@ type JoinCode struct {
 	CreatedBy string    `bson:"createdBy" json:"createdBy"`
 	Expires   time.Time `bson:"expires" json:"expires"`
 	UsedBy    string    `bson:"usedBy,omitempty" json:"usedBy,omitempty"`
-	UsedAt    time.Time `bson:"usedAt,omitempty" json:"usedAt,omitempty"`
+	UsedAt    time.Time `bson:"usedAt,omitempty" json:"usedAt,omitzero"`
 }
 
 // JoinCodeLife is how long a join code stays valid.

@@ -18,6 +18,7 @@ const (
 	DueRequest      = "request"
 	DueOutcome      = "outcome"
 	DueFaceToFace   = "facetoface"
+	DueEnd          = "end"
 )
 
 // ReviewWarnDays is how close the review date must be, with no meeting
@@ -52,16 +53,22 @@ func Due(c *Case, now time.Time, cal Calendar) []DueItem {
 			Command: cmd, By: by, Overdue: overdue, Key: dueKey(kind, key)})
 	}
 
-	// Rule 9: the written notice, until the first day.
-	if c.Start.Valid() && today < c.Start {
+	// Rule 9: the written notice, until the first day or until it is recorded as given.
+	if c.Start.Valid() && today < c.Start && c.NoticeGiven.IsZero() {
 		by := NoticeDeadline(c.Start, cal)
 		if today > by {
-			add(DueNotice, by, true, string(c.Start), "show "+c.Ref,
+			add(DueNotice, by, true, string(c.Start), "notice "+c.Ref+" given",
 				"written notice to parents was due by %s (2 school days before the start on %s) — send it now", by.Short(), c.Start.Short())
 		} else {
-			add(DueNotice, by, false, string(c.Start), "show "+c.Ref,
+			add(DueNotice, by, false, string(c.Start), "notice "+c.Ref+" given",
 				"written notice to parents must reach them by %s (2 school days before the start on %s)", by.Short(), c.Start.Short())
 		}
+	}
+
+	// The agreed end has passed: end the direction, or the reviews set a new date.
+	if c.End.Valid() && today > c.End {
+		add(DueEnd, c.End, true, string(c.End), "end "+c.Ref+" reintegrated|managed-move|semh|other",
+			"the agreed end date (%s) has passed — end the direction, or record the decision to continue", c.End.Short())
 	}
 
 	// Rule 2: weekly contact between the schools.
@@ -115,7 +122,7 @@ func Due(c *Case, now time.Time, cal Calendar) []DueItem {
 		case m.Held():
 			if m.Outcome.Decision == DecisionContinue && m.Outcome.NoticeSent.IsZero() {
 				by := ContinuationDeadline(md)
-				cmd := "contact " + c.Ref + " parent email …"
+				cmd := "review " + c.Ref + " told " + m.ID
 				if today > by {
 					add(DueContinuation, by, true, m.ID, cmd,
 						"decision to continue from the %s meeting was due to parents by %s (6 days after) — tell them now", md.Short(), by.Short())

@@ -81,7 +81,7 @@ func TestDueRepresentativeCases(t *testing.T) {
 			},
 			now: ldn(2026, 12, 2, 9, 0),
 			want: []want{{brief{DueNotice, "2026-12-03", false, "notice:2026-12-07"},
-				"written notice to parents must reach them by Thu 3 Dec (2 school days before the start on Mon 7 Dec)", "show OSD-7K2Q"}},
+				"written notice to parents must reach them by Thu 3 Dec (2 school days before the start on Mon 7 Dec)", "notice OSD-7K2Q given"}},
 		},
 		{
 			name: "notice on its last day",
@@ -89,7 +89,7 @@ func TestDueRepresentativeCases(t *testing.T) {
 				*c = Case{Ref: c.Ref, Status: Active, Start: "2026-12-07"}
 			},
 			now:  ldn(2026, 12, 3, 23, 0),
-			want: []want{{brief{DueNotice, "2026-12-03", false, "notice:2026-12-07"}, "must reach them by Thu 3 Dec", "show OSD-7K2Q"}},
+			want: []want{{brief{DueNotice, "2026-12-03", false, "notice:2026-12-07"}, "must reach them by Thu 3 Dec", "notice OSD-7K2Q given"}},
 		},
 		{
 			name: "notice late",
@@ -98,7 +98,7 @@ func TestDueRepresentativeCases(t *testing.T) {
 			},
 			now: ldn(2026, 12, 4, 9, 0),
 			want: []want{{brief{DueNotice, "2026-12-03", true, "notice:2026-12-07"},
-				"written notice to parents was due by Thu 3 Dec (2 school days before the start on Mon 7 Dec) — send it now", "show OSD-7K2Q"}},
+				"written notice to parents was due by Thu 3 Dec (2 school days before the start on Mon 7 Dec) — send it now", "notice OSD-7K2Q given"}},
 		},
 		{
 			name: "no notice item from the first day",
@@ -142,7 +142,15 @@ func TestDueRepresentativeCases(t *testing.T) {
 				c.Attendance = attended(cal, "2026-11-02", "2026-11-26")
 			},
 			now:  ldn(2026, 12, 2, 16, 0),
-			want: []want{{brief{DueAttendance, "2026-11-27", true, "attendance:2026-11-27"}, "attendance not confirmed for Fri 27 Nov", ""}},
+			want: []want{
+				{brief{DueAttendance, "2026-11-27", true, "attendance:2026-11-27"}, "attendance not confirmed for Fri 27 Nov", ""},
+				{brief{DueEnd, "2026-11-27", true, "end:2026-11-27"}, "the agreed end date (Fri 27 Nov) has passed", ""},
+			},
+		},
+		{
+			name:   "notice recorded as given is no longer due",
+			change: func(c *Case) { c.Start = "2026-12-07"; c.NoticeGiven = ldn(2026, 12, 1, 9, 0) },
+			now:    ldn(2026, 12, 2, 9, 0),
 		},
 		{
 			name:   "review 4 days away is not yet due",
@@ -222,7 +230,7 @@ func TestDueRepresentativeCases(t *testing.T) {
 			},
 			now: ldn(2026, 11, 26, 9, 0),
 			want: []want{{brief{DueContinuation, "2026-11-26", false, "continuation:M1"},
-				"decision to continue from the Fri 20 Nov meeting must reach parents by Thu 26 Nov (6 days after)", "contact OSD-7K2Q parent email …"}},
+				"decision to continue from the Fri 20 Nov meeting must reach parents by Thu 26 Nov (6 days after)", "review OSD-7K2Q told M1"}},
 		},
 		{
 			name: "continuation late",

@@ -44,6 +44,7 @@ func (e *Engine) Register(r *bot.Router) {
 		{Name: "stop", Action: offsitebot.ActView, Run: flowCmd("stop")},
 		{Name: "school", Action: offsitebot.ActAdmin, Run: e.school},
 		{Name: "staff", Action: offsitebot.ActAdmin, Run: e.staff},
+		{Name: "notice", Action: offsitebot.ActReview, Run: e.notice},
 	}
 	e.commands = map[string]bool{}
 	for i, c := range cmds {
@@ -115,7 +116,9 @@ func (e *Engine) help(_ context.Context, c bot.Call) ([]bot.Reply, error) {
 		"contact OSD-… receiving phone what was said — log contact\n" +
 		"attendance OSD-… [date] AM PM — record the receiving school's codes\n" +
 		"review OSD-… schedule DATE HH:MM in-person|online [place] — schedule a review and invite the parents\n" +
-		"review OSD-… outcome — record a review's outcome (guided)\n" +
+		"review OSD-… outcome — record a review's outcome (guided) · review OSD-… cancel M2\n" +
+		"review OSD-… told M1 — the parents were told of a decision to continue another way\n" +
+		"notice OSD-… given — the written notice reached the parents\n" +
 		"request OSD-… parent|pupil|la text — record a written review request received elsewhere\n" +
 		"link OSD-… parent|pupil|receiving|la — a one-time Telegram join link\n" +
 		"export OSD-… — the whole chronology · end OSD-… reintegrated|managed-move|semh|other\n" + helpGuided
@@ -208,13 +211,21 @@ func (e *Engine) review(ctx context.Context, c bot.Call) ([]bot.Reply, error) {
 			return e.start(ctx, c, e.flows["review-schedule"])
 		case "outcome":
 			return e.start(ctx, c, e.flows["review-outcome"])
+		case "told":
+			if c.Case != nil {
+				return e.told(ctx, c)
+			}
+		case "cancel":
+			if c.Case != nil {
+				return e.cancelMeeting(ctx, c)
+			}
 		}
 	}
 	ref := "OSD-…"
 	if c.Case != nil {
 		ref = c.Case.Ref
 	}
-	return []bot.Reply{{Text: fmt.Sprintf("Do you want to schedule a review meeting or record an outcome?\nreview %s schedule DATE HH:MM in-person|online [place]\nreview %s outcome", ref, ref),
+	return []bot.Reply{{Text: fmt.Sprintf("Do you want to schedule a review meeting or record an outcome?\nreview %s schedule DATE HH:MM in-person|online [place]\nreview %s outcome\n(also: review %s cancel M2 · review %s told M1 when the parents were told of a decision to continue another way)", ref, ref, ref, ref),
 		Buttons: [][]bot.Button{{{Label: "Schedule", Data: "/review " + ref + " schedule"}, {Label: "Record outcome", Data: "/review " + ref + " outcome"}}}}}, nil
 }
 

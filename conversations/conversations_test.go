@@ -377,3 +377,51 @@ func TestAcceptanceFixes(t *testing.T) {
 		t.Fatalf("new with loose words: %s", got)
 	}
 }
+
+func TestDutiesCanBeCleared(t *testing.T) {
+	w := newWorld(t)
+	ctx := context.Background()
+	got := w.say(home, `new pupil="Al Bee" dob=2012-03-04 ehcp=no home=100001 receiving=100002 start=2026-12-07`)
+	ref := regexp.MustCompile(`OSD-[0-9A-Z]{4}`).FindString(got)
+	if due := w.say(home, "due"); !strings.Contains(due, ref+"  written notice to parents must reach them by Thu 3 Dec") || !strings.Contains(due, "notice "+ref+" given") {
+		t.Fatalf("notice not due: %s", due)
+	}
+	if got := w.say(home, "notice "+ref+" given email"); !strings.Contains(got, "Recorded: the written notice for "+ref) {
+		t.Fatalf("notice: %s", got)
+	}
+	if due := w.say(home, "due"); strings.Contains(due, ref+"  written notice") {
+		t.Fatalf("notice still due after being given: %s", due)
+	}
+
+	// A meeting cancelled tells the invited parent and stops asking for its outcome.
+	w.say(home, "review "+w.ref+" schedule 2026-12-14 10:00 in-person")
+	got = w.say(home, "review "+w.ref+" cancel M1")
+	if !strings.Contains(got, "M1") || !strings.Contains(got, "is cancelled; 1 invited parent told") {
+		t.Fatalf("cancel: %s", got)
+	}
+	if msgs := w.out.to(parent); len(msgs) == 0 || !strings.Contains(msgs[len(msgs)-1], "is cancelled") {
+		t.Fatalf("parent got %q", msgs)
+	}
+	if got := w.say(home, "review "+w.ref+" cancel M1"); !strings.Contains(got, "already held or cancelled") {
+		t.Fatalf("second cancel: %s", got)
+	}
+
+	// A decision to continue told by letter clears the nudge.
+	c, err := w.db.Case(ctx, w.ref)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.out.blocked[parent] = true // so the bot cannot tell them itself
+	w.say(home, "review "+w.ref+" schedule 2026-12-10 10:00 in-person")
+	w.clk.Set(london("2026-12-10 16:00"))
+	w.say(home, `review `+w.ref+` outcome met=yes successes=a voice=b concerns=c interventions=d decision=continue until=2027-01-29 next=2026-12-21 attended=e`)
+	if due := w.say(home, "due"); !strings.Contains(due, "review "+w.ref+" told M2") {
+		t.Fatalf("continuation not due: %s (%d meetings before)", due, len(c.Meetings))
+	}
+	if got := w.say(home, "review "+w.ref+" told M2"); !strings.Contains(got, "were told of the decision to continue after M2") {
+		t.Fatalf("told: %s", got)
+	}
+	if due := w.say(home, "due"); strings.Contains(due, "told M2") {
+		t.Fatalf("continuation still due: %s", due)
+	}
+}

@@ -49,6 +49,10 @@ func msgComing(m offsitebot.Meeting) string {
 	return fmt.Sprintf("Thank you — see you on %s (%s). If anything changes, just let the school know.", when(m), where(m))
 }
 
+func msgCancelled(m offsitebot.Meeting) string {
+	return fmt.Sprintf("The review meeting on %s is cancelled. The school will be in touch with a new time.", when(m))
+}
+
 func msgSuggestionPassed(home string) string {
 	return fmt.Sprintf("Thank you — I've passed that to %s. They'll get back to you with a new time.", home)
 }
