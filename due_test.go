@@ -141,7 +141,7 @@ func TestDueRepresentativeCases(t *testing.T) {
 				c.End = "2026-11-27"
 				c.Attendance = attended(cal, "2026-11-02", "2026-11-26")
 			},
-			now:  ldn(2026, 12, 2, 16, 0),
+			now: ldn(2026, 12, 2, 16, 0),
 			want: []want{
 				{brief{DueAttendance, "2026-11-27", true, "attendance:2026-11-27"}, "attendance not confirmed for Fri 27 Nov", ""},
 				{brief{DueEnd, "2026-11-27", true, "end:2026-11-27"}, "the agreed end date (Fri 27 Nov) has passed", ""},
