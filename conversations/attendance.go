@@ -92,6 +92,7 @@ func doneAttendance(ctx context.Context, s *session) ([]bot.Reply, error) {
 		am, pm = s.a["code"], s.a["code"]
 	}
 	day := offsitebot.AttendanceDay{Date: offsitebot.Date(s.a["date"]), AM: am, PM: pm, By: s.call.Who.ID, At: s.now(), Via: s.call.Platform}
+	was := "" // what a correction replaced
 	c, err := s.e.update(ctx, s.c, func(c *offsitebot.Case) ([]offsitebot.AuditEvent, error) {
 		if c.Status != offsitebot.Active {
 			return nil, endedErr(c)
@@ -99,7 +100,8 @@ func doneAttendance(ctx context.Context, s *session) ([]bot.Reply, error) {
 		detail := fmt.Sprintf("%s AM %s PM %s", day.Date, am, pm)
 		for i, d := range c.Attendance {
 			if d.Date == day.Date {
-				detail += fmt.Sprintf(" (was AM %s PM %s)", d.AM, d.PM)
+				was = fmt.Sprintf(" (was AM %s, PM %s)", d.AM, d.PM)
+				detail += was
 				c.Attendance[i] = day
 				return []offsitebot.AuditEvent{s.event("attendance corrected", detail)}, nil
 			}
@@ -110,14 +112,14 @@ func doneAttendance(ctx context.Context, s *session) ([]bot.Reply, error) {
 	if err != nil {
 		return nil, err
 	}
-	text := fmt.Sprintf("Recorded for %s, %s: AM %s, PM %s. The home school registers %s for both sessions.", c.Ref, day.Date.Short(), am, pm, offsitebot.HomeRegisterCode)
+	text := fmt.Sprintf("Recorded for %s, %s: AM %s, PM %s%s. The home school registers %s for both sessions.", c.Ref, day.Date.Short(), am, pm, was, offsitebot.HomeRegisterCode)
 	if alert := alertCodes(am, pm); alert != "" {
 		home := s.e.schoolName(ctx, c.HomeURN)
 		msg := fmt.Sprintf("⚠ Safeguarding: %s (%s) was recorded absent on %s — %s — by the receiving school. A child missing from education needs following up today. Type show %s for the case.",
 			c.Initials(), c.Ref, day.Date.Short(), alert, c.Ref)
 		told := s.e.tellHome(ctx, c, bot.Reply{Text: msg, Case: c.Ref}, "attendance alert")
 		if told > 0 {
-			text = fmt.Sprintf("Recorded for %s, %s: AM %s, PM %s. %s has been told now.", c.Ref, day.Date.Short(), am, pm, home)
+			text = fmt.Sprintf("Recorded for %s, %s: AM %s, PM %s%s. %s has been told now.", c.Ref, day.Date.Short(), am, pm, was, home)
 		} else {
 			text += fmt.Sprintf(" Please tell %s now: nobody there could be reached through offsitebot.", home)
 		}

@@ -425,3 +425,25 @@ func TestDutiesCanBeCleared(t *testing.T) {
 		t.Fatalf("continuation still due: %s", due)
 	}
 }
+
+func TestCorrectionKeepsHistory(t *testing.T) {
+	w := newWorld(t)
+	w.say(recv, "attendance "+w.ref+" 2026-12-01 G O")
+	got := w.say(recv, "attendance "+w.ref+" 2026-12-01 / L")
+	if !strings.Contains(got, "(was AM G, PM O)") {
+		t.Fatalf("correction reply: %s", got)
+	}
+	c, err := w.db.Case(context.Background(), w.ref)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var kinds []string
+	for _, e := range conversations.Chronology(c) {
+		if e.Kind == "correction" && strings.Contains(e.Summary, "was AM G, PM O") || e.Kind == "message" && strings.Contains(e.Summary, "attendance alert") {
+			kinds = append(kinds, e.Kind)
+		}
+	}
+	if strings.Join(kinds, ",") != "message,correction" {
+		t.Fatalf("chronology lacks the alert and the correction: %v", kinds)
+	}
+}

@@ -202,11 +202,30 @@ func Chronology(k *offsitebot.Case) []Entry {
 	for _, f := range k.Feedback {
 		out = append(out, Entry{At: f.At, Kind: "feedback", By: f.By, Summary: fmt.Sprintf("pupil: %s / family: %s / rating %d", f.Pupil, f.Family, f.Rating)})
 	}
+	// Messages the bot sent about the case, and corrections, are in the audit
+	// trail; they belong in the chronology too (rule 1).
+	for _, a := range k.Audit {
+		if kind, ok := chronicled[a.Action]; ok {
+			out = append(out, Entry{At: a.At, Kind: kind, By: a.By, Via: a.Via, Summary: a.Action + ": " + a.Detail})
+		}
+	}
 	if k.Status == offsitebot.Ended {
 		out = append(out, Entry{At: k.EndedOn.At(23, 59), Kind: "ended", Summary: k.Outcome})
 	}
 	slices.SortStableFunc(out, func(a, b Entry) int { return a.At.Compare(b.At) })
 	return out
+}
+
+// chronicled are the audit actions that also stand in the chronology, by kind.
+var chronicled = map[string]string{
+	"attendance corrected":      "correction",
+	"attendance alert":          "message",
+	"review request passed on":  "message",
+	"time suggestion passed on": "message",
+	"recipient unreachable":     "message",
+	"review cancelled":          "review cancelled",
+	"notice given":              "notice",
+	"decision notice given":     "notice",
 }
 
 // Export is the whole record of a case: its facts, chronology and audit trail.

@@ -177,8 +177,8 @@ func TestScriptedSessionEndToEnd(t *testing.T) {
 	if err := json.Unmarshal([]byte(body), &x); err != nil {
 		t.Fatalf("export is not JSON: %v\n%s", err, body)
 	}
-	wantKinds := []string{"opened", "joined", "review request", "contact", "review scheduled", "contact", "review scheduled", "contact",
-		"invitation answered", "contact", "feedback", "review held", "contact", "review request"}
+	wantKinds := []string{"opened", "joined", "review request", "message", "contact", "review scheduled", "contact", "review scheduled", "contact",
+		"invitation answered", "contact", "feedback", "review held", "contact", "review request", "message"}
 	var kinds []string
 	for i, e := range x.Chronology {
 		kinds = append(kinds, e.Kind)
