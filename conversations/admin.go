@@ -103,11 +103,19 @@ func (e *Engine) staff(ctx context.Context, c bot.Call) ([]bot.Reply, error) {
 	if m := slackMention.FindStringSubmatch(c.Args[1]); m != nil {
 		name = strings.TrimPrefix(m[2], "|")
 	}
+	moved := ""
+	if old, err := e.Store.Identity(ctx, id); err == nil && old != nil && old.Role != "" && (old.Role != role || old.URN != urn) {
+		moved = fmt.Sprintf(" (was %s %s)", old.Role, old.URN)
+	}
 	if err := e.Store.PutIdentity(ctx, offsitebot.Identity{ID: id, Role: role, Name: name, URN: urn, Created: c.Now}); err != nil {
 		return nil, err
 	}
 	if err := e.Store.AppendAudit(ctx, offsitebot.AuditEvent{At: c.Now, By: c.Who.ID, Via: c.Platform, Action: "staff added", Detail: fmt.Sprintf("%s as %s %s", id, role, urn)}); err != nil {
 		return nil, err
 	}
-	return text(fmt.Sprintf("%s can now use offsitebot as %s%s.", id, role, map[bool]string{true: " at " + urn, false: ""}[urn != ""])), nil
+	at := ""
+	if urn != "" {
+		at = " at " + urn
+	}
+	return text(fmt.Sprintf("%s can now use offsitebot as %s%s%s.", id, role, at, moved)), nil
 }

@@ -196,6 +196,15 @@ func (e *Engine) due(ctx context.Context, c bot.Call) ([]bot.Reply, error) {
 	if len(items) == 0 {
 		return text(fmt.Sprintf("Nothing is due or overdue on your %s.", plural(len(cs), "active case", "active cases"))), nil
 	}
+	if c.Who.Role == offsitebot.RoleReceiving {
+		// The receiving school answers for attendance and contact; the rest is the home school's.
+		items = slices.DeleteFunc(items, func(it offsitebot.DueItem) bool {
+			return it.Kind != offsitebot.DueAttendance && it.Kind != offsitebot.DueContact
+		})
+		if len(items) == 0 {
+			return text(fmt.Sprintf("Nothing is due from you on your %s.", plural(len(cs), "active case", "active cases"))), nil
+		}
+	}
 	offsitebot.SortDue(items)
 	lines := make([]string, 0, len(items))
 	for _, it := range items {
@@ -242,7 +251,7 @@ func (e *Engine) join(ctx context.Context, c bot.Call) ([]bot.Reply, error) {
 		return nil, err
 	}
 	if c.Who.Role != "" && c.Who.Role != jc.Role {
-		return nil, offsitebot.Errorf(offsitebot.EConflict, "This account is already connected as a %s, and that link was for a %s. Please ask the school for help.", c.Who.Role, jc.Role)
+		return nil, offsitebot.Errorf(offsitebot.EConflict, "This account is already connected as %s, and that link was for %s, so I haven't used it. Please ask the school for a link of the right kind.", personName(c.Who.Role), personName(jc.Role))
 	}
 	name := c.Who.Name
 	if name == "" {
@@ -295,7 +304,11 @@ func (e *Engine) familyStatus(ctx context.Context, k *offsitebot.Case, c bot.Cal
 	if c.Who.Role == offsitebot.RoleReceiving {
 		name = k.Initials()
 	}
-	lines := []string{fmt.Sprintf("%s's off-site direction at %s (%s) started on %s.", name, recv, k.Ref, k.Start.Short())}
+	started := "started"
+	if k.Start > offsitebot.DateOf(c.Now) {
+		started = "starts"
+	}
+	lines := []string{fmt.Sprintf("%s's off-site direction at %s (%s) %s on %s.", name, recv, k.Ref, started, k.Start.Short())}
 	if k.End != "" {
 		lines[0] = strings.TrimSuffix(lines[0], ".") + fmt.Sprintf(" and is planned until %s.", k.End.Short())
 	}
@@ -324,4 +337,21 @@ func (e *Engine) familyStatus(ctx context.Context, k *offsitebot.Case, c bot.Cal
 	}
 	lines = append(lines, fmt.Sprintf("Questions? Contact %s.", home))
 	return strings.Join(lines, "\n")
+}
+
+// personName says who someone of a role is, in a sentence.
+func personName(r offsitebot.Role) string {
+	switch r {
+	case offsitebot.RoleParent:
+		return "a parent or carer"
+	case offsitebot.RolePupil:
+		return "the pupil"
+	case offsitebot.RoleReceiving:
+		return "a receiving-school contact"
+	case offsitebot.RoleLA:
+		return "the local authority"
+	case offsitebot.RoleHome:
+		return "home-school staff"
+	}
+	return "an admin"
 }

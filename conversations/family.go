@@ -52,7 +52,12 @@ func staffRequestFlow() *flow {
 			if err != nil {
 				return nil, err
 			}
-			return []bot.Reply{{Text: fmt.Sprintf("Review request from the %s recorded for %s (%s). %s", whoName(s.a["from"]), c.Ref, s.now().In(offsitebot.London).Format("2 Jan 15:04"), rc.Explanation), Case: c.Ref}}, nil
+			duty := "The duty applies: no review meeting was held in the 10 weeks before, so one must be held as soon as reasonably practicable."
+			if !rc.DutyApplies {
+				duty = fmt.Sprintf("The duty does not apply yet: a review meeting was held on %s, within the 10 weeks before; please still reply to the requester.", rc.LastMeeting.Short())
+			}
+			return []bot.Reply{{Text: fmt.Sprintf("Review request from the %s recorded word for word for %s (%s). %s\nTo answer it: review %s schedule DATE HH:MM in-person",
+				whoName(s.a["from"]), c.Ref, s.now().In(offsitebot.London).Format("2 Jan 15:04"), duty, c.Ref), Case: c.Ref}}, nil
 		},
 	}
 }

@@ -34,12 +34,14 @@ func (e *Engine) show(ctx context.Context, c bot.Call) ([]bot.Reply, error) {
 	}
 	lines = append(lines, fmt.Sprintf("%s → %s · %s", e.schoolName(ctx, k.HomeURN), e.schoolName(ctx, k.ReceivingURN), status))
 
-	cc := offsitebot.CheckContact(k, c.Now, e.Calendar)
 	last := "none yet"
 	if !k.LastSchoolContact.IsZero() {
 		last = k.LastSchoolContact.In(offsitebot.London).Format("Mon 2 Jan 15:04")
 	}
-	lines = append(lines, fmt.Sprintf("Last contact between the schools: %s (next due by %s)", last, cc.DueBy.Short()))
+	if k.Status == offsitebot.Active {
+		last += fmt.Sprintf(" (next due by %s)", offsitebot.CheckContact(k, c.Now, e.Calendar).DueBy.Short())
+	}
+	lines = append(lines, "Last contact between the schools: "+last)
 
 	monday := today.AddDays(-((int(today.Weekday()) + 6) % 7))
 	wp, wposs := offsitebot.AttendanceSummary(k.Attendance, monday, today)
@@ -50,7 +52,7 @@ func (e *Engine) show(ctx context.Context, c bot.Call) ([]bot.Reply, error) {
 		d := latestDay(k.Attendance)
 		lines = append(lines, fmt.Sprintf("Latest day recorded: %s AM %s PM %s", d.Date.Short(), d.AM, d.PM))
 	}
-	if m, ok := offsitebot.NextMeeting(k, c.Now); ok {
+	if m, ok := offsitebot.NextMeeting(k, c.Now); ok && k.Status == offsitebot.Active {
 		lines = append(lines, fmt.Sprintf("Next review: %s %s, %s (%s)", m.ID, when(m), where(m), answersText(m)))
 	} else if k.Status == offsitebot.Active {
 		lines = append(lines, "Next review: none scheduled — due by "+offsitebot.ReviewDue(k).Short())
@@ -200,7 +202,11 @@ func Chronology(k *offsitebot.Case) []Entry {
 		out = append(out, Entry{At: r.At, Kind: "review request", By: r.By, Via: r.Via, Summary: fmt.Sprintf("%s from %s (duty %s): %s", r.ID, r.From, dutyText(r.DutyApplies), r.Text)})
 	}
 	for _, f := range k.Feedback {
-		out = append(out, Entry{At: f.At, Kind: "feedback", By: f.By, Summary: fmt.Sprintf("pupil: %s / family: %s / rating %d", f.Pupil, f.Family, f.Rating)})
+		sum := fmt.Sprintf("pupil: %s / family: %s", f.Pupil, f.Family)
+		if f.Rating > 0 {
+			sum += fmt.Sprintf(" / how it's going: %d of 5", f.Rating)
+		}
+		out = append(out, Entry{At: f.At, Kind: "feedback", By: f.By, Summary: sum})
 	}
 	// Messages the bot sent about the case, and corrections, are in the audit
 	// trail; they belong in the chronology too (rule 1).

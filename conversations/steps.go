@@ -25,6 +25,9 @@ func refStep(act offsitebot.Action) step {
 			for _, r := range s.call.Who.Cases {
 				bs = append(bs, bot.Button{Label: r, Data: r})
 			}
+			if !s.call.Who.Role.Staff() {
+				return "Which child's case is this about? Tap one, or type its reference (it looks like OSD-7K2Q).", bs
+			}
 			return "Which case? Type its reference, like OSD-7K2Q (type cases to list yours).", bs
 		},
 		prefill: func(ctx context.Context, s *session) (string, bool) {
