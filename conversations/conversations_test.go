@@ -447,3 +447,18 @@ func TestCorrectionKeepsHistory(t *testing.T) {
 		t.Fatalf("chronology lacks the alert and the correction: %v", kinds)
 	}
 }
+
+func TestDateSanityNotes(t *testing.T) {
+	w := newWorld(t)
+	tests := []struct{ line, want string }{
+		{"review " + w.ref + " schedule 2026-12-12 10:00 in-person", "Sat 12 Dec is not a school day (Saturday)"},
+		{"review " + w.ref + " schedule 2026-12-15 21:30 online", "outside usual hours"},
+		{`new pupil="Di Ed" dob=2012-03-04 ehcp=no home=100001 receiving=100002 start=2026-12-25`, "Fri 25 Dec, is not a school day"},
+		{`new pupil="Di Ed" dob=2012-03-04 ehcp=no home=100001 receiving=100002 start=2026-12-03`, "so it is late: send it today"},
+	}
+	for _, tt := range tests {
+		if got := w.say(home, tt.line); !strings.Contains(got, tt.want) {
+			t.Errorf("%q: %s\nwant %q", tt.line, got, tt.want)
+		}
+	}
+}

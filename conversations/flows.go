@@ -112,10 +112,17 @@ func doneNewCase(ctx context.Context, s *session) ([]bot.Reply, error) {
 	s.c = c
 	home, recv := s.e.schoolName(ctx, c.HomeURN), s.e.schoolName(ctx, c.ReceivingURN)
 	deadline := offsitebot.NoticeDeadline(c.Start, s.e.Calendar)
+	due := fmt.Sprintf("is due by %s", deadline.Short())
+	if deadline < offsitebot.DateOf(s.now()) {
+		due = fmt.Sprintf("was due by %s, so it is late: send it today", deadline.Short())
+	}
 	text := fmt.Sprintf("Opened %s for %s (%s → %s), starting %s.\n"+
-		"The written notice to the parents is due by %s (2 school days before the first day). It must state: %s.\n"+
+		"The written notice to the parents %s (2 school days before the first day); when it has gone, type notice %s given. It must state: %s.\n"+
 		"Next: link %s parent gives you a join link for the family; link %s receiving one for the receiving school's contact.",
-		c.Ref, c.Pupil, home, recv, c.Start.Short(), deadline.Short(), noticeContents, c.Ref, c.Ref)
+		c.Ref, c.Pupil, home, recv, c.Start.Short(), due, c.Ref, noticeContents, c.Ref, c.Ref)
+	if why := s.e.Calendar.NotSchoolDay(c.Start); why != "" {
+		text += fmt.Sprintf("\nNote: the first day, %s, is not a school day (%s).", c.Start.Short(), why)
+	}
 	return []bot.Reply{{Text: text, Sensitive: true, Case: c.Ref}}, nil
 }
 

@@ -123,6 +123,12 @@ func doneSchedule(ctx context.Context, s *session) ([]bot.Reply, error) {
 	default:
 		lines = append(lines, fmt.Sprintf("No parent is linked on offsitebot: please invite them by %s (6 days before); link %s parent makes a join link.", deadline.Short(), c.Ref))
 	}
+	if why := s.e.Calendar.NotSchoolDay(m.Date()); why != "" {
+		lines = append(lines, fmt.Sprintf("Note: %s is not a school day (%s). If that's a slip, cancel it (review %s cancel %s) and schedule again.", m.Date().Short(), why, c.Ref, m.ID))
+	}
+	if h := at.In(offsitebot.London).Hour(); h < 7 || h >= 19 {
+		lines = append(lines, "Note: that is outside usual hours; check it suits the parents.")
+	}
 	if !offsitebot.FaceToFace(c) {
 		lines = append(lines, "Note: no review has been face to face yet; at least one should be.")
 	}
