@@ -22,9 +22,9 @@ const (
 )
 
 // ReviewWarnDays is how close the review date must be, with no meeting
-// scheduled, before it shows as due: enough to give 6 days' notice is already
-// gone by then, so it is worth saying.
-const ReviewWarnDays = 3
+// scheduled, before it shows as due: early enough to schedule it and still
+// invite the parents 6 days ahead.
+const ReviewWarnDays = InvitationNoticeDays + 3
 
 // DueItem is one thing due or overdue on a case.
 type DueItem struct {
@@ -102,13 +102,25 @@ func Due(c *Case, now time.Time, cal Calendar) []DueItem {
 		mode = InPerson
 	}
 	cmdSchedule := "review " + c.Ref + " schedule DATE TIME " + mode
-	if !scheduled && reviewDue.Valid() && today.DaysUntil(reviewDue) <= ReviewWarnDays {
-		if today > reviewDue {
+	last, held := LastHeldMeeting(c, now)
+	ending := held && last.Outcome.Decision != DecisionContinue
+	switch {
+	case ending:
+		// The last review decided the direction ends: no more reviews, but it must be ended.
+		add(DueEnd, last.Date(), false, "decision:"+last.ID, "end "+c.Ref+" "+endOutcome(last.Outcome.Decision),
+			"the %s review decided: %s — end the direction when the pupil leaves", last.Date().Short(), last.Outcome.Decision)
+	case !scheduled && reviewDue.Valid() && today.DaysUntil(reviewDue) <= ReviewWarnDays:
+		inviteBy := InvitationDeadline(reviewDue)
+		switch {
+		case today > reviewDue:
 			add(DueReview, reviewDue, true, string(reviewDue), cmdSchedule,
 				"review meeting was due by %s and none is scheduled — overdue", reviewDue.Short())
-		} else {
+		case today > inviteBy:
 			add(DueReview, reviewDue, false, string(reviewDue), cmdSchedule,
-				"next review meeting due by %s — not yet scheduled", reviewDue.Short())
+				"next review meeting due by %s — not yet scheduled, and parents can no longer have 6 days' notice for it", reviewDue.Short())
+		default:
+			add(DueReview, reviewDue, false, string(reviewDue), cmdSchedule,
+				"next review meeting due by %s — schedule it by %s so parents get 6 days' notice", reviewDue.Short(), inviteBy.Short())
 		}
 	}
 
@@ -171,13 +183,26 @@ func Due(c *Case, now time.Time, cal Calendar) []DueItem {
 	}
 
 	// Rule 4: at least one review face to face, once reviews have begun.
-	if _, held := LastHeldMeeting(c, now); held && !FaceToFace(c) {
+	if held && !ending && !FaceToFace(c) {
 		add(DueFaceToFace, reviewDue, false, "", "review "+c.Ref+" schedule DATE TIME "+InPerson,
 			"no face-to-face review meeting yet — make the next one in person")
 	}
 
 	SortDue(items)
 	return items
+}
+
+// endOutcome is the end command's word for a review's decision.
+func endOutcome(decision string) string {
+	switch decision {
+	case DecisionReintegrate:
+		return OutcomeReintegrated
+	case DecisionManagedMove:
+		return OutcomeManagedMove
+	case DecisionSEMH:
+		return OutcomeSEMH
+	}
+	return OutcomeOther
 }
 
 // dueKey joins kind and subject; a kind with one obligation per case has no subject.

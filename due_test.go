@@ -119,7 +119,9 @@ func TestDueRepresentativeCases(t *testing.T) {
 			change: func(c *Case) { c.Attendance = attended(cal, "2026-11-02", "2026-12-10") },
 			now:    ldn(2026, 12, 10, 9, 0),
 			want: []want{{brief{DueContact, "2026-12-09", true, "contact:2026-11-30"},
-				"no contact with the receiving school for 8 school days — overdue, was due by Wed 9 Dec", "contact OSD-7K2Q receiving phone …"}},
+				"no contact with the receiving school for 8 school days — overdue, was due by Wed 9 Dec", "contact OSD-7K2Q receiving phone …"},
+				{brief{DueReview, "2026-12-18", false, "review:2026-12-18"},
+					"next review meeting due by Fri 18 Dec — schedule it by Sat 12 Dec so parents get 6 days' notice", ""}},
 		},
 		{
 			name:   "attendance missing for one past day",
@@ -153,16 +155,23 @@ func TestDueRepresentativeCases(t *testing.T) {
 			now:    ldn(2026, 12, 2, 9, 0),
 		},
 		{
-			name:   "review 4 days away is not yet due",
-			change: func(c *Case) { c.Meetings[0].Outcome.Next = "2026-12-05" },
+			name:   "review 10 days away is not yet due",
+			change: func(c *Case) { c.Meetings[0].Outcome.Next = "2026-12-11" },
 			now:    ldn(2026, 12, 1, 9, 0),
+		},
+		{
+			name:   "review 9 days away: schedule it while 6 days' notice is possible",
+			change: func(c *Case) { c.Meetings[0].Outcome.Next = "2026-12-10" },
+			now:    ldn(2026, 12, 1, 9, 0),
+			want: []want{{brief{DueReview, "2026-12-10", false, "review:2026-12-10"},
+				"next review meeting due by Thu 10 Dec — schedule it by Fri 4 Dec so parents get 6 days' notice", ""}},
 		},
 		{
 			name:   "review 3 days away, none scheduled",
 			change: func(c *Case) { c.Meetings[0].Outcome.Next = "2026-12-04" },
 			now:    ldn(2026, 12, 1, 9, 0),
 			want: []want{{brief{DueReview, "2026-12-04", false, "review:2026-12-04"},
-				"next review meeting due by Fri 4 Dec — not yet scheduled", "review OSD-7K2Q schedule DATE TIME in-person|online"}},
+				"next review meeting due by Fri 4 Dec — not yet scheduled, and parents can no longer have 6 days' notice for it", "review OSD-7K2Q schedule DATE TIME in-person|online"}},
 		},
 		{
 			name: "review overdue",
@@ -248,6 +257,9 @@ func TestDueRepresentativeCases(t *testing.T) {
 				c.Meetings[0].Outcome.Decision = DecisionReintegrate
 			},
 			now: ldn(2026, 11, 27, 9, 0),
+			// ...and no more reviews: the direction is to be ended.
+			want: []want{{brief{DueEnd, "2026-11-20", false, "end:decision:M1"},
+				"the Fri 20 Nov review decided: reintegrate — end the direction when the pupil leaves", "end OSD-7K2Q reintegrated"}},
 		},
 		{
 			name: "outcome after the meeting, same day",

@@ -429,6 +429,7 @@ func TestDutiesCanBeCleared(t *testing.T) {
 func TestCorrectionKeepsHistory(t *testing.T) {
 	w := newWorld(t)
 	w.say(recv, "attendance "+w.ref+" 2026-12-01 G O")
+	w.clk.Set(w.clk.Now().Add(time.Minute))
 	got := w.say(recv, "attendance "+w.ref+" 2026-12-01 / L")
 	if !strings.Contains(got, "(was AM G, PM O)") {
 		t.Fatalf("correction reply: %s", got)
@@ -437,14 +438,19 @@ func TestCorrectionKeepsHistory(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var kinds []string
+	var seen []string
 	for _, e := range conversations.Chronology(c) {
-		if e.Kind == "correction" && strings.Contains(e.Summary, "was AM G, PM O") || e.Kind == "message" && strings.Contains(e.Summary, "attendance alert") {
-			kinds = append(kinds, e.Kind)
+		switch {
+		case e.Kind == "attendance" && strings.HasPrefix(e.Summary, "2026-12-01 AM G PM O") && e.By == recv:
+			seen = append(seen, "original")
+		case e.Kind == "message" && strings.Contains(e.Summary, "attendance alert"):
+			seen = append(seen, "alert")
+		case e.Kind == "attendance" && strings.Contains(e.Summary, "(was AM G, PM O)"):
+			seen = append(seen, "correction")
 		}
 	}
-	if strings.Join(kinds, ",") != "message,correction" {
-		t.Fatalf("chronology lacks the alert and the correction: %v", kinds)
+	if strings.Join(seen, ",") != "original,alert,correction" {
+		t.Fatalf("chronology lacks the original, the alert or the correction: %v", seen)
 	}
 }
 

@@ -92,10 +92,14 @@ func (e *Engine) cancelMeeting(ctx context.Context, c bot.Call) ([]bot.Reply, er
 		}
 		k.Meetings[i].Cancelled = true
 		m = k.Meetings[i]
-		// Requests it answered are open again until another meeting is booked.
+		// Requests it answered pass to the next meeting booked, or are open again.
+		next := ""
+		if n, ok := offsitebot.NextMeeting(k, c.Now); ok {
+			next = n.ID
+		}
 		for j := range k.Requests {
 			if k.Requests[j].Answered == m.ID {
-				k.Requests[j].Answered = ""
+				k.Requests[j].Answered = next
 			}
 		}
 		return []offsitebot.AuditEvent{{At: c.Now, By: c.Who.ID, Via: c.Platform, Action: "review cancelled", Case: k.Ref, Detail: m.ID}}, nil

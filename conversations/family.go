@@ -109,10 +109,15 @@ func (e *Engine) recordRequest(ctx context.Context, s *session, from string) (of
 		if rc, err = offsitebot.CheckRequest(c, from, s.now()); err != nil {
 			return nil, err
 		}
-		c.Requests = append(c.Requests, offsitebot.ReviewRequest{
+		r := offsitebot.ReviewRequest{
 			ID: fmt.Sprintf("R%d", len(c.Requests)+1), At: s.now(), From: from, Text: s.a["text"], By: s.call.Who.ID,
 			Via: s.call.Platform, DutyApplies: rc.DutyApplies, LastMeeting: rc.LastMeeting,
-		})
+		}
+		// A meeting already booked answers it: that is the meeting the request will be heard at.
+		if m, ok := offsitebot.NextMeeting(c, s.now()); ok {
+			r.Answered = m.ID
+		}
+		c.Requests = append(c.Requests, r)
 		return []offsitebot.AuditEvent{s.event("review request recorded", fmt.Sprintf("from %s, duty applies: %t", from, rc.DutyApplies))}, nil
 	})
 	if err != nil {

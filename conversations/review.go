@@ -217,12 +217,11 @@ var decisions = []choice{
 }
 
 // pendingMeeting is the meeting whose outcome is to be recorded: the latest one
-// not yet held whose day has come.
+// not yet held that has begun.
 func pendingMeeting(c *offsitebot.Case, now time.Time) (offsitebot.Meeting, bool) {
-	today := offsitebot.DateOf(now)
 	for i := len(c.Meetings) - 1; i >= 0; i-- {
 		m := c.Meetings[i]
-		if !m.Held() && !m.Cancelled && m.Date() <= today {
+		if !m.Held() && !m.Cancelled && !m.At.After(now) {
 			return m, true
 		}
 	}
@@ -243,8 +242,11 @@ func outcomeFlow() *flow {
 			v = strings.ToUpper(v)
 			for _, m := range s.c.Meetings {
 				if m.ID == v {
-					if m.Date() > offsitebot.DateOf(s.now()) {
-						return "", offsitebot.Errorf(offsitebot.EInvalid, "Meeting %s is on %s, still to come: record its outcome on the day or after.", v, m.Date().Short())
+					switch {
+					case m.At.After(s.now()):
+						return "", offsitebot.Errorf(offsitebot.EInvalid, "Meeting %s is on %s, still to come: record its outcome once it has taken place.", v, when(m))
+					case m.Cancelled:
+						return "", offsitebot.Errorf(offsitebot.EInvalid, "Meeting %s was cancelled.", v)
 					}
 					return v, nil
 				}
@@ -279,7 +281,8 @@ func outcomeFlow() *flow {
 		return "What did the pupil and their family say? Before the meeting they told us:\n" + fb + "\nType ok to use that, or write what was said.", []bot.Button{{Label: "Use that", Data: "ok"}}
 	}
 	voice.check = func(_ context.Context, s *session, v string) (string, error) {
-		if strings.EqualFold(v, "ok") {
+		switch strings.ToLower(strings.TrimSpace(v)) {
+		case "ok", "keep", "yes", "use", "use that", "same":
 			if fb := latestFeedback(s.c); fb != "" {
 				return fb, nil
 			}

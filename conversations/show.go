@@ -189,14 +189,33 @@ func Chronology(k *offsitebot.Case) []Entry {
 			}
 		}
 		if o := m.Outcome; o != nil {
-			out = append(out, Entry{At: o.Recorded, Kind: "review held", By: o.By, Summary: fmt.Sprintf("%s: objectives met %s; decision %s; until %s; next %s; attended: %s", m.ID, o.Met, o.Decision, o.Until, o.Next, o.Attended)})
+			sum := fmt.Sprintf("%s: objectives met %s; decision %s", m.ID, o.Met, o.Decision)
+			if o.Until != "" {
+				sum += fmt.Sprintf(" until %s", o.Until)
+			}
+			if o.Next != "" {
+				sum += fmt.Sprintf("; next meeting %s", o.Next)
+			}
+			out = append(out, Entry{At: o.Recorded, Kind: "review held", By: o.By, Summary: sum + "; attended: " + o.Attended})
 		}
 	}
 	for _, ct := range k.Contacts {
 		out = append(out, Entry{At: ct.At, Kind: "contact", By: ct.By, Via: ct.Via, Summary: fmt.Sprintf("%s with %s: %s", ct.How, ct.With, ct.Summary)})
 	}
+	// Attendance as each person recorded it, corrections included, from the
+	// audit trail; days recorded without one (imported, the demo) from the case.
+	audited := map[offsitebot.Date]bool{}
+	for _, a := range k.Audit {
+		if a.Action == "attendance recorded" || a.Action == "attendance corrected" {
+			day, _, _ := strings.Cut(a.Detail, " ")
+			audited[offsitebot.Date(day)] = true
+			out = append(out, Entry{At: a.At, Kind: "attendance", By: a.By, Via: a.Via, Summary: a.Detail + " (home register " + offsitebot.HomeRegisterCode + ")"})
+		}
+	}
 	for _, d := range k.Attendance {
-		out = append(out, Entry{At: d.At, Kind: "attendance", By: d.By, Via: d.Via, Summary: fmt.Sprintf("%s AM %s PM %s (home register %s)", d.Date, d.AM, d.PM, offsitebot.HomeRegisterCode)})
+		if !audited[d.Date] {
+			out = append(out, Entry{At: d.At, Kind: "attendance", By: d.By, Via: d.Via, Summary: fmt.Sprintf("%s AM %s PM %s (home register %s)", d.Date, d.AM, d.PM, offsitebot.HomeRegisterCode)})
+		}
 	}
 	for _, r := range k.Requests {
 		out = append(out, Entry{At: r.At, Kind: "review request", By: r.By, Via: r.Via, Summary: fmt.Sprintf("%s from %s (duty %s): %s", r.ID, r.From, dutyText(r.DutyApplies), r.Text)})
@@ -215,16 +234,13 @@ func Chronology(k *offsitebot.Case) []Entry {
 			out = append(out, Entry{At: a.At, Kind: kind, By: a.By, Via: a.Via, Summary: a.Action + ": " + a.Detail})
 		}
 	}
-	if k.Status == offsitebot.Ended {
-		out = append(out, Entry{At: k.EndedOn.At(23, 59), Kind: "ended", Summary: k.Outcome})
-	}
+
 	slices.SortStableFunc(out, func(a, b Entry) int { return a.At.Compare(b.At) })
 	return out
 }
 
 // chronicled are the audit actions that also stand in the chronology, by kind.
 var chronicled = map[string]string{
-	"attendance corrected":      "correction",
 	"attendance alert":          "message",
 	"review request passed on":  "message",
 	"time suggestion passed on": "message",

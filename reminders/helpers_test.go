@@ -132,8 +132,13 @@ func newCase(ref string, start offsitebot.Date) *offsitebot.Case {
 
 func discard() *slog.Logger { return slog.New(slog.DiscardHandler) }
 
+// newScheduler builds a scheduler; a nil now is a clock stopped long ago, so
+// each run's as-of time is the time of record (see Scheduler.stamp).
 func newScheduler(t *testing.T, db Store, send Sender, now func() time.Time, cfg Config) *Scheduler {
 	t.Helper()
+	if now == nil {
+		now = func() time.Time { return time.Time{} }
+	}
 	s, err := New(Options{Config: cfg, Store: db, Send: send, Now: now,
 		Calendar: offsitebot.NewCalendar(nil, nil), Log: slog.New(slog.DiscardHandler)})
 	if err != nil {

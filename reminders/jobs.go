@@ -44,6 +44,21 @@ type sweep struct {
 	byRef  map[string]*offsitebot.Case
 	roles  map[offsitebot.Role]map[string][]offsitebot.Identity // role -> URN -> reachable staff
 	byID   map[string]offsitebot.Identity
+	dues   map[string][]offsitebot.DueItem // by case reference
+}
+
+// due is what the case core reports due for c, worked out once per run: the
+// contact and reviews jobs both need it.
+func (sw *sweep) due(c *offsitebot.Case) []offsitebot.DueItem {
+	if sw.dues == nil {
+		sw.dues = map[string][]offsitebot.DueItem{}
+	}
+	items, ok := sw.dues[c.Ref]
+	if !ok {
+		items = offsitebot.Due(c, sw.now, sw.s.cal)
+		sw.dues[c.Ref] = items
+	}
+	return items
 }
 
 func (sw *sweep) load(ctx context.Context) error {
@@ -299,48 +314,54 @@ func summaryLine(c *offsitebot.Case, d offsitebot.Date) string {
 // contact between the schools, and escalates (to admins too) once overdue;
 // each once per stretch without contact.
 func (s *Scheduler) contact(ctx context.Context, sw *sweep) ([]message, string, error) {
-	if why := sw.notSchoolDay(); why != "" {
-		return nil, why, nil
-	}
-	if err := sw.load(ctx); err != nil {
-		return nil, "", err
-	}
-	var out []message
-	for i := range sw.cases {
-		c := &sw.cases[i]
-		for _, it := range offsitebot.Due(c, sw.now, s.cal) {
-			if it.Kind != offsitebot.DueContact {
-				continue
-			}
-			kind, text := KindContactNudge, fmt.Sprintf("%s (%s): %s.\nRecord it: %s", c.Ref, c.Initials(), it.Text, it.Command)
-			to, err := sw.home(ctx, c.HomeURN)
+	return s.nudges(ctx, sw, []string{offsitebot.DueContact}, func(ctx context.Context, c *offsitebot.Case, it offsitebot.DueItem, obligation string, to []string) ([]message, error) {
+		kind, text := KindContactNudge, fmt.Sprintf("%s (%s): %s.\nRecord it: %s", c.Ref, c.Initials(), it.Text, it.Command)
+		if it.Overdue {
+			kind, text = KindContactEscalate, "⚠ Weekly contact overdue — "+text
+			admins, err := sw.staff(ctx, offsitebot.RoleAdmin, "")
 			if err != nil {
-				return nil, "", err
+				return nil, err
 			}
-			if it.Overdue {
-				kind, text = KindContactEscalate, "⚠ Weekly contact overdue — "+text
-				admins, err := sw.staff(ctx, offsitebot.RoleAdmin, "")
-				if err != nil {
-					return nil, "", err
-				}
-				for _, a := range admins {
-					to = append(to, a.ID)
-				}
-			}
-			obligation, _ := strings.CutPrefix(it.Key, it.Kind+":")
-			for _, r := range to {
-				out = append(out, message{Key: key(kind, c.Ref, r, obligation), Job: JobContact, Kind: kind,
-					Case: c.Ref, To: r, Expires: endOfDay(sw.today), Reply: storedReply{Text: text, Case: c.Ref}})
+			for _, a := range admins {
+				to = append(to, a.ID)
 			}
 		}
-	}
-	return out, "", nil
+		var out []message
+		for _, r := range to {
+			out = append(out, message{Key: key(kind, c.Ref, r, obligation), Job: JobContact, Kind: kind,
+				Case: c.Ref, To: r, Expires: endOfDay(sw.today), Reply: storedReply{Text: text, Case: c.Ref}})
+		}
+		return out, nil
+	})
 }
 
 // reviews nudges home-school staff about the review, invitation,
 // continuation, request and notice deadlines the case core reports: once
 // when something becomes due, and daily while it is overdue.
 func (s *Scheduler) reviews(ctx context.Context, sw *sweep) ([]message, string, error) {
+	return s.nudges(ctx, sw, reviewKinds, func(_ context.Context, c *offsitebot.Case, it offsitebot.DueItem, obligation string, to []string) ([]message, error) {
+		period := []string{obligation}
+		text := fmt.Sprintf("%s (%s): %s.\nDo it: %s", c.Ref, c.Initials(), it.Text, it.Command)
+		var purge time.Time // an obligation's key is kept long
+		if it.Overdue {
+			period = append(period, "overdue", string(sw.today))
+			text = "⚠ Overdue — " + text
+			purge = dayKeep(sw.today)
+		}
+		var out []message
+		for _, r := range to {
+			out = append(out, message{Key: key(it.Kind, c.Ref, r, period...), Job: JobReviews, Kind: it.Kind,
+				Case: c.Ref, To: r, Expires: endOfDay(sw.today), Purge: purge, Reply: storedReply{Text: text, Case: c.Ref}})
+		}
+		return out, nil
+	})
+}
+
+// nudges builds, on a school day, the messages about each item of kinds the
+// case core reports due for a case: build gets the item, its obligation (its
+// key without the kind) and the case's home-school staff.
+func (s *Scheduler) nudges(ctx context.Context, sw *sweep, kinds []string,
+	build func(ctx context.Context, c *offsitebot.Case, it offsitebot.DueItem, obligation string, home []string) ([]message, error)) ([]message, string, error) {
 	if why := sw.notSchoolDay(); why != "" {
 		return nil, why, nil
 	}
@@ -350,27 +371,20 @@ func (s *Scheduler) reviews(ctx context.Context, sw *sweep) ([]message, string, 
 	var out []message
 	for i := range sw.cases {
 		c := &sw.cases[i]
-		for _, it := range offsitebot.Due(c, sw.now, s.cal) {
-			if !slices.Contains(reviewKinds, it.Kind) {
+		for _, it := range sw.due(c) {
+			if !slices.Contains(kinds, it.Kind) {
 				continue
 			}
-			to, err := sw.home(ctx, c.HomeURN)
+			home, err := sw.home(ctx, c.HomeURN)
 			if err != nil {
 				return nil, "", err
 			}
 			obligation, _ := strings.CutPrefix(it.Key, it.Kind+":")
-			period := []string{obligation}
-			text := fmt.Sprintf("%s (%s): %s.\nDo it: %s", c.Ref, c.Initials(), it.Text, it.Command)
-			var purge time.Time // an obligation's key is kept long
-			if it.Overdue {
-				period = append(period, "overdue", string(sw.today))
-				text = "⚠ Overdue — " + text
-				purge = dayKeep(sw.today)
+			msgs, err := build(ctx, c, it, obligation, home)
+			if err != nil {
+				return nil, "", err
 			}
-			for _, r := range to {
-				out = append(out, message{Key: key(it.Kind, c.Ref, r, period...), Job: JobReviews, Kind: it.Kind,
-					Case: c.Ref, To: r, Expires: endOfDay(sw.today), Purge: purge, Reply: storedReply{Text: text, Case: c.Ref}})
-			}
+			out = append(out, msgs...)
 		}
 	}
 	return out, "", nil
@@ -431,6 +445,9 @@ func (s *Scheduler) reportUnreachable(ctx context.Context, sw *sweep, ob *outbox
 		}
 		done[u.to+"\x00"+u.ref] = true
 		role := s.markPerson(ctx, u, &errs)
+		if role == "" { // staff found through their school
+			role = sw.byID[u.to].Role
+		}
 		if err := sw.load(ctx); err != nil {
 			return errors.Join(append(errs, err)...)
 		}
@@ -475,22 +492,30 @@ func linkRole(r offsitebot.Role) string {
 	return string(r)
 }
 
+// errNotLinked stops markPerson's update of a case the person is not linked
+// to (staff found through their school), which has nothing to record.
+var errNotLinked = errors.New("not linked to the case")
+
 // markPerson marks the person unreachable on the case, with an audit record,
 // and returns their role there ("" if they are not linked to it).
 func (s *Scheduler) markPerson(ctx context.Context, u unreachable, errs *[]error) offsitebot.Role {
 	var role offsitebot.Role
 	now := s.now()
 	_, err := s.store.UpdateCase(ctx, u.ref, func(c *offsitebot.Case) ([]offsitebot.AuditEvent, error) {
+		role = ""
 		for i := range c.People {
 			if c.People[i].ID == u.to {
 				c.People[i].Unreachable = true
 				role = c.People[i].Role
 			}
 		}
+		if role == "" {
+			return nil, errNotLinked
+		}
 		return []offsitebot.AuditEvent{{At: now, By: "offsitebot", Via: offsitebot.System,
 			Action: "recipient unreachable", Case: u.ref, Detail: u.to}}, nil
 	})
-	if err != nil {
+	if err != nil && !errors.Is(err, errNotLinked) {
 		*errs = append(*errs, err)
 	}
 	return role

@@ -510,3 +510,147 @@ func TestClockChangeDays(t *testing.T) {
 		})
 	}
 }
+
+// TestClaimsStampedWithTheClock: a catch-up run (as of 09:40, at 15:00)
+// stamps its claims 15:00, so a replica's retry leaves them alone until the
+// claim timeout has passed since then, and the crash's leftovers go once.
+func TestClaimsStampedWithTheClock(t *testing.T) {
+	ctx := context.Background()
+	db := world(t, newCase("OSD-0001", "2026-11-02"), newCase("OSD-0002", "2026-11-02"))
+	clk := &clock{t: london("2026-12-02 15:00")}
+	crashCtx, crash := context.WithCancel(ctx)
+	r1 := &recorder{hook: func(ctx context.Context, to string) error {
+		crash()
+		return ctx.Err()
+	}}
+	s1 := newScheduler(t, db, r1, clk.Now, Config{})
+	if _, err := s1.Run(crashCtx, JobAttendancePrompt, london("2026-12-02 09:40")); !errors.Is(err, context.Canceled) {
+		t.Fatalf("crashing run: err = %v, want context.Canceled", err)
+	}
+	r2 := &recorder{}
+	s2 := newScheduler(t, db, r2, clk.Now, Config{})
+	for _, tc := range []struct {
+		at   string
+		want int // deliveries so far
+	}{
+		{"2026-12-02 15:05", 0}, // 5 minutes after the claims: not stale
+		{"2026-12-02 15:11", 4},
+		{"2026-12-02 15:30", 4},
+	} {
+		clk.Set(london(tc.at))
+		if _, err := s2.Run(ctx, JobRetry, clk.Now()); err != nil {
+			t.Fatal(err)
+		}
+		if got := len(r2.all()); got != tc.want {
+			t.Errorf("after the retry at %s: %d deliveries, want %d", tc.at, got, tc.want)
+		}
+	}
+}
+
+// TestLongBurst: a run still sending when half the claim timeout has passed
+// stops, and one retry sends the rest, so no claim is sent by both.
+func TestLongBurst(t *testing.T) {
+	ctx := context.Background()
+	var cases []*offsitebot.Case
+	for i := range 5 {
+		cases = append(cases, newCase(fmt.Sprintf("OSD-%04d", i), "2026-11-02"))
+	}
+	db := world(t, cases...)
+	clk := &clock{t: london("2026-12-02 09:40")}
+	slow := &recorder{hook: func(context.Context, string) error {
+		clk.Set(clk.Now().Add(3 * time.Minute)) // each send takes 3 minutes
+		return nil
+	}}
+	s := newScheduler(t, db, slow, clk.Now, Config{})
+	rep, err := s.Run(ctx, JobAttendancePrompt, clk.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := rep.Jobs[0]; r.Due != 10 || r.Sent != 2 || r.Failed != 8 {
+		t.Fatalf("burst report %+v, want 10 due, 2 sent, 8 left", r)
+	}
+	// The retry is slow too, and goes on to the end.
+	clk.Set(london("2026-12-02 09:51"))
+	rep, err = s.Run(ctx, JobRetry, clk.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := rep.Jobs[0]; r.Due != 8 || r.Sent != 8 {
+		t.Errorf("retry report %+v, want 8 due and sent", r)
+	}
+	for k, n := range countByKey(slow.all()) {
+		if n != 1 {
+			t.Errorf("sent %d times: %s", n, k)
+		}
+	}
+	if n := len(slow.all()); n != 10 {
+		t.Errorf("%d deliveries, want 10", n)
+	}
+}
+
+// TestPurge: claims are forgotten after their purge time by the clock, and a
+// run as of a later day forgets nothing the clock still needs.
+func TestPurge(t *testing.T) {
+	ctx := context.Background()
+	db := world(t, newCase("OSD-0001", "2026-11-02"))
+	outbox := db.Database().Collection(outboxCollection)
+	count := func() int64 {
+		t.Helper()
+		n, err := outbox.CountDocuments(ctx, bson.D{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	clk := &clock{t: london("2026-12-02 09:40")}
+	rec := &recorder{}
+	if _, err := newScheduler(t, db, rec, clk.Now, Config{}).Run(ctx, JobAttendancePrompt, clk.Now()); err != nil {
+		t.Fatal(err)
+	}
+	kept := count() // 2 claims and their outcomes
+	for _, tc := range []struct {
+		clock, at string
+		want      int64
+	}{
+		{"2026-12-02 13:30", "2026-12-20 13:30", kept}, // as of a later day: the clock says keep
+		{"2026-12-04 13:30", "2026-12-04 13:30", kept}, // within dayKeep
+		{"2026-12-06 13:30", "2026-12-06 13:30", 0},
+	} {
+		clk.Set(london(tc.clock))
+		// A new scheduler for each, as the purge runs once a day per process.
+		if _, err := newScheduler(t, db, rec, clk.Now, Config{}).Run(ctx, JobRetry, london(tc.at)); err != nil {
+			t.Fatal(err)
+		}
+		if got := count(); got != tc.want {
+			t.Errorf("clock %s, run as of %s: %d outbox documents, want %d", tc.clock, tc.at, got, tc.want)
+		}
+	}
+	if kept != 4 {
+		t.Errorf("%d outbox documents after the prompt, want 4", kept)
+	}
+}
+
+// TestStaffBlockedBot: receiving-school staff found through their school, not
+// linked to the case, are marked unreachable without touching the case.
+func TestStaffBlockedBot(t *testing.T) {
+	ctx := context.Background()
+	db := world(t, newCase("OSD-7K2Q", "2026-11-02"))
+	rec := &recorder{fail: map[string]error{recvID: fmt.Errorf("slack: account_inactive: %w", bot.ErrUnreachable)}}
+	rep, err := newScheduler(t, db, rec, nil, Config{}).Run(ctx, JobAttendancePrompt, london("2026-12-02 09:40"))
+	if err != nil {
+		t.Fatalf("run: %v (report %+v)", err, rep)
+	}
+	if id, err := db.Identity(ctx, recvID); err != nil || !id.Unreachable {
+		t.Errorf("identity %+v (err %v), want unreachable", id, err)
+	}
+	got, err := db.Case(ctx, "OSD-7K2Q")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Version != 1 || len(got.Audit) != 0 {
+		t.Errorf("case version %d, audit %+v: want it untouched", got.Version, got.Audit)
+	}
+	if n := len(rec.to(homeID, "A receiving contact on OSD-7K2Q (S.T.) can't be reached")); n != 1 {
+		t.Errorf("home staff told %d times, want 1", n)
+	}
+}

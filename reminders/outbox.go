@@ -138,9 +138,10 @@ func (o *outbox) claim(ctx context.Context, msgs []message) ([]message, int, err
 		return nil, 0, nil
 	}
 	docs := make([]any, len(msgs))
+	stamp := o.s.stamp(o.now)
 	for i := range msgs {
 		m := &msgs[i]
-		m.ClaimedAt, m.Run = o.now, o.run
+		m.ClaimedAt, m.Run = stamp, o.run
 		if m.Purge.IsZero() {
 			m.Purge = o.now.Add(obligationLife)
 		}
@@ -178,7 +179,7 @@ func (o *outbox) claim(ctx context.Context, msgs []message) ([]message, int, err
 
 // record notes how a claim went, to be written with the next flush.
 func (o *outbox) record(m message, status string) {
-	o.done = append(o.done, done{Key: m.Key + doneSuffix, Status: status, At: o.now,
+	o.done = append(o.done, done{Key: m.Key + doneSuffix, Status: status, At: o.s.stamp(o.now),
 		ClaimedAt: m.ClaimedAt, Expires: m.Expires, Purge: m.Purge})
 }
 
@@ -245,7 +246,7 @@ func (o *outbox) flush(ctx context.Context) error {
 // timeout and not yet expired (a morning prompt is not worth sending the next
 // day). A retry left so is given up, and logged.
 func (o *outbox) stale(ctx context.Context) ([]message, error) {
-	cutoff := o.now.Add(-o.s.timeout)
+	cutoff := o.s.stamp(o.now).Add(-o.s.timeout)
 	filter := bson.D{
 		{Key: "claimedAt", Value: bson.D{{Key: "$lt", Value: cutoff}}},
 		{Key: "expires", Value: bson.D{{Key: "$gt", Value: o.now}}},
@@ -318,9 +319,15 @@ func (o *outbox) takeOver(ctx context.Context, stale []message) ([]message, erro
 	return won, nil
 }
 
-// purge forgets claims past their purge time, in one round trip.
+// purge forgets claims past their purge time, in one round trip. It goes by
+// the clock, not a run's as-of time: a run as of a later day (reminders run
+// --at) would forget today's claims, and today's runs send them again.
 func (o *outbox) purge(ctx context.Context) error {
-	_, err := o.col.DeleteMany(ctx, bson.D{{Key: "purge", Value: bson.D{{Key: "$lt", Value: o.now}}}})
+	before := o.s.now()
+	if o.now.Before(before) {
+		before = o.now
+	}
+	_, err := o.col.DeleteMany(ctx, bson.D{{Key: "purge", Value: bson.D{{Key: "$lt", Value: before}}}})
 	if err != nil {
 		return fmt.Errorf("purge reminders: %w", err)
 	}

@@ -256,7 +256,7 @@ type JobReport struct {
 	Sent        int
 	Unreachable int // recipient blocked the bot (staff told)
 	NoSender    int // no adapter runs for the recipient's platform
-	Failed      int // send failed: retried by a later run
+	Failed      int // send failed, or left when the burst ran long: retried by a later run
 }
 
 // String is a one-line summary per job, for the command line.
@@ -343,7 +343,16 @@ func (s *Scheduler) deliverAll(ctx context.Context, ob *outbox, won []message, j
 	ob.lastSave = time.Now() // the flush clock runs while sending, not while reading
 	var unreach []unreachable
 	var errs []error
-	for _, m := range won {
+	for i, m := range won {
+		// A burst still sending when its claims look stale to other runs
+		// would be sent twice: leave the rest to one retry instead. A retry
+		// goes on: nothing takes a retry over.
+		if !m.Retry && s.stamp(ob.now).Sub(m.ClaimedAt) > s.timeout/2 {
+			jr.Failed += len(won) - i
+			s.log.WarnContext(ctx, "reminders: sending outlasted half the claim timeout; the rest are left to the retry",
+				"job", jr.Job, "left", len(won)-i)
+			break
+		}
 		st, err := ob.deliver(ctx, m)
 		switch st {
 		case stSent:
@@ -396,6 +405,17 @@ func (s *Scheduler) purgeDue(today offsitebot.Date) bool {
 	}
 	s.lastPurge = today
 	return true
+}
+
+// stamp is the time claims are stamped with, and their staleness judged
+// against, in a run as of t: the clock's time when t is earlier. A catch-up
+// run (reminders run --at 09:40, at 15:00) stamped with t would see its own
+// claims as stale at once, and another replica's retry would send them again.
+func (s *Scheduler) stamp(t time.Time) time.Time {
+	if now := s.now(); now.After(t) {
+		return now
+	}
+	return t
 }
 
 // runID names a run in its claims, for tracing a claim to the run that made it.

@@ -3,12 +3,9 @@ package storage
 import (
 	"context"
 	"fmt"
-	"maps"
-	"slices"
 
 	offsitebot "github.com/offsitebot/offsitebot"
 	"go.mongodb.org/mongo-driver/v2/bson"
-	"go.mongodb.org/mongo-driver/v2/mongo"
 )
 
 // AppendAudit records an event not kept in a case (schools, staff). The
@@ -33,23 +30,4 @@ func (db *DB) AuditLog(ctx context.Context, ref string) ([]offsitebot.AuditEvent
 		return nil, fmt.Errorf("storage: read audit log: %w", err)
 	}
 	return out, nil
-}
-
-// Claim inserts {_id: key, fields...} into collection and reports whether
-// this call inserted it: true exactly once per key, across restarts and
-// replicas. It is the basis of dedupe and send-once. An insert is atomic on
-// MongoDB and the embedded server alike, so it needs no lock.
-func (db *DB) Claim(ctx context.Context, collection, key string, fields map[string]any) (bool, error) {
-	doc := bson.D{{Key: "_id", Value: key}}
-	for _, k := range slices.Sorted(maps.Keys(fields)) {
-		if k != "_id" {
-			doc = append(doc, bson.E{Key: k, Value: fields[k]})
-		}
-	}
-	if _, err := db.db.Collection(collection).InsertOne(ctx, doc); mongo.IsDuplicateKeyError(err) {
-		return false, nil
-	} else if err != nil {
-		return false, fmt.Errorf("storage: claim %s: %w", collection, err)
-	}
-	return true, nil
 }

@@ -57,7 +57,9 @@ func (db *DB) Case(ctx context.Context, ref string) (*offsitebot.Case, error) {
 
 // SaveCase writes c if it is still at c.Version, and appends audit to its
 // audit trail. Every field is written except the audit trail, which only
-// grows: changes to c.Audit itself are ignored. On success c.Version is
+// grows: changes to c.Audit itself are ignored; and nil contacts or feedback
+// are left as stored, so a case read by Cases, which leaves them out, cannot
+// wipe them. On success c.Version is
 // incremented and audit appended to c.Audit. A case changed since it was read
 // is an EConflict.
 func (db *DB) SaveCase(ctx context.Context, c *offsitebot.Case, audit ...offsitebot.AuditEvent) error {
@@ -137,7 +139,7 @@ func conflict(ref string) error {
 }
 
 // caseFields returns what SaveCase $sets (every stored field of c but _id,
-// version and audit) and what it $unsets: the omitempty fields now empty, so
+// version, audit and nil contacts or feedback) and what it $unsets: the omitempty fields now empty, so
 // clearing a field in Go clears it in storage too.
 func caseFields(c *offsitebot.Case) (set, unset bson.D, err error) {
 	var buf bytes.Buffer
@@ -152,10 +154,12 @@ func caseFields(c *offsitebot.Case) (set, unset bson.D, err error) {
 		return nil, nil, err
 	}
 	present := make(map[string]bool, len(elems))
+	keep := map[string]bool{"_id": true, "version": true, "audit": true,
+		"contacts": c.Contacts == nil, "feedback": c.Feedback == nil}
 	for _, e := range elems {
 		k := e.Key()
 		present[k] = true
-		if k == "_id" || k == "version" || k == "audit" {
+		if keep[k] {
 			continue
 		}
 		set = append(set, bson.E{Key: k, Value: e.Value()})

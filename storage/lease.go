@@ -2,7 +2,6 @@ package storage
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -99,19 +98,4 @@ func (db *DB) IncCounter(ctx context.Context, key string, by int, expires time.T
 		}
 		return 0, fmt.Errorf("storage: counter: %w", err)
 	}
-}
-
-// Claimed returns the string field of the document claimed under key in
-// collection (see Claim), and whether there is one.
-func (db *DB) Claimed(ctx context.Context, collection, key, field string) (string, bool, error) {
-	var doc bson.M
-	opts := options.FindOne().SetProjection(bson.D{{Key: field, Value: 1}})
-	err := db.db.Collection(collection).FindOne(ctx, bson.D{{Key: "_id", Value: key}}, opts).Decode(&doc)
-	if errors.Is(err, mongo.ErrNoDocuments) {
-		return "", false, nil
-	} else if err != nil {
-		return "", false, fmt.Errorf("storage: read claim %s: %w", collection, err)
-	}
-	v, _ := doc[field].(string)
-	return v, true, nil
 }

@@ -123,6 +123,35 @@ func TestSaveCase(t *testing.T) {
 	}
 }
 
+// TestSaveProjectedCase: a case as Cases lists it (no contacts, feedback or
+// audit trail) saved back keeps what it was read without.
+func TestSaveProjectedCase(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db := storagetest.New(t)
+	mustCreate(t, db, testCase("OSD-PROJ", offsitebot.Active, "100001", "200002"))
+	cs, err := db.Cases(ctx, storage.CaseFilter{Refs: []string{"OSD-PROJ"}})
+	if err != nil || len(cs) != 1 {
+		t.Fatalf("Cases: %d, %v", len(cs), err)
+	}
+	c := &cs[0]
+	if c.Contacts != nil || c.Feedback != nil {
+		t.Fatalf("Cases returned contacts %v, feedback %v: want them left out", c.Contacts, c.Feedback)
+	}
+	c.Sessions = "9:00-12:00"
+	if err := db.SaveCase(ctx, c, auditEvent("save")); err != nil {
+		t.Fatal(err)
+	}
+	got, err := db.Case(ctx, c.Ref)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Sessions != "9:00-12:00" || len(got.Contacts) != 1 || len(got.Feedback) != 1 || len(got.Audit) != 2 {
+		t.Errorf("stored: sessions %q, %d contacts, %d feedback, %d audit; want the change, 1, 1, 2",
+			got.Sessions, len(got.Contacts), len(got.Feedback), len(got.Audit))
+	}
+}
+
 func TestSaveCaseConflict(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()

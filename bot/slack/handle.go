@@ -152,7 +152,7 @@ func (a *Adapter) markPressed(ctx context.Context, cb slackapi.InteractionCallba
 		return err
 	})
 	if err != nil {
-		a.log.Warn("slack: mark pressed", "user", cb.User.ID, "err", err)
+		a.log.Warn("slack: mark pressed", "user", userID(a.teamOr(cb.Team.ID), cb.User.ID), "err", err)
 	}
 }
 
@@ -173,14 +173,17 @@ func (a *Adapter) process(ctx context.Context, key, kind string, d dest, req bot
 // go back in the response and keep the modal open; otherwise the modal
 // closes (or shows the next form) and the replies go by DM. If the router is
 // slower than that, the modal closes and everything, errors too, comes by DM.
-func (a *Adapter) submit(ctx context.Context, cb slackapi.InteractionCallback) *slackapi.ViewSubmissionResponse {
+// A nil response closes the modal. ok is false when the adapter is closing or
+// full and did not take the submission: the caller must not answer with a
+// success, or the modal would close on a form nobody saved.
+func (a *Adapter) submit(ctx context.Context, cb slackapi.InteractionCallback) (resp *slackapi.ViewSubmissionResponse, ok bool) {
 	if cb.View.CallbackID != formCallback {
-		return nil
+		return nil, true
 	}
 	var meta formMeta
 	if err := json.Unmarshal([]byte(cb.View.PrivateMetadata), &meta); err != nil || meta.Flow == "" {
-		a.log.Warn("slack: modal without flow", "user", cb.User.ID)
-		return nil
+		a.log.Warn("slack: modal without flow", "user", userID(a.teamOr(cb.Team.ID), cb.User.ID))
+		return nil, true
 	}
 	team := a.teamOr(cb.Team.ID)
 	req := bot.Request{
@@ -229,7 +232,7 @@ func (a *Adapter) submit(ctx context.Context, cb slackapi.InteractionCallback) *
 		a.deliver(ctx, d, rest)
 	})
 	if !started {
-		return nil
+		return nil, false
 	}
 	wait := a.submitWait
 	if wait == 0 {
@@ -239,18 +242,18 @@ func (a *Adapter) submit(ctx context.Context, cb slackapi.InteractionCallback) *
 	defer t.Stop()
 	select {
 	case r := <-res:
-		return r
+		return r, true
 	case <-t.C:
 	case <-ctx.Done():
 	}
 	mu.Lock()
 	defer mu.Unlock()
 	if decided {
-		return <-res
+		return <-res, true
 	}
 	late = true
 	a.log.Warn("slack: modal submission slower than Slack waits; answering by DM", "user", req.UserID)
-	return nil
+	return nil, true
 }
 
 // submission turns the router's answer to a form into the modal's response
@@ -343,13 +346,18 @@ func (a *Adapter) deliver(ctx context.Context, d dest, replies []bot.Reply) {
 }
 
 // formFallback offers a button that reopens the form: pressing it brings a
-// fresh trigger_id (they expire after 3 s, and a modal needs one).
+// fresh trigger_id (they expire after 3 s, and a modal needs one). The
+// button repeats rerun, the command that asked, when there was one; else it
+// starts the form's flow (each flow is a command of its name).
 func formFallback(r bot.Reply, rerun string) bot.Reply {
 	out := bot.Reply{Text: r.Text, Sensitive: r.Sensitive, Case: r.Case, Buttons: r.Buttons}
 	if out.Text == "" {
 		out.Text = r.Form.Title
 	}
-	if rerun != "" && strings.HasPrefix(rerun, "/") {
+	if !strings.HasPrefix(rerun, "/") && r.Form.Flow != "" {
+		rerun = strings.TrimSpace("/" + r.Form.Flow + " " + r.Case)
+	}
+	if strings.HasPrefix(rerun, "/") {
 		out.Buttons = append(out.Buttons, []bot.Button{{Label: "Open the form", Data: rerun}})
 	}
 	return out

@@ -110,7 +110,13 @@ func (a *Adapter) serveInteraction(w http.ResponseWriter, r *http.Request, paylo
 	}
 	switch cb.Type {
 	case slackapi.InteractionTypeViewSubmission:
-		resp := a.submit(r.Context(), cb)
+		resp, ok := a.submit(r.Context(), cb)
+		if !ok {
+			// Not taken: a non-200 keeps the modal open with Slack's own
+			// error, so the person can submit again.
+			w.WriteHeader(http.StatusServiceUnavailable)
+			return
+		}
 		if resp == nil {
 			w.WriteHeader(http.StatusOK) // an empty 200 closes the modal
 			return
@@ -124,8 +130,10 @@ func (a *Adapter) serveInteraction(w http.ResponseWriter, r *http.Request, paylo
 	}
 }
 
-// accept acks a delivery whose work has started; while shutting down it
-// answers 503 so that Slack delivers it again (to another replica).
+// accept acks a delivery whose work has started. While shutting down or
+// full it answers 503: the Events API then delivers it again (perhaps to
+// another replica); a slash command or button shows the person Slack's
+// error, so they can try again. Either way nothing is half done.
 func (a *Adapter) accept(w http.ResponseWriter, started bool) {
 	if !started {
 		w.WriteHeader(http.StatusServiceUnavailable)

@@ -207,3 +207,30 @@ func TestChunks(t *testing.T) {
 		}
 	}
 }
+
+func TestFormFallback(t *testing.T) {
+	form := &bot.Form{Flow: "contact", Title: "Log contact"}
+	tests := []struct {
+		name  string
+		reply bot.Reply
+		rerun string
+		want  string // the button's data, "" for no button
+	}{
+		{"the slash command that asked", bot.Reply{Form: form, Case: "OSD-7K2Q"}, "/contact OSD-7K2Q with=parent", "/contact OSD-7K2Q with=parent"},
+		{"a button's plain answer: the flow instead", bot.Reply{Form: form, Case: "OSD-7K2Q"}, "yes", "/contact OSD-7K2Q"},
+		{"unprompted, no case", bot.Reply{Form: form}, "", "/contact"},
+		{"no flow to start", bot.Reply{Form: &bot.Form{Title: "Odd"}}, "", ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got := formFallback(tc.reply, tc.rerun)
+			var data string
+			if n := len(got.Buttons); n > 0 {
+				data = got.Buttons[n-1][0].Data
+			}
+			if data != tc.want || got.Form != nil || got.Text == "" {
+				t.Errorf("formFallback = %+v, want text, no form and a button %q", got, tc.want)
+			}
+		})
+	}
+}

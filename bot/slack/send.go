@@ -31,7 +31,7 @@ func (a *Adapter) Send(ctx context.Context, to string, r bot.Reply) error {
 	if r.Form != nil {
 		// No trigger outside an interaction, so no modal: offer a button
 		// whose press brings one.
-		r = formFallback(r, strings.TrimSpace("/"+r.Form.Flow+" "+r.Case))
+		r = formFallback(r, "")
 	}
 	if err := a.toUser(ctx, dest{team: team, user: user}, r); err != nil {
 		return fmt.Errorf("slack: send to %s: %w", to, err)

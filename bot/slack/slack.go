@@ -10,6 +10,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"runtime"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"time"
@@ -94,8 +96,9 @@ type Adapter struct {
 	dms      map[string]string    // user ID -> DM channel ID
 	next     map[string]time.Time // channel -> earliest time of its next message
 
-	submitWait time.Duration // tests shorten it; 0 means submitWait
-	ready      chan struct{} // closed once auth.test answered and admins are known
+	submitWait time.Duration    // tests shorten it; 0 means submitWait
+	watchTick  <-chan time.Time // tests drive the watchdog; nil means a real ticker
+	ready      chan struct{}    // closed once auth.test answered and admins are known
 
 	work  sync.WaitGroup
 	slots chan struct{} // one per worker busy
@@ -333,7 +336,13 @@ func (a *Adapter) spawn(queue bool, fn func(ctx context.Context)) bool {
 		}()
 		defer func() {
 			if p := recover(); p != nil {
-				a.log.Error("slack: work panicked", "panic", p)
+				// The value may quote what someone typed: only its type, unless
+				// it is a runtime error (which holds no user data).
+				what := fmt.Sprintf("%T", p)
+				if re, ok := p.(runtime.Error); ok {
+					what = re.Error()
+				}
+				a.log.Error("slack: work panicked", "panic", what, "stack", string(debug.Stack()))
 			}
 		}()
 		ctx, cancel := context.WithTimeout(a.halt, 5*time.Minute)

@@ -73,6 +73,8 @@ type env struct {
 	router *bot.Router
 	sleeps *sleeps
 	ref    string
+	// prepare, if set, adjusts each adapter before it runs.
+	prepare func(*Adapter)
 }
 
 func newEnv(t testing.TB) *env {
@@ -118,6 +120,9 @@ func (e *env) adapter(t testing.TB, mode string, edit ...func(*Options)) *Adapte
 	a, err := New(opts)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if e.prepare != nil {
+		e.prepare(a)
 	}
 	e.disp.Register(offsitebot.Slack, a)
 	ctx, cancel := context.WithCancel(context.Background())
@@ -584,7 +589,7 @@ func TestSocketModeSlashCommandAndModal(t *testing.T) {
 		}
 	}
 	t.Cleanup(func() { close(send) })
-	e.adapter(t, "socket")
+	a := e.adapter(t, "socket")
 	ack := func(envelope string) map[string]any {
 		t.Helper()
 		select {
@@ -599,15 +604,6 @@ func TestSocketModeSlashCommandAndModal(t *testing.T) {
 			return nil
 		}
 	}
-	waitFor := func(what string, ok func() bool) {
-		t.Helper()
-		for end := time.Now().Add(10 * time.Second); !ok(); {
-			if time.Now().After(end) {
-				t.Fatalf("timed out waiting for %s", what)
-			}
-			time.Sleep(5 * time.Millisecond) // polls the fake; no clock depends on it
-		}
-	}
 
 	send <- map[string]any{
 		"envelope_id": "env-1", "type": "slash_commands", "accepts_response_payload": true,
@@ -617,8 +613,12 @@ func TestSocketModeSlashCommandAndModal(t *testing.T) {
 	if p := ack("env-1"); p != nil {
 		t.Errorf("slash ack carried %v", p)
 	}
-	waitFor("the modal", func() bool { return len(e.fake.Views()) == 1 })
-	view := e.fake.Views()[0]
+	a.work.Wait() // acked once its work started; this waits for it to end
+	views := e.fake.Views()
+	if len(views) != 1 {
+		t.Fatalf("modals opened: %d, want 1", len(views))
+	}
+	view := views[0]
 
 	send <- map[string]any{"envelope_id": "env-2", "type": "interactive", "accepts_response_payload": true,
 		"payload": filledView(t, homeUser, "trig-sock-2", view, map[string]string{"with": "receiving", "how": "", "summary": "Visited the base"})}
@@ -630,8 +630,8 @@ func TestSocketModeSlashCommandAndModal(t *testing.T) {
 	if p := ack("env-3"); p["response_action"] != "clear" {
 		t.Errorf("submission acked with %v, want clear", p)
 	}
-	waitFor("the DM", func() bool { return len(e.dmsTo(homeUser)) == 1 })
-	if dms := e.dmsTo(homeUser); !strings.Contains(dms[0], "Logged for "+e.ref) {
+	a.work.Wait()
+	if dms := e.dmsTo(homeUser); len(dms) != 1 || !strings.Contains(dms[0], "Logged for "+e.ref) {
 		t.Errorf("DMs = %q", dms)
 	}
 	if c := e.kase(t); len(c.Contacts) != 1 || c.Contacts[0].Summary != "Visited the base" {
@@ -827,6 +827,17 @@ func TestAckedWhileDatabaseHangs(t *testing.T) {
 	if w.Code != http.StatusServiceUnavailable {
 		t.Errorf("after Close a delivery got %d, want 503 so Slack retries elsewhere", w.Code)
 	}
+	// A submission not taken must not close the modal as if it were saved.
+	w = httptest.NewRecorder()
+	a.ServeHTTP(w, sign(t, fakeSecret, formType, submitView(t, homeUser, "trig-h4", view, map[string]string{
+		"with": "receiving", "how": "phone", "summary": "Submitted while closing",
+	}), time.Now()))
+	if w.Code != http.StatusServiceUnavailable {
+		t.Errorf("after Close a modal submission got %d %q, want 503 so the modal stays open", w.Code, w.Body)
+	}
+	if n := len(e.kase(t).Contacts); n != 1 {
+		t.Errorf("contacts = %d after a refused submission, want 1", n)
+	}
 }
 
 func TestCloseGivesUpOnStuckWork(t *testing.T) {
@@ -876,28 +887,41 @@ func TestWatchdogWarnsWhenSocketIsQuiet(t *testing.T) {
 	}
 	var mu sync.Mutex
 	now := testNow
+	advance := func(d time.Duration) { mu.Lock(); now = now.Add(d); mu.Unlock() }
+	ticks := make(chan time.Time)
+	e.prepare = func(a *Adapter) { a.watchTick = ticks }
 	logs := &logBuffer{}
 	e.adapter(t, "socket", func(o *Options) {
-		o.Watchdog = 40 * time.Millisecond // checked every 10 ms of real time
+		o.Watchdog = 30 * time.Minute
 		o.Now = func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
 		o.Log = slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	})
+	// checked sends two ticks: the session loop takes the second only once it
+	// has dealt with the first, so the log then shows what the first did.
+	checked := func() int {
+		t.Helper()
+		for range 2 {
+			select {
+			case ticks <- time.Time{}:
+			case <-time.After(10 * time.Second):
+				t.Fatal("the socket session is not checking its watchdog")
+			}
+		}
+		return strings.Count(logs.String(), "nothing received")
+	}
 	<-hello
-	if strings.Contains(logs.String(), "nothing received") {
+	if n := checked(); n != 0 {
 		t.Fatalf("warned before the clock moved: %s", logs)
 	}
-	// The hello may be handled after this point, so the clock moves on
-	// while we poll: silence is measured from the last thing received.
-	for end := time.Now().Add(10 * time.Second); !strings.Contains(logs.String(), "nothing received"); {
-		if time.Now().After(end) {
-			t.Fatalf("no watchdog warning after hours of silence; logs: %s", logs)
+	// What Slack sent (hello, connected) may be handled between our ticks and
+	// reset the silence; it is a few events, so a few hours are enough.
+	for i := 0; checked() == 0; i++ {
+		if i == 10 {
+			t.Fatalf("no watchdog warning after %d hours of silence; logs: %s", i, logs)
 		}
-		mu.Lock()
-		now = now.Add(time.Hour)
-		mu.Unlock()
-		time.Sleep(5 * time.Millisecond) // polls the log; the clock is injected
+		advance(time.Hour)
 	}
-	if n := strings.Count(logs.String(), "nothing received"); n != 1 {
+	if n := checked(); n != 1 {
 		t.Errorf("warned %d times for one silence", n)
 	}
 }

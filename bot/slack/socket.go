@@ -41,8 +41,12 @@ func (a *Adapter) session(ctx context.Context) error {
 	errc := make(chan error, 1)
 	go func() { errc <- smc.RunContext(ctx) }()
 
-	tick := time.NewTicker(min(max(a.opts.Watchdog/4, 10*time.Millisecond), time.Minute))
-	defer tick.Stop()
+	ticks := a.watchTick
+	if ticks == nil {
+		tick := time.NewTicker(min(max(a.opts.Watchdog/4, 10*time.Millisecond), time.Minute))
+		defer tick.Stop()
+		ticks = tick.C
+	}
 	last, warned := a.now(), false
 	for {
 		select {
@@ -53,7 +57,7 @@ func (a *Adapter) session(ctx context.Context) error {
 				last, warned = a.now(), false
 			}
 			a.socketEvent(ctx, smc, evt)
-		case <-tick.C:
+		case <-ticks:
 			if idle := a.now().Sub(last); idle > a.opts.Watchdog && !warned {
 				a.log.Warn("slack: nothing received over Socket Mode for a long time; is the app still installed and Socket Mode on?", "idle", idle.Round(time.Second))
 				warned = true
@@ -73,8 +77,9 @@ func fromSlack(t socketmode.EventType) bool {
 	return true
 }
 
-// socketEvent acks a delivery once its work has started (never while
-// shutting down: unacked, Slack delivers it again, to another replica).
+// socketEvent acks a delivery once its work has started, and not while
+// shutting down or full: an unacked event is delivered again (perhaps to
+// another replica), an unacked command or button shows the person an error.
 func (a *Adapter) socketEvent(ctx context.Context, smc *socketmode.Client, evt socketmode.Event) {
 	ack := func(payload any) {
 		if evt.Request == nil {
@@ -95,25 +100,38 @@ func (a *Adapter) socketEvent(ctx context.Context, smc *socketmode.Client, evt s
 		a.log.Error("slack: socket mode invalid auth: check app_token (xapp-…, connections:write)")
 	case socketmode.EventTypeEventsAPI:
 		outer, ok := evt.Data.(slackevents.EventsAPIEvent)
-		if ok && a.goWork(func(ctx context.Context) { a.event(ctx, outer) }) {
+		if !ok {
+			ack(nil) // unparsable: a redelivery would be too, so don't ask for one
+			return
+		}
+		if a.goWork(func(ctx context.Context) { a.event(ctx, outer) }) {
 			ack(nil)
 		}
 	case socketmode.EventTypeSlashCommand:
 		cmd, ok := evt.Data.(slackapi.SlashCommand)
-		if ok && a.goWork(func(ctx context.Context) { a.slash(ctx, cmd) }) {
+		if !ok {
+			ack(nil)
+			return
+		}
+		if a.goWork(func(ctx context.Context) { a.slash(ctx, cmd) }) {
 			ack(nil)
 		}
 	case socketmode.EventTypeInteractive:
 		cb, ok := evt.Data.(slackapi.InteractionCallback)
 		switch {
 		case !ok:
+			ack(nil)
 		case cb.Type == slackapi.InteractionTypeViewSubmission:
 			// Its answer is the ack's payload; wait for it off the event loop.
 			a.goNow(func(wctx context.Context) {
-				if resp := a.submit(wctx, cb); resp != nil {
+				resp, taken := a.submit(wctx, cb)
+				switch {
+				case !taken:
+					// No ack: Slack shows its own error and the modal stays open.
+				case resp != nil:
 					ack(resp)
-				} else {
-					ack(nil)
+				default:
+					ack(nil) // not a typed nil: that would send "payload": null
 				}
 			})
 		case cb.Type == slackapi.InteractionTypeBlockActions:

@@ -9,7 +9,6 @@ import (
 	"mime"
 	"net/http"
 	"net/http/httptest"
-	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -473,12 +472,7 @@ func (f *fakeAPI) waitFor(what string, cond func() bool) {
 		case <-ch:
 		case <-tick.C:
 		case <-timeout:
-			buf := make([]byte, 1<<20)
-			n := runtime.Stack(buf, true)
-			time.Sleep(time.Second)
-			buf2 := make([]byte, 1<<20)
-			n2 := runtime.Stack(buf2, true)
-			f.t.Fatalf("timed out waiting for %s\n%s\n=====SECOND\n%s", what, buf[:n], buf2[:n2])
+			f.t.Fatalf("timed out waiting for %s", what)
 		}
 	}
 }

@@ -62,8 +62,12 @@ func TestStartAttemptsLimited(t *testing.T) {
 		t.Fatalf("5th wrong code: %+v", got)
 	}
 	runs := e.count("start")
-	if got := e.say(guesser, "/start GOODCODE0002"); len(got) != 1 || got[0].Text != msgTooManyCodes {
-		t.Fatalf("6th attempt: %+v, want the kind refusal", got)
+	// Every way of reaching the join command is held back: the slash,
+	// the bare word, quotes, the bot's name.
+	for _, text := range []string{"/start GOODCODE0002", "start GOODCODE0002", `"/start" GOODCODE0002`, "/START@offsitebot GOODCODE0002"} {
+		if got := e.say(guesser, text); len(got) != 1 || got[0].Text != msgTooManyCodes {
+			t.Fatalf("over the limit, %q: %+v, want the kind refusal", text, got)
+		}
 	}
 	if e.count("start") != runs {
 		t.Error("the code was tried despite the limit")

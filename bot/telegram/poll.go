@@ -185,7 +185,7 @@ func (a *Adapter) getUpdates(ctx context.Context, offset int64) ([]*models.Updat
 	body, _ := json.Marshal(params)
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, a.apiURL+"/bot"+a.token+"/getUpdates", bytes.NewReader(body))
 	if err != nil {
-		return nil, fmt.Errorf("getUpdates: %w", errors.New("bad api url"))
+		return nil, errors.New("getUpdates: bad api url") // err would quote the URL, which holds the token
 	}
 	req.Header.Set("Content-Type", "application/json")
 	resp, err := a.client.Do(req)

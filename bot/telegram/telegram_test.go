@@ -31,11 +31,20 @@ func TestNewOptions(t *testing.T) {
 		{"bad mode", func(o *Options) { o.Mode = "push" }, `mode "push"`},
 		{"webhook without secret", func(o *Options) { o.Mode = Webhook }, "webhook_secret"},
 		{"secret with bad characters", func(o *Options) { o.Mode, o.WebhookSecret = Webhook, "a b" }, "A-Z"},
+		{"polling", func(o *Options) {}, ""},
+		{"webhook with secret", func(o *Options) { o.Mode, o.WebhookSecret = Webhook, secret }, ""},
 	}
 	for _, tt := range tests {
 		o := ok
 		tt.edit(&o)
-		if _, err := New(o); err == nil || !strings.Contains(err.Error(), tt.want) {
+		a, err := New(o)
+		if tt.want == "" {
+			if err != nil || a == nil {
+				t.Errorf("%s: New() = %v, %v; want an adapter", tt.name, a, err)
+			}
+			continue
+		}
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("%s: New() error = %v, want one containing %q", tt.name, err, tt.want)
 		}
 	}
@@ -80,15 +89,33 @@ func TestWebhookSecret(t *testing.T) {
 	if got := e.say(from, "/echo hello"); len(got) != 1 || got[0].Text != "echo: hello" {
 		t.Errorf("with the right secret: replies %+v", got)
 	}
-	req, _ := http.NewRequest(http.MethodGet, e.hook.URL+WebhookPath, nil)
-	req.Header.Set("X-Telegram-Bot-Api-Secret-Token", secret)
-	if resp, err := http.DefaultClient.Do(req); err != nil || resp.StatusCode != http.StatusMethodNotAllowed {
-		t.Errorf("GET: %v %v, want 405", resp.StatusCode, err)
+	status := func(method, secret, body string) int {
+		t.Helper()
+		req, err := http.NewRequest(method, e.hook.URL+WebhookPath, strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Content-Type", "application/json")
+		if secret != "" {
+			req.Header.Set("X-Telegram-Bot-Api-Secret-Token", secret)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
 	}
-	// A body that is not an update is refused without effect.
-	resp, err := http.Post(e.hook.URL+WebhookPath, "application/json", strings.NewReader("{not json"))
-	if err == nil && resp.StatusCode != http.StatusUnauthorized {
-		t.Errorf("garbage without secret: %d, want 401", resp.StatusCode)
+	if got := status(http.MethodGet, secret, ""); got != http.StatusMethodNotAllowed {
+		t.Errorf("GET: %d, want 405", got)
+	}
+	// A body that is not an update: refused unread without the secret, and
+	// as a bad request with it.
+	if got := status(http.MethodPost, "", "{not json"); got != http.StatusUnauthorized {
+		t.Errorf("garbage without secret: %d, want 401", got)
+	}
+	if got := status(http.MethodPost, secret, "{not json"); got != http.StatusBadRequest {
+		t.Errorf("garbage with the secret: %d, want 400", got)
 	}
 }
 

@@ -89,11 +89,24 @@ func (a *Adapter) onMessage(ctx context.Context, m *models.Message) {
 		Platform: offsitebot.Telegram, UserID: userID(m.From), Name: m.From.FirstName,
 		Chat: strconv.FormatInt(m.Chat.ID, 10), Text: text,
 	}
-	if word, code, _ := strings.Cut(text, " "); strings.EqualFold(word, "/start") && strings.TrimSpace(code) != "" {
-		a.reply(ctx, m.Chat.ID, a.start(ctx, req))
-		return
+	a.reply(ctx, m.Chat.ID, a.route(ctx, req, text))
+}
+
+// route hands req to the router, a join attempt by way of the limit.
+func (a *Adapter) route(ctx context.Context, req bot.Request, text string) []bot.Reply {
+	if isJoin(text) {
+		return a.start(ctx, req)
 	}
-	a.reply(ctx, m.Chat.ID, a.router.Handle(ctx, req))
+	return a.router.Handle(ctx, req)
+}
+
+// isJoin reports a join attempt as the router reads one: "/start CODE", and
+// also "start CODE" or "/start" pressed as a button, which reach the same
+// command, so the limit cannot be stepped round. (Mid-flow, "start …" typed
+// as an answer is counted too: a rare false count beats an open door.)
+func isJoin(text string) bool {
+	words := bot.Split(text)
+	return len(words) > 1 && strings.EqualFold(strings.TrimPrefix(words[0], "/"), "start")
 }
 
 // start tries a join code, at most maxStartFailures wrong ones an hour per
@@ -204,10 +217,10 @@ func (a *Adapter) onCallback(ctx context.Context, q *models.CallbackQuery) {
 		return
 	}
 	a.markReachable(ctx, &q.From)
-	replies := a.router.Handle(ctx, bot.Request{
+	replies := a.route(ctx, bot.Request{
 		Platform: offsitebot.Telegram, UserID: userID(&q.From), Name: q.From.FirstName,
 		Chat: strconv.FormatInt(chat, 10), Data: data, Command: strings.HasPrefix(data, "/"),
-	})
+	}, data)
 	if prompt != nil && len(replies) > 0 {
 		replies = a.editPrompt(ctx, prompt, label, replies)
 	}
