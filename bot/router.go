@@ -59,7 +59,13 @@ type Router struct {
 	log      *slog.Logger
 	commands map[string]Command
 	observe  func(platform offsitebot.Platform, command, result string, d time.Duration)
+	fallback HandlerFunc
 }
+
+// Fallback sets a handler for text that is no command and no answer (a button's
+// label typed out, a question); it returns no replies to fall back to the
+// router's own "didn't understand".
+func (r *Router) Fallback(h HandlerFunc) { r.fallback = h }
 
 // Observe sets a function told of every request handled (for metrics); IDs and
 // command words only, never text.
@@ -148,6 +154,15 @@ func (r *Router) handle(ctx context.Context, call *Call) ([]Reply, string) {
 		// an explicit command (slash, button) starts that command instead.
 		return r.continueFlow(ctx, call)
 	case !known:
+		if r.fallback != nil && call.Who.Role != "" {
+			replies, err := r.fallback(ctx, *call)
+			if err != nil {
+				return r.fail(ctx, call, err)
+			}
+			if len(replies) > 0 {
+				return replies, "ok"
+			}
+		}
 		return []Reply{{Text: notUnderstood(call.Who)}}, "unknown"
 	}
 

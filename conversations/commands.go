@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	offsitebot "github.com/offsitebot/offsitebot"
 	"github.com/offsitebot/offsitebot/bot"
@@ -54,6 +55,43 @@ func (e *Engine) Register(r *bot.Router) {
 		}
 	}
 	r.Register(cmds...)
+	r.Fallback(e.fallback)
+}
+
+// fallback understands a family's typed button labels and questions about
+// what's next; anything else gets the router's "didn't understand".
+func (e *Engine) fallback(ctx context.Context, c bot.Call) ([]bot.Reply, error) {
+	if c.Who.Role != offsitebot.RoleParent && c.Who.Role != offsitebot.RolePupil {
+		return nil, nil
+	}
+	t := strings.ToLower(strings.Trim(strings.TrimSpace(c.Text), ".!?"))
+	answer := map[string]string{"i can come": offsitebot.AnswerYes, "yes i can come": offsitebot.AnswerYes,
+		"please suggest another time": offsitebot.AnswerOtherTime, "suggest another time": offsitebot.AnswerOtherTime}[t]
+	if answer != "" {
+		cs, err := e.myCases(ctx, c.Who)
+		if err != nil {
+			return nil, err
+		}
+		for i := range cs {
+			if m, ok := offsitebot.NextMeeting(&cs[i], c.Now); ok {
+				c.Word, c.Args, c.Text = "answer", []string{cs[i].Ref, m.ID, answer}, "answer "+cs[i].Ref+" "+m.ID+" "+answer
+				k, err := e.Store.Case(ctx, cs[i].Ref)
+				if err != nil {
+					return nil, err
+				}
+				if err := offsitebot.Can(c.Who, offsitebot.ActAnswer, k); err != nil {
+					return nil, err
+				}
+				c.Case = k
+				return e.start(ctx, c, e.flows["answer"])
+			}
+		}
+		return text("There's no meeting planned at the moment, so there's nothing to answer yet. /status shows what's next."), nil
+	}
+	if strings.Contains(t, "meeting") || strings.HasPrefix(t, "when") || strings.HasPrefix(t, "what") {
+		return e.status(ctx, c)
+	}
+	return nil, nil
 }
 
 // flowCommands start a guided flow (and so replace one in progress).
@@ -91,8 +129,10 @@ func text(s string) []bot.Reply { return []bot.Reply{{Text: s}} }
 
 func (e *Engine) help(_ context.Context, c bot.Call) ([]bot.Reply, error) {
 	switch c.Who.Role {
-	case offsitebot.RoleParent, offsitebot.RolePupil:
+	case offsitebot.RoleParent:
 		return text(msgParentHelp), nil
+	case offsitebot.RolePupil:
+		return text(msgPupilHelp), nil
 	case offsitebot.RoleReceiving:
 		if c.Platform == offsitebot.Telegram {
 			return text(msgReceivingTGHelp), nil
@@ -167,12 +207,18 @@ func (e *Engine) cases(ctx context.Context, c bot.Call) ([]bot.Reply, error) {
 	lines := []string{fmt.Sprintf("Your active cases (%d):", len(cs))}
 	for i := range cs {
 		k := &cs[i]
-		line := fmt.Sprintf("%s  %s  since %s", k.Ref, k.Pupil, k.Start.Short())
+		since := "since"
+		if k.Start > offsitebot.DateOf(c.Now) {
+			since = "starts"
+		}
+		line := fmt.Sprintf("%s  %s  %s %s", k.Ref, k.Pupil, since, k.Start.Short())
 		if m, ok := offsitebot.NextMeeting(k, c.Now); ok {
 			line += " · next review " + m.Date().Short()
 		}
-		if due := offsitebot.Due(k, c.Now, e.Calendar); len(due) > 0 {
-			line += fmt.Sprintf(" · %s: %s", plural(len(due), "thing due", "things due"), due[0].Text)
+		if due := e.dueFor(c.Who, k, c.Now); len(due) == 1 {
+			line += " · due: " + due[0].Text
+		} else if len(due) > 1 {
+			line += fmt.Sprintf(" · %d things due, most urgent: %s", len(due), due[0].Text)
 		}
 		lines = append(lines, line)
 	}
@@ -191,19 +237,10 @@ func (e *Engine) due(ctx context.Context, c bot.Call) ([]bot.Reply, error) {
 	}
 	var items []offsitebot.DueItem
 	for i := range cs {
-		items = append(items, offsitebot.Due(&cs[i], c.Now, e.Calendar)...)
+		items = append(items, e.dueFor(c.Who, &cs[i], c.Now)...)
 	}
 	if len(items) == 0 {
-		return text(fmt.Sprintf("Nothing is due or overdue on your %s.", plural(len(cs), "active case", "active cases"))), nil
-	}
-	if c.Who.Role == offsitebot.RoleReceiving {
-		// The receiving school answers for attendance and contact; the rest is the home school's.
-		items = slices.DeleteFunc(items, func(it offsitebot.DueItem) bool {
-			return it.Kind != offsitebot.DueAttendance && it.Kind != offsitebot.DueContact
-		})
-		if len(items) == 0 {
-			return text(fmt.Sprintf("Nothing is due from you on your %s.", plural(len(cs), "active case", "active cases"))), nil
-		}
+		return text(fmt.Sprintf("Nothing is due or overdue from you on your %s.", plural(len(cs), "active case", "active cases"))), nil
 	}
 	offsitebot.SortDue(items)
 	lines := make([]string, 0, len(items))
@@ -211,6 +248,18 @@ func (e *Engine) due(ctx context.Context, c bot.Call) ([]bot.Reply, error) {
 		lines = append(lines, fmt.Sprintf("%s  %s  → %s", it.Ref, it.Text, it.Command))
 	}
 	return text(strings.Join(lines, "\n")), nil
+}
+
+// dueFor is what is due on k that who answers for: the receiving school
+// answers for attendance and contact; the rest is the home school's.
+func (e *Engine) dueFor(who offsitebot.Identity, k *offsitebot.Case, now time.Time) []offsitebot.DueItem {
+	items := offsitebot.Due(k, now, e.Calendar)
+	if who.Role == offsitebot.RoleReceiving {
+		items = slices.DeleteFunc(items, func(it offsitebot.DueItem) bool {
+			return it.Kind != offsitebot.DueAttendance && it.Kind != offsitebot.DueContact
+		})
+	}
+	return items
 }
 
 func (e *Engine) review(ctx context.Context, c bot.Call) ([]bot.Reply, error) {

@@ -460,11 +460,26 @@ func TestDateSanityNotes(t *testing.T) {
 		{"review " + w.ref + " schedule 2026-12-12 10:00 in-person", "Sat 12 Dec is not a school day (Saturday)"},
 		{"review " + w.ref + " schedule 2026-12-15 21:30 online", "outside usual hours"},
 		{`new pupil="Di Ed" dob=2012-03-04 ehcp=no home=100001 receiving=100002 start=2026-12-25`, "Fri 25 Dec, is not a school day"},
-		{`new pupil="Di Ed" dob=2012-03-04 ehcp=no home=100001 receiving=100002 start=2026-12-03`, "so it is late: send it today"},
+		{`new pupil="Ed Di" dob=2012-03-04 ehcp=no home=100001 receiving=100002 start=2026-12-03`, "so it is late: send it today"},
+		{`new pupil="ed di" dob=2012-03-04 ehcp=no home=100001 receiving=100002 start=2026-12-04`, "There is already an active direction for this pupil"},
 	}
 	for _, tt := range tests {
 		if got := w.say(home, tt.line); !strings.Contains(got, tt.want) {
 			t.Errorf("%q: %s\nwant %q", tt.line, got, tt.want)
 		}
+	}
+}
+
+func TestFamilyTypesWhatButtonsSay(t *testing.T) {
+	w := newWorld(t)
+	w.say(home, "review "+w.ref+" schedule 2026-12-14 10:00 in-person")
+	if got := w.say(parent, "I can come"); !strings.Contains(got, "see you on Mon 14 Dec 10:00") {
+		t.Fatalf("typed label: %s", got)
+	}
+	if got := w.say(parent, "When is the meeting?"); !strings.Contains(got, "Next review meeting: Mon 14 Dec 10:00") {
+		t.Fatalf("question: %s", got)
+	}
+	if got := w.say(parent, "banana"); !strings.Contains(got, "didn't understand") {
+		t.Fatalf("free text: %s", got)
 	}
 }

@@ -511,17 +511,13 @@ func (e *Engine) Continue(ctx context.Context, call bot.Call) ([]bot.Reply, erro
 		return s.proceed(ctx, nil)
 	}
 	st, more := s.next()
-	if e.commands[call.Word] && e.router != nil && (!more || !st.free && len(call.Args) > 0) {
-		// "review OSD-… schedule …" typed where a choice or a date was asked is a new
-		// command, not a wrong answer: run it, and say what was set aside.
-		if err := e.Store.DeleteConversation(ctx, call.UserID); err != nil {
-			return nil, fmt.Errorf("conversations: set aside %s: %w", f.name, err)
-		}
+	if e.commands[call.Word] && e.router != nil && (!more || !st.free && (len(call.Args) > 0 || !flowCommands[call.Word])) {
+		// "review OSD-… schedule …" or "cases" typed where a choice or a date was
+		// asked is a command, not a wrong answer: run it. Another flow replaces
+		// this one (and says so); anything else leaves it waiting.
 		req := call.Request
 		req.Command = true
-		replies := e.router.Handle(ctx, req)
-		note := bot.Reply{Text: fmt.Sprintf("(I've stopped %s to do that.)", f.title)}
-		return append([]bot.Reply{note}, replies...), nil
+		return e.router.Handle(ctx, req), nil
 	}
 	if !more {
 		return s.proceed(ctx, nil)

@@ -234,8 +234,8 @@ func feedbackFlow() *flow {
 		name: "feedback", title: "your feedback", action: offsitebot.ActFeedback,
 		steps: []step{
 			refStep(offsitebot.ActFeedback),
-			textStep("pupil", "The pupil's view", msgFeedbackPupil, false),
-			textStep("family", "The family's view", msgFeedbackFamily, false),
+			byRole(textStep("pupil", "The pupil's view", msgFeedbackPupil, false), msgFeedbackSelf),
+			byRole(textStep("family", "The family's view", msgFeedbackFamily, false), msgFeedbackMore),
 			rating,
 		},
 		positional: func(w words, a answers) { shiftRef(w, a) },
@@ -358,4 +358,16 @@ func stopFlow() *flow {
 			return []bot.Reply{{Text: msgStopped}}, nil
 		},
 	}
+}
+
+// byRole asks a pupil aged 18+ in their own words rather than as a parent.
+func byRole(st step, toPupil string) step {
+	q := st.ask
+	st.ask = func(ctx context.Context, s *session) (string, []bot.Button) {
+		if s.call.Who.Role == offsitebot.RolePupil {
+			return toPupil, nil
+		}
+		return q(ctx, s)
+	}
+	return st
 }

@@ -9,6 +9,7 @@ import (
 
 	offsitebot "github.com/offsitebot/offsitebot"
 	"github.com/offsitebot/offsitebot/bot"
+	"github.com/offsitebot/offsitebot/storage"
 )
 
 func (e *Engine) allFlows() []*flow {
@@ -100,13 +101,23 @@ func newCaseFlow() *flow {
 
 func doneNewCase(ctx context.Context, s *session) ([]bot.Reply, error) {
 	now := s.now()
+	// The same pupil twice is almost always a slip; a new direction follows the end of the old.
+	open, err := s.e.Store.Cases(ctx, storage.CaseFilter{Status: offsitebot.Active, HomeURN: s.a["home"]})
+	if err != nil {
+		return nil, err
+	}
+	for _, k := range open {
+		if strings.EqualFold(strings.TrimSpace(k.Pupil), strings.TrimSpace(s.a["pupil"])) && string(k.DOB) == s.a["dob"] {
+			return nil, offsitebot.Errorf(offsitebot.EConflict, "There is already an active direction for this pupil: %s, since %s. If this is a new one, end that first (end %s …); otherwise carry on with %s.", k.Ref, k.Start.Short(), k.Ref, k.Ref)
+		}
+	}
 	c := &offsitebot.Case{
 		Status: offsitebot.Active, Pupil: s.a["pupil"], DOB: offsitebot.Date(s.a["dob"]), EHCP: s.a["ehcp"] == "yes",
 		HomeURN: s.a["home"], ReceivingURN: s.a["receiving"], Start: offsitebot.Date(s.a["start"]), End: offsitebot.Date(s.a["end"]),
 		Reasons: s.a["reasons"], Objectives: s.a["objectives"], Arrival: s.a["arrival"], Sessions: s.a["sessions"],
 		Opened: now, OpenedBy: s.call.Who.ID,
 	}
-	if err := s.e.createCase(ctx, c, s.event("case opened", "")); err != nil {
+	if err = s.e.createCase(ctx, c, s.event("case opened", "")); err != nil {
 		return nil, err
 	}
 	s.c = c
@@ -117,7 +128,7 @@ func doneNewCase(ctx context.Context, s *session) ([]bot.Reply, error) {
 		due = fmt.Sprintf("was due by %s, so it is late: send it today", deadline.Short())
 	}
 	text := fmt.Sprintf("Opened %s for %s (%s → %s), starting %s.\n"+
-		"The written notice to the parents %s (2 school days before the first day); when it has gone, type notice %s given. It must state: %s.\n"+
+		"The written notice to the parents (due 2 school days before the first day) %s; when it has gone, type notice %s given. It must state: %s.\n"+
 		"Next: link %s parent gives you a join link for the family; link %s receiving one for the receiving school's contact.",
 		c.Ref, c.Pupil, home, recv, c.Start.Short(), due, c.Ref, noticeContents, c.Ref, c.Ref)
 	if why := s.e.Calendar.NotSchoolDay(c.Start); why != "" {

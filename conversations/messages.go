@@ -19,6 +19,9 @@ const (
 	msgStopKept        = "OK, you stay connected. Nothing has changed."
 	msgStopped         = "Done: you won't get messages about it here any more. If you change your mind, ask the school for a new link."
 	msgParentHelp      = "Here's what I can do for you:\n/status — what's happening next\n/request — ask the school for a review meeting, in writing\n/feedback — tell us how it's going, for you and your child\n/stop — stop getting messages here\n/cancel — stop what we're in the middle of\nIf something is urgent, please phone the school."
+	msgPupilHelp       = "Here's what I can do for you:\n/status — what's happening next\n/request — ask the school for a review meeting, in writing\n/feedback — tell us how it's going\n/stop — stop getting messages here\n/cancel — stop what we're in the middle of\nIf something is urgent, please phone the school."
+	msgFeedbackSelf    = "How do you feel the new school is going? Say it in your own words."
+	msgFeedbackMore    = "Is there anything worrying you, or anything you'd like the school to know or help with?"
 	msgReceivingTGHelp = "Here's what I can do for you:\n/attendance — record today's attendance (I also ask each school morning)\n/status — the pupils you're connected to\n/cancel — stop what we're in the middle of"
 )
 
@@ -31,6 +34,8 @@ func msgWelcome(name, child, school, ref string, role offsitebot.Role) string {
 		return fmt.Sprintf("Hello %s. You're now connected to %s (%s) at %s. Each school morning I'll ask for their attendance; you can also type /attendance.", name, child, ref, school)
 	case offsitebot.RoleLA:
 		return fmt.Sprintf("Hello %s. You're now connected to %s (%s) for the local authority.", name, ref, school)
+	case offsitebot.RolePupil:
+		return fmt.Sprintf("Hello %s. You're now connected to your off-site direction at %s (%s). I'll send meeting invitations here, and you can /request a review meeting or give /feedback any time.", name, school, ref)
 	}
 	return fmt.Sprintf("Hello %s. You're now connected to %s's off-site direction at %s (%s). I'll send meeting invitations here, and you can /request a review meeting or give /feedback any time.", name, child, school, ref)
 }

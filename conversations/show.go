@@ -84,7 +84,7 @@ func (e *Engine) show(ctx context.Context, c bot.Call) ([]bot.Reply, error) {
 	if len(people) > 0 {
 		lines = append(lines, "Linked: "+strings.Join(people, ", "))
 	}
-	if due := offsitebot.Due(k, c.Now, e.Calendar); len(due) > 0 {
+	if due := e.dueFor(c.Who, k, c.Now); len(due) > 0 {
 		lines = append(lines, "Due:")
 		for _, d := range due {
 			lines = append(lines, "  • "+d.Text+" → "+d.Command)

@@ -10,6 +10,7 @@ import (
 
 	offsitebot "github.com/offsitebot/offsitebot"
 	"github.com/offsitebot/offsitebot/bot"
+	"github.com/offsitebot/offsitebot/storage"
 )
 
 func fixed(q string, buttons ...bot.Button) func(context.Context, *session) (string, []bot.Button) {
@@ -22,8 +23,18 @@ func refStep(act offsitebot.Action) step {
 		key: "ref", label: "Case reference", kind: bot.FieldText,
 		ask: func(ctx context.Context, s *session) (string, []bot.Button) {
 			var bs []bot.Button
-			for _, r := range s.call.Who.Cases {
-				bs = append(bs, bot.Button{Label: r, Data: r})
+			if len(s.call.Who.Cases) > 0 {
+				// One button per active case, named so a parent of two knows which is which.
+				cs, err := s.e.Store.Cases(ctx, storage.CaseFilter{Status: offsitebot.Active, Refs: s.call.Who.Cases})
+				if err == nil {
+					for _, k := range cs {
+						label := firstName(k.Pupil) + " (" + k.Ref + ")"
+						if s.call.Who.Role == offsitebot.RoleReceiving {
+							label = k.Initials() + " (" + k.Ref + ")"
+						}
+						bs = append(bs, bot.Button{Label: label, Data: k.Ref})
+					}
+				}
 			}
 			if !s.call.Who.Role.Staff() {
 				return "Which child's case is this about? Tap one, or type its reference (it looks like OSD-7K2Q).", bs

@@ -74,6 +74,7 @@ type Scheduler struct {
 	mu        sync.Mutex
 	cron      *cron.Cron
 	cancel    context.CancelFunc
+	catchUp   sync.WaitGroup // the run Start begins
 	lastPurge offsitebot.Date // guarded by mu: the outbox is purged once a day
 }
 
@@ -145,6 +146,9 @@ func New(opts Options) (*Scheduler, error) {
 // Start runs the jobs on their schedules, London time, until Stop. A panic in
 // a job is logged and does not stop the others; a job still running when its
 // next time comes skips that turn (the outbox makes up for it).
+//
+// It first runs what fired earlier today (as RunAt): a restart across 09:40
+// would otherwise skip the day's prompt. The outbox keeps that to once.
 func (s *Scheduler) Start() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -153,6 +157,11 @@ func (s *Scheduler) Start() {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	s.cancel = cancel
+	s.catchUp.Go(func() {
+		if _, err := s.RunAt(ctx, s.now()); err != nil && ctx.Err() == nil {
+			s.log.ErrorContext(ctx, "reminders: catch-up run failed", "err", err)
+		}
+	})
 	s.cron = s.newCron(func(name string) {
 		if _, err := s.Run(ctx, name, s.now()); err != nil && ctx.Err() == nil {
 			s.log.ErrorContext(ctx, "reminders: job failed", "job", name, "err", err)
@@ -185,9 +194,15 @@ func (s *Scheduler) Stop() context.Context {
 		cancel()
 		return ctx
 	}
-	ctx := s.cron.Stop()
+	cronDone := s.cron.Stop()
 	s.cancel()
 	s.cron, s.cancel = nil, nil
+	ctx, done := context.WithCancel(context.Background())
+	go func() {
+		<-cronDone.Done()
+		s.catchUp.Wait()
+		done()
+	}()
 	return ctx
 }
 

@@ -8,6 +8,34 @@ import (
 	"github.com/offsitebot/offsitebot/storage/storagetest"
 )
 
+// TestStartCatchesUp: started at 10:00, after the 09:40 prompt's time, the
+// scheduler sends that prompt at once, and a later catch-up sends it no more.
+func TestStartCatchesUp(t *testing.T) {
+	db := world(t, newCase("OSD-0001", "2026-11-02"))
+	sent := make(chan string, 10)
+	rec := &recorder{hook: func(_ context.Context, to string) error { sent <- to; return nil }}
+	clk := &clock{t: london("2026-12-02 10:00")}
+	cfg := Config{Contact: Off, Reviews: Off, AttendanceChase: Off, AttendanceSummary: Off, Feedback: Off}
+	s := newScheduler(t, db, rec, clk.Now, cfg)
+	s.Start()
+	for range 2 {
+		select {
+		case <-sent:
+		case <-time.After(10 * time.Second):
+			t.Fatal("no catch-up prompt sent")
+		}
+	}
+	<-s.Stop().Done()
+	s = newScheduler(t, db, rec, clk.Now, cfg)
+	rep, err := s.RunAt(context.Background(), clk.Now())
+	if err != nil || rep.Jobs[0].Duplicate != 2 {
+		t.Errorf("second catch-up: %v, report %+v; want the 2 prompts found claimed", err, rep.Jobs)
+	}
+	if got := countByKey(rec.all()); len(got) != 2 || got[tgRecvID+"|Attendance for S.T. (OSD-0001), Wed 2 Dec."] != 1 {
+		t.Errorf("sent %v, want one prompt to each of the 2 receiving contacts", got)
+	}
+}
+
 // TestStartStop starts the real cron and stops it: Stop's context is done
 // once no job runs, and a second Stop is harmless.
 func TestStartStop(t *testing.T) {

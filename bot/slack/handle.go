@@ -57,7 +57,14 @@ func (a *Adapter) slash(ctx context.Context, cmd slackapi.SlashCommand) {
 	// A slash command typed in any channel is answered in the bot's DM: the
 	// channel may be shared, and a DM between two people is not ours to post in.
 	d := dest{team: team, user: cmd.UserID, trigger: cmd.TriggerID, rerun: "/" + text}
-	a.process(ctx, deliveryKey("slash", team, cmd.TriggerID, cmd.UserID, cmd.Text), "slash", d, req)
+	// The trigger_id tells a replay from a new command. Without one (never
+	// from Slack itself) no key could: one made of the words would refuse the
+	// same command typed again tomorrow, so it runs as it comes.
+	key := ""
+	if cmd.TriggerID != "" {
+		key = deliveryKey("slash", team, cmd.TriggerID, cmd.UserID, cmd.Text)
+	}
+	a.process(ctx, key, "slash", d, req)
 }
 
 // event handles an Events API callback after it was acknowledged.
@@ -156,15 +163,18 @@ func (a *Adapter) markPressed(ctx context.Context, cb slackapi.InteractionCallba
 	}
 }
 
-// process runs a request once per delivery and delivers the replies.
+// process runs a request once per delivery key (every time if key is "")
+// and delivers the replies.
 func (a *Adapter) process(ctx context.Context, key, kind string, d dest, req bot.Request) {
-	first, err := a.first(ctx, key, kind, req.UserID)
-	if err != nil {
-		a.deliver(ctx, d, []bot.Reply{{Text: sorry}})
-		return
-	}
-	if !first {
-		return
+	if key != "" {
+		first, err := a.first(ctx, key, kind, req.UserID)
+		if err != nil {
+			a.deliver(ctx, d, []bot.Reply{{Text: sorry}})
+			return
+		}
+		if !first {
+			return
+		}
 	}
 	a.deliver(ctx, d, a.router.Handle(ctx, req))
 }

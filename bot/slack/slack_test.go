@@ -968,3 +968,18 @@ func TestRunStopsOnRevokedBotToken(t *testing.T) {
 		t.Errorf("retried a token no retry can cure: waits %v", got)
 	}
 }
+
+func TestSameCommandTypedAgainRunsAgain(t *testing.T) {
+	e := newEnv(t)
+	a := e.adapter(t, "http")
+	// Two commands alike but for their triggers, and two with none at all:
+	// each is a new command, not a replay.
+	for _, trigger := range []string{"trig-again-1", "trig-again-2", "", ""} {
+		if w := serve(t, a, sign(t, fakeSecret, formType, slashBody(homeUser, "show "+e.ref, trigger), time.Now())); w.Code != http.StatusOK {
+			t.Fatalf("ack %d", w.Code)
+		}
+	}
+	if dms := e.dmsTo(homeUser); len(dms) != 4 {
+		t.Errorf("the same command 4 times answered %d times, want 4", len(dms))
+	}
+}

@@ -3,6 +3,7 @@ package telegram
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"log/slog"
 	"net/http/httptest"
 	"regexp"
@@ -10,6 +11,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/go-telegram/bot/models"
 
 	offsitebot "github.com/offsitebot/offsitebot"
 	"github.com/offsitebot/offsitebot/bot"
@@ -266,13 +269,19 @@ func TestParentCannotReachOtherCase(t *testing.T) {
 		e.say(pat, line)
 		e.say(pat, "/cancel")
 	}
-	// Forged button data naming B, on a real prompt of theirs.
+	// Forged button data naming B, on a real prompt of theirs, and on a
+	// message too old for Telegram to include (nothing to check it against).
 	prompt := e.say(pat, "/stop")
-	if len(prompt) > 0 && len(prompt[len(prompt)-1].Buttons) > 0 {
-		p := prompt[len(prompt)-1]
-		for _, data := range []string{"/answer " + refB + " M1 yes", "/request " + refB + " x", "/status " + refB} {
-			e.tap(pat, p.ID, data)
-		}
+	if len(prompt) == 0 || len(prompt[len(prompt)-1].Buttons) == 0 {
+		t.Fatalf("/stop asked no question with buttons: %+v", prompt)
+	}
+	p := prompt[len(prompt)-1]
+	for i, data := range []string{"/answer " + refB + " M1 yes", "/request " + refB + " x", "/status " + refB} {
+		e.tap(pat, p.ID, data)
+		e.deliver(&models.Update{CallbackQuery: &models.CallbackQuery{
+			ID: fmt.Sprint("forged", i), From: *pat, Data: data, ChatInstance: "ci",
+			Message: models.MaybeInaccessibleMessage{Type: models.MaybeInaccessibleMessageTypeInaccessibleMessage},
+		}})
 	}
 	for _, m := range e.api.sent(pat.ID) {
 		if strings.Contains(m.Text, "Bobby") || strings.Contains(m.Text, "B.B.") || strings.Contains(m.Text, "14 Dec") {

@@ -2,6 +2,7 @@ package telegram
 
 import (
 	"context"
+	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/json"
 	"net/http"
@@ -27,8 +28,11 @@ func (a *Adapter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
 		return
 	}
-	got := []byte(r.Header.Get("X-Telegram-Bot-Api-Secret-Token"))
-	if len(a.secret) == 0 || subtle.ConstantTimeCompare(got, a.secret) != 1 {
+	// Digests are compared, not the tokens: ConstantTimeCompare returns at
+	// once on a length mismatch, which would tell a guesser the length.
+	got := sha256.Sum256([]byte(r.Header.Get("X-Telegram-Bot-Api-Secret-Token")))
+	want := sha256.Sum256(a.secret)
+	if len(a.secret) == 0 || subtle.ConstantTimeCompare(got[:], want[:]) != 1 {
 		a.log.Warn("webhook: wrong or missing secret token; refused", "remote", r.RemoteAddr)
 		http.Error(w, "unauthorized", http.StatusUnauthorized)
 		return
