@@ -54,7 +54,7 @@ func (e *Engine) show(ctx context.Context, c bot.Call) ([]bot.Reply, error) {
 	}
 	if m, ok := offsitebot.NextMeeting(k, c.Now); ok && k.Status == offsitebot.Active {
 		lines = append(lines, fmt.Sprintf("Next review: %s %s, %s (%s)", m.ID, when(m), where(m), answersText(m)))
-	} else if k.Status == offsitebot.Active {
+	} else if last, held := offsitebot.LastHeldMeeting(k, c.Now); k.Status == offsitebot.Active && (!held || last.Outcome.Decision == offsitebot.DecisionContinue) {
 		lines = append(lines, "Next review: none scheduled — due by "+offsitebot.ReviewDue(k).Short())
 	}
 	for _, m := range k.Meetings {
