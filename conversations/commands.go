@@ -287,6 +287,9 @@ func (e *Engine) review(ctx context.Context, c bot.Call) ([]bot.Reply, error) {
 		Buttons: [][]bot.Button{{{Label: "Schedule", Data: "/review " + ref + " schedule"}, {Label: "Record outcome", Data: "/review " + ref + " outcome"}}}}}, nil
 }
 
+// joinFailures is how many wrong join codes one person may try in an hour.
+const joinFailures = 5
+
 // join is /start CODE: it binds the person to the code's case with its role.
 func (e *Engine) join(ctx context.Context, c bot.Call) ([]bot.Reply, error) {
 	if len(c.Args) == 0 {
@@ -295,8 +298,22 @@ func (e *Engine) join(ctx context.Context, c bot.Call) ([]bot.Reply, error) {
 		}
 		return text("Hello! Please use the link your school sent you, or type /start followed by the code in it."), nil
 	}
+	// Codes can't be guessed (64+ bits), and guessing is slowed down anyway: at
+	// most joinFailures wrong codes an hour per person, on every platform.
+	hour := c.Now.UTC().Truncate(time.Hour)
+	key := "join:" + c.Who.ID + ":" + hour.Format("2006010215")
+	if n, err := e.Store.IncCounter(ctx, key, 0, hour.Add(2*time.Hour)); err != nil {
+		return nil, err
+	} else if n >= joinFailures {
+		return nil, offsitebot.Errorf(offsitebot.EInvalid, "That's too many codes that didn't work, so I'll wait a while before trying another. Please check the link from your school, or ask them for a new one, and try again in an hour.")
+	}
 	jc, err := e.Store.RedeemJoinCode(ctx, strings.TrimSpace(c.Args[0]), c.Who.ID, c.Now)
 	if err != nil {
+		if offsitebot.ErrorCode(err) == offsitebot.EInvalid {
+			if _, cerr := e.Store.IncCounter(ctx, key, 1, hour.Add(2*time.Hour)); cerr != nil {
+				e.Log.ErrorContext(ctx, "count join failure", "user", c.Who.ID, "err", cerr)
+			}
+		}
 		return nil, err
 	}
 	if c.Who.Role != "" && c.Who.Role != jc.Role {

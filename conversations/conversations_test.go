@@ -483,3 +483,22 @@ func TestFamilyTypesWhatButtonsSay(t *testing.T) {
 		t.Fatalf("free text: %s", got)
 	}
 }
+
+func TestWrongJoinCodesSlowedDown(t *testing.T) {
+	w := newWorld(t)
+	code := regexp.MustCompile(`start=(\w+)`).FindStringSubmatch(w.say(home, "link "+w.ref+" parent"))[1]
+	for i := range 5 {
+		if got := w.say("shell:parent:Guess", fmt.Sprintf("/start WRONG%07d", i)); !strings.Contains(got, "isn't one I know") {
+			t.Fatalf("attempt %d: %s", i, got)
+		}
+	}
+	// The sixth is not tried, even with the right code...
+	if got := w.say("shell:parent:Guess", "/start "+code); !strings.Contains(got, "too many codes") {
+		t.Fatalf("sixth attempt: %s", got)
+	}
+	// ...until the hour has passed.
+	w.clk.Set(w.clk.Now().Add(time.Hour))
+	if got := w.say("shell:parent:Guess", "/start "+code); !strings.Contains(got, "You're now connected") {
+		t.Fatalf("after an hour: %s", got)
+	}
+}

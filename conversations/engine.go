@@ -36,6 +36,7 @@ type Store interface {
 	Schools(ctx context.Context) ([]offsitebot.School, error)
 	CreateJoinCode(ctx context.Context, jc offsitebot.JoinCode) error
 	RedeemJoinCode(ctx context.Context, code, by string, now time.Time) (*offsitebot.JoinCode, error)
+	IncCounter(ctx context.Context, key string, by int, expires time.Time) (int, error)
 	Conversation(ctx context.Context, key string, now time.Time) (*offsitebot.Conversation, error)
 	SaveConversation(ctx context.Context, c offsitebot.Conversation) error
 	DeleteConversation(ctx context.Context, key string) error
