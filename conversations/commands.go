@@ -299,22 +299,25 @@ func (e *Engine) join(ctx context.Context, c bot.Call) ([]bot.Reply, error) {
 		return text("Hello! Please use the link your school sent you, or type /start followed by the code in it."), nil
 	}
 	// Codes can't be guessed (64+ bits), and guessing is slowed down anyway: at
-	// most joinFailures wrong codes an hour per person, on every platform.
+	// most joinFailures wrong codes an hour per person, on every platform. The
+	// attempt is counted before it is tried, so guesses sent at once count too,
+	// and taken back when the code worked.
 	hour := c.Now.UTC().Truncate(time.Hour)
 	key := "join:" + c.Who.ID + ":" + hour.Format("2006010215")
-	if n, err := e.Store.IncCounter(ctx, key, 0, hour.Add(2*time.Hour)); err != nil {
+	n, err := e.Store.IncCounter(ctx, key, 1, hour.Add(2*time.Hour))
+	if err != nil {
 		return nil, err
-	} else if n >= joinFailures {
+	}
+	if n > joinFailures {
+		e.Log.InfoContext(ctx, "join code attempts over the limit", "user", c.Who.ID, "attempts", n)
 		return nil, offsitebot.Errorf(offsitebot.EInvalid, "That's too many codes that didn't work, so I'll wait a while before trying another. Please check the link from your school, or ask them for a new one, and try again in an hour.")
 	}
 	jc, err := e.Store.RedeemJoinCode(ctx, strings.TrimSpace(c.Args[0]), c.Who.ID, c.Now)
 	if err != nil {
-		if offsitebot.ErrorCode(err) == offsitebot.EInvalid {
-			if _, cerr := e.Store.IncCounter(ctx, key, 1, hour.Add(2*time.Hour)); cerr != nil {
-				e.Log.ErrorContext(ctx, "count join failure", "user", c.Who.ID, "err", cerr)
-			}
-		}
 		return nil, err
+	}
+	if _, err := e.Store.IncCounter(ctx, key, -1, hour.Add(2*time.Hour)); err != nil {
+		e.Log.WarnContext(ctx, "uncount join attempt", "user", c.Who.ID, "err", err)
 	}
 	if c.Who.Role != "" && c.Who.Role != jc.Role {
 		return nil, offsitebot.Errorf(offsitebot.EConflict, "This account is already connected as %s, and that link was for %s, so I haven't used it. Please ask the school for a link of the right kind.", personName(c.Who.Role), personName(jc.Role))
