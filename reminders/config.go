@@ -22,7 +22,9 @@ type Config struct {
 	// Retry sweeps for claims a crashed run left unsent.
 	Retry string `toml:"retry"`
 	// ClaimTimeout is how long a claimed, unsent reminder waits before a later
-	// run takes it over (a Go duration). It must outlast the longest send burst.
+	// run takes it over (a Go duration). A run still sending after half of it
+	// leaves the rest to that retry, so set it above twice the longest burst
+	// (Telegram sends 30 a second: 9,000 messages in 5 minutes).
 	ClaimTimeout string `toml:"claim_timeout"`
 	// FeedbackDays is how many calendar days before a review meeting parents
 	// are invited to give their and their child's view.

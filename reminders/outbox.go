@@ -227,6 +227,13 @@ func (o *outbox) flush(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
 	defer cancel()
 	_, err := o.col.InsertMany(ctx, docs, options.InsertMany().SetOrdered(false))
+	if err == nil {
+		return nil
+	}
+	// Kept for the next flush: an outcome lost makes its claim look stale,
+	// and a retry would send it again. Those already written come back as
+	// duplicates then.
+	o.done = docs
 	var bwe mongo.BulkWriteException
 	if errors.As(err, &bwe) && bwe.WriteConcernError == nil {
 		for _, we := range bwe.WriteErrors {
@@ -234,12 +241,10 @@ func (o *outbox) flush(ctx context.Context) error {
 				return fmt.Errorf("record reminders: %d refused, the first with code %d", len(bwe.WriteErrors), we.Code)
 			}
 		}
+		o.done = nil
 		return nil
 	}
-	if err != nil {
-		return fmt.Errorf("record reminders: %w", err)
-	}
-	return nil
+	return fmt.Errorf("record reminders: %w", err)
 }
 
 // stale returns the claims left without an outcome for longer than the claim

@@ -74,7 +74,7 @@ type Scheduler struct {
 	mu        sync.Mutex
 	cron      *cron.Cron
 	cancel    context.CancelFunc
-	catchUp   sync.WaitGroup // the run Start begins
+	caughtUp  chan struct{}   // closed when the run Start begins has returned
 	lastPurge offsitebot.Date // guarded by mu: the outbox is purged once a day
 }
 
@@ -157,11 +157,19 @@ func (s *Scheduler) Start() {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	s.cancel = cancel
-	s.catchUp.Go(func() {
+	caughtUp := make(chan struct{})
+	s.caughtUp = caughtUp
+	go func() {
+		defer close(caughtUp)
+		defer func() { // as cron.Recover does for the scheduled runs
+			if r := recover(); r != nil {
+				s.log.ErrorContext(ctx, "reminders: catch-up run panicked", "panic", r)
+			}
+		}()
 		if _, err := s.RunAt(ctx, s.now()); err != nil && ctx.Err() == nil {
 			s.log.ErrorContext(ctx, "reminders: catch-up run failed", "err", err)
 		}
-	})
+	}()
 	s.cron = s.newCron(func(name string) {
 		if _, err := s.Run(ctx, name, s.now()); err != nil && ctx.Err() == nil {
 			s.log.ErrorContext(ctx, "reminders: job failed", "job", name, "err", err)
@@ -194,13 +202,13 @@ func (s *Scheduler) Stop() context.Context {
 		cancel()
 		return ctx
 	}
-	cronDone := s.cron.Stop()
+	cronDone, caughtUp := s.cron.Stop(), s.caughtUp
 	s.cancel()
-	s.cron, s.cancel = nil, nil
+	s.cron, s.cancel, s.caughtUp = nil, nil, nil
 	ctx, done := context.WithCancel(context.Background())
 	go func() {
 		<-cronDone.Done()
-		s.catchUp.Wait()
+		<-caughtUp
 		done()
 	}()
 	return ctx
