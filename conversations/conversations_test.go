@@ -424,6 +424,19 @@ func TestDutiesCanBeCleared(t *testing.T) {
 	if due := w.say(home, "due"); strings.Contains(due, "told M2") {
 		t.Fatalf("continuation still due: %s", due)
 	}
+	// Ending it is in the chronology, with who and when.
+	w.say(home, "end "+w.ref+" reintegrated")
+	if got := w.say(home, "yes"); !strings.Contains(got, "ended today") {
+		t.Fatalf("end: %s", got)
+	}
+	c, err = w.db.Case(ctx, w.ref)
+	if err != nil {
+		t.Fatal(err)
+	}
+	chron := conversations.Chronology(c, nil)
+	if last := chron[len(chron)-1]; last.Kind != "ended" || last.By != home || !last.At.Equal(w.clk.Now()) {
+		t.Fatalf("last chronology entry %+v", last)
+	}
 }
 
 func TestCorrectionKeepsHistory(t *testing.T) {
@@ -439,7 +452,7 @@ func TestCorrectionKeepsHistory(t *testing.T) {
 		t.Fatal(err)
 	}
 	var seen []string
-	for _, e := range conversations.Chronology(c) {
+	for _, e := range conversations.Chronology(c, nil) {
 		switch {
 		case e.Kind == "attendance" && strings.HasPrefix(e.Summary, "2026-12-01 AM G PM O") && e.By == recv:
 			seen = append(seen, "original")

@@ -160,7 +160,7 @@ func (e *Engine) export(ctx context.Context, c bot.Call) ([]bot.Reply, error) {
 		return nil, err
 	}
 	return []bot.Reply{
-		{Text: fmt.Sprintf("Chronology of %s (%d entries), as JSON.", k.Ref, len(Chronology(k))), File: &bot.File{Name: k.Ref + ".json", ContentType: "application/json", Data: data}, Sensitive: true, Case: k.Ref},
+		{Text: fmt.Sprintf("Chronology of %s (%d entries), as JSON.", k.Ref, len(Chronology(k, log))), File: &bot.File{Name: k.Ref + ".json", ContentType: "application/json", Data: data}, Sensitive: true, Case: k.Ref},
 		{Text: fmt.Sprintf("And as CSV, for a spreadsheet."), File: &bot.File{Name: k.Ref + ".csv", ContentType: "text/csv", Data: csvData}, Sensitive: true, Case: k.Ref},
 	}, nil
 }
@@ -174,9 +174,10 @@ type Entry struct {
 	Summary string              `json:"summary"`
 }
 
-// Chronology lists everything recorded on a case, oldest first (rule 1).
+// Chronology lists everything recorded on a case, oldest first (rule 1),
+// with the messages recorded about it in the audit log (reminders sent).
 // Entries are gathered in causal order so that ties in time keep it.
-func Chronology(k *offsitebot.Case) []Entry {
+func Chronology(k *offsitebot.Case, log []offsitebot.AuditEvent) []Entry {
 	out := []Entry{{At: k.Opened, Kind: "opened", By: k.OpenedBy, Summary: fmt.Sprintf("Direction opened: %s → %s from %s", k.HomeURN, k.ReceivingURN, k.Start)}}
 	for _, p := range k.People {
 		out = append(out, Entry{At: p.Joined, Kind: "joined", By: p.ID, Via: offsitebot.Platform(strings.SplitN(p.ID, ":", 2)[0]), Summary: string(p.Role) + " joined with a code"})
@@ -229,7 +230,7 @@ func Chronology(k *offsitebot.Case) []Entry {
 	}
 	// Messages the bot sent about the case, and corrections, are in the audit
 	// trail; they belong in the chronology too (rule 1).
-	for _, a := range k.Audit {
+	for _, a := range slices.Concat(k.Audit, log) {
 		if kind, ok := chronicled[a.Action]; ok {
 			out = append(out, Entry{At: a.At, Kind: kind, By: a.By, Via: a.Via, Summary: a.Action + ": " + a.Detail})
 		}
@@ -248,6 +249,8 @@ var chronicled = map[string]string{
 	"review cancelled":          "review cancelled",
 	"notice given":              "notice",
 	"decision notice given":     "notice",
+	"direction ended":           "ended",
+	"reminder sent":             "message",
 }
 
 // Export is the whole record of a case: its facts, chronology and audit trail.
@@ -268,7 +271,7 @@ func auditTrail(k *offsitebot.Case, log []offsitebot.AuditEvent) []offsitebot.Au
 func ExportJSON(k *offsitebot.Case, log []offsitebot.AuditEvent) ([]byte, error) {
 	body := *k
 	body.Audit = nil
-	x := Export{Case: &body, Chronology: Chronology(k), Audit: auditTrail(k, log)}
+	x := Export{Case: &body, Chronology: Chronology(k, log), Audit: auditTrail(k, log)}
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetIndent("", "  ")
@@ -283,7 +286,7 @@ func ExportCSV(k *offsitebot.Case, log []offsitebot.AuditEvent) ([]byte, error) 
 	var buf bytes.Buffer
 	w := csv.NewWriter(&buf)
 	_ = w.Write([]string{"at", "record", "kind", "by", "via", "summary"})
-	for _, en := range Chronology(k) {
+	for _, en := range Chronology(k, log) {
 		_ = w.Write([]string{en.At.In(offsitebot.London).Format(time.RFC3339), "chronology", en.Kind, en.By, string(en.Via), en.Summary})
 	}
 	for _, a := range auditTrail(k, log) {

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	offsitebot "github.com/offsitebot/offsitebot"
 	"github.com/offsitebot/offsitebot/bot"
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
@@ -122,7 +123,8 @@ type outbox struct {
 	run string
 	now time.Time
 
-	done     []any // outcomes not yet recorded
+	done     []any                   // outcomes not yet recorded
+	sent     []offsitebot.AuditEvent // messages sent about cases, for their chronology
 	lastSave time.Time
 	gone     map[string]bool // recipients found unreachable in this run
 }
@@ -179,8 +181,13 @@ func (o *outbox) claim(ctx context.Context, msgs []message) ([]message, int, err
 
 // record notes how a claim went, to be written with the next flush.
 func (o *outbox) record(m message, status string) {
-	o.done = append(o.done, done{Key: m.Key + doneSuffix, Status: status, At: o.s.stamp(o.now),
+	at := o.s.stamp(o.now)
+	o.done = append(o.done, done{Key: m.Key + doneSuffix, Status: status, At: at,
 		ClaimedAt: m.ClaimedAt, Expires: m.Expires, Purge: m.Purge})
+	if status == stSent && !strings.HasPrefix(m.Case, "school:") {
+		o.sent = append(o.sent, offsitebot.AuditEvent{At: at, By: "offsitebot", Via: offsitebot.System,
+			Action: "reminder sent", Case: m.Case, Detail: m.Kind + " to " + m.To})
+	}
 }
 
 // deliver sends one claimed message and records how it went. It returns the
@@ -226,6 +233,13 @@ func (o *outbox) flush(ctx context.Context) error {
 	// Records what already happened, so it is written even as the run is stopped.
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
 	defer cancel()
+	if sent := o.sent; len(sent) > 0 {
+		// The chronology's copy: losing it loses no reminder, so it is not retried.
+		o.sent = nil
+		if err := o.s.store.AppendAuditMany(ctx, sent); err != nil {
+			o.s.log.WarnContext(ctx, "reminders: record in chronology", "messages", len(sent), "err", err)
+		}
+	}
 	_, err := o.col.InsertMany(ctx, docs, options.InsertMany().SetOrdered(false))
 	if err == nil {
 		return nil

@@ -39,6 +39,8 @@ type Store interface {
 	Identities(ctx context.Context, f storage.IdentityFilter) ([]offsitebot.Identity, error)
 	SetUnreachable(ctx context.Context, identityID string, v bool) error
 	UpdateCase(ctx context.Context, ref string, fn func(c *offsitebot.Case) ([]offsitebot.AuditEvent, error)) (*offsitebot.Case, error)
+	// AppendAuditMany records the reminders sent about each case, for its chronology (rule 1).
+	AppendAuditMany(ctx context.Context, events []offsitebot.AuditEvent) error
 	// Database holds the outbox collection, claimed with batched inserts.
 	Database() *mongo.Database
 }

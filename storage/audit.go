@@ -17,6 +17,22 @@ func (db *DB) AppendAudit(ctx context.Context, e offsitebot.AuditEvent) error {
 	return nil
 }
 
+// AppendAuditMany records many events in one round trip (a reminder run's
+// messages); insert-only like AppendAudit.
+func (db *DB) AppendAuditMany(ctx context.Context, events []offsitebot.AuditEvent) error {
+	if len(events) == 0 {
+		return nil
+	}
+	docs := make([]any, len(events))
+	for i, e := range events {
+		docs[i] = e
+	}
+	if _, err := db.audit.InsertMany(ctx, docs); err != nil {
+		return fmt.Errorf("storage: append audit: %w", err)
+	}
+	return nil
+}
+
 // AuditLog lists the events of the audit collection about case ref, or all of
 // them when ref is "", oldest first. Events inside a case are in Case.Audit.
 func (db *DB) AuditLog(ctx context.Context, ref string) ([]offsitebot.AuditEvent, error) {

@@ -151,4 +151,12 @@ func TestRemindersCommands(t *testing.T) {
 			t.Errorf("run %d printed:\n%s", i, out.String())
 		}
 	}
+	// Rule 1: the reminder stands in the case's chronology, once.
+	out.Reset()
+	if err := run(context.Background(), []string{"export", "OSD-DEM0"}, strings.NewReader(""), &out, &errOut, env); err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(out.String(), "reminder sent: attendance_prompt to shell:receiving:Kim"); n != 1 {
+		t.Errorf("export has the prompt %d times in the chronology, want once:\n%s", n, out.String())
+	}
 }
