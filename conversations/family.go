@@ -259,7 +259,21 @@ func answerFlow() *flow {
 	suggestion := textStep("suggestion", "What suits you", msgSuggestTime, false)
 	suggestion.when = other
 	meeting := step{
-		key: "meeting", label: "Meeting", kind: bot.FieldText, ask: fixed("Which meeting?"),
+		key: "meeting", label: "Meeting", kind: bot.FieldText,
+		ask: func(_ context.Context, s *session) (string, []bot.Button) {
+			var bs []bot.Button
+			if s.c != nil {
+				for _, m := range s.c.Meetings {
+					if !m.Held() && !m.Cancelled && m.At.After(s.now()) {
+						bs = append(bs, bot.Button{Label: when(m), Data: m.ID})
+					}
+				}
+			}
+			if len(bs) == 0 {
+				return "There's no meeting planned to answer for at the moment. Type /cancel, and /status to see what's next.", nil
+			}
+			return "Which meeting?", bs
+		},
 		check: func(_ context.Context, s *session, v string) (string, error) {
 			v = strings.ToUpper(v)
 			if !slices.ContainsFunc(s.c.Meetings, func(m offsitebot.Meeting) bool { return m.ID == v && !m.Held() }) {

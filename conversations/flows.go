@@ -281,7 +281,7 @@ func withName(w string) string {
 }
 
 func endedErr(c *offsitebot.Case) error {
-	return offsitebot.Errorf(offsitebot.EInvalid, "%s ended on %s, so nothing more can be recorded on it. Type show %s to see it.", c.Ref, c.EndedOn.Short(), c.Ref)
+	return offsitebot.Errorf(offsitebot.EInvalid, "%s ended on %s, so nothing more can be recorded on it.", c.Ref, c.EndedOn.Short())
 }
 
 // event makes an audit event for the person of this session.
