@@ -161,7 +161,7 @@ func (e *Engine) export(ctx context.Context, c bot.Call) ([]bot.Reply, error) {
 	}
 	return []bot.Reply{
 		{Text: fmt.Sprintf("Chronology of %s (%d entries), as JSON.", k.Ref, len(Chronology(k, log))), File: &bot.File{Name: k.Ref + ".json", ContentType: "application/json", Data: data}, Sensitive: true, Case: k.Ref},
-		{Text: fmt.Sprintf("And as CSV, for a spreadsheet."), File: &bot.File{Name: k.Ref + ".csv", ContentType: "text/csv", Data: csvData}, Sensitive: true, Case: k.Ref},
+		{Text: "And as CSV, for a spreadsheet.", File: &bot.File{Name: k.Ref + ".csv", ContentType: "text/csv", Data: csvData}, Sensitive: true, Case: k.Ref},
 	}, nil
 }
 

@@ -96,7 +96,7 @@ func TestModalFieldsAndValues(t *testing.T) {
 		if !ok {
 			continue
 		}
-		if got := string(in.Element.(slackapi.BlockElement).ElementType()); got != want[in.BlockID] {
+		if got := string(in.Element.ElementType()); got != want[in.BlockID] {
 			t.Errorf("%s: element %s, want %s", in.BlockID, got, want[in.BlockID])
 		}
 		switch e := in.Element.(type) {

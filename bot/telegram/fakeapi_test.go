@@ -398,14 +398,6 @@ func (f *fakeAPI) queue(u *models.Update) *models.Update {
 	return u
 }
 
-// requeue delivers an update again (as Telegram does when unacknowledged).
-func (f *fakeAPI) requeue(u *models.Update) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.pending = append(f.pending, u)
-	f.notify()
-}
-
 func user(id int64, name string) *models.User {
 	return &models.User{ID: id, FirstName: name}
 }
