@@ -53,10 +53,14 @@ func Due(c *Case, now time.Time, cal Calendar) []DueItem {
 			Command: cmd, By: by, Overdue: overdue, Key: dueKey(kind, key)})
 	}
 
-	// Rule 9: the written notice, until the first day or until it is recorded as given.
-	if c.Start.Valid() && today < c.Start && c.NoticeGiven.IsZero() {
+	// Rule 9: the written notice, until it is recorded as given; not given
+	// before the start, it stays a breach.
+	if c.Start.Valid() && c.NoticeGiven.IsZero() {
 		by := NoticeDeadline(c.Start, cal)
-		if today > by {
+		if today >= c.Start {
+			add(DueNotice, by, true, string(c.Start), "notice "+c.Ref+" given",
+				"written notice to parents was due by %s (2 school days before the start on %s) and is not recorded as given — give it now", by.Short(), c.Start.Short())
+		} else if today > by {
 			add(DueNotice, by, true, string(c.Start), "notice "+c.Ref+" given",
 				"written notice to parents was due by %s (2 school days before the start on %s) — send it now", by.Short(), c.Start.Short())
 		} else {

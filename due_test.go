@@ -29,7 +29,7 @@ outer:
 func dueCase(cal Calendar) *Case {
 	return &Case{
 		Ref: "OSD-7K2Q", Status: Active, Pupil: "Sam Taylor", DOB: "2012-03-04",
-		Start: "2026-11-02", LastSchoolContact: ldn(2026, 11, 30, 10, 0),
+		Start: "2026-11-02", NoticeGiven: ldn(2026, 10, 20, 10, 0), LastSchoolContact: ldn(2026, 11, 30, 10, 0),
 		Attendance: attended(cal, "2026-11-02", "2026-11-30"),
 		Meetings: []Meeting{heldOn("M1", "2026-11-20", InPerson, ReviewOutcome{
 			Decision: DecisionContinue, Next: "2026-12-18", NoticeSent: ldn(2026, 11, 20, 15, 0),
@@ -101,11 +101,13 @@ func TestDueRepresentativeCases(t *testing.T) {
 				"written notice to parents was due by Thu 3 Dec (2 school days before the start on Mon 7 Dec) — send it now", "notice OSD-7K2Q given"}},
 		},
 		{
-			name: "no notice item from the first day",
+			name: "a notice not given before the first day stays a breach",
 			change: func(c *Case) {
 				*c = Case{Ref: c.Ref, Status: Active, Start: "2026-12-07"}
 			},
 			now: ldn(2026, 12, 7, 9, 0),
+			want: []want{{brief{DueNotice, "2026-12-03", true, "notice:2026-12-07"},
+				"written notice to parents was due by Thu 3 Dec (2 school days before the start on Mon 7 Dec) and is not recorded as given — give it now", "notice OSD-7K2Q given"}},
 		},
 		{
 			name:   "contact nudge at 6 school days",

@@ -37,7 +37,7 @@ func seedDemo(ctx context.Context, db *storage.DB, now time.Time) error {
 		Start: start, End: start.AddDays(42),
 		Reasons: "DEMO: persistent disruption in lessons", Objectives: "DEMO: settle into lessons; no removals from class",
 		Arrival: "Ms Khan at reception (demo)", Sessions: "08:40–15:10",
-		Opened: now.Add(-14 * 24 * time.Hour), OpenedBy: "offsitebot",
+		Opened: now.Add(-14 * 24 * time.Hour), OpenedBy: "offsitebot", NoticeGiven: now.Add(-13 * 24 * time.Hour),
 		Audit: []offsitebot.AuditEvent{{At: now, By: "offsitebot", Via: offsitebot.System, Action: "demo case created", Case: demoRef}},
 	}
 	c.Contacts = []offsitebot.Contact{{ID: "C1", At: start.At(16, 0), With: "receiving", How: "phone", Summary: "DEMO: first day went well", By: "offsitebot", Via: offsitebot.System}}
