@@ -56,7 +56,7 @@ func attendanceFlow() *flow {
 	present := bot.Button{Label: "/ present", Data: "/"}
 	late := bot.Button{Label: "L late", Data: "L"}
 	return &flow{
-		name: "attendance", title: "Record attendance", submit: "Record", action: offsitebot.ActAttendance,
+		name: "attendance", title: "Record attendance", doing: "recording attendance", submit: "Record", action: offsitebot.ActAttendance,
 		steps: []step{
 			refStep(offsitebot.ActAttendance), date, absent,
 			codeStep("code", "Absence code", "Which code?", isAbsent, absentCodes...),

@@ -119,7 +119,7 @@ func (e *Engine) keepFlow(run bot.HandlerFunc) bot.HandlerFunc {
 			}
 		}
 		if q, buttons := s.question(ctx); q != "" {
-			replies = append(replies, bot.Reply{Text: fmt.Sprintf("(We're still in the middle of %s — type cancel to stop it.) %s", s.f.title, q), Buttons: rows(buttons)})
+			replies = append(replies, bot.Reply{Text: fmt.Sprintf("(We're still in the middle of %s — type cancel to stop it.) %s", s.f.what(), q), Buttons: rows(buttons)})
 		}
 		return replies, nil
 	}

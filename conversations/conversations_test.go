@@ -515,3 +515,74 @@ func TestWrongJoinCodesSlowedDown(t *testing.T) {
 		t.Fatalf("after an hour: %s", got)
 	}
 }
+
+func TestRoundThreeFixes(t *testing.T) {
+	w := newWorld(t)
+	// A command typed at a free-text question runs, and the question stands.
+	w.say(home, "contact "+w.ref+" receiving phone")
+	if got := w.say(home, "show "+w.ref); !strings.Contains(got, w.ref+" — Sam Taylor") || !strings.Contains(got, "still in the middle of logging contact") {
+		t.Fatalf("show at the summary question: %s", got)
+	}
+	if got := w.say(home, "Spoke to Ms Khan"); !strings.Contains(got, "Logged for "+w.ref) {
+		t.Fatalf("the summary after: %s", got)
+	}
+	c, _ := w.db.Case(context.Background(), w.ref)
+	if s := c.Contacts[len(c.Contacts)-1].Summary; s != "Spoke to Ms Khan" {
+		t.Fatalf("summary stored %q", s)
+	}
+
+	// A cancelled meeting can't be answered; the parent was told, naming the child.
+	w.say(home, "review "+w.ref+" schedule 2026-12-14 10:00 in-person")
+	w.say(home, "review "+w.ref+" cancel M1")
+	if msgs := w.out.to(parent); !strings.Contains(msgs[len(msgs)-1], "about Sam's off-site direction ("+w.ref+") on Mon 14 Dec 10:00 is cancelled") {
+		t.Fatalf("parent told %q", msgs[len(msgs)-1])
+	}
+	if got := w.say(parent, "/answer "+w.ref+" M1 yes"); !strings.Contains(got, "was cancelled") {
+		t.Fatalf("answer to a cancelled meeting: %s", got)
+	}
+	w.say(parent, "cancel")
+
+	// The next meeting set at an outcome must be a school day.
+	w.say(home, "review "+w.ref+" schedule 2026-12-09 10:00 in-person")
+	w.clk.Set(london("2026-12-09 12:00"))
+	got := w.say(home, "review "+w.ref+" outcome met=yes successes=a voice=b concerns=c interventions=d decision=continue until=2027-01-29 next=2026-12-25 attended=e")
+	if !strings.Contains(got, "Fri 25 Dec is not a school day") {
+		t.Fatalf("next on Christmas Day: %s", got)
+	}
+	if got := w.say(home, "2026-12-22"); !strings.Contains(got, "Outcome of M2 recorded") {
+		t.Fatalf("next fixed: %s", got)
+	}
+
+	// Ending the direction calls off meetings still to come, and says so to those invited.
+	w.say(home, "review "+w.ref+" schedule 2026-12-22 10:00 in-person")
+	w.say(home, "end "+w.ref+" other")
+	w.say(home, "yes")
+	if msgs := w.out.to(parent); !strings.Contains(msgs[len(msgs)-1], "on Tue 22 Dec 10:00 is cancelled") {
+		t.Fatalf("parent not told of the meeting called off: %q", msgs[len(msgs)-1])
+	}
+	// With the only case ended, feedback has nothing to go to.
+	if got := w.say(parent, "/feedback"); !strings.Contains(got, "not connected to an active off-site direction") {
+		t.Fatalf("feedback on an ended case: %s", got)
+	}
+}
+
+func TestParentPicksChildByName(t *testing.T) {
+	w := newWorld(t)
+	other := regexp.MustCompile(`OSD-[0-9A-Z]{4}`).FindString(w.say(home, `new pupil="Kit Taylor" dob=2014-03-04 ehcp=no home=100001 receiving=100002 start=2026-11-30`))
+	code := regexp.MustCompile(`start=(\w+)`).FindStringSubmatch(w.say(home, "link "+other+" parent"))[1]
+	w.say(parent, "/start "+code)
+	r := w.router.Handle(context.Background(), bot.Request{Platform: offsitebot.Telegram, UserID: parent, Text: "/request"})
+	if len(r) != 1 || !strings.Contains(r[0].Text, "Which child's case") || len(r[0].Buttons) == 0 || r[0].Buttons[0][0].Label != "Sam ("+w.ref+")" && r[0].Buttons[0][0].Label != "Kit ("+other+")" {
+		t.Fatalf("picker: %+v", r)
+	}
+	if got := w.say(parent, "kit"); !strings.Contains(got, "write your request") {
+		t.Fatalf("by name: %s", got)
+	}
+	if got := w.say(parent, "Please can we meet"); !strings.Contains(got, "received") {
+		t.Fatalf("request: %s", got)
+	}
+	c, _ := w.db.Case(context.Background(), other)
+	if len(c.Requests) != 1 || c.Requests[0].Text != "Please can we meet" {
+		t.Fatalf("requests on Kit's case: %+v", c.Requests)
+	}
+}

@@ -107,12 +107,27 @@ func (e *Engine) cancelMeeting(ctx context.Context, c bot.Call) ([]bot.Reply, er
 	if err != nil {
 		return nil, err
 	}
+	told := e.tellCancelled(ctx, k, m)
+	return text(fmt.Sprintf("Review meeting %s (%s) for %s is cancelled; %s told. To set a new time: review %s schedule DATE HH:MM %s",
+		m.ID, when(m), k.Ref, plural(told, "invited parent", "invited parents"), k.Ref, m.Mode)), nil
+}
+
+// tellCancelled tells those invited to m that it is off, and records that it did.
+func (e *Engine) tellCancelled(ctx context.Context, k *offsitebot.Case, m offsitebot.Meeting) int {
 	told := 0
 	for _, inv := range m.Invitations {
-		if e.deliver(ctx, k, inv.To, bot.Reply{Text: msgCancelled(m), Case: k.Ref}) {
+		if e.deliver(ctx, k, inv.To, bot.Reply{Text: msgCancelled(k, m), Case: k.Ref, Sensitive: true}) {
 			told++
 		}
 	}
-	return text(fmt.Sprintf("Review meeting %s (%s) for %s is cancelled; %s told. To set a new time: review %s schedule DATE HH:MM %s",
-		m.ID, when(m), k.Ref, plural(told, "invited parent", "invited parents"), k.Ref, m.Mode)), nil
+	if told > 0 {
+		now := e.Now()
+		if _, err := e.Store.UpdateCase(ctx, k.Ref, func(k *offsitebot.Case) ([]offsitebot.AuditEvent, error) {
+			addContact(k, offsitebot.Contact{At: now, With: "parent", How: "message", Summary: "Cancellation of review meeting " + m.ID + " sent", By: "offsitebot", Via: offsitebot.System, Auto: true})
+			return []offsitebot.AuditEvent{{At: now, By: "offsitebot", Via: offsitebot.System, Action: "cancellation sent", Case: k.Ref, Detail: m.ID}}, nil
+		}); err != nil {
+			e.Log.ErrorContext(ctx, "record cancellation", "case", k.Ref, "err", err)
+		}
+	}
+	return told
 }

@@ -123,7 +123,8 @@ type step struct {
 // flow is a guided command.
 type flow struct {
 	name   string
-	title  string
+	title  string // a form's title
+	doing  string // what the person is doing, for "I've stopped …"; title if empty
 	submit string
 	action offsitebot.Action
 	steps  []step
@@ -238,7 +239,7 @@ func (e *Engine) start(ctx context.Context, call bot.Call, f *flow) ([]bot.Reply
 	s.conv = offsitebot.Conversation{Key: call.UserID, Flow: f.name, Answers: map[string]string{}}
 	if call.InFlow {
 		if old, err := e.Store.Conversation(ctx, call.UserID, call.Now); err == nil && old != nil && e.flows[old.Flow] != nil {
-			s.notes = append(s.notes, fmt.Sprintf("(I've stopped %s to do this.)", e.flows[old.Flow].title))
+			s.notes = append(s.notes, fmt.Sprintf("(I've stopped %s to do this.)", e.flows[old.Flow].what()))
 		}
 	}
 	raw, rest := s.parseArgs()
@@ -253,8 +254,21 @@ func (e *Engine) start(ctx context.Context, call bot.Call, f *flow) ([]bot.Reply
 	if s.c != nil {
 		raw["ref"] = s.c.Ref
 	}
-	if !call.Who.Role.Staff() && len(call.Who.Cases) == 0 && f.hasStep("ref") {
-		return nil, offsitebot.Errorf(offsitebot.EInvalid, "You're not connected to an off-site direction yet. Please open the link your school sent you (or type /start and the code in it).")
+	if !call.Who.Role.Staff() && f.hasStep("ref") && f.name != "stop" && raw["ref"] == "" {
+		// A family acts on its active cases only: none is a clear answer, one needs no question.
+		var cs []offsitebot.Case
+		if len(call.Who.Cases) > 0 {
+			var err error
+			if cs, err = e.Store.Cases(ctx, storage.CaseFilter{Status: offsitebot.Active, Refs: call.Who.Cases}); err != nil {
+				return nil, err
+			}
+		}
+		switch len(cs) {
+		case 0:
+			return nil, offsitebot.Errorf(offsitebot.EInvalid, "You're not connected to an active off-site direction. If the school sends you a new link, open it to connect (or type /start and the code in it).")
+		case 1:
+			raw["ref"] = cs[0].Ref
+		}
 	}
 	problems := s.take(ctx, raw)
 	if len(raw) > 0 && len(problems) == 0 && s.requiredGiven() {
@@ -501,7 +515,7 @@ func (e *Engine) Continue(ctx context.Context, call bot.Call) ([]bot.Reply, erro
 		if err := e.Store.DeleteConversation(ctx, call.UserID); err != nil {
 			return nil, fmt.Errorf("conversations: cancel: %w", err)
 		}
-		return []bot.Reply{{Text: fmt.Sprintf("OK, I've stopped %s. Nothing was saved.", f.title)}}, nil
+		return []bot.Reply{{Text: fmt.Sprintf("OK, I've stopped %s. Nothing was saved.", f.what())}}, nil
 	case "back", "/back":
 		// Drop the last answer given to a question, and ask that question again.
 		if len(s.conv.Order) == 0 {
@@ -512,7 +526,7 @@ func (e *Engine) Continue(ctx context.Context, call bot.Call) ([]bot.Reply, erro
 		return s.proceed(ctx, nil)
 	}
 	st, more := s.next()
-	if e.commands[call.Word] && e.router != nil && (!more || !st.free && (len(call.Args) > 0 || !flowCommands[call.Word])) {
+	if e.commands[call.Word] && e.router != nil && (!more || looksLikeCommand(st, call)) {
 		// "review OSD-… schedule …" or "cases" typed where a choice or a date was
 		// asked is a command, not a wrong answer: run it. Another flow replaces
 		// this one (and says so); anything else leaves it waiting.
@@ -533,9 +547,28 @@ func (e *Engine) Continue(ctx context.Context, call bot.Call) ([]bot.Reply, erro
 	return s.proceed(ctx, nil)
 }
 
+// looksLikeCommand says whether what was typed at question st is a command
+// rather than an answer. Where a choice or a date is asked, any command word
+// is; where free text is asked, only a command alone or followed by a case
+// reference ("cases", "show OSD-7K2Q"), which no summary would be.
+func looksLikeCommand(st step, call bot.Call) bool {
+	if !st.free {
+		return len(call.Args) > 0 || !flowCommands[call.Word]
+	}
+	return len(call.Args) == 0 && !flowCommands[call.Word] || len(call.Args) == 1 && isRef(call.Args[0])
+}
+
 func isRedo(err error) bool {
 	var r *redo
 	return errors.As(err, &r)
+}
+
+// what says what the flow is doing, to fit "I've stopped …".
+func (f *flow) what() string {
+	if f.doing != "" {
+		return f.doing
+	}
+	return f.title
 }
 
 func (f *flow) hasStep(k string) bool {

@@ -36,7 +36,7 @@ func staffRequestFlow() *flow {
 	}
 	text := requestStep("text", "The request, word for word", "Please paste or type the request word for word.")
 	return &flow{
-		name: "request", title: "Record a review request", submit: "Record", action: offsitebot.ActRequest, form: true,
+		name: "request", title: "Record a review request", doing: "recording a review request", submit: "Record", action: offsitebot.ActRequest, form: true,
 		steps: []step{refStep(offsitebot.ActRequest), from, text},
 		positional: func(w words, a answers) {
 			w = shiftRef(w, a)
@@ -138,7 +138,7 @@ func (e *Engine) recordRequest(ctx context.Context, s *session, from string) (of
 
 func linkFlow() *flow {
 	return &flow{
-		name: "link", title: "Make a join link", action: offsitebot.ActLink,
+		name: "link", title: "Make a join link", doing: "making a join link", action: offsitebot.ActLink,
 		steps: []step{
 			refStep(offsitebot.ActLink),
 			choiceStep("role", "For", "Who is the link for? (parent, pupil, receiving or la)", plain("parent", "pupil", "receiving", "la")...),
@@ -189,7 +189,7 @@ func endFlow() *flow {
 		return fmt.Sprintf("End the off-site direction %s (%s)? It will stop all reminders. (yes/no)", s.ref(), s.a["outcome"]), []bot.Button{{Label: "Yes, end it", Data: "yes"}, {Label: "No", Data: "no"}}
 	}
 	return &flow{
-		name: "end", title: "End a direction", action: offsitebot.ActEnd,
+		name: "end", title: "End a direction", doing: "ending the direction", action: offsitebot.ActEnd,
 		steps: []step{
 			refStep(offsitebot.ActEnd),
 			choiceStep("outcome", "Outcome", "How did it end? (reintegrated, managed-move, semh or other)", outcomes...),
@@ -205,15 +205,26 @@ func endFlow() *flow {
 			if s.a["confirm"] != "yes" {
 				return []bot.Reply{{Text: fmt.Sprintf("OK, %s stays open; nothing was changed.", s.c.Ref)}}, nil
 			}
+			var cancelled []offsitebot.Meeting // meetings still to come, called off with it
 			c, err := s.e.update(ctx, s.c, func(c *offsitebot.Case) ([]offsitebot.AuditEvent, error) {
 				if c.Status != offsitebot.Active {
 					return nil, endedErr(c)
 				}
 				c.Status, c.Outcome, c.EndedOn = offsitebot.Ended, s.a["outcome"], offsitebot.DateOf(s.now())
+				cancelled = nil
+				for i := range c.Meetings {
+					if m := &c.Meetings[i]; !m.Held() && !m.Cancelled {
+						m.Cancelled = true
+						cancelled = append(cancelled, *m)
+					}
+				}
 				return []offsitebot.AuditEvent{s.event("direction ended", s.a["outcome"])}, nil
 			})
 			if err != nil {
 				return nil, err
+			}
+			for _, m := range cancelled {
+				s.e.tellCancelled(ctx, c, m)
 			}
 			return []bot.Reply{{Text: fmt.Sprintf("%s ended today (%s). Its record stays available: export %s gives the whole chronology.", c.Ref, c.Outcome, c.Ref), Case: c.Ref}}, nil
 		},
@@ -242,6 +253,9 @@ func feedbackFlow() *flow {
 		done: func(ctx context.Context, s *session) ([]bot.Reply, error) {
 			n, _ := strconv.Atoi(s.a["rating"])
 			_, err := s.e.update(ctx, s.c, func(c *offsitebot.Case) ([]offsitebot.AuditEvent, error) {
+				if c.Status != offsitebot.Active {
+					return nil, endedErr(c)
+				}
 				c.Feedback = append(c.Feedback, offsitebot.Feedback{ID: fmt.Sprintf("F%d", len(c.Feedback)+1), At: s.now(), By: s.call.Who.ID, Pupil: s.a["pupil"], Family: s.a["family"], Rating: n})
 				return []offsitebot.AuditEvent{s.event("feedback given", "")}, nil
 			})
@@ -276,8 +290,14 @@ func answerFlow() *flow {
 		},
 		check: func(_ context.Context, s *session, v string) (string, error) {
 			v = strings.ToUpper(v)
-			if !slices.ContainsFunc(s.c.Meetings, func(m offsitebot.Meeting) bool { return m.ID == v && !m.Held() }) {
-				return "", offsitebot.Errorf(offsitebot.EInvalid, "That meeting has already taken place or isn't planned any more. Type /status to see what's next.")
+			i := slices.IndexFunc(s.c.Meetings, func(m offsitebot.Meeting) bool { return m.ID == v })
+			switch {
+			case i < 0:
+				return "", offsitebot.Errorf(offsitebot.EInvalid, "I can't find that meeting. Type /status to see what's next.")
+			case s.c.Meetings[i].Cancelled:
+				return "", offsitebot.Errorf(offsitebot.EInvalid, "That meeting (%s) was cancelled, so there's nothing to answer. The school will send a new invitation.", when(s.c.Meetings[i]))
+			case s.c.Meetings[i].Held() || !s.c.Meetings[i].At.After(s.now()):
+				return "", offsitebot.Errorf(offsitebot.EInvalid, "That meeting (%s) has already taken place. Type /status to see what's next.", when(s.c.Meetings[i]))
 			}
 			return v, nil
 		},

@@ -83,7 +83,7 @@ func newCaseFlow() *flow {
 	pupil := textStep("pupil", "Pupil's name", "What is the pupil's full name?", false)
 	pupil.kind = bot.FieldText
 	return &flow{
-		name: "new", title: "Open a case", submit: "Open case", action: offsitebot.ActOpen, form: true,
+		name: "new", title: "Open a case", doing: "opening a case", submit: "Open case", action: offsitebot.ActOpen, form: true,
 		steps: []step{
 			pupil, dob,
 			choiceStep("ehcp", "EHC plan?", "Does the pupil have an EHC plan? (yes/no)", yesNo...),
@@ -199,7 +199,7 @@ func contactFlow() *flow {
 		},
 	}
 	return &flow{
-		name: "contact", title: "Log contact", submit: "Log it", action: offsitebot.ActContact, form: true,
+		name: "contact", title: "Log contact", doing: "logging contact", submit: "Log it", action: offsitebot.ActContact, form: true,
 		steps: []step{
 			refStep(offsitebot.ActContact),
 			choiceStep("with", "With", "Who was the contact with?", contactWith...),

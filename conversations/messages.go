@@ -54,8 +54,8 @@ func msgComing(m offsitebot.Meeting) string {
 	return fmt.Sprintf("Thank you — see you on %s (%s). If anything changes, just let the school know.", when(m), where(m))
 }
 
-func msgCancelled(m offsitebot.Meeting) string {
-	return fmt.Sprintf("The review meeting on %s is cancelled. The school will be in touch with a new time.", when(m))
+func msgCancelled(c *offsitebot.Case, m offsitebot.Meeting) string {
+	return fmt.Sprintf("The review meeting about %s's off-site direction (%s) on %s is cancelled. The school will be in touch with a new time.", firstName(c.Pupil), c.Ref, when(m))
 }
 
 func msgSuggestionPassed(home string) string {

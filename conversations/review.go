@@ -46,8 +46,12 @@ func scheduleFlow() *flow {
 	confirm.ask = func(_ context.Context, s *session) (string, []bot.Button) {
 		days, _ := offsitebot.ShortNotice(s.meetingAt(), s.now())
 		d := offsitebot.Date(s.a["date"])
-		return fmt.Sprintf("⚠ That meeting is %s away. Parents should be invited at least %d days before a review meeting (for %s, by %s). Schedule it anyway? (yes/no)",
-			plural(days, "day", "days"), offsitebot.InvitationNoticeDays, d.Short(), offsitebot.InvitationDeadline(d).Short()), []bot.Button{{Label: "Yes, schedule it", Data: "yes"}, {Label: "No, pick another date", Data: "no"}}
+		away := plural(days, "day", "days") + " away"
+		if days == 0 {
+			away = "today"
+		}
+		return fmt.Sprintf("⚠ That meeting is %s. Parents should be invited at least %d days before a review meeting (for %s, by %s). Schedule it anyway? (yes/no)",
+			away, offsitebot.InvitationNoticeDays, d.Short(), offsitebot.InvitationDeadline(d).Short()), []bot.Button{{Label: "Yes, schedule it", Data: "yes"}, {Label: "No, pick another date", Data: "no"}}
 	}
 	check := confirm.check
 	confirm.check = func(ctx context.Context, s *session, v string) (string, error) {
@@ -58,7 +62,7 @@ func scheduleFlow() *flow {
 		return v, err
 	}
 	return &flow{
-		name: "review-schedule", title: "Schedule a review meeting", submit: "Schedule", action: offsitebot.ActReview, form: true,
+		name: "review-schedule", title: "Schedule a review meeting", doing: "scheduling a review meeting", submit: "Schedule", action: offsitebot.ActReview, form: true,
 		steps: []step{
 			refStep(offsitebot.ActReview),
 			dateStep("date", "Date", "Which day is the meeting? (YYYY-MM-DD)", notPast, false),
@@ -129,6 +133,9 @@ func doneSchedule(ctx context.Context, s *session) ([]bot.Reply, error) {
 	if h := at.In(offsitebot.London).Hour(); h < 7 || h >= 19 {
 		lines = append(lines, "Note: that is outside usual hours; check it suits the parents.")
 	}
+	if due := offsitebot.ReviewDue(c); due.Valid() && m.Date() > due && countLater(c, m) == 0 {
+		lines = append(lines, fmt.Sprintf("Note: the review was due by %s; this meeting is later than that.", due.Short()))
+	}
 	if !offsitebot.FaceToFace(c) {
 		lines = append(lines, "Note: no review has been face to face yet; at least one should be.")
 	}
@@ -136,6 +143,17 @@ func doneSchedule(ctx context.Context, s *session) ([]bot.Reply, error) {
 		lines = append(lines, fmt.Sprintf("This answers %s.", plural(n, "open review request", "open review requests")))
 	}
 	return []bot.Reply{{Text: strings.Join(lines, "\n"), Case: c.Ref}}, nil
+}
+
+// countLater counts the other live meetings before m: if there is one, m is not the next review.
+func countLater(c *offsitebot.Case, m offsitebot.Meeting) int {
+	n := 0
+	for _, o := range c.Meetings {
+		if o.ID != m.ID && !o.Cancelled && !o.Held() && o.At.Before(m.At) {
+			n++
+		}
+	}
+	return n
 }
 
 func countAnswered(c *offsitebot.Case, mid string) int {
@@ -230,7 +248,21 @@ func pendingMeeting(c *offsitebot.Case, now time.Time) (offsitebot.Meeting, bool
 
 func outcomeFlow() *flow {
 	meeting := step{
-		key: "meeting", label: "Meeting", kind: bot.FieldText, ask: fixed("Which meeting? (e.g. M2)"),
+		key: "meeting", label: "Meeting", kind: bot.FieldText,
+		ask: func(_ context.Context, s *session) (string, []bot.Button) {
+			if s.c != nil {
+				for _, m := range s.c.Meetings {
+					if !m.Held() && !m.Cancelled {
+						return fmt.Sprintf("No review meeting of %s has taken place yet to record: %s is on %s. Record its outcome once it has been held (type cancel for now).", s.c.Ref, m.ID, when(m)), nil
+					}
+				}
+				if s.c != nil && len(s.c.Meetings) > 0 {
+					return "Which meeting? (e.g. M2; type cancel if none)", nil
+				}
+				return fmt.Sprintf("%s has no review meeting scheduled to record. Schedule one with: review %s schedule DATE HH:MM in-person (type cancel for now).", s.c.Ref, s.c.Ref), nil
+			}
+			return "Which meeting? (e.g. M2)", nil
+		},
 		prefill: func(_ context.Context, s *session) (string, bool) {
 			if s.c == nil {
 				return "", false
@@ -270,6 +302,9 @@ func outcomeFlow() *flow {
 				return "", offsitebot.Errorf(offsitebot.EInvalid, "The next meeting must come after this one (%s).", m.Date().Short())
 			}
 		}
+		if why := s.e.Calendar.NotSchoolDay(offsitebot.Date(v)); why != "" {
+			return "", offsitebot.Errorf(offsitebot.EInvalid, "%s is not a school day (%s). Please give a school day for the next meeting.", offsitebot.Date(v).Short(), why)
+		}
 		return v, nil
 	}
 	voice := textStep("voice", "Pupil's and family's voice", "", false)
@@ -290,7 +325,7 @@ func outcomeFlow() *flow {
 		return checkLength(v)
 	}
 	return &flow{
-		name: "review-outcome", title: "Record a review outcome", submit: "Record", action: offsitebot.ActReview, form: true,
+		name: "review-outcome", title: "Record a review outcome", doing: "recording a review outcome", submit: "Record", action: offsitebot.ActReview, form: true,
 		steps: []step{
 			refStep(offsitebot.ActReview), meeting,
 			choiceStep("met", "Objectives being met?", "Are the objectives being met? (yes/partly/no)", plain("yes", "partly", "no")...),

@@ -55,6 +55,21 @@ func refStep(act offsitebot.Action) step {
 		},
 		check: func(ctx context.Context, s *session, v string) (string, error) {
 			ref, ok := offsitebot.ParseRef(v)
+			if !ok && !s.call.Who.Role.Staff() && len(s.call.Who.Cases) > 0 {
+				// A parent of two may answer with the child's first name.
+				cs, err := s.e.Store.Cases(ctx, storage.CaseFilter{Status: offsitebot.Active, Refs: s.call.Who.Cases})
+				if err != nil {
+					return "", err
+				}
+				for _, k := range cs {
+					if strings.EqualFold(firstName(k.Pupil), strings.TrimSpace(v)) || strings.EqualFold(k.Pupil, strings.TrimSpace(v)) {
+						ref, ok = k.Ref, true
+					}
+				}
+				if !ok {
+					return "", offsitebot.Errorf(offsitebot.EInvalid, "Sorry, I didn't catch which child you mean. Tap one of the buttons, or type the reference in the school's message (it looks like OSD-7K2Q).")
+				}
+			}
 			if !ok {
 				return "", offsitebot.Errorf(offsitebot.EInvalid, "%q doesn't look like a case reference. They look like OSD-7K2Q.", v)
 			}
