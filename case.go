@@ -123,7 +123,7 @@ type Case struct {
 	Requests   []ReviewRequest `bson:"requests" json:"requests"`
 	Feedback   []Feedback      `bson:"feedback" json:"feedback"`
 	// Audit is append-only: storage only ever pushes to it.
-	Audit []AuditEvent `bson:"audit" json:"audit"`
+	Audit []AuditEvent `bson:"audit" json:"audit,omitempty"`
 }
 
 // Initials returns the pupil's initials, "S.T.", for places others may read.

@@ -377,7 +377,11 @@ func (e *Engine) familyStatus(ctx context.Context, k *offsitebot.Case, c bot.Cal
 	if k.Start > offsitebot.DateOf(c.Now) {
 		started = "starts"
 	}
-	lines := []string{fmt.Sprintf("%s's off-site direction at %s (%s) %s on %s.", name, recv, k.Ref, started, k.Start.Short())}
+	which := name + "'s off-site direction"
+	if c.Who.Role == offsitebot.RolePupil {
+		which = "Your off-site direction"
+	}
+	lines := []string{fmt.Sprintf("%s at %s (%s) %s on %s.", which, recv, k.Ref, started, k.Start.Short())}
 	if k.End != "" {
 		lines[0] = strings.TrimSuffix(lines[0], ".") + fmt.Sprintf(" and is planned until %s.", k.End.Short())
 	}
@@ -395,8 +399,13 @@ func (e *Engine) familyStatus(ctx context.Context, k *offsitebot.Case, c bot.Cal
 	for _, r := range k.Requests {
 		if r.By == c.Who.ID {
 			st := "passed to " + home
-			if !r.Open() {
-				st = "a meeting has been booked"
+			for _, m := range k.Meetings {
+				if m.ID == r.Answered && !m.Cancelled {
+					st = "to be discussed at the meeting on " + m.Date().Short()
+					if m.Held() {
+						st = "discussed at the meeting on " + m.Date().Short()
+					}
+				}
 			}
 			lines = append(lines, fmt.Sprintf("Your request of %s: %s.", offsitebot.DateOf(r.At).Short(), st))
 		}

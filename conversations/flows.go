@@ -131,6 +131,9 @@ func doneNewCase(ctx context.Context, s *session) ([]bot.Reply, error) {
 		"The written notice to the parents (due 2 school days before the first day) %s; when it has gone, type notice %s given. It must state: %s.\n"+
 		"Next: link %s parent gives you a join link for the family; link %s receiving one for the receiving school's contact.",
 		c.Ref, c.Pupil, home, recv, c.Start.Short(), due, c.Ref, noticeContents, c.Ref, c.Ref)
+	if offsitebot.AgeOn(c.DOB, offsitebot.DateOf(now)) >= offsitebot.AdultAge {
+		text += fmt.Sprintf("\nThe pupil is 18 or over, so they may use offsitebot themselves and request reviews: link %s pupil.", c.Ref)
+	}
 	if why := s.e.Calendar.NotSchoolDay(c.Start); why != "" {
 		text += fmt.Sprintf("\nNote: the first day, %s, is not a school day (%s).", c.Start.Short(), why)
 	}

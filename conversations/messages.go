@@ -45,9 +45,18 @@ func msgRequestReceived(at time.Time, home string, rc offsitebot.RequestCheck) s
 		at.In(offsitebot.London).Format("15:04 on 2 Jan"), home, rc.Explanation)
 }
 
-func msgInvitation(c *offsitebot.Case, m offsitebot.Meeting) string {
-	return fmt.Sprintf("You're invited to a review meeting about %s's off-site direction (%s): %s, %s. It's a chance to say how things are going and what would help. Can you come?",
-		firstName(c.Pupil), c.Ref, when(m), where(m))
+func msgInvitation(c *offsitebot.Case, m offsitebot.Meeting, to offsitebot.Role) string {
+	return fmt.Sprintf("You're invited to a review meeting about %s (%s): %s, %s. It's a chance to say how things are going and what would help. Can you come?",
+		whose(c, to), c.Ref, when(m), where(m))
+}
+
+// whose names the direction for its reader: "Sam's off-site direction", or "your
+// off-site direction" to the pupil.
+func whose(c *offsitebot.Case, to offsitebot.Role) string {
+	if to == offsitebot.RolePupil {
+		return "your off-site direction"
+	}
+	return firstName(c.Pupil) + "'s off-site direction"
 }
 
 func msgComing(m offsitebot.Meeting) string {

@@ -121,7 +121,7 @@ func doneSchedule(ctx context.Context, s *session) ([]bot.Reply, error) {
 	deadline := offsitebot.InvitationDeadline(m.Date())
 	switch {
 	case invited > 0:
-		lines = append(lines, fmt.Sprintf("Invitation sent to %s now.", plural(invited, "linked parent", "linked parents")))
+		lines = append(lines, fmt.Sprintf("Invitation sent to %s now.", plural(invited, "linked parent or pupil", "linked parents or pupil")))
 	case short:
 		lines = append(lines, fmt.Sprintf("No parent is linked on offsitebot, so please invite them yourself today (link %s parent makes a join link).", c.Ref))
 	default:
@@ -197,7 +197,7 @@ func (e *Engine) invite(ctx context.Context, c *offsitebot.Case, mid string) int
 	m := c.Meetings[i]
 	var sent []string
 	for _, p := range c.Parents() {
-		r := bot.Reply{Text: msgInvitation(c, m), Case: c.Ref, Sensitive: true, Buttons: [][]bot.Button{{
+		r := bot.Reply{Text: msgInvitation(c, m, p.Role), Case: c.Ref, Sensitive: true, Buttons: [][]bot.Button{{
 			{Label: "I can come", Data: fmt.Sprintf("/answer %s %s yes", c.Ref, m.ID)},
 			{Label: "Please suggest another time", Data: fmt.Sprintf("/answer %s %s other-time", c.Ref, m.ID)},
 		}}}

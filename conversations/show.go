@@ -270,7 +270,7 @@ func auditTrail(k *offsitebot.Case, log []offsitebot.AuditEvent) []offsitebot.Au
 // ExportJSON renders a case for `export`.
 func ExportJSON(k *offsitebot.Case, log []offsitebot.AuditEvent) ([]byte, error) {
 	body := *k
-	body.Audit = nil
+	body.Audit = nil // listed once, merged with the global log, below
 	x := Export{Case: &body, Chronology: Chronology(k, log), Audit: auditTrail(k, log)}
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)

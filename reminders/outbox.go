@@ -186,7 +186,7 @@ func (o *outbox) record(m message, status string) {
 		ClaimedAt: m.ClaimedAt, Expires: m.Expires, Purge: m.Purge})
 	if status == stSent && !strings.HasPrefix(m.Case, "school:") {
 		o.sent = append(o.sent, offsitebot.AuditEvent{At: at, By: "offsitebot", Via: offsitebot.System,
-			Action: "reminder sent", Case: m.Case, Detail: m.Kind + " to " + m.To})
+			Action: "reminder sent", Case: m.Case, Detail: m.Kind + " to " + m.To + ": " + m.Reply.Text})
 	}
 }
 

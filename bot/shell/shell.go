@@ -7,6 +7,8 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -40,6 +42,8 @@ type Options struct {
 	// Schools staff roles get when the shell creates them (the demo's schools).
 	HomeURN, ReceivingURN string
 	Now                   func() time.Time
+	// Files is where attachments (exports) are saved; empty shows them only.
+	Files string
 }
 
 // Shell reads commands line by line and prints replies.
@@ -179,11 +183,16 @@ func (s *Shell) writeExtras(r bot.Reply, mine bool) {
 			}
 		}
 	}
-	if f := r.File; f != nil {
+	if f := r.File; f != nil && mine {
 		if f.ContentType == "application/json" {
 			fmt.Fprintf(s.opts.Out, "--- %s ---\n%s", f.Name, f.Data)
-		} else {
-			fmt.Fprintf(s.opts.Out, "(%s: %d bytes, not shown here)\n", f.Name, len(f.Data))
+		}
+		if s.opts.Files != "" {
+			if err := s.save(f); err != nil {
+				fmt.Fprintf(s.opts.Out, "(could not save %s: %v)\n", f.Name, err)
+			} else {
+				fmt.Fprintf(s.opts.Out, "(saved as %s)\n", filepath.Join(s.opts.Files, f.Name))
+			}
 		}
 	}
 }
@@ -196,6 +205,14 @@ func (s *Shell) Send(_ context.Context, to string, r bot.Reply) error {
 	fmt.Fprintf(s.opts.Out, "  ✉ to %s: %s\n", to, strings.ReplaceAll(r.Text, "\n", "\n    "))
 	s.writeExtras(r, false)
 	return nil
+}
+
+// save writes an attachment under Files, readable only by this user: exports hold children's data.
+func (s *Shell) save(f *bot.File) error {
+	if err := os.MkdirAll(s.opts.Files, 0o700); err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(s.opts.Files, filepath.Base(f.Name)), f.Data, 0o600)
 }
 
 func (s *Shell) printf(format string, args ...any) {

@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strings"
 	"syscall"
 	"time"
@@ -30,7 +31,7 @@ Usage:
   offsitebot [--config FILE]                 run: the terminal shell when no chat tokens are set,
                                              otherwise the Slack and/or Telegram adapters
   offsitebot shell [--as ROLE[:NAME]]        the terminal shell (admin, home, receiving, la, parent, pupil)
-  offsitebot export OSD-XXXX                 a case's chronology as JSON on stdout
+  offsitebot export OSD-XXXX [--csv]         a case's chronology and audit trail on stdout (JSON, or CSV)
   offsitebot reminders run --at TIME         run every reminder due at TIME (RFC 3339) once
   offsitebot reminders list                  the next run of each reminder schedule
 
@@ -154,7 +155,11 @@ func run(ctx context.Context, argv []string, stdin io.Reader, stdout, stderr io.
 		if len(a.words) < 2 {
 			return errors.New("export needs a case reference: offsitebot export OSD-XXXX")
 		}
-		return w.export(ctx, a.words[1], stdout)
+		csv := false
+		for _, x := range a.words[2:] {
+			csv = csv || x == "--csv" || x == "-csv"
+		}
+		return w.export(ctx, a.words[1], csv, stdout)
 	case cmd == "reminders":
 		return w.reminders(ctx, a.words[1:], stdout)
 	case shellMode:
@@ -165,7 +170,7 @@ func run(ctx context.Context, argv []string, stdin io.Reader, stdout, stderr io.
 		}
 		sh := shell.New(shell.Options{
 			Router: w.router, Identities: w.db, In: stdin, Out: stdout, Interactive: interactive,
-			As: a.as, HomeURN: demoHome, ReceivingURN: demoReceiving, Now: now,
+			As: a.as, HomeURN: demoHome, ReceivingURN: demoReceiving, Now: now, Files: filepath.Join(cfg.MongoDB.DataDir, "exports"),
 		})
 		w.dispatch.Register(offsitebot.Shell, sh)
 		return sh.Run(ctx)
@@ -194,7 +199,7 @@ func wire(ctx context.Context, cfg Config, log *slog.Logger, now func() time.Tim
 	return &app{cfg: cfg, log: log, now: now, db: db, cal: cal, dispatch: d, engine: e, router: e.Router()}, nil
 }
 
-func (w *app) export(ctx context.Context, ref string, out io.Writer) error {
+func (w *app) export(ctx context.Context, ref string, csv bool, out io.Writer) error {
 	r, ok := offsitebot.ParseRef(ref)
 	if !ok {
 		return fmt.Errorf("%q is not a case reference (they look like OSD-7K2Q)", ref)
@@ -207,7 +212,11 @@ func (w *app) export(ctx context.Context, ref string, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	data, err := conversations.ExportJSON(c, log)
+	render := conversations.ExportJSON
+	if csv {
+		render = conversations.ExportCSV
+	}
+	data, err := render(c, log)
 	if err != nil {
 		return err
 	}

@@ -69,6 +69,24 @@ func TestDemoShellScripted(t *testing.T) {
 	if len(x.Audit) < 2 || x.Audit[len(x.Audit)-1].Action != "contact logged" {
 		t.Errorf("audit trail: %+v", x.Audit)
 	}
+
+	// The same as CSV, for a spreadsheet; and the shell's export saves both files.
+	out.Reset()
+	if err := run(context.Background(), []string{"export", "OSD-DEM0", "--csv"}, strings.NewReader(""), &out, &errOut, env); err != nil {
+		t.Fatalf("export --csv: %v", err)
+	}
+	if !strings.HasPrefix(out.String(), "at,record,kind,by,via,summary\n") || !strings.Contains(out.String(), "Good week") {
+		t.Errorf("csv export:\n%s", out.String())
+	}
+	out.Reset()
+	if err := run(context.Background(), nil, strings.NewReader("export OSD-DEM0\n"), &out, &errOut, env); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"OSD-DEM0.json", "OSD-DEM0.csv"} {
+		if fi, err := os.Stat(filepath.Join(dir, "exports", name)); err != nil || fi.Mode().Perm() != 0o600 {
+			t.Errorf("%s not saved privately: %v %v", name, fi, err)
+		}
+	}
 }
 
 func TestConfig(t *testing.T) {
