@@ -197,6 +197,9 @@ func (e *Engine) myCases(ctx context.Context, who offsitebot.Identity) ([]offsit
 }
 
 func (e *Engine) cases(ctx context.Context, c bot.Call) ([]bot.Reply, error) {
+	if !c.Who.Role.Staff() {
+		return e.status(ctx, c)
+	}
 	cs, err := e.myCases(ctx, c.Who)
 	if err != nil {
 		return nil, err
@@ -226,6 +229,9 @@ func (e *Engine) cases(ctx context.Context, c bot.Call) ([]bot.Reply, error) {
 }
 
 func (e *Engine) due(ctx context.Context, c bot.Call) ([]bot.Reply, error) {
+	if !c.Who.Role.Staff() {
+		return e.status(ctx, c)
+	}
 	var cs []offsitebot.Case
 	if c.Case != nil {
 		cs = []offsitebot.Case{*c.Case}
@@ -339,6 +345,16 @@ func (e *Engine) join(ctx context.Context, c bot.Call) ([]bot.Reply, error) {
 	})
 	if err != nil {
 		return nil, err
+	}
+	if jc.Role == offsitebot.RoleParent || jc.Role == offsitebot.RolePupil {
+		// Joining late still brings what the family should already have had.
+		for _, m := range k.Meetings {
+			if !m.Held() && !m.Cancelled && m.At.After(c.Now) {
+				e.invite(ctx, k, m.ID)
+			} else if m.Held() && m.Outcome.Decision == offsitebot.DecisionContinue && m.Outcome.NoticeSent.IsZero() {
+				e.sendDecision(ctx, k, m.ID)
+			}
+		}
 	}
 	school := e.schoolName(ctx, k.ReceivingURN)
 	child := firstName(k.Pupil)

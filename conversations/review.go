@@ -197,6 +197,9 @@ func (e *Engine) invite(ctx context.Context, c *offsitebot.Case, mid string) int
 	m := c.Meetings[i]
 	var sent []string
 	for _, p := range c.Parents() {
+		if slices.ContainsFunc(m.Invitations, func(inv offsitebot.Invitation) bool { return inv.To == p.ID }) {
+			continue // invited already
+		}
 		r := bot.Reply{Text: msgInvitation(c, m, p.Role), Case: c.Ref, Sensitive: true, Buttons: [][]bot.Button{{
 			{Label: "I can come", Data: fmt.Sprintf("/answer %s %s yes", c.Ref, m.ID)},
 			{Label: "Please suggest another time", Data: fmt.Sprintf("/answer %s %s other-time", c.Ref, m.ID)},

@@ -16,6 +16,9 @@ import (
 )
 
 func (e *Engine) show(ctx context.Context, c bot.Call) ([]bot.Reply, error) {
+	if !c.Who.Role.Staff() {
+		return e.status(ctx, c) // families get their own view, never the staff one
+	}
 	k := c.Case
 	if k == nil {
 		return text("Which case? Type show followed by its reference, e.g. show OSD-7K2Q (cases lists yours)."), nil
@@ -236,6 +239,9 @@ func Chronology(k *offsitebot.Case, log []offsitebot.AuditEvent) []Entry {
 		}
 	}
 
+	for i := range out {
+		out[i].At = out[i].At.UTC().Truncate(time.Millisecond) // one form, as stored
+	}
 	slices.SortStableFunc(out, func(a, b Entry) int { return a.At.Compare(b.At) })
 	return out
 }
@@ -263,6 +269,9 @@ type Export struct {
 // audit merges the case's own trail with the global one, oldest first.
 func auditTrail(k *offsitebot.Case, log []offsitebot.AuditEvent) []offsitebot.AuditEvent {
 	all := slices.Concat(k.Audit, log)
+	for i := range all {
+		all[i].At = all[i].At.UTC().Truncate(time.Millisecond)
+	}
 	slices.SortStableFunc(all, func(a, b offsitebot.AuditEvent) int { return a.At.Compare(b.At) })
 	return all
 }
