@@ -396,7 +396,7 @@ func TestDutiesCanBeCleared(t *testing.T) {
 	// A meeting cancelled tells the invited parent and stops asking for its outcome.
 	w.say(home, "review "+w.ref+" schedule 2026-12-14 10:00 in-person")
 	got = w.say(home, "review "+w.ref+" cancel M1")
-	if !strings.Contains(got, "M1") || !strings.Contains(got, "is cancelled; 1 invited parent told") {
+	if !strings.Contains(got, "M1") || !strings.Contains(got, "is cancelled; 1 person invited told") {
 		t.Fatalf("cancel: %s", got)
 	}
 	if msgs := w.out.to(parent); len(msgs) == 0 || !strings.Contains(msgs[len(msgs)-1], "is cancelled") {
@@ -557,8 +557,8 @@ func TestRoundThreeFixes(t *testing.T) {
 	w.say(home, "review "+w.ref+" schedule 2026-12-22 10:00 in-person")
 	w.say(home, "end "+w.ref+" other")
 	w.say(home, "yes")
-	if msgs := w.out.to(parent); !strings.Contains(msgs[len(msgs)-1], "on Tue 22 Dec 10:00 is cancelled") {
-		t.Fatalf("parent not told of the meeting called off: %q", msgs[len(msgs)-1])
+	if msgs := w.out.to(parent); len(msgs) < 2 || !strings.Contains(msgs[len(msgs)-2], "on Tue 22 Dec 10:00 is cancelled") || !strings.Contains(msgs[len(msgs)-1], "Sam's off-site direction ("+w.ref+") has now ended") {
+		t.Fatalf("parent not told of the meeting called off and the end: %q", msgs)
 	}
 	// With the only case ended, feedback has nothing to go to.
 	if got := w.say(parent, "/feedback"); !strings.Contains(got, "not connected to an active off-site direction") {

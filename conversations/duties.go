@@ -109,14 +109,20 @@ func (e *Engine) cancelMeeting(ctx context.Context, c bot.Call) ([]bot.Reply, er
 	}
 	told := e.tellCancelled(ctx, k, m)
 	return text(fmt.Sprintf("Review meeting %s (%s) for %s is cancelled; %s told. To set a new time: review %s schedule DATE HH:MM %s",
-		m.ID, when(m), k.Ref, plural(told, "invited parent", "invited parents"), k.Ref, m.Mode)), nil
+		m.ID, when(m), k.Ref, plural(told, "person invited", "people invited"), k.Ref, m.Mode)), nil
 }
 
 // tellCancelled tells those invited to m that it is off, and records that it did.
 func (e *Engine) tellCancelled(ctx context.Context, k *offsitebot.Case, m offsitebot.Meeting) int {
 	told := 0
 	for _, inv := range m.Invitations {
-		if e.deliver(ctx, k, inv.To, bot.Reply{Text: msgCancelled(k, m), Case: k.Ref, Sensitive: true}) {
+		role := offsitebot.RoleParent
+		for _, p := range k.People {
+			if p.ID == inv.To {
+				role = p.Role
+			}
+		}
+		if e.deliver(ctx, k, inv.To, bot.Reply{Text: msgCancelled(k, m, role), Case: k.Ref, Sensitive: true}) {
 			told++
 		}
 	}

@@ -213,7 +213,7 @@ func endFlow() *flow {
 				c.Status, c.Outcome, c.EndedOn = offsitebot.Ended, s.a["outcome"], offsitebot.DateOf(s.now())
 				cancelled = nil
 				for i := range c.Meetings {
-					if m := &c.Meetings[i]; !m.Held() && !m.Cancelled {
+					if m := &c.Meetings[i]; !m.Held() && !m.Cancelled && m.At.After(s.now()) {
 						m.Cancelled = true
 						cancelled = append(cancelled, *m)
 					}
@@ -225,6 +225,9 @@ func endFlow() *flow {
 			}
 			for _, m := range cancelled {
 				s.e.tellCancelled(ctx, c, m)
+			}
+			for _, p := range c.Parents() {
+				s.e.deliver(ctx, c, p.ID, bot.Reply{Text: msgEnded(c, p.Role, s.e.schoolName(ctx, c.HomeURN)), Case: c.Ref, Sensitive: true})
 			}
 			return []bot.Reply{{Text: fmt.Sprintf("%s ended today (%s). Its record stays available: export %s gives the whole chronology.", c.Ref, c.Outcome, c.Ref), Case: c.Ref}}, nil
 		},

@@ -2,6 +2,7 @@ package conversations
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	offsitebot "github.com/offsitebot/offsitebot"
@@ -63,17 +64,28 @@ func msgComing(m offsitebot.Meeting) string {
 	return fmt.Sprintf("Thank you — see you on %s (%s). If anything changes, just let the school know.", when(m), where(m))
 }
 
-func msgCancelled(c *offsitebot.Case, m offsitebot.Meeting) string {
-	return fmt.Sprintf("The review meeting about %s's off-site direction (%s) on %s is cancelled. The school will be in touch with a new time.", firstName(c.Pupil), c.Ref, when(m))
+func msgCancelled(c *offsitebot.Case, m offsitebot.Meeting, to offsitebot.Role) string {
+	return fmt.Sprintf("The review meeting about %s (%s) on %s is cancelled. The school will be in touch with a new time.", whose(c, to), c.Ref, when(m))
+}
+
+func msgEnded(c *offsitebot.Case, to offsitebot.Role, home string) string {
+	return fmt.Sprintf("%s (%s) has now ended. %s will be in touch about what happens next. Thank you for staying in touch here.", capital(whose(c, to)), c.Ref, home)
+}
+
+func capital(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
 }
 
 func msgSuggestionPassed(home string) string {
 	return fmt.Sprintf("Thank you — I've passed that to %s. They'll get back to you with a new time.", home)
 }
 
-func msgDecision(c *offsitebot.Case, m offsitebot.Meeting, receiving string) string {
+func msgDecision(c *offsitebot.Case, m offsitebot.Meeting, receiving string, to offsitebot.Role) string {
 	o := m.Outcome
-	s := fmt.Sprintf("After the review meeting on %s, the school has decided that %s's off-site direction at %s will continue", m.Date().Short(), firstName(c.Pupil), receiving)
+	s := fmt.Sprintf("After the review meeting on %s, the school has decided that %s at %s will continue", m.Date().Short(), whose(c, to), receiving)
 	if o.Until != "" {
 		s += " until " + o.Until.Short()
 	}

@@ -121,7 +121,7 @@ func doneSchedule(ctx context.Context, s *session) ([]bot.Reply, error) {
 	deadline := offsitebot.InvitationDeadline(m.Date())
 	switch {
 	case invited > 0:
-		lines = append(lines, fmt.Sprintf("Invitation sent to %s now.", plural(invited, "linked parent or pupil", "linked parents or pupil")))
+		lines = append(lines, fmt.Sprintf("Invitation sent to %s now.", plural(invited, "linked parent or pupil", "linked family members")))
 	case short:
 		lines = append(lines, fmt.Sprintf("No parent is linked on offsitebot, so please invite them yourself today (link %s parent makes a join link).", c.Ref))
 	default:
@@ -398,7 +398,13 @@ func doneOutcome(ctx context.Context, s *session) ([]bot.Reply, error) {
 		}
 		c.Meetings[i].Outcome = out
 		m = c.Meetings[i]
-		return []offsitebot.AuditEvent{s.event("review outcome recorded", mid+" decision "+out.Decision)}, nil
+		events := []offsitebot.AuditEvent{s.event("review outcome recorded", mid+" decision "+out.Decision)}
+		if out.Decision == offsitebot.DecisionContinue && out.Until != "" && out.Until != c.End {
+			// The decision sets the agreed end: one end date everywhere.
+			events = append(events, s.event("end date changed", fmt.Sprintf("%s to %s", c.End, out.Until)))
+			c.End = out.Until
+		}
+		return events, nil
 	})
 	if err != nil {
 		return nil, err
@@ -451,7 +457,7 @@ func (e *Engine) sendDecision(ctx context.Context, c *offsitebot.Case, mid strin
 	m := c.Meetings[i]
 	n := 0
 	for _, p := range c.Parents() {
-		if e.deliver(ctx, c, p.ID, bot.Reply{Text: msgDecision(c, m, e.schoolName(ctx, c.ReceivingURN)), Case: c.Ref, Sensitive: true}) {
+		if e.deliver(ctx, c, p.ID, bot.Reply{Text: msgDecision(c, m, e.schoolName(ctx, c.ReceivingURN), p.Role), Case: c.Ref, Sensitive: true}) {
 			n++
 		}
 	}

@@ -190,7 +190,7 @@ func TestScriptedSessionEndToEnd(t *testing.T) {
 		t.Errorf("chronology kinds:\n got %v\nwant %v", kinds, wantKinds)
 	}
 	wantAudit := []string{"case opened", "join code made", "joined by code", "review request recorded", "review request passed on", "contact logged",
-		"review scheduled", "invitation sent", "review scheduled", "invitation sent", "invitation answered", "feedback given", "review outcome recorded", "decision notice sent",
+		"review scheduled", "invitation sent", "review scheduled", "invitation sent", "invitation answered", "feedback given", "review outcome recorded", "end date changed", "decision notice sent",
 		"review request recorded", "review request passed on", "exported"}
 	var actions []string
 	for _, a := range x.Audit {
