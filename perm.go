@@ -59,7 +59,7 @@ func Can(id Identity, act Action, c *Case) error {
 		return Errorf(EForbidden, "As %s you can't do that. Type help to see what you can do, or ask your school's offsitebot admin.", roleName(id.Role))
 	}
 	if c != nil && act == ActRequest && id.Role == RoleLA && !c.EHCP {
-		return Errorf(EForbidden, "The local authority can request a review meeting only where the pupil has an EHC plan, and %s has none recorded. If that is wrong, ask the home school to correct the case.", c.Ref)
+		return Errorf(EForbidden, "The local authority can request a review meeting only where the pupil has an EHC plan, and %s has none recorded, so this request can't be recorded as the LA's.", c.Ref)
 	}
 	return nil
 }

@@ -113,10 +113,15 @@ func doneAttendance(ctx context.Context, s *session) ([]bot.Reply, error) {
 		return nil, err
 	}
 	text := fmt.Sprintf("Recorded for %s, %s: AM %s, PM %s%s. The home school registers %s for both sessions.", c.Ref, day.Date.Short(), am, pm, was, offsitebot.HomeRegisterCode)
-	if alert := alertCodes(am, pm); alert != "" {
+	// The home school is told at once, unless it recorded the absence itself.
+	if alert := alertCodes(am, pm); alert != "" && s.call.Who.Role != offsitebot.RoleHome {
 		home := s.e.schoolName(ctx, c.HomeURN)
-		msg := fmt.Sprintf("⚠ Safeguarding: %s (%s) was recorded absent on %s — %s — by the receiving school. A child missing from education needs following up today. Type show %s for the case.",
-			c.Initials(), c.Ref, day.Date.Short(), alert, c.Ref)
+		follow := "A child missing from education needs following up today."
+		if day.Date < offsitebot.DateOf(s.now()) {
+			follow = fmt.Sprintf("This was recorded on %s for an earlier day; please check the pupil is safe.", offsitebot.DateOf(s.now()).Short())
+		}
+		msg := fmt.Sprintf("⚠ Safeguarding: %s (%s) was recorded absent on %s — %s — by %s. %s Type show %s for the case.",
+			c.Initials(), c.Ref, day.Date.Short(), alert, recorder(s.call.Who), follow, c.Ref)
 		told := s.e.tellHome(ctx, c, bot.Reply{Text: msg, Case: c.Ref}, "attendance alert")
 		if told > 0 {
 			text = fmt.Sprintf("Recorded for %s, %s: AM %s, PM %s%s. %s has been told now.", c.Ref, day.Date.Short(), am, pm, was, home)
@@ -136,4 +141,15 @@ func alertCodes(am, pm string) string {
 		}
 	}
 	return strings.Join(parts, ", ")
+}
+
+// recorder says who recorded attendance, for the home school.
+func recorder(who offsitebot.Identity) string {
+	switch who.Role {
+	case offsitebot.RoleReceiving:
+		return "the receiving school"
+	case offsitebot.RoleAdmin:
+		return "an offsitebot admin"
+	}
+	return string(who.Role)
 }

@@ -93,7 +93,15 @@ func familyRequestFlow() *flow {
 			if err != nil {
 				return nil, err
 			}
-			return []bot.Reply{{Text: msgRequestReceived(s.now(), s.e.schoolName(ctx, c.HomeURN), rc), Case: c.Ref}}, nil
+			text := msgRequestReceived(s.now(), s.e.schoolName(ctx, c.HomeURN), rc)
+			if r := c.Requests[len(c.Requests)-1]; r.Answered != "" {
+				for _, m := range c.Meetings {
+					if m.ID == r.Answered {
+						text += fmt.Sprintf(" A review meeting is already booked for %s, and your request will be discussed there.", when(m))
+					}
+				}
+			}
+			return []bot.Reply{{Text: text, Case: c.Ref}}, nil
 		},
 	}
 }
@@ -124,12 +132,18 @@ func (e *Engine) recordRequest(ctx context.Context, s *session, from string) (of
 		return rc, nil, err
 	}
 	r := c.Requests[len(c.Requests)-1]
+	booked := ""
+	for _, m := range c.Meetings {
+		if m.ID == r.Answered {
+			booked = fmt.Sprintf(" A review meeting is already booked for %s; the request can be discussed there.", when(m))
+		}
+	}
 	duty := "The duty to hold a meeting applies: no review meeting in the 10 weeks before."
 	if !rc.DutyApplies {
 		duty = fmt.Sprintf("The duty does not apply yet (a review meeting was held on %s), but please reply to them.", rc.LastMeeting.Short())
 	}
-	msg := fmt.Sprintf("New review request for %s (%s) from the %s, %s:\n“%s”\n%s\nSchedule a meeting with: review %s schedule DATE HH:MM in-person",
-		c.Initials(), c.Ref, whoName(from), r.At.In(offsitebot.London).Format("2 Jan 15:04"), r.Text, duty, c.Ref)
+	msg := fmt.Sprintf("New review request for %s (%s) from the %s, %s:\n“%s”\n%s%s\nSchedule a meeting with: review %s schedule DATE HH:MM in-person",
+		c.Initials(), c.Ref, whoName(from), r.At.In(offsitebot.London).Format("2 Jan 15:04"), r.Text, duty, booked, c.Ref)
 	if s.call.Who.Role != offsitebot.RoleHome {
 		e.tellHome(ctx, c, bot.Reply{Text: msg, Case: c.Ref, Sensitive: true}, "review request passed on")
 	}

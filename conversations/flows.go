@@ -259,7 +259,11 @@ func doneContact(ctx context.Context, s *session) ([]bot.Reply, error) {
 	}
 	cc := offsitebot.CheckContact(c, s.now(), s.e.Calendar)
 	text := fmt.Sprintf("Logged for %s (%s with %s, %s).", c.Ref, ct.How, withName(ct.With), at.In(offsitebot.London).Format("2 Jan 15:04"))
-	if c.Status == offsitebot.Active && !cc.DueBy.IsZero() {
+	switch {
+	case c.Status != offsitebot.Active || cc.DueBy.IsZero():
+	case cc.DueBy < offsitebot.DateOf(s.now()):
+		text += fmt.Sprintf(" Contact between the schools is overdue: it was due by %s.", cc.DueBy.Short())
+	default:
 		text += fmt.Sprintf(" Next contact between the schools due by %s.", cc.DueBy.Short())
 	}
 	return []bot.Reply{{Text: text, Case: c.Ref}}, nil

@@ -61,6 +61,23 @@ func scheduleFlow() *flow {
 		}
 		return v, err
 	}
+	offDay := choiceStep("schoolday", "Schedule on a day the school is closed?", "", yesNo...)
+	offDay.when = func(s *session) bool {
+		return s.a.has("date") && s.e.Calendar.NotSchoolDay(offsitebot.Date(s.a["date"])) != ""
+	}
+	offDay.ask = func(_ context.Context, s *session) (string, []bot.Button) {
+		d := offsitebot.Date(s.a["date"])
+		return fmt.Sprintf("⚠ %s is not a school day (%s). Schedule the meeting then anyway? (yes/no)", d.Short(), s.e.Calendar.NotSchoolDay(d)),
+			[]bot.Button{{Label: "Yes, schedule it", Data: "yes"}, {Label: "No, pick another date", Data: "no"}}
+	}
+	offCheck := offDay.check
+	offDay.check = func(ctx context.Context, s *session, v string) (string, error) {
+		v, err := offCheck(ctx, s, v)
+		if err == nil && v == "no" {
+			return "", &redo{msg: "OK, let's pick another date.", keys: []string{"date", "time", "confirm"}}
+		}
+		return v, err
+	}
 	return &flow{
 		name: "review-schedule", title: "Schedule a review meeting", doing: "scheduling a review meeting", submit: "Schedule", action: offsitebot.ActReview, form: true,
 		steps: []step{
@@ -69,7 +86,7 @@ func scheduleFlow() *flow {
 			tm,
 			choiceStep("mode", "In person or online", "In person or online?", modes...),
 			textStep("place", "Place (optional)", "Where? (a room or a link, or skip)", true),
-			confirm,
+			offDay, confirm,
 		},
 		positional: func(w words, a answers) {
 			w = shiftRef(w, a)
@@ -126,9 +143,6 @@ func doneSchedule(ctx context.Context, s *session) ([]bot.Reply, error) {
 		lines = append(lines, fmt.Sprintf("No parent is linked on offsitebot, so please invite them yourself today (link %s parent makes a join link).", c.Ref))
 	default:
 		lines = append(lines, fmt.Sprintf("No parent is linked on offsitebot: please invite them by %s (6 days before); link %s parent makes a join link.", deadline.Short(), c.Ref))
-	}
-	if why := s.e.Calendar.NotSchoolDay(m.Date()); why != "" {
-		lines = append(lines, fmt.Sprintf("Note: %s is not a school day (%s). If that's a slip, cancel it (review %s cancel %s) and schedule again.", m.Date().Short(), why, c.Ref, m.ID))
 	}
 	if h := at.In(offsitebot.London).Hour(); h < 7 || h >= 19 {
 		lines = append(lines, "Note: that is outside usual hours; check it suits the parents.")

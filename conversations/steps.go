@@ -186,7 +186,7 @@ func dateStep(key, label, q string, rule dateRule, optional bool) step {
 			today := offsitebot.DateOf(s.now())
 			switch {
 			case rule == notFuture && d > today:
-				return "", offsitebot.Errorf(offsitebot.EInvalid, "%s is in the future. Please give a date up to today (%s).", d.Short(), today.Short())
+				return "", offsitebot.Errorf(offsitebot.EInvalid, "%s is in the future. Please give a date up to today (%s).", d.Time().Format("Mon 2 Jan 2006"), today.Short())
 			case rule == notPast && d < today:
 				return "", offsitebot.Errorf(offsitebot.EInvalid, "%s has already passed. Please give today or a later date.", d.Short())
 			}
