@@ -158,6 +158,7 @@ func (e *Engine) help(_ context.Context, c bot.Call) ([]bot.Reply, error) {
 		"review OSD-… schedule DATE HH:MM in-person|online [place] — schedule a review and invite the parents\n" +
 		"review OSD-… outcome — record a review's outcome (guided) · review OSD-… cancel M2\n" +
 		"review OSD-… told M1 — the parents were told of a decision to continue another way\n" +
+		"review OSD-… invited M2 letter — the parents were invited another way\n" +
 		"notice OSD-… given — the written notice reached the parents\n" +
 		"request OSD-… parent|pupil|la text — record a written review request received elsewhere\n" +
 		"link OSD-… parent|pupil|receiving|la — a one-time Telegram join link\n" +
@@ -282,6 +283,10 @@ func (e *Engine) review(ctx context.Context, c bot.Call) ([]bot.Reply, error) {
 		case "cancel":
 			if c.Case != nil {
 				return e.cancelMeeting(ctx, c)
+			}
+		case "invited":
+			if c.Case != nil {
+				return e.invited(ctx, c)
 			}
 		}
 	}

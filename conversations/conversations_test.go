@@ -591,3 +591,28 @@ func TestParentPicksChildByName(t *testing.T) {
 		t.Fatalf("requests on Kit's case: %+v", c.Requests)
 	}
 }
+
+func TestInvitedAnotherWayAndHomeRecordedAbsence(t *testing.T) {
+	w := newWorld(t)
+	other := regexp.MustCompile(`OSD-[0-9A-Z]{4}`).FindString(w.say(home, `new pupil="Lu Chan" dob=2012-03-04 ehcp=no home=100001 receiving=100002 start=2026-11-30`))
+	if got := w.say(home, "review "+other+" schedule 2026-12-10 10:00 in-person"); !strings.Contains(got, "review "+other+" invited M1 letter") {
+		t.Fatalf("schedule: %s", got)
+	}
+	if due := w.say(home, "due"); !strings.Contains(due, "invitation for the Thu 10 Dec meeting") {
+		t.Fatalf("invitation not due: %s", due)
+	}
+	if got := w.say(home, "review "+other+" invited M1 phone"); !strings.Contains(got, "invited to M1 (Thu 10 Dec 10:00) by phone") {
+		t.Fatalf("invited: %s", got)
+	}
+	if due := w.say(home, "due"); strings.Contains(due, "invitation for the Thu 10 Dec meeting") {
+		t.Fatalf("invitation still due: %s", due)
+	}
+	// Home staff recording an absence themselves are not alerted about their own entry.
+	before := len(w.out.to(home))
+	if got := w.say(home, "attendance "+other+" 2026-12-01 absent N"); !strings.Contains(got, "AM N, PM N") {
+		t.Fatalf("attendance: %s", got)
+	}
+	if n := len(w.out.to(home)); n != before {
+		t.Fatalf("home staff alerted about their own entry: %q", w.out.to(home)[before:])
+	}
+}

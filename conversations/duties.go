@@ -137,3 +137,37 @@ func (e *Engine) tellCancelled(ctx context.Context, k *offsitebot.Case, m offsit
 	}
 	return told
 }
+
+// invited is `review OSD-… invited M1 [letter|phone|email]`: the parents were
+// invited another way (rule 5), so the invitation is no longer due.
+func (e *Engine) invited(ctx context.Context, c bot.Call) ([]bot.Reply, error) {
+	upcoming := func(m offsitebot.Meeting) bool { return !m.Held() && !m.Cancelled && m.At.After(c.Now) }
+	how := "letter"
+	for _, a := range c.Args {
+		if l := strings.ToLower(a); l == "phone" || l == "email" || l == "letter" || l == "meeting" || l == "visit" {
+			how = l
+		}
+	}
+	var m offsitebot.Meeting
+	_, err := e.update(ctx, c.Case, func(k *offsitebot.Case) ([]offsitebot.AuditEvent, error) {
+		i, err := meetingArg(k, c.Args, upcoming)
+		if err != nil {
+			return nil, err
+		}
+		if !upcoming(k.Meetings[i]) {
+			return nil, offsitebot.Errorf(offsitebot.EInvalid, "%s is not a meeting still to come.", k.Meetings[i].ID)
+		}
+		k.Meetings[i].Invitations = append(k.Meetings[i].Invitations, offsitebot.Invitation{To: "outside offsitebot: " + how, Sent: c.Now})
+		m = k.Meetings[i]
+		addContact(k, offsitebot.Contact{At: c.Now, With: "parent", How: how, Summary: "Invitation to review meeting " + m.ID + " given", By: c.Who.ID, Via: c.Platform})
+		return []offsitebot.AuditEvent{{At: c.Now, By: c.Who.ID, Via: c.Platform, Action: "invitation given", Case: k.Ref, Detail: m.ID + " by " + how}}, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	late := ""
+	if d := offsitebot.DateOf(c.Now).DaysUntil(m.Date()); d < offsitebot.InvitationNoticeDays {
+		late = fmt.Sprintf(" That is %s before the meeting, under the 6 days asked for.", plural(d, "day", "days"))
+	}
+	return text(fmt.Sprintf("Recorded: the parents were invited to %s (%s) by %s.%s", m.ID, when(m), how, late)), nil
+}

@@ -140,9 +140,9 @@ func doneSchedule(ctx context.Context, s *session) ([]bot.Reply, error) {
 	case invited > 0:
 		lines = append(lines, fmt.Sprintf("Invitation sent to %s now.", plural(invited, "linked parent or pupil", "linked family members")))
 	case short:
-		lines = append(lines, fmt.Sprintf("No parent is linked on offsitebot, so please invite them yourself today (link %s parent makes a join link).", c.Ref))
+		lines = append(lines, fmt.Sprintf("No parent is linked on offsitebot, so please invite them yourself today (link %s parent makes a join link), then record it: review %s invited %s letter.", c.Ref, c.Ref, m.ID))
 	default:
-		lines = append(lines, fmt.Sprintf("No parent is linked on offsitebot: please invite them by %s (6 days before); link %s parent makes a join link.", deadline.Short(), c.Ref))
+		lines = append(lines, fmt.Sprintf("No parent is linked on offsitebot: please invite them by %s (6 days before); link %s parent makes a join link, or once you have invited them another way: review %s invited %s letter.", deadline.Short(), c.Ref, c.Ref, m.ID))
 	}
 	if h := at.In(offsitebot.London).Hour(); h < 7 || h >= 19 {
 		lines = append(lines, "Note: that is outside usual hours; check it suits the parents.")

@@ -255,6 +255,7 @@ var chronicled = map[string]string{
 	"review cancelled":          "review cancelled",
 	"notice given":              "notice",
 	"decision notice given":     "notice",
+	"invitation given":          "notice",
 	"direction ended":           "ended",
 	"reminder sent":             "message",
 }
