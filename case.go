@@ -149,6 +149,9 @@ type Person struct {
 	Name        string    `bson:"name" json:"name"`
 	Joined      time.Time `bson:"joined" json:"joined"`
 	Unreachable bool      `bson:"unreachable,omitempty" json:"unreachable,omitempty"` // blocked the bot
+	// LastFeedback is when they last gave their view, kept here so sweeps
+	// (which do not read the feedback itself) need not ask again.
+	LastFeedback time.Time `bson:"lastFeedback,omitempty" json:"lastFeedback,omitzero"`
 }
 
 // Parents returns the linked parents (and the pupil, if linked).

@@ -431,7 +431,11 @@ func (e *Engine) familyStatus(ctx context.Context, k *offsitebot.Case, c bot.Cal
 			lines = append(lines, fmt.Sprintf("Your request of %s: %s.", offsitebot.DateOf(r.At).Short(), st))
 		}
 	}
-	if k.Arrival != "" && c.Who.Role != offsitebot.RoleReceiving {
+	switch {
+	case k.Arrival == "" || c.Who.Role == offsitebot.RoleReceiving:
+	case c.Who.Role == offsitebot.RolePupil:
+		lines = append(lines, "On arrival, you report to "+k.Arrival+".")
+	default:
 		lines = append(lines, "On arrival, "+name+" reports to "+k.Arrival+".")
 	}
 	lines = append(lines, fmt.Sprintf("Questions? Contact %s.", home))

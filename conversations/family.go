@@ -274,6 +274,11 @@ func feedbackFlow() *flow {
 					return nil, endedErr(c)
 				}
 				c.Feedback = append(c.Feedback, offsitebot.Feedback{ID: fmt.Sprintf("F%d", len(c.Feedback)+1), At: s.now(), By: s.call.Who.ID, Pupil: s.a["pupil"], Family: s.a["family"], Rating: n})
+				for i := range c.People {
+					if c.People[i].ID == s.call.Who.ID {
+						c.People[i].LastFeedback = s.now()
+					}
+				}
 				return []offsitebot.AuditEvent{s.event("feedback given", "")}, nil
 			})
 			if err != nil {

@@ -408,8 +408,12 @@ func (s *Scheduler) feedback(ctx context.Context, sw *sweep) ([]message, string,
 		}
 		first := strings.Fields(c.Pupil + " your child")[0]
 		when := m.At.In(offsitebot.London).Format("15:04")
+		var since time.Time // views given since the last review are for this one
+		if last, ok := offsitebot.LastHeldMeeting(c, sw.now); ok {
+			since = last.At
+		}
 		for _, p := range c.Parents() {
-			if !sw.reachable(p) {
+			if !sw.reachable(p) || p.LastFeedback.After(since) {
 				continue
 			}
 			text := fmt.Sprintf("There is a review meeting about %s's off-site direction (%s) on %s at %s. Before it, we'd like to hear how things are going, from you and from %s: tap /feedback (it takes a few minutes).",

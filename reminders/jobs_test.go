@@ -654,3 +654,30 @@ func TestStaffBlockedBot(t *testing.T) {
 		t.Errorf("home staff told %d times, want 1", n)
 	}
 }
+
+// TestFeedbackNotAskedTwice: a parent who has given their view since the last
+// review is not asked again before the next; the other parent is.
+func TestFeedbackNotAskedTwice(t *testing.T) {
+	ctx := context.Background()
+	c := newCase("OSD-7K2Q", "2026-11-02")
+	c.Meetings = []offsitebot.Meeting{{ID: "M1", At: london("2026-12-07 10:00"), Mode: offsitebot.InPerson}}
+	for i := range c.People {
+		if c.People[i].ID == parentID {
+			c.People[i].LastFeedback = london("2026-12-02 12:00")
+		}
+	}
+	const other = "telegram:777"
+	c.People = append(c.People, offsitebot.Person{ID: other, Role: offsitebot.RoleParent})
+	db := world(t, c)
+	rec := &recorder{}
+	s := newScheduler(t, db, rec, nil, Config{})
+	if _, err := s.Run(ctx, JobFeedback, london("2026-12-03 17:00")); err != nil {
+		t.Fatal(err)
+	}
+	if got := rec.to(parentID, "(OSD-7K2Q)"); len(got) != 0 {
+		t.Errorf("the parent who answered was asked again: %v", got)
+	}
+	if got := rec.to(other, "(OSD-7K2Q)"); len(got) != 1 {
+		t.Errorf("the other parent got %d invitations, want 1", len(got))
+	}
+}
