@@ -177,11 +177,8 @@ type Contact struct {
 	Auto    bool      `bson:"auto,omitempty" json:"auto,omitempty"` // a message the bot sent or received
 }
 
-// Contact partners and means.
-var (
-	ContactWith = []string{"receiving", "home", "parent", "pupil", "la", "professional"}
-	ContactHow  = []string{"phone", "email", "meeting", "visit", "message"}
-)
+// ContactHow are the means a contact can take (its partners are listed on Contact.With).
+var ContactHow = []string{"phone", "email", "meeting", "visit", "message"}
 
 // MaxSummary is the longest contact summary or request text accepted.
 const MaxSummary = 3000

@@ -85,12 +85,6 @@ func (r *Router) Register(cmds ...Command) {
 	}
 }
 
-// Command returns the registered command with that name.
-func (r *Router) Command(name string) (Command, bool) {
-	c, ok := r.commands[name]
-	return c, ok
-}
-
 // Handle answers one request. It never returns nothing: a person always gets a reply.
 func (r *Router) Handle(ctx context.Context, req Request) []Reply {
 	start := r.now()
@@ -169,25 +163,47 @@ func (r *Router) handle(ctx context.Context, call *Call) ([]Reply, string) {
 	if call.Who.Role == "" && !cmd.Public {
 		return []Reply{{Text: stranger(call.Platform)}}, "stranger"
 	}
-	if !cmd.Public {
-		if ref := findRef(call.Args, call.Request.Args); ref != "" {
-			c, err := r.cases.Case(ctx, ref)
-			if err != nil {
-				return r.fail(ctx, call, err)
-			}
-			if err := offsitebot.Can(call.Who, cmd.Action, c); err != nil {
-				return r.fail(ctx, call, err)
-			}
-			call.Case = c
-		} else if !offsitebot.Allowed(call.Who.Role, cmd.Action) {
-			return r.fail(ctx, call, offsitebot.Can(call.Who, cmd.Action, nil))
-		}
-	}
-	replies, err := cmd.Run(ctx, *call)
+	replies, err := r.run(ctx, call, cmd)
 	if err != nil {
 		return r.fail(ctx, call, err)
 	}
 	return replies, "ok"
+}
+
+// Run runs the command named by call, which Handle has already resolved, as
+// an explicit command, checking permission as Handle does. A guided flow uses
+// it for a command typed where it asked a question, so the request is
+// resolved, logged and counted once.
+func (r *Router) Run(ctx context.Context, call Call) ([]Reply, error) {
+	cmd, known := r.commands[call.Word]
+	switch {
+	case !known:
+		return nil, offsitebot.Errorf(offsitebot.EInvalid, "%s", notUnderstood(call.Who))
+	case call.Who.Role == "" && !cmd.Public:
+		return nil, offsitebot.Errorf(offsitebot.EForbidden, "%s", stranger(call.Platform))
+	}
+	call.Command = true
+	return r.run(ctx, &call, cmd)
+}
+
+// run checks that call.Who may do cmd (to the case named, loaded into
+// call.Case) and runs it.
+func (r *Router) run(ctx context.Context, call *Call, cmd Command) ([]Reply, error) {
+	if !cmd.Public {
+		if ref := findRef(call.Args, call.Request.Args); ref != "" {
+			c, err := r.cases.Case(ctx, ref)
+			if err != nil {
+				return nil, err
+			}
+			if err := offsitebot.Can(call.Who, cmd.Action, c); err != nil {
+				return nil, err
+			}
+			call.Case = c
+		} else if !offsitebot.Allowed(call.Who.Role, cmd.Action) {
+			return nil, offsitebot.Can(call.Who, cmd.Action, nil)
+		}
+	}
+	return cmd.Run(ctx, *call)
 }
 
 func (r *Router) continueFlow(ctx context.Context, call *Call) ([]Reply, string) {

@@ -55,13 +55,14 @@ func attendanceFlow() *flow {
 	notAbsent := func(s *session) bool { return s.a["absent"] != "yes" }
 	present := bot.Button{Label: "/ present", Data: "/"}
 	late := bot.Button{Label: "L late", Data: "L"}
+	codes := append([]bot.Button{present, late}, absentCodes...)
 	return &flow{
 		name: "attendance", title: "Record attendance", doing: "recording attendance", submit: "Record", action: offsitebot.ActAttendance,
 		steps: []step{
-			refStep(offsitebot.ActAttendance), date, absent,
+			refStep(), date, absent,
 			codeStep("code", "Absence code", "Which code?", isAbsent, absentCodes...),
-			codeStep("am", "AM code", "The morning (AM) code? / for present, or any attendance code.", notAbsent, append([]bot.Button{present, late}, absentCodes...)...),
-			codeStep("pm", "PM code", "And the afternoon (PM) code?", notAbsent, append([]bot.Button{present, late}, absentCodes...)...),
+			codeStep("am", "AM code", "The morning (AM) code? / for present, or any attendance code.", notAbsent, codes...),
+			codeStep("pm", "PM code", "And the afternoon (PM) code?", notAbsent, codes...),
 		},
 		positional: func(w words, a answers) {
 			w = shiftRef(w, a)

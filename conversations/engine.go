@@ -133,6 +133,8 @@ type flow struct {
 	done       func(ctx context.Context, s *session) ([]bot.Reply, error)
 	// form says whether a platform with forms should show this flow as one.
 	form bool
+	// anyStatus says a family may use the flow on an ended case too (to leave it).
+	anyStatus bool
 }
 
 // session is one flow in progress for one person.
@@ -147,6 +149,22 @@ type session struct {
 	stored bool
 	// notes are said before the next question (words left out, a flow set aside).
 	notes []string
+	// linked caches linkedCases for this turn; linkedRead says it was read.
+	linked     []offsitebot.Case
+	linkedRead bool
+}
+
+// linkedCases are the active cases the person joined by code, read at most
+// once a turn (asking which case and checking the answer both need them).
+func (s *session) linkedCases(ctx context.Context) ([]offsitebot.Case, error) {
+	if !s.linkedRead && len(s.call.Who.Cases) > 0 {
+		cs, err := s.e.Store.Cases(ctx, storage.CaseFilter{Status: offsitebot.Active, Refs: s.call.Who.Cases})
+		if err != nil {
+			return nil, err
+		}
+		s.linked, s.linkedRead = cs, true
+	}
+	return s.linked, nil
 }
 
 func (s *session) now() time.Time { return s.call.Now }
@@ -254,14 +272,11 @@ func (e *Engine) start(ctx context.Context, call bot.Call, f *flow) ([]bot.Reply
 	if s.c != nil {
 		raw["ref"] = s.c.Ref
 	}
-	if !call.Who.Role.Staff() && f.hasStep("ref") && f.name != "stop" && raw["ref"] == "" {
+	if !call.Who.Role.Staff() && f.hasStep("ref") && !f.anyStatus && raw["ref"] == "" {
 		// A family acts on its active cases only: none is a clear answer, one needs no question.
-		var cs []offsitebot.Case
-		if len(call.Who.Cases) > 0 {
-			var err error
-			if cs, err = e.Store.Cases(ctx, storage.CaseFilter{Status: offsitebot.Active, Refs: call.Who.Cases}); err != nil {
-				return nil, err
-			}
+		cs, err := s.linkedCases(ctx)
+		if err != nil {
+			return nil, err
 		}
 		switch len(cs) {
 		case 0:
@@ -530,9 +545,7 @@ func (e *Engine) Continue(ctx context.Context, call bot.Call) ([]bot.Reply, erro
 		// "review OSD-… schedule …" or "cases" typed where a choice or a date was
 		// asked is a command, not a wrong answer: run it. Another flow replaces
 		// this one (and says so); anything else leaves it waiting.
-		req := call.Request
-		req.Command = true
-		return e.router.Handle(ctx, req), nil
+		return e.router.Run(ctx, call)
 	}
 	if !more {
 		return s.proceed(ctx, nil)

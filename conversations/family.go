@@ -37,7 +37,7 @@ func staffRequestFlow() *flow {
 	text := requestStep("text", "The request, word for word", "Please paste or type the request word for word.")
 	return &flow{
 		name: "request", title: "Record a review request", doing: "recording a review request", submit: "Record", action: offsitebot.ActRequest, form: true,
-		steps: []step{refStep(offsitebot.ActRequest), from, text},
+		steps: []step{refStep(), from, text},
 		positional: func(w words, a answers) {
 			w = shiftRef(w, a)
 			if len(w) > 0 && matchChoice(requesters, w[0].s) {
@@ -77,7 +77,7 @@ func familyRequestFlow() *flow {
 	text := requestStep("text", "Your request", "Please write your request for a review meeting, in your own words. I'll pass it to the school exactly as you write it.")
 	return &flow{
 		name: "family-request", title: "your request", action: offsitebot.ActRequest,
-		steps: []step{refStep(offsitebot.ActRequest), text},
+		steps: []step{refStep(), text},
 		positional: func(w words, a answers) {
 			w = shiftRef(w, a)
 			if len(w) > 0 {
@@ -154,7 +154,7 @@ func linkFlow() *flow {
 	return &flow{
 		name: "link", title: "Make a join link", doing: "making a join link", action: offsitebot.ActLink,
 		steps: []step{
-			refStep(offsitebot.ActLink),
+			refStep(),
 			choiceStep("role", "For", "Who is the link for? (parent, pupil, receiving or la)", plain("parent", "pupil", "receiving", "la")...),
 		},
 		positional: func(w words, a answers) {
@@ -169,7 +169,7 @@ func linkFlow() *flow {
 
 func doneLink(ctx context.Context, s *session) ([]bot.Reply, error) {
 	role := offsitebot.Role(s.a["role"])
-	if role == offsitebot.RolePupil && offsitebot.AgeOn(s.c.DOB, offsitebot.DateOf(s.now())) < 18 {
+	if role == offsitebot.RolePupil && offsitebot.AgeOn(s.c.DOB, offsitebot.DateOf(s.now())) < offsitebot.AdultAge {
 		return nil, offsitebot.Errorf(offsitebot.EInvalid, "The pupil is under 18, so the link should go to a parent or carer: link %s parent.", s.c.Ref)
 	}
 	if s.c.Status != offsitebot.Active {
@@ -205,7 +205,7 @@ func endFlow() *flow {
 	return &flow{
 		name: "end", title: "End a direction", doing: "ending the direction", action: offsitebot.ActEnd,
 		steps: []step{
-			refStep(offsitebot.ActEnd),
+			refStep(),
 			choiceStep("outcome", "Outcome", "How did it end? (reintegrated, managed-move, semh or other)", outcomes...),
 			confirm,
 		},
@@ -240,8 +240,9 @@ func endFlow() *flow {
 			for _, m := range cancelled {
 				s.e.tellCancelled(ctx, c, m)
 			}
+			home := s.e.schoolName(ctx, c.HomeURN)
 			for _, p := range c.Parents() {
-				s.e.deliver(ctx, c, p.ID, bot.Reply{Text: msgEnded(c, p.Role, s.e.schoolName(ctx, c.HomeURN)), Case: c.Ref, Sensitive: true})
+				s.e.deliver(ctx, c, p.ID, bot.Reply{Text: msgEnded(c, p.Role, home), Case: c.Ref, Sensitive: true})
 			}
 			return []bot.Reply{{Text: fmt.Sprintf("%s ended today (%s). Its record stays available: export %s gives the whole chronology.", c.Ref, c.Outcome, c.Ref), Case: c.Ref}}, nil
 		},
@@ -261,7 +262,7 @@ func feedbackFlow() *flow {
 	return &flow{
 		name: "feedback", title: "your feedback", action: offsitebot.ActFeedback,
 		steps: []step{
-			refStep(offsitebot.ActFeedback),
+			refStep(),
 			byRole(textStep("pupil", "The pupil's view", msgFeedbackPupil, false), msgFeedbackSelf),
 			byRole(textStep("family", "The family's view", msgFeedbackFamily, false), msgFeedbackMore),
 			rating,
@@ -334,7 +335,7 @@ func answerFlow() *flow {
 	return &flow{
 		name: "answer", title: "your answer", action: offsitebot.ActAnswer,
 		steps: []step{
-			refStep(offsitebot.ActAnswer), meeting,
+			refStep(), meeting,
 			choiceStep("answer", "Can you come?", "Can you come?", choice{value: offsitebot.AnswerYes, label: "I can come"}, choice{value: offsitebot.AnswerOtherTime, label: "Please suggest another time", also: []string{"other", "no"}}),
 			suggestion,
 		},
@@ -394,8 +395,8 @@ func stopFlow() *flow {
 	confirm := choiceStep("confirm", "Confirm", msgStopConfirm, yesNo...)
 	confirm.ask = fixed(msgStopConfirm, bot.Button{Label: "Yes, disconnect me", Data: "yes"}, bot.Button{Label: "No, stay connected", Data: "no"})
 	return &flow{
-		name: "stop", title: "disconnecting", action: offsitebot.ActView,
-		steps:      []step{refStep(offsitebot.ActView), confirm},
+		name: "stop", title: "disconnecting", action: offsitebot.ActView, anyStatus: true,
+		steps:      []step{refStep(), confirm},
 		positional: func(w words, a answers) { shiftRef(w, a) },
 		done: func(ctx context.Context, s *session) ([]bot.Reply, error) {
 			if s.a["confirm"] != "yes" {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -204,7 +205,7 @@ func contactFlow() *flow {
 	return &flow{
 		name: "contact", title: "Log contact", doing: "logging contact", submit: "Log it", action: offsitebot.ActContact, form: true,
 		steps: []step{
-			refStep(offsitebot.ActContact),
+			refStep(),
 			choiceStep("with", "With", "Who was the contact with?", contactWith...),
 			choiceStep("how", "How", "How did it happen?", contactHow...),
 			textStep("summary", "Summary", "A short summary, please (what was said or agreed).", false),
@@ -231,17 +232,7 @@ func contactFlow() *flow {
 
 func matchChoice(cs []choice, w string) bool {
 	w = strings.ToLower(w)
-	for _, c := range cs {
-		if w == c.value || w == strings.ToLower(c.label) {
-			return true
-		}
-		for _, x := range c.also {
-			if w == x {
-				return true
-			}
-		}
-	}
-	return false
+	return slices.ContainsFunc(cs, func(c choice) bool { return c.matches(w) })
 }
 
 func doneContact(ctx context.Context, s *session) ([]bot.Reply, error) {

@@ -10,13 +10,9 @@ import (
 	"github.com/offsitebot/offsitebot/storage"
 )
 
-// Deliver sends r to one person about case c. A person who can no longer be
+// deliver sends r to one person about case c. A person who can no longer be
 // reached is marked so, and the home school is told, so nobody waits on a
 // message that never arrived. It reports whether the message went.
-func (e *Engine) Deliver(ctx context.Context, c *offsitebot.Case, to string, r bot.Reply) bool {
-	return e.deliver(ctx, c, to, r)
-}
-
 func (e *Engine) deliver(ctx context.Context, c *offsitebot.Case, to string, r bot.Reply) bool {
 	err := e.Send.Send(ctx, to, r)
 	switch {

@@ -41,9 +41,7 @@ func scheduleFlow() *flow {
 		_, sh := offsitebot.ShortNotice(s.meetingAt(), s.now())
 		return sh
 	}
-	confirm := choiceStep("confirm", "Schedule under 6 days' notice?", "", yesNo...)
-	confirm.when = short
-	confirm.ask = func(_ context.Context, s *session) (string, []bot.Button) {
+	confirm := confirmDate("confirm", "Schedule under 6 days' notice?", short, func(s *session) string {
 		days, _ := offsitebot.ShortNotice(s.meetingAt(), s.now())
 		d := offsitebot.Date(s.a["date"])
 		away := plural(days, "day", "days") + " away"
@@ -51,37 +49,18 @@ func scheduleFlow() *flow {
 			away = "today"
 		}
 		return fmt.Sprintf("⚠ That meeting is %s. Parents should be invited at least %d days before a review meeting (for %s, by %s). Schedule it anyway? (yes/no)",
-			away, offsitebot.InvitationNoticeDays, d.Short(), offsitebot.InvitationDeadline(d).Short()), []bot.Button{{Label: "Yes, schedule it", Data: "yes"}, {Label: "No, pick another date", Data: "no"}}
-	}
-	check := confirm.check
-	confirm.check = func(ctx context.Context, s *session, v string) (string, error) {
-		v, err := check(ctx, s, v)
-		if err == nil && v == "no" {
-			return "", &redo{msg: "OK, let's pick another date.", keys: []string{"date", "time"}}
-		}
-		return v, err
-	}
-	offDay := choiceStep("schoolday", "Schedule on a day the school is closed?", "", yesNo...)
-	offDay.when = func(s *session) bool {
+			away, offsitebot.InvitationNoticeDays, d.Short(), offsitebot.InvitationDeadline(d).Short())
+	}, "date", "time")
+	offDay := confirmDate("schoolday", "Schedule on a day the school is closed?", func(s *session) bool {
 		return s.a.has("date") && s.e.Calendar.NotSchoolDay(offsitebot.Date(s.a["date"])) != ""
-	}
-	offDay.ask = func(_ context.Context, s *session) (string, []bot.Button) {
+	}, func(s *session) string {
 		d := offsitebot.Date(s.a["date"])
-		return fmt.Sprintf("⚠ %s is not a school day (%s). Schedule the meeting then anyway? (yes/no)", d.Short(), s.e.Calendar.NotSchoolDay(d)),
-			[]bot.Button{{Label: "Yes, schedule it", Data: "yes"}, {Label: "No, pick another date", Data: "no"}}
-	}
-	offCheck := offDay.check
-	offDay.check = func(ctx context.Context, s *session, v string) (string, error) {
-		v, err := offCheck(ctx, s, v)
-		if err == nil && v == "no" {
-			return "", &redo{msg: "OK, let's pick another date.", keys: []string{"date", "time", "confirm"}}
-		}
-		return v, err
-	}
+		return fmt.Sprintf("⚠ %s is not a school day (%s). Schedule the meeting then anyway? (yes/no)", d.Short(), s.e.Calendar.NotSchoolDay(d))
+	}, "date", "time", "confirm")
 	return &flow{
 		name: "review-schedule", title: "Schedule a review meeting", doing: "scheduling a review meeting", submit: "Schedule", action: offsitebot.ActReview, form: true,
 		steps: []step{
-			refStep(offsitebot.ActReview),
+			refStep(),
 			dateStep("date", "Date", "Which day is the meeting? (YYYY-MM-DD)", notPast, false),
 			tm,
 			choiceStep("mode", "In person or online", "In person or online?", modes...),
@@ -157,6 +136,25 @@ func doneSchedule(ctx context.Context, s *session) ([]bot.Reply, error) {
 		lines = append(lines, fmt.Sprintf("This answers %s.", plural(n, "open review request", "open review requests")))
 	}
 	return []bot.Reply{{Text: strings.Join(lines, "\n"), Case: c.Ref}}, nil
+}
+
+// confirmDate asks, when it applies, whether to keep a date that breaks a
+// rule; "no" clears redoKeys and asks for them again.
+func confirmDate(key, label string, when func(*session) bool, q func(*session) string, redoKeys ...string) step {
+	st := choiceStep(key, label, "", yesNo...)
+	st.when = when
+	st.ask = func(_ context.Context, s *session) (string, []bot.Button) {
+		return q(s), []bot.Button{{Label: "Yes, schedule it", Data: "yes"}, {Label: "No, pick another date", Data: "no"}}
+	}
+	check := st.check
+	st.check = func(ctx context.Context, s *session, v string) (string, error) {
+		v, err := check(ctx, s, v)
+		if err == nil && v == "no" {
+			return "", &redo{msg: "OK, let's pick another date.", keys: redoKeys}
+		}
+		return v, err
+	}
+	return st
 }
 
 // countLater counts the other live meetings before m: if there is one, m is not the next review.
@@ -344,7 +342,7 @@ func outcomeFlow() *flow {
 	return &flow{
 		name: "review-outcome", title: "Record a review outcome", doing: "recording a review outcome", submit: "Record", action: offsitebot.ActReview, form: true,
 		steps: []step{
-			refStep(offsitebot.ActReview), meeting,
+			refStep(), meeting,
 			choiceStep("met", "Objectives being met?", "Are the objectives being met? (yes/partly/no)", plain("yes", "partly", "no")...),
 			textStep("successes", "Successes", "What has gone well (successes)?", false),
 			voice,
@@ -470,8 +468,9 @@ func (e *Engine) sendDecision(ctx context.Context, c *offsitebot.Case, mid strin
 	}
 	m := c.Meetings[i]
 	n := 0
+	school := e.schoolName(ctx, c.ReceivingURN)
 	for _, p := range c.Parents() {
-		if e.deliver(ctx, c, p.ID, bot.Reply{Text: msgDecision(c, m, e.schoolName(ctx, c.ReceivingURN), p.Role), Case: c.Ref, Sensitive: true}) {
+		if e.deliver(ctx, c, p.ID, bot.Reply{Text: msgDecision(c, m, school, p.Role), Case: c.Ref, Sensitive: true}) {
 			n++
 		}
 	}

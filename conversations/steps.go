@@ -10,7 +10,6 @@ import (
 
 	offsitebot "github.com/offsitebot/offsitebot"
 	"github.com/offsitebot/offsitebot/bot"
-	"github.com/offsitebot/offsitebot/storage"
 )
 
 func fixed(q string, buttons ...bot.Button) func(context.Context, *session) (string, []bot.Button) {
@@ -18,22 +17,20 @@ func fixed(q string, buttons ...bot.Button) func(context.Context, *session) (str
 }
 
 // refStep asks which case; people linked to exactly one case are not asked.
-func refStep(act offsitebot.Action) step {
+// The answer is checked against the flow's own action (session.load).
+func refStep() step {
 	return step{
 		key: "ref", label: "Case reference", kind: bot.FieldText,
 		ask: func(ctx context.Context, s *session) (string, []bot.Button) {
 			var bs []bot.Button
-			if len(s.call.Who.Cases) > 0 {
-				// One button per active case, named so a parent of two knows which is which.
-				cs, err := s.e.Store.Cases(ctx, storage.CaseFilter{Status: offsitebot.Active, Refs: s.call.Who.Cases})
-				if err == nil {
-					for _, k := range cs {
-						label := firstName(k.Pupil) + " (" + k.Ref + ")"
-						if s.call.Who.Role == offsitebot.RoleReceiving {
-							label = k.Initials() + " (" + k.Ref + ")"
-						}
-						bs = append(bs, bot.Button{Label: label, Data: k.Ref})
+			// One button per active case, named so a parent of two knows which is which.
+			if cs, err := s.linkedCases(ctx); err == nil {
+				for _, k := range cs {
+					label := firstName(k.Pupil) + " (" + k.Ref + ")"
+					if s.call.Who.Role == offsitebot.RoleReceiving {
+						label = k.Initials() + " (" + k.Ref + ")"
 					}
+					bs = append(bs, bot.Button{Label: label, Data: k.Ref})
 				}
 			}
 			if !s.call.Who.Role.Staff() {
@@ -57,7 +54,7 @@ func refStep(act offsitebot.Action) step {
 			ref, ok := offsitebot.ParseRef(v)
 			if !ok && !s.call.Who.Role.Staff() && len(s.call.Who.Cases) > 0 {
 				// A parent of two may answer with the child's first name.
-				cs, err := s.e.Store.Cases(ctx, storage.CaseFilter{Status: offsitebot.Active, Refs: s.call.Who.Cases})
+				cs, err := s.linkedCases(ctx)
 				if err != nil {
 					return "", err
 				}
@@ -72,6 +69,9 @@ func refStep(act offsitebot.Action) step {
 			}
 			if !ok {
 				return "", offsitebot.Errorf(offsitebot.EInvalid, "%q doesn't look like a case reference. They look like OSD-7K2Q.", v)
+			}
+			if s.c != nil && s.c.Ref == ref {
+				return ref, nil // read and checked for this flow's action already this turn
 			}
 			if err := s.load(ctx, ref); err != nil {
 				return "", err
@@ -100,6 +100,11 @@ type choice struct {
 	also         []string
 }
 
+// matches reports whether v, already lower case, names the choice (by value, label or another word).
+func (o choice) matches(v string) bool {
+	return v == o.value || v == strings.ToLower(o.label) || slices.Contains(o.also, v)
+}
+
 func choiceStep(key, label, q string, opts ...choice) step {
 	var bs []bot.Button
 	for _, o := range opts {
@@ -110,7 +115,7 @@ func choiceStep(key, label, q string, opts ...choice) step {
 		check: func(_ context.Context, _ *session, v string) (string, error) {
 			v = strings.ToLower(strings.TrimSpace(v))
 			for i, o := range opts {
-				if v == o.value || v == strings.ToLower(o.label) || v == strconv.Itoa(i+1) || slices.Contains(o.also, v) {
+				if o.matches(v) || v == strconv.Itoa(i+1) {
 					return o.value, nil
 				}
 			}
@@ -135,9 +140,8 @@ var yesNo = []choice{{value: "yes", label: "Yes", also: []string{"y", "true"}}, 
 
 // textStep takes free text up to offsitebot.MaxSummary characters.
 func textStep(key, label, q string, optional bool) step {
-	kind := bot.FieldLong
 	return step{
-		key: key, label: label, kind: kind, free: true, optional: optional, ask: fixed(q),
+		key: key, label: label, kind: bot.FieldLong, free: true, optional: optional, ask: fixed(q),
 		check: func(_ context.Context, _ *session, v string) (string, error) {
 			return checkLength(v)
 		},

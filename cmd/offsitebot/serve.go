@@ -37,6 +37,14 @@ func (w *app) serve(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	if tg != nil && w.cfg.Telegram.Username == "" {
+		// Before any adapter runs: handlers read the name for join links.
+		name, err := tg.Username(ctx)
+		if err != nil {
+			return fmt.Errorf("%w (or set [telegram] username)", err)
+		}
+		w.engine.TelegramBot = name
+	}
 	if sa != nil {
 		if w.cfg.Slack.Mode == "http" {
 			mux.Handle("POST "+slack.Path, sa)
@@ -46,13 +54,6 @@ func (w *app) serve(ctx context.Context) error {
 		run("slack", sa.Run)
 	}
 	if tg != nil {
-		if w.cfg.Telegram.Username == "" {
-			name, err := tg.Username(ctx)
-			if err != nil {
-				return fmt.Errorf("%w (or set [telegram] username)", err)
-			}
-			w.engine.TelegramBot = name
-		}
 		if w.cfg.Telegram.Mode == telegram.Webhook {
 			mux.Handle("POST "+telegram.WebhookPath, tg)
 			needHTTP = true
