@@ -18,15 +18,15 @@ import (
 // maxAttempts bounds UpdateCase's retries after a lost race.
 const maxAttempts = 5
 
-// Batch sizes of Cases. On MongoDB, large, so the round trips of a sweep do
-// not grow with the number of cases; the server still caps a batch at 16 MiB.
-// The embedded server does not cap a batch by size, and the driver drops a
-// reply over 48 MB ("length of read message too large"), so there a batch
-// is 1,000 cases: up to 48 KB each (a year of attendance is ≈25 KB). Its
-// round trips are on loopback and cost little beside its scan.
+// Batch sizes of Cases: a small first batch measures the cases, then the rest
+// come in batches sized to fill about replyBudget, so a sweep's round trips do
+// not grow with the number of cases. The embedded server does not cap a
+// batch by size and the driver drops a reply over 48 MB ("length of read
+// message too large"), hence the margin; MongoDB caps a batch at 16 MiB itself.
 const (
-	casesBatch         = 10_000
-	casesBatchEmbedded = 1_000
+	casesFirstBatch = 100      // enough to measure the cases' size
+	replyBudget     = 24 << 20 // bytes a reply is sized for: half the driver's 48 MB limit
+	maxBatch        = 1 << 20
 )
 
 // CreateCase stores a new case with version 1. A reference already in use is
@@ -258,20 +258,38 @@ func (db *DB) Cases(ctx context.Context, f CaseFilter) ([]offsitebot.Case, error
 		}
 	}
 	opts := options.Find().
-		SetProjection(bson.D{{Key: "contacts", Value: 0}, {Key: "feedback", Value: 0}, {Key: "audit", Value: 0}})
+		SetProjection(bson.D{{Key: "contacts", Value: 0}, {Key: "feedback", Value: 0}, {Key: "audit", Value: 0}}).
+		SetBatchSize(casesFirstBatch)
 	if db.server == nil {
-		opts.SetSort(bson.D{{Key: "_id", Value: 1}}).SetBatchSize(casesBatch)
-	} else {
-		// Sorted here: the embedded server would hold every case before
-		// sending the first, and compares slower than Go.
-		opts.SetBatchSize(casesBatchEmbedded)
+		// Sorted here on MongoDB; the embedded server would hold every case
+		// before sending the first, and compares slower than Go.
+		opts.SetSort(bson.D{{Key: "_id", Value: 1}})
 	}
 	cur, err := db.cases.Find(ctx, filter, opts)
 	if err != nil {
 		return nil, fmt.Errorf("storage: list cases: %w", err)
 	}
+	defer cur.Close(ctx)
 	out := []offsitebot.Case{}
-	if err := cur.All(ctx, &out); err != nil {
+	var bytes int
+	sized := false
+	for cur.Next(ctx) {
+		var c offsitebot.Case
+		if err := cur.Decode(&c); err != nil {
+			return nil, fmt.Errorf("storage: list cases: %w", err)
+		}
+		out = append(out, c)
+		bytes += len(cur.Current)
+		if !sized && cur.RemainingBatchLength() == 0 {
+			// The first batch shows how big cases are: ask for as many as fit
+			// in one reply, so round trips do not grow with the number of cases
+			// (the embedded server does not bound a reply by size, and the
+			// driver refuses one over 48 MB; MongoDB bounds it at 16 MiB).
+			cur.SetBatchSize(int32(min(replyBudget/max(bytes/len(out), 1), maxBatch)))
+			sized = true
+		}
+	}
+	if err := cur.Err(); err != nil {
 		return nil, fmt.Errorf("storage: list cases: %w", err)
 	}
 	if db.server != nil {
