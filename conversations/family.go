@@ -142,8 +142,12 @@ func (e *Engine) recordRequest(ctx context.Context, s *session, from string) (of
 	if !rc.DutyApplies {
 		duty = fmt.Sprintf("The duty does not apply yet (a review meeting was held on %s), but please reply to them.", rc.LastMeeting.Short())
 	}
-	msg := fmt.Sprintf("New review request for %s (%s) from the %s, %s:\n“%s”\n%s%s\nSchedule a meeting with: review %s schedule DATE HH:MM in-person",
-		c.Initials(), c.Ref, whoName(from), r.At.In(offsitebot.London).Format("2 Jan 15:04"), r.Text, duty, booked, c.Ref)
+	next := fmt.Sprintf("\nSchedule a meeting with: review %s schedule DATE HH:MM in-person", c.Ref)
+	if booked != "" {
+		next = ""
+	}
+	msg := fmt.Sprintf("New review request for %s (%s) from the %s, %s:\n“%s”\n%s%s%s",
+		c.Initials(), c.Ref, whoName(from), r.At.In(offsitebot.London).Format("2 Jan 15:04"), r.Text, duty, booked, next)
 	if s.call.Who.Role != offsitebot.RoleHome {
 		e.tellHome(ctx, c, bot.Reply{Text: msg, Case: c.Ref, Sensitive: true}, "review request passed on")
 	}

@@ -61,7 +61,7 @@ func whose(c *offsitebot.Case, to offsitebot.Role) string {
 }
 
 func msgComing(m offsitebot.Meeting) string {
-	return fmt.Sprintf("Thank you — see you on %s (%s). If anything changes, just let the school know.", when(m), where(m))
+	return fmt.Sprintf("Thank you — see you on %s, %s. If anything changes, just let the school know.", when(m), where(m))
 }
 
 func msgCancelled(c *offsitebot.Case, m offsitebot.Meeting, to offsitebot.Role) string {

@@ -31,6 +31,9 @@ func seedDemo(ctx context.Context, db *storage.DB, now time.Time) error {
 	}
 	today := offsitebot.DateOf(now)
 	start := today.AddDays(-9)
+	for start.Weekday() == time.Saturday || start.Weekday() == time.Sunday {
+		start = start.AddDays(-1) // a direction starts on a school day
+	}
 	c := &offsitebot.Case{
 		Ref: demoRef, Status: offsitebot.Active, Demo: true,
 		Pupil: "Sam Demo", DOB: today.AddDays(-365*13 - 3), HomeURN: demoHome, ReceivingURN: demoReceiving,
