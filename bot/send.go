@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"time"
 
 	offsitebot "github.com/offsitebot/offsitebot"
 )
@@ -50,4 +51,20 @@ func (d *Dispatcher) Send(ctx context.Context, to string, r Reply) error {
 		return fmt.Errorf("send to %s: %w", to, ErrNoSender)
 	}
 	return s.Send(ctx, to, r)
+}
+
+// Sleep waits d or until ctx is done, for rate limits and backoff; adapters
+// take it as their default and tests inject one that records instead.
+func Sleep(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
 }

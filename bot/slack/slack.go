@@ -139,7 +139,7 @@ func New(opts Options) (*Adapter, error) {
 		opts.Log = slog.New(slog.DiscardHandler)
 	}
 	if opts.Sleep == nil {
-		opts.Sleep = sleep
+		opts.Sleep = bot.Sleep
 	}
 	if opts.Watchdog <= 0 {
 		opts.Watchdog = 30 * time.Minute
@@ -376,15 +376,4 @@ func (a *Adapter) first(ctx context.Context, key, kind, user string) (bool, erro
 		a.log.Info("slack: duplicate delivery ignored", "kind", kind, "user", user)
 	}
 	return ok, nil
-}
-
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
 }

@@ -140,7 +140,7 @@ func New(opts Options) (*Adapter, error) {
 		opts.Log = slog.New(slog.DiscardHandler)
 	}
 	if opts.Sleep == nil {
-		opts.Sleep = sleep
+		opts.Sleep = bot.Sleep
 	}
 	if opts.PollTimeout <= 0 {
 		opts.PollTimeout = 50 * time.Second
@@ -223,21 +223,6 @@ func defaultHolder() string {
 	b := make([]byte, 4)
 	_, _ = rand.Read(b)
 	return fmt.Sprintf("%s:%d:%s", host, os.Getpid(), hex.EncodeToString(b))
-}
-
-// sleep waits d, or until ctx is done.
-func sleep(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }
 
 // Username asks Telegram for the bot's username (getMe), for join links.
