@@ -2,7 +2,6 @@ package offsitebot
 
 import (
 	"cmp"
-	"fmt"
 	"slices"
 	"time"
 )
@@ -21,23 +20,80 @@ const (
 	DueEnd          = "end"
 )
 
+// Stages of an item whose kind reads differently as its day nears or passes.
+const (
+	StageStarted = "started"  // notice: the direction began without it
+	StageLastDay = "last day" // invitation: today is the last day for 6 days' notice
+	StageTooLate = "too late" // review: parents can no longer have 6 days' notice
+)
+
+// Party is whom a duty falls to.
+type Party string
+
+// Parties with duties on a case. No rule puts a duty on the family.
+const (
+	HomeSchool      Party = "home"
+	ReceivingSchool Party = "receiving"
+	BothSchools     Party = "schools" // weekly contact runs between them
+)
+
 // ReviewWarnDays is how close the review date must be, with no meeting
 // scheduled, before it shows as due: early enough to schedule it and still
 // invite the parents 6 days ahead.
 const ReviewWarnDays = InvitationNoticeDays + 3
 
-// DueItem is one thing due or overdue on a case.
+// DueItem is one thing due or overdue on a case, as facts: the conversations
+// package words it for whoever reads it.
 type DueItem struct {
-	Ref     string
-	Kind    string // one of the Due… kinds
-	Text    string // one line, never the pupil's name
-	Command string // the one command that does it
-	By      Date   // deadline
+	Ref  string
+	Kind string // one of the Due… kinds
+	// Subject is what the duty is about: a meeting (M2), a request (R1), or a
+	// day (the start, the agreed end, the last contact, the first day without
+	// attendance, the review date); "" for the one face-to-face duty.
+	Subject string
+	By      Date // deadline
 	Overdue bool
+	Party   Party // whose duty it is
 	// Key identifies the obligation, not the day it is looked at, so reminders
 	// can be sent once per obligation: kind + subject, such as "invitation:M2".
 	// A contact nudge and its escalation share a key; Overdue tells them apart.
+	// Reminders' outbox keys are built on it: never change its form.
 	Key string
+
+	// Facts for the wording, set by the kinds they belong to.
+	Stage       string // one of the Stage… values, or ""
+	On          Date   // the day it concerns: the start, agreed end, meeting, request or first day without attendance
+	Days        int    // school days without contact, or without attendance
+	InPerson    bool   // the meeting to schedule should be face to face: none has been yet
+	From        string // request: who asked (From…)
+	DutyApplies bool   // request: the duty to hold a meeting applies
+	LastMet     Date   // request: the meeting held before it, if any
+	Decision    string // end: what the last review decided
+}
+
+// dueAt is what every rule needs: the case, the moment and the calendar, and
+// where the reviews stand, worked out once.
+type dueAt struct {
+	c         *Case
+	now       time.Time
+	today     Date
+	cal       Calendar
+	reviewDue Date    // when the next review should be held
+	scheduled bool    // a meeting is booked
+	last      Meeting // the last meeting held, if held
+	held      bool
+	ending    bool // the last review decided the direction ends
+}
+
+// item starts an item of kind about subject, keyed on it.
+func (at dueAt) item(kind, subject string, party Party) DueItem {
+	return DueItem{Ref: at.c.Ref, Kind: kind, Subject: subject, Party: party, Key: dueKey(kind, subject)}
+}
+
+// dueRules are the rules Due applies, one function each.
+var dueRules = []func(at dueAt) []DueItem{
+	dueNotice, dueAgreedEnd, dueDecidedEnd, dueContact, dueAttendance, dueReview,
+	dueContinuation, dueOutcome, dueInvitation, dueRequests, dueFaceToFace,
 }
 
 // Due lists what is due or overdue on an active case as of now, most urgent
@@ -46,167 +102,183 @@ func Due(c *Case, now time.Time, cal Calendar) []DueItem {
 	if c == nil || c.Status != Active {
 		return nil
 	}
-	today := DateOf(now)
+	at := dueAt{c: c, now: now, today: DateOf(now), cal: cal, reviewDue: ReviewDue(c)}
+	_, at.scheduled = NextMeeting(c, now)
+	at.last, at.held = LastHeldMeeting(c, now)
+	at.ending = at.held && at.last.Outcome.Decision != DecisionContinue
 	var items []DueItem
-	add := func(kind string, by Date, overdue bool, key, cmd, text string, args ...any) {
-		items = append(items, DueItem{Ref: c.Ref, Kind: kind, Text: fmt.Sprintf(text, args...),
-			Command: cmd, By: by, Overdue: overdue, Key: dueKey(kind, key)})
+	for _, rule := range dueRules {
+		items = append(items, rule(at)...)
 	}
-
-	// Rule 9: the written notice, until it is recorded as given; not given
-	// before the start, it stays a breach.
-	if c.Start.Valid() && c.NoticeGiven.IsZero() {
-		by := NoticeDeadline(c.Start, cal)
-		if today >= c.Start {
-			add(DueNotice, by, true, string(c.Start), "notice "+c.Ref+" given",
-				"written notice to parents was due by %s (2 school days before the start on %s) and is not recorded as given — give it now", by.Short(), c.Start.Short())
-		} else if today > by {
-			add(DueNotice, by, true, string(c.Start), "notice "+c.Ref+" given",
-				"written notice to parents was due by %s (2 school days before the start on %s) — send it now", by.Short(), c.Start.Short())
-		} else {
-			add(DueNotice, by, false, string(c.Start), "notice "+c.Ref+" given",
-				"written notice to parents must reach them by %s (2 school days before the start on %s)", by.Short(), c.Start.Short())
-		}
-	}
-
-	// The agreed end has passed: end the direction, or the reviews set a new date.
-	if c.End.Valid() && today > c.End {
-		add(DueEnd, c.End, true, string(c.End), "end "+c.Ref+" reintegrated|managed-move|semh|other",
-			"the agreed end date (%s) has passed — end the direction, or record the decision to continue", c.End.Short())
-	}
-
-	// Rule 2: weekly contact between the schools.
-	cmdContact := "contact " + c.Ref + " receiving phone …"
-	switch cc := CheckContact(c, now, cal); cc.State {
-	case ContactOverdue:
-		add(DueContact, cc.DueBy, true, string(contactBase(c)), cmdContact,
-			"no contact with the receiving school for %d school days — overdue, was due by %s", cc.Elapsed, cc.DueBy.Short())
-	case ContactNudge:
-		add(DueContact, cc.DueBy, false, string(contactBase(c)), cmdContact,
-			"no contact with the receiving school for %d school days — due by %s", cc.Elapsed, cc.DueBy.Short())
-	}
-
-	// Rule 3: attendance for every past school day. Today is still in hand.
-	if missing := missingAttendance(c, today, cal); len(missing) > 0 {
-		first := missing[0]
-		cmd := "attendance " + c.Ref + " " + string(first) + " AM PM"
-		if len(missing) == 1 {
-			add(DueAttendance, first, true, string(first), cmd, "attendance not confirmed for %s", first.Short())
-		} else {
-			add(DueAttendance, first, true, string(first), cmd,
-				"attendance not confirmed for %d school days, the earliest %s", len(missing), first.Short())
-		}
-	}
-
-	// Rule 4: the next review, when none is scheduled.
-	_, scheduled := NextMeeting(c, now)
-	reviewDue := ReviewDue(c)
-	mode := InPerson + "|" + Online
-	if !FaceToFace(c) {
-		mode = InPerson
-	}
-	cmdSchedule := "review " + c.Ref + " schedule DATE TIME " + mode
-	last, held := LastHeldMeeting(c, now)
-	ending := held && last.Outcome.Decision != DecisionContinue
-	switch {
-	case ending:
-		// The last review decided the direction ends: no more reviews, but it must be ended.
-		add(DueEnd, last.Date(), false, "decision:"+last.ID, "end "+c.Ref+" "+endOutcome(last.Outcome.Decision),
-			"the %s review decided: %s — end the direction when the pupil leaves", last.Date().Short(), last.Outcome.Decision)
-	case !scheduled && reviewDue.Valid() && today.DaysUntil(reviewDue) <= ReviewWarnDays:
-		inviteBy := InvitationDeadline(reviewDue)
-		switch {
-		case today > reviewDue:
-			add(DueReview, reviewDue, true, string(reviewDue), cmdSchedule,
-				"review meeting was due by %s and none is scheduled — overdue", reviewDue.Short())
-		case today > inviteBy:
-			add(DueReview, reviewDue, false, string(reviewDue), cmdSchedule,
-				"next review meeting due by %s — not yet scheduled, and parents can no longer have 6 days' notice for it", reviewDue.Short())
-		default:
-			add(DueReview, reviewDue, false, string(reviewDue), cmdSchedule,
-				"next review meeting due by %s — schedule it by %s so parents get 6 days' notice", reviewDue.Short(), inviteBy.Short())
-		}
-	}
-
-	// Rules 5, 6 and 4: per meeting.
-	for _, m := range c.Meetings {
-		if m.Cancelled {
-			continue
-		}
-		md := m.Date()
-		switch {
-		case m.Held():
-			if m.Outcome.Decision == DecisionContinue && m.Outcome.NoticeSent.IsZero() {
-				by := ContinuationDeadline(md)
-				cmd := "review " + c.Ref + " told " + m.ID
-				if today > by {
-					add(DueContinuation, by, true, m.ID, cmd,
-						"decision to continue from the %s meeting was due to parents by %s (6 days after) — tell them now", md.Short(), by.Short())
-				} else {
-					add(DueContinuation, by, false, m.ID, cmd,
-						"decision to continue from the %s meeting must reach parents by %s (6 days after)", md.Short(), by.Short())
-				}
-			}
-		case m.At.Before(now):
-			add(DueOutcome, md, today > md, m.ID, "review "+c.Ref+" outcome",
-				"outcome of the %s meeting not recorded yet", md.Short())
-		case len(m.Invitations) == 0:
-			by := InvitationDeadline(md)
-			cmd := "link " + c.Ref + " parent"
-			switch {
-			case today > by:
-				add(DueInvitation, by, true, m.ID, cmd,
-					"invitation for the %s meeting should have gone to parents by %s (6 days before) — no parent is linked, invite them now", md.Short(), by.Short())
-			case today == by:
-				add(DueInvitation, by, false, m.ID, cmd,
-					"invitation for the %s meeting must go to parents today (6 days before) — no parent is linked", md.Short())
-			default:
-				add(DueInvitation, by, false, m.ID, cmd,
-					"invitation for the %s meeting must go to parents by %s (6 days before) — no parent is linked", md.Short(), by.Short())
-			}
-		}
-	}
-
-	// Rule 7: open requests are chased until a meeting is scheduled. A request
-	// the duty applies to is overdue at once: "as soon as reasonably
-	// practicable" gives no later date to wait for.
-	for _, r := range c.Requests {
-		if !r.Open() {
-			continue
-		}
-		rd := DateOf(r.At)
-		duty := "duty applies: hold one as soon as reasonably practicable"
-		if !r.DutyApplies {
-			duty = "duty does not apply"
-			if !r.LastMeeting.IsZero() {
-				duty += ": met " + r.LastMeeting.Short()
-			}
-		}
-		add(DueRequest, rd, r.DutyApplies, r.ID, cmdSchedule,
-			"review request from %s, %s — not yet scheduled (%s)", requesterName(r.From), rd.Short(), duty)
-	}
-
-	// Rule 4: at least one review face to face, once reviews have begun.
-	if held && !ending && !FaceToFace(c) {
-		add(DueFaceToFace, reviewDue, false, "", "review "+c.Ref+" schedule DATE TIME "+InPerson,
-			"no face-to-face review meeting yet — make the next one in person")
-	}
-
 	SortDue(items)
 	return items
 }
 
-// endOutcome is the end command's word for a review's decision.
-func endOutcome(decision string) string {
-	switch decision {
-	case DecisionReintegrate:
-		return OutcomeReintegrated
-	case DecisionManagedMove:
-		return OutcomeManagedMove
-	case DecisionSEMH:
-		return OutcomeSEMH
+// dueNotice is rule 9: the written notice, until it is recorded as given; not
+// given before the start, it stays a breach.
+func dueNotice(at dueAt) []DueItem {
+	c := at.c
+	if !c.Start.Valid() || !c.NoticeGiven.IsZero() {
+		return nil
 	}
-	return OutcomeOther
+	it := at.item(DueNotice, string(c.Start), HomeSchool)
+	it.By, it.On = NoticeDeadline(c.Start, at.cal), c.Start
+	it.Overdue = at.today > it.By
+	if at.today >= c.Start {
+		it.Overdue, it.Stage = true, StageStarted
+	}
+	return []DueItem{it}
+}
+
+// dueAgreedEnd: the agreed end has passed, so the direction is to be ended or
+// the reviews set a new date.
+func dueAgreedEnd(at dueAt) []DueItem {
+	c := at.c
+	if !c.End.Valid() || at.today <= c.End {
+		return nil
+	}
+	it := at.item(DueEnd, string(c.End), HomeSchool)
+	it.By, it.On, it.Overdue = c.End, c.End, true
+	return []DueItem{it}
+}
+
+// dueDecidedEnd: the last review decided the direction ends, so there are no
+// more reviews, but it must be ended.
+func dueDecidedEnd(at dueAt) []DueItem {
+	if !at.ending {
+		return nil
+	}
+	m := at.last
+	it := at.item(DueEnd, m.ID, HomeSchool)
+	it.Key = dueKey(DueEnd, "decision:"+m.ID)
+	it.By, it.On, it.Decision = m.Date(), m.Date(), m.Outcome.Decision
+	return []DueItem{it}
+}
+
+// dueContact is rule 2: weekly contact between the schools.
+func dueContact(at dueAt) []DueItem {
+	cc := CheckContact(at.c, at.now, at.cal)
+	if cc.State != ContactNudge && cc.State != ContactOverdue {
+		return nil
+	}
+	it := at.item(DueContact, string(contactBase(at.c)), BothSchools)
+	it.By, it.Days, it.Overdue = cc.DueBy, cc.Elapsed, cc.State == ContactOverdue
+	return []DueItem{it}
+}
+
+// dueAttendance is rule 3: attendance for every past school day. Today is
+// still in hand.
+func dueAttendance(at dueAt) []DueItem {
+	missing := missingAttendance(at.c, at.today, at.cal)
+	if len(missing) == 0 {
+		return nil
+	}
+	first := missing[0]
+	it := at.item(DueAttendance, string(first), ReceivingSchool)
+	it.By, it.On, it.Days, it.Overdue = first, first, len(missing), true
+	return []DueItem{it}
+}
+
+// dueReview is rule 4: the next review, when none is scheduled and its date
+// is near.
+func dueReview(at dueAt) []DueItem {
+	due := at.reviewDue
+	if at.ending || at.scheduled || !due.Valid() || at.today.DaysUntil(due) > ReviewWarnDays {
+		return nil
+	}
+	it := at.item(DueReview, string(due), HomeSchool)
+	it.By, it.InPerson = due, !FaceToFace(at.c)
+	switch {
+	case at.today > due:
+		it.Overdue = true
+	case at.today > InvitationDeadline(due):
+		it.Stage = StageTooLate
+	}
+	return []DueItem{it}
+}
+
+// meetings are the case's meetings not cancelled that match ok.
+func (at dueAt) meetings(ok func(Meeting) bool) []Meeting {
+	var out []Meeting
+	for _, m := range at.c.Meetings {
+		if !m.Cancelled && ok(m) {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// dueContinuation is rule 6: a decision to continue told to the parents
+// within 6 days of the meeting.
+func dueContinuation(at dueAt) []DueItem {
+	var items []DueItem
+	for _, m := range at.meetings(func(m Meeting) bool {
+		return m.Held() && m.Outcome.Decision == DecisionContinue && m.Outcome.NoticeSent.IsZero()
+	}) {
+		it := at.item(DueContinuation, m.ID, HomeSchool)
+		it.By, it.On = ContinuationDeadline(m.Date()), m.Date()
+		it.Overdue = at.today > it.By
+		items = append(items, it)
+	}
+	return items
+}
+
+// dueOutcome is rule 4: a meeting's outcome, once its time has passed.
+func dueOutcome(at dueAt) []DueItem {
+	var items []DueItem
+	for _, m := range at.meetings(func(m Meeting) bool { return !m.Held() && m.At.Before(at.now) }) {
+		it := at.item(DueOutcome, m.ID, HomeSchool)
+		it.By, it.On = m.Date(), m.Date()
+		it.Overdue = at.today > it.By
+		items = append(items, it)
+	}
+	return items
+}
+
+// dueInvitation is rule 5: parents invited 6 days before a meeting to come;
+// due while nobody has been invited.
+func dueInvitation(at dueAt) []DueItem {
+	var items []DueItem
+	for _, m := range at.meetings(func(m Meeting) bool { return !m.Held() && !m.At.Before(at.now) && len(m.Invitations) == 0 }) {
+		it := at.item(DueInvitation, m.ID, HomeSchool)
+		it.By, it.On = InvitationDeadline(m.Date()), m.Date()
+		switch {
+		case at.today > it.By:
+			it.Overdue = true
+		case at.today == it.By:
+			it.Stage = StageLastDay
+		}
+		items = append(items, it)
+	}
+	return items
+}
+
+// dueRequests is rule 7: open requests are chased until a meeting is
+// scheduled. A request the duty applies to is overdue at once: "as soon as
+// reasonably practicable" gives no later date to wait for.
+func dueRequests(at dueAt) []DueItem {
+	var items []DueItem
+	for _, r := range at.c.Requests {
+		if !r.Open() {
+			continue
+		}
+		it := at.item(DueRequest, r.ID, HomeSchool)
+		it.By, it.On = DateOf(r.At), DateOf(r.At)
+		it.Overdue, it.InPerson = r.DutyApplies, !FaceToFace(at.c)
+		it.From, it.DutyApplies, it.LastMet = r.From, r.DutyApplies, r.LastMeeting
+		items = append(items, it)
+	}
+	return items
+}
+
+// dueFaceToFace is rule 4: at least one review face to face, once reviews have begun.
+func dueFaceToFace(at dueAt) []DueItem {
+	if !at.held || at.ending || FaceToFace(at.c) {
+		return nil
+	}
+	it := at.item(DueFaceToFace, "", HomeSchool)
+	it.By, it.InPerson = at.reviewDue, true
+	return []DueItem{it}
 }
 
 // dueKey joins kind and subject; a kind with one obligation per case has no subject.
@@ -215,18 +287,6 @@ func dueKey(kind, subject string) string {
 		return kind
 	}
 	return kind + ":" + subject
-}
-
-func requesterName(from string) string {
-	switch from {
-	case FromParent:
-		return "parent"
-	case FromPupil:
-		return "pupil"
-	case FromLA:
-		return "the local authority"
-	}
-	return from
 }
 
 // missingAttendance lists the school days from the start up to yesterday (and

@@ -1,6 +1,9 @@
 package offsitebot
 
 import (
+	"fmt"
+	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -37,334 +40,33 @@ func dueCase(cal Calendar) *Case {
 	}
 }
 
-// brief is an item reduced to what the tests compare.
-type brief struct {
-	Kind    string
-	By      Date
-	Overdue bool
-	Key     string
+// dueTest is one case as of a moment, and every item Due must list for it
+// (Ref is filled in), most urgent first.
+type dueTest struct {
+	name   string
+	change func(c *Case)
+	now    time.Time
+	want   []DueItem
 }
 
-func briefs(items []DueItem) []brief {
-	out := make([]brief, len(items))
-	for i, it := range items {
-		out[i] = brief{it.Kind, it.By, it.Overdue, it.Key}
-	}
-	return out
-}
-
-func TestDueRepresentativeCases(t *testing.T) {
+// runDue checks each test's items whole: kind, subject, deadline, whose duty,
+// key and the facts the wording needs. The keys name reminders already sent,
+// so a change to one is a change to what reminders send again.
+func runDue(t *testing.T, tests []dueTest) {
+	t.Helper()
 	cal := testCalendar()
-	type want struct {
-		brief
-		text, command string
-	}
-	for _, tc := range []struct {
-		name   string
-		change func(c *Case)
-		now    time.Time
-		want   []want
-	}{
-		{
-			name: "up to date: nothing due",
-			now:  ldn(2026, 12, 1, 9, 0),
-		},
-		{
-			name:   "ended case has nothing due",
-			change: func(c *Case) { c.Status = Ended; c.LastSchoolContact = time.Time{} },
-			now:    ldn(2026, 12, 30, 9, 0),
-		},
-		{
-			name: "notice before the start, in time",
-			change: func(c *Case) {
-				*c = Case{Ref: c.Ref, Status: Active, Start: "2026-12-07"}
-			},
-			now: ldn(2026, 12, 2, 9, 0),
-			want: []want{{brief{DueNotice, "2026-12-03", false, "notice:2026-12-07"},
-				"written notice to parents must reach them by Thu 3 Dec (2 school days before the start on Mon 7 Dec)", "notice OSD-7K2Q given"}},
-		},
-		{
-			name: "notice on its last day",
-			change: func(c *Case) {
-				*c = Case{Ref: c.Ref, Status: Active, Start: "2026-12-07"}
-			},
-			now:  ldn(2026, 12, 3, 23, 0),
-			want: []want{{brief{DueNotice, "2026-12-03", false, "notice:2026-12-07"}, "must reach them by Thu 3 Dec", "notice OSD-7K2Q given"}},
-		},
-		{
-			name: "notice late",
-			change: func(c *Case) {
-				*c = Case{Ref: c.Ref, Status: Active, Start: "2026-12-07"}
-			},
-			now: ldn(2026, 12, 4, 9, 0),
-			want: []want{{brief{DueNotice, "2026-12-03", true, "notice:2026-12-07"},
-				"written notice to parents was due by Thu 3 Dec (2 school days before the start on Mon 7 Dec) — send it now", "notice OSD-7K2Q given"}},
-		},
-		{
-			name: "a notice not given before the first day stays a breach",
-			change: func(c *Case) {
-				*c = Case{Ref: c.Ref, Status: Active, Start: "2026-12-07"}
-			},
-			now: ldn(2026, 12, 7, 9, 0),
-			want: []want{{brief{DueNotice, "2026-12-03", true, "notice:2026-12-07"},
-				"written notice to parents was due by Thu 3 Dec (2 school days before the start on Mon 7 Dec) and is not recorded as given — give it now", "notice OSD-7K2Q given"}},
-		},
-		{
-			name:   "contact nudge at 6 school days",
-			change: func(c *Case) { c.Attendance = attended(cal, "2026-11-02", "2026-12-08") },
-			now:    ldn(2026, 12, 8, 9, 0),
-			want: []want{{brief{DueContact, "2026-12-09", false, "contact:2026-11-30"},
-				"no contact with the receiving school for 6 school days — due by Wed 9 Dec", "contact OSD-7K2Q receiving phone …"}},
-		},
-		{
-			name:   "contact overdue at 8 school days keeps the same key",
-			change: func(c *Case) { c.Attendance = attended(cal, "2026-11-02", "2026-12-10") },
-			now:    ldn(2026, 12, 10, 9, 0),
-			want: []want{{brief{DueContact, "2026-12-09", true, "contact:2026-11-30"},
-				"no contact with the receiving school for 8 school days — overdue, was due by Wed 9 Dec", "contact OSD-7K2Q receiving phone …"},
-				{brief{DueReview, "2026-12-18", false, "review:2026-12-18"},
-					"next review meeting due by Fri 18 Dec — schedule it by Sat 12 Dec so parents get 6 days' notice", ""}},
-		},
-		{
-			name:   "attendance missing for one past day",
-			change: func(c *Case) { c.Attendance = attended(cal, "2026-11-02", "2026-12-02", "2026-12-01") },
-			now:    ldn(2026, 12, 3, 9, 0),
-			want: []want{{brief{DueAttendance, "2026-12-01", true, "attendance:2026-12-01"},
-				"attendance not confirmed for Tue 1 Dec", "attendance OSD-7K2Q 2026-12-01 AM PM"}},
-		},
-		{
-			name:   "attendance missing for several days, weekends skipped, today not counted",
-			change: func(c *Case) { c.Attendance = attended(cal, "2026-11-02", "2026-11-26") },
-			now:    ldn(2026, 12, 2, 16, 0),
-			want: []want{{brief{DueAttendance, "2026-11-27", true, "attendance:2026-11-27"},
-				"attendance not confirmed for 3 school days, the earliest Fri 27 Nov", "attendance OSD-7K2Q 2026-11-27 AM PM"}},
-		},
-		{
-			name: "attendance not asked for after the agreed end",
-			change: func(c *Case) {
-				c.End = "2026-11-27"
-				c.Attendance = attended(cal, "2026-11-02", "2026-11-26")
-			},
-			now: ldn(2026, 12, 2, 16, 0),
-			want: []want{
-				{brief{DueAttendance, "2026-11-27", true, "attendance:2026-11-27"}, "attendance not confirmed for Fri 27 Nov", ""},
-				{brief{DueEnd, "2026-11-27", true, "end:2026-11-27"}, "the agreed end date (Fri 27 Nov) has passed", ""},
-			},
-		},
-		{
-			name:   "notice recorded as given is no longer due",
-			change: func(c *Case) { c.Start = "2026-12-07"; c.NoticeGiven = ldn(2026, 12, 1, 9, 0) },
-			now:    ldn(2026, 12, 2, 9, 0),
-		},
-		{
-			name:   "review 10 days away is not yet due",
-			change: func(c *Case) { c.Meetings[0].Outcome.Next = "2026-12-11" },
-			now:    ldn(2026, 12, 1, 9, 0),
-		},
-		{
-			name:   "review 9 days away: schedule it while 6 days' notice is possible",
-			change: func(c *Case) { c.Meetings[0].Outcome.Next = "2026-12-10" },
-			now:    ldn(2026, 12, 1, 9, 0),
-			want: []want{{brief{DueReview, "2026-12-10", false, "review:2026-12-10"},
-				"next review meeting due by Thu 10 Dec — schedule it by Fri 4 Dec so parents get 6 days' notice", ""}},
-		},
-		{
-			name:   "review 3 days away, none scheduled",
-			change: func(c *Case) { c.Meetings[0].Outcome.Next = "2026-12-04" },
-			now:    ldn(2026, 12, 1, 9, 0),
-			want: []want{{brief{DueReview, "2026-12-04", false, "review:2026-12-04"},
-				"next review meeting due by Fri 4 Dec — not yet scheduled, and parents can no longer have 6 days' notice for it", "review OSD-7K2Q schedule DATE TIME in-person|online"}},
-		},
-		{
-			name: "review overdue",
-			change: func(c *Case) {
-				c.Meetings[0].Outcome.Next = "2026-12-04"
-				c.LastSchoolContact = ldn(2026, 12, 7, 9, 0)
-				c.Attendance = attended(cal, "2026-11-02", "2026-12-07")
-			},
-			now: ldn(2026, 12, 7, 9, 0),
-			want: []want{{brief{DueReview, "2026-12-04", true, "review:2026-12-04"},
-				"review meeting was due by Fri 4 Dec and none is scheduled — overdue", "review OSD-7K2Q schedule DATE TIME in-person|online"}},
-		},
-		{
-			name: "invitation in good time",
-			change: func(c *Case) {
-				c.Meetings = append(c.Meetings, plannedOn("M2", "2026-12-10", 10, 0, Online))
-			},
-			now: ldn(2026, 12, 1, 9, 0),
-			want: []want{{brief{DueInvitation, "2026-12-04", false, "invitation:M2"},
-				"invitation for the Thu 10 Dec meeting must go to parents by Fri 4 Dec (6 days before) — no parent is linked", "link OSD-7K2Q parent"}},
-		},
-		{
-			name: "invitation due today",
-			change: func(c *Case) {
-				c.Meetings = append(c.Meetings, plannedOn("M2", "2026-12-08", 10, 0, Online))
-				c.LastSchoolContact = ldn(2026, 12, 1, 9, 0)
-				c.Attendance = attended(cal, "2026-11-02", "2026-12-01")
-			},
-			now: ldn(2026, 12, 2, 9, 0),
-			want: []want{{brief{DueInvitation, "2026-12-02", false, "invitation:M2"},
-				"invitation for the Tue 8 Dec meeting must go to parents today (6 days before) — no parent is linked", "link OSD-7K2Q parent"}},
-		},
-		{
-			name: "invitation late",
-			change: func(c *Case) {
-				c.Meetings = append(c.Meetings, plannedOn("M2", "2026-12-04", 10, 0, Online))
-			},
-			now: ldn(2026, 12, 1, 9, 0),
-			want: []want{{brief{DueInvitation, "2026-11-28", true, "invitation:M2"},
-				"invitation for the Fri 4 Dec meeting should have gone to parents by Sat 28 Nov (6 days before) — no parent is linked, invite them now", "link OSD-7K2Q parent"}},
-		},
-		{
-			name: "invitations sent: nothing",
-			change: func(c *Case) {
-				m := plannedOn("M2", "2026-12-04", 10, 0, Online)
-				m.Invitations = []Invitation{{To: "telegram:1", Sent: ldn(2026, 11, 27, 9, 0)}}
-				c.Meetings = append(c.Meetings, m)
-			},
-			now: ldn(2026, 12, 1, 9, 0),
-		},
-		{
-			name: "cancelled meeting: nothing for it",
-			change: func(c *Case) {
-				m := plannedOn("M2", "2026-12-04", 10, 0, Online)
-				m.Cancelled = true
-				c.Meetings[0].Outcome.Next = "2026-12-18"
-				c.Meetings = append(c.Meetings, m)
-			},
-			now: ldn(2026, 12, 1, 9, 0),
-		},
-		{
-			name: "continuation not yet told",
-			change: func(c *Case) {
-				c.Meetings[0].Outcome.NoticeSent = time.Time{}
-			},
-			now: ldn(2026, 11, 26, 9, 0),
-			want: []want{{brief{DueContinuation, "2026-11-26", false, "continuation:M1"},
-				"decision to continue from the Fri 20 Nov meeting must reach parents by Thu 26 Nov (6 days after)", "review OSD-7K2Q told M1"}},
-		},
-		{
-			name: "continuation late",
-			change: func(c *Case) {
-				c.Meetings[0].Outcome.NoticeSent = time.Time{}
-			},
-			now: ldn(2026, 11, 27, 9, 0),
-			want: []want{{brief{DueContinuation, "2026-11-26", true, "continuation:M1"},
-				"decision to continue from the Fri 20 Nov meeting was due to parents by Thu 26 Nov (6 days after) — tell them now", ""}},
-		},
-		{
-			name: "no continuation notice for other decisions",
-			change: func(c *Case) {
-				c.Meetings[0].Outcome.NoticeSent = time.Time{}
-				c.Meetings[0].Outcome.Decision = DecisionReintegrate
-			},
-			now: ldn(2026, 11, 27, 9, 0),
-			// ...and no more reviews: the direction is to be ended.
-			want: []want{{brief{DueEnd, "2026-11-20", false, "end:decision:M1"},
-				"the Fri 20 Nov review decided: reintegrate — end the direction when the pupil leaves", "end OSD-7K2Q reintegrated"}},
-		},
-		{
-			name: "outcome after the meeting, same day",
-			change: func(c *Case) {
-				m := plannedOn("M2", "2026-12-01", 10, 0, InPerson)
-				m.Invitations = []Invitation{{To: "telegram:1"}}
-				c.Meetings = append(c.Meetings, m)
-			},
-			now:  ldn(2026, 12, 1, 11, 0),
-			want: []want{{brief{DueOutcome, "2026-12-01", false, "outcome:M2"}, "outcome of the Tue 1 Dec meeting not recorded yet", "review OSD-7K2Q outcome"}},
-		},
-		{
-			name: "outcome not before the meeting",
-			change: func(c *Case) {
-				m := plannedOn("M2", "2026-12-01", 10, 0, InPerson)
-				m.Invitations = []Invitation{{To: "telegram:1"}}
-				c.Meetings = append(c.Meetings, m)
-			},
-			now: ldn(2026, 12, 1, 9, 59),
-		},
-		{
-			name: "outcome overdue the next day",
-			change: func(c *Case) {
-				m := plannedOn("M2", "2026-12-01", 10, 0, InPerson)
-				m.Invitations = []Invitation{{To: "telegram:1"}}
-				c.Meetings = append(c.Meetings, m)
-				c.Attendance = attended(cal, "2026-11-02", "2026-12-01")
-			},
-			now:  ldn(2026, 12, 2, 9, 0),
-			want: []want{{brief{DueOutcome, "2026-12-01", true, "outcome:M2"}, "outcome of the Tue 1 Dec meeting not recorded yet", ""}},
-		},
-		{
-			name: "request where the duty does not apply",
-			change: func(c *Case) {
-				c.Requests = []ReviewRequest{{ID: "R1", At: ldn(2026, 12, 1, 10, 14), From: FromParent, LastMeeting: "2026-11-20"}}
-				c.Meetings[0].Outcome.Next = "2026-12-18"
-			},
-			now: ldn(2026, 12, 1, 11, 0),
-			want: []want{{brief{DueRequest, "2026-12-01", false, "request:R1"},
-				"review request from parent, Tue 1 Dec — not yet scheduled (duty does not apply: met Fri 20 Nov)", "review OSD-7K2Q schedule DATE TIME in-person|online"}},
-		},
-		{
-			name: "request where the duty applies is overdue at once",
-			change: func(c *Case) {
-				c.Requests = []ReviewRequest{{ID: "R1", At: ldn(2026, 12, 1, 10, 14), From: FromLA, DutyApplies: true}}
-				c.Meetings[0].Outcome.Next = "2026-12-18"
-			},
-			now: ldn(2026, 12, 1, 11, 0),
-			want: []want{{brief{DueRequest, "2026-12-01", true, "request:R1"},
-				"review request from the local authority, Tue 1 Dec — not yet scheduled (duty applies: hold one as soon as reasonably practicable)", ""}},
-		},
-		{
-			name: "answered request: nothing",
-			change: func(c *Case) {
-				c.Requests = []ReviewRequest{{ID: "R1", At: ldn(2026, 12, 1, 10, 14), From: FromParent, DutyApplies: true, Answered: "M2"}}
-				c.Meetings[0].Outcome.Next = "2026-12-18"
-			},
-			now: ldn(2026, 12, 1, 11, 0),
-		},
-		{
-			name: "no face-to-face meeting yet",
-			change: func(c *Case) {
-				c.Meetings[0].Mode = Online
-				c.Meetings[0].Outcome.Next = "2026-12-18"
-			},
-			now: ldn(2026, 12, 1, 9, 0),
-			want: []want{{brief{DueFaceToFace, "2026-12-18", false, "facetoface"},
-				"no face-to-face review meeting yet — make the next one in person", "review OSD-7K2Q schedule DATE TIME in-person"}},
-		},
-		{
-			name: "face to face scheduled: nothing",
-			change: func(c *Case) {
-				c.Meetings[0].Mode = Online
-				m := plannedOn("M2", "2026-12-18", 10, 0, InPerson)
-				m.Invitations = []Invitation{{To: "telegram:1"}}
-				c.Meetings = append(c.Meetings, m)
-			},
-			now: ldn(2026, 12, 1, 9, 0),
-		},
-	} {
+	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			c := dueCase(cal)
 			if tc.change != nil {
 				tc.change(c)
 			}
-			got := Due(c, tc.now, cal)
-			if len(got) != len(tc.want) {
-				t.Fatalf("got %d items, want %d:\n%s", len(got), len(tc.want), dump(got))
+			for i := range tc.want {
+				tc.want[i].Ref = c.Ref
 			}
-			for i, w := range tc.want {
-				g := got[i]
-				if (brief{g.Kind, g.By, g.Overdue, g.Key}) != w.brief {
-					t.Errorf("item %d = %+v, want %+v", i, briefs(got)[i], w.brief)
-				}
-				if !strings.Contains(g.Text, w.text) {
-					t.Errorf("item %d text %q lacks %q", i, g.Text, w.text)
-				}
-				if w.command != "" && g.Command != w.command {
-					t.Errorf("item %d command %q, want %q", i, g.Command, w.command)
-				}
-				if g.Ref != "OSD-7K2Q" || strings.Contains(g.Text, "Sam") || strings.Contains(g.Text, "\n") {
-					t.Errorf("item %d: ref %q, text %q (one line, no pupil name)", i, g.Ref, g.Text)
-				}
+			got := Due(c, tc.now, cal)
+			if !reflect.DeepEqual(got, tc.want) {
+				t.Errorf("Due =\n%s\nwant\n%s", dump(got), dump(tc.want))
 			}
 		})
 	}
@@ -373,9 +75,209 @@ func TestDueRepresentativeCases(t *testing.T) {
 func dump(items []DueItem) string {
 	var b strings.Builder
 	for _, it := range items {
-		b.WriteString("  " + it.Kind + " " + string(it.By) + " " + it.Key + " " + it.Text + "\n")
+		fmt.Fprintf(&b, "  %+v\n", it)
 	}
 	return b.String()
+}
+
+// fresh is the case started on 7 Dec, nothing done yet.
+func fresh(c *Case) { *c = Case{Ref: c.Ref, Status: Active, Start: "2026-12-07"} }
+
+func TestDueNothing(t *testing.T) {
+	runDue(t, []dueTest{
+		{name: "up to date", now: ldn(2026, 12, 1, 9, 0)},
+		{name: "ended case", change: func(c *Case) { c.Status = Ended; c.LastSchoolContact = time.Time{} }, now: ldn(2026, 12, 30, 9, 0)},
+		{name: "notice recorded as given", change: func(c *Case) { c.Start = "2026-12-07"; c.NoticeGiven = ldn(2026, 12, 1, 9, 0) }, now: ldn(2026, 12, 2, 9, 0)},
+		{name: "review 10 days away", change: func(c *Case) { c.Meetings[0].Outcome.Next = "2026-12-11" }, now: ldn(2026, 12, 1, 9, 0)},
+	})
+}
+
+func TestDueNotice(t *testing.T) {
+	notice := DueItem{Kind: DueNotice, Subject: "2026-12-07", By: "2026-12-03", On: "2026-12-07", Party: HomeSchool, Key: "notice:2026-12-07"}
+	late := notice
+	late.Overdue = true
+	started := late
+	started.Stage = StageStarted
+	runDue(t, []dueTest{
+		{name: "in time", change: fresh, now: ldn(2026, 12, 2, 9, 0), want: []DueItem{notice}},
+		{name: "its last day", change: fresh, now: ldn(2026, 12, 3, 23, 0), want: []DueItem{notice}},
+		{name: "late", change: fresh, now: ldn(2026, 12, 4, 9, 0), want: []DueItem{late}},
+		{name: "not given before the first day stays a breach", change: fresh, now: ldn(2026, 12, 7, 9, 0), want: []DueItem{started}},
+	})
+}
+
+func TestDueEnd(t *testing.T) {
+	cal := testCalendar()
+	runDue(t, []dueTest{
+		{
+			name: "the agreed end has passed (attendance not asked for after it)",
+			change: func(c *Case) {
+				c.End = "2026-11-27"
+				c.Attendance = attended(cal, "2026-11-02", "2026-11-26")
+			},
+			now: ldn(2026, 12, 2, 16, 0),
+			want: []DueItem{
+				{Kind: DueAttendance, Subject: "2026-11-27", By: "2026-11-27", Overdue: true, Party: ReceivingSchool, Key: "attendance:2026-11-27", On: "2026-11-27", Days: 1},
+				{Kind: DueEnd, Subject: "2026-11-27", By: "2026-11-27", Overdue: true, Party: HomeSchool, Key: "end:2026-11-27", On: "2026-11-27"},
+			},
+		},
+		{
+			name: "the last review decided to reintegrate: no continuation notice, no more reviews",
+			change: func(c *Case) {
+				c.Meetings[0].Outcome.NoticeSent = time.Time{}
+				c.Meetings[0].Outcome.Decision = DecisionReintegrate
+			},
+			now:  ldn(2026, 11, 27, 9, 0),
+			want: []DueItem{{Kind: DueEnd, Subject: "M1", By: "2026-11-20", Party: HomeSchool, Key: "end:decision:M1", On: "2026-11-20", Decision: DecisionReintegrate}},
+		},
+	})
+}
+
+func TestDueContact(t *testing.T) {
+	cal := testCalendar()
+	contact := DueItem{Kind: DueContact, Subject: "2026-11-30", By: "2026-12-09", Party: BothSchools, Key: "contact:2026-11-30", Days: 6}
+	overdue := contact
+	overdue.Overdue, overdue.Days = true, 8
+	runDue(t, []dueTest{
+		{name: "nudge at 6 school days", change: func(c *Case) { c.Attendance = attended(cal, "2026-11-02", "2026-12-08") },
+			now: ldn(2026, 12, 8, 9, 0), want: []DueItem{contact}},
+		{name: "overdue at 8 school days, same key", change: func(c *Case) { c.Attendance = attended(cal, "2026-11-02", "2026-12-10") },
+			now: ldn(2026, 12, 10, 9, 0), want: []DueItem{overdue,
+				{Kind: DueReview, Subject: "2026-12-18", By: "2026-12-18", Party: HomeSchool, Key: "review:2026-12-18"}}},
+	})
+}
+
+func TestDueAttendance(t *testing.T) {
+	cal := testCalendar()
+	runDue(t, []dueTest{
+		{name: "one past day", change: func(c *Case) { c.Attendance = attended(cal, "2026-11-02", "2026-12-02", "2026-12-01") },
+			now:  ldn(2026, 12, 3, 9, 0),
+			want: []DueItem{{Kind: DueAttendance, Subject: "2026-12-01", By: "2026-12-01", Overdue: true, Party: ReceivingSchool, Key: "attendance:2026-12-01", On: "2026-12-01", Days: 1}}},
+		{name: "several days, weekends skipped, today not counted", change: func(c *Case) { c.Attendance = attended(cal, "2026-11-02", "2026-11-26") },
+			now:  ldn(2026, 12, 2, 16, 0),
+			want: []DueItem{{Kind: DueAttendance, Subject: "2026-11-27", By: "2026-11-27", Overdue: true, Party: ReceivingSchool, Key: "attendance:2026-11-27", On: "2026-11-27", Days: 3}}},
+	})
+}
+
+func TestDueReview(t *testing.T) {
+	cal := testCalendar()
+	review := func(by Date) DueItem {
+		return DueItem{Kind: DueReview, Subject: string(by), By: by, Party: HomeSchool, Key: "review:" + string(by)}
+	}
+	tooLate, overdue := review("2026-12-04"), review("2026-12-04")
+	tooLate.Stage, overdue.Overdue = StageTooLate, true
+	runDue(t, []dueTest{
+		{name: "9 days away: while 6 days' notice is possible", change: func(c *Case) { c.Meetings[0].Outcome.Next = "2026-12-10" },
+			now: ldn(2026, 12, 1, 9, 0), want: []DueItem{review("2026-12-10")}},
+		{name: "3 days away, none scheduled", change: func(c *Case) { c.Meetings[0].Outcome.Next = "2026-12-04" },
+			now: ldn(2026, 12, 1, 9, 0), want: []DueItem{tooLate}},
+		{name: "overdue", change: func(c *Case) {
+			c.Meetings[0].Outcome.Next = "2026-12-04"
+			c.LastSchoolContact = ldn(2026, 12, 7, 9, 0)
+			c.Attendance = attended(cal, "2026-11-02", "2026-12-07")
+		}, now: ldn(2026, 12, 7, 9, 0), want: []DueItem{overdue}},
+	})
+}
+
+func TestDueInvitation(t *testing.T) {
+	cal := testCalendar()
+	plan := func(d Date, invited bool) func(c *Case) {
+		return func(c *Case) {
+			m := plannedOn("M2", d, 10, 0, Online)
+			if invited {
+				m.Invitations = []Invitation{{To: "telegram:1", Sent: ldn(2026, 11, 27, 9, 0)}}
+			}
+			c.Meetings = append(c.Meetings, m)
+		}
+	}
+	invitation := func(on, by Date) DueItem {
+		return DueItem{Kind: DueInvitation, Subject: "M2", By: by, On: on, Party: HomeSchool, Key: "invitation:M2"}
+	}
+	lastDay, late := invitation("2026-12-08", "2026-12-02"), invitation("2026-12-04", "2026-11-28")
+	lastDay.Stage, late.Overdue = StageLastDay, true
+	runDue(t, []dueTest{
+		{name: "in good time", change: plan("2026-12-10", false), now: ldn(2026, 12, 1, 9, 0), want: []DueItem{invitation("2026-12-10", "2026-12-04")}},
+		{name: "today", change: func(c *Case) {
+			plan("2026-12-08", false)(c)
+			c.LastSchoolContact = ldn(2026, 12, 1, 9, 0)
+			c.Attendance = attended(cal, "2026-11-02", "2026-12-01")
+		}, now: ldn(2026, 12, 2, 9, 0), want: []DueItem{lastDay}},
+		{name: "late", change: plan("2026-12-04", false), now: ldn(2026, 12, 1, 9, 0), want: []DueItem{late}},
+		{name: "sent: nothing", change: plan("2026-12-04", true), now: ldn(2026, 12, 1, 9, 0)},
+		{name: "cancelled meeting: nothing for it", change: func(c *Case) {
+			plan("2026-12-04", false)(c)
+			c.Meetings[1].Cancelled = true
+		}, now: ldn(2026, 12, 1, 9, 0)},
+	})
+}
+
+func TestDueContinuation(t *testing.T) {
+	untold := func(c *Case) { c.Meetings[0].Outcome.NoticeSent = time.Time{} }
+	told := DueItem{Kind: DueContinuation, Subject: "M1", By: "2026-11-26", On: "2026-11-20", Party: HomeSchool, Key: "continuation:M1"}
+	late := told
+	late.Overdue = true
+	runDue(t, []dueTest{
+		{name: "not yet told", change: untold, now: ldn(2026, 11, 26, 9, 0), want: []DueItem{told}},
+		{name: "late", change: untold, now: ldn(2026, 11, 27, 9, 0), want: []DueItem{late}},
+	})
+}
+
+func TestDueOutcome(t *testing.T) {
+	cal := testCalendar()
+	meeting := func(c *Case) {
+		m := plannedOn("M2", "2026-12-01", 10, 0, InPerson)
+		m.Invitations = []Invitation{{To: "telegram:1"}}
+		c.Meetings = append(c.Meetings, m)
+	}
+	outcome := DueItem{Kind: DueOutcome, Subject: "M2", By: "2026-12-01", On: "2026-12-01", Party: HomeSchool, Key: "outcome:M2"}
+	overdue := outcome
+	overdue.Overdue = true
+	runDue(t, []dueTest{
+		{name: "after the meeting, same day", change: meeting, now: ldn(2026, 12, 1, 11, 0), want: []DueItem{outcome}},
+		{name: "not before the meeting", change: meeting, now: ldn(2026, 12, 1, 9, 59)},
+		{name: "overdue the next day", change: func(c *Case) {
+			meeting(c)
+			c.Attendance = attended(cal, "2026-11-02", "2026-12-01")
+		}, now: ldn(2026, 12, 2, 9, 0), want: []DueItem{overdue}},
+	})
+}
+
+func TestDueRequest(t *testing.T) {
+	request := func(r ReviewRequest) func(c *Case) {
+		return func(c *Case) { c.Requests = []ReviewRequest{r} }
+	}
+	at := ldn(2026, 12, 1, 10, 14)
+	runDue(t, []dueTest{
+		{name: "the duty does not apply", change: request(ReviewRequest{ID: "R1", At: at, From: FromParent, LastMeeting: "2026-11-20"}),
+			now:  ldn(2026, 12, 1, 11, 0),
+			want: []DueItem{{Kind: DueRequest, Subject: "R1", By: "2026-12-01", On: "2026-12-01", Party: HomeSchool, Key: "request:R1", From: FromParent, LastMet: "2026-11-20"}}},
+		{name: "the duty applies: overdue at once", change: request(ReviewRequest{ID: "R1", At: at, From: FromLA, DutyApplies: true}),
+			now:  ldn(2026, 12, 1, 11, 0),
+			want: []DueItem{{Kind: DueRequest, Subject: "R1", By: "2026-12-01", On: "2026-12-01", Overdue: true, Party: HomeSchool, Key: "request:R1", From: FromLA, DutyApplies: true}}},
+		{name: "no face-to-face meeting yet: the next in person", change: func(c *Case) {
+			request(ReviewRequest{ID: "R1", At: at, From: FromParent, LastMeeting: "2026-11-20"})(c)
+			c.Meetings[0].Mode = Online
+		}, now: ldn(2026, 12, 1, 11, 0),
+			want: []DueItem{
+				{Kind: DueRequest, Subject: "R1", By: "2026-12-01", On: "2026-12-01", Party: HomeSchool, Key: "request:R1", From: FromParent, LastMet: "2026-11-20", InPerson: true},
+				{Kind: DueFaceToFace, By: "2026-12-18", Party: HomeSchool, Key: "facetoface", InPerson: true},
+			}},
+		{name: "answered: nothing", change: request(ReviewRequest{ID: "R1", At: at, From: FromParent, DutyApplies: true, Answered: "M2"}),
+			now: ldn(2026, 12, 1, 11, 0)},
+	})
+}
+
+func TestDueFaceToFace(t *testing.T) {
+	runDue(t, []dueTest{
+		{name: "none yet", change: func(c *Case) { c.Meetings[0].Mode = Online }, now: ldn(2026, 12, 1, 9, 0),
+			want: []DueItem{{Kind: DueFaceToFace, By: "2026-12-18", Party: HomeSchool, Key: "facetoface", InPerson: true}}},
+		{name: "one scheduled: nothing", change: func(c *Case) {
+			c.Meetings[0].Mode = Online
+			m := plannedOn("M2", "2026-12-18", 10, 0, InPerson)
+			m.Invitations = []Invitation{{To: "telegram:1"}}
+			c.Meetings = append(c.Meetings, m)
+		}, now: ldn(2026, 12, 1, 9, 0)},
+	})
 }
 
 // TestDueOrdering puts several things due on one case at once: overdue first,
@@ -389,20 +291,18 @@ func TestDueOrdering(t *testing.T) {
 	c.Meetings[0].Mode = Online
 	c.Meetings = append(c.Meetings, plannedOn("M2", "2026-12-08", 10, 0, InPerson)) // no parent linked
 	c.Requests = []ReviewRequest{{ID: "R1", At: ldn(2026, 12, 2, 10, 14), From: FromParent, LastMeeting: "2026-11-20"}}
-	got := briefs(Due(c, ldn(2026, 12, 2, 10, 30), cal))
-	want := []brief{
-		{DueAttendance, "2026-11-26", true, "attendance:2026-11-26"},
-		{DueContact, "2026-12-01", true, "contact:2026-11-20"},
-		{DueInvitation, "2026-12-02", false, "invitation:M2"},
-		{DueRequest, "2026-12-02", false, "request:R1"},
+	var got []string
+	for _, it := range Due(c, ldn(2026, 12, 2, 10, 30), cal) {
+		got = append(got, fmt.Sprint(it.Key, " ", it.By, " ", it.Overdue))
 	}
-	if len(got) != len(want) {
-		t.Fatalf("got %+v, want %+v", got, want)
+	want := []string{
+		"attendance:2026-11-26 2026-11-26 true",
+		"contact:2026-11-20 2026-12-01 true",
+		"invitation:M2 2026-12-02 false",
+		"request:R1 2026-12-02 false",
 	}
-	for i := range want {
-		if got[i] != want[i] {
-			t.Errorf("item %d = %+v, want %+v", i, got[i], want[i])
-		}
+	if !slices.Equal(got, want) {
+		t.Errorf("order %q, want %q", got, want)
 	}
 }
 

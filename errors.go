@@ -15,10 +15,19 @@ const (
 )
 
 // Error is an error whose Message is safe to show the person who caused it.
+// Message states the facts; Next, if set, is what the person can do about it,
+// which the conversations package words as a command (the core names none).
 type Error struct {
 	Code    string
 	Message string
+	Next    string // one of the Next… values, or ""
 }
+
+// What a person can do about an error, for Error.Next.
+const (
+	NextSeeRole   = "see role"   // see what their role may do, or ask an admin
+	NextListCases = "list cases" // list the cases they can see
+)
 
 func (e *Error) Error() string { return fmt.Sprintf("offsitebot %s: %s", e.Code, e.Message) }
 
@@ -47,4 +56,13 @@ func ErrorMessage(err error) string {
 		return e.Message
 	}
 	return "Sorry, something went wrong on our side. Please try again in a minute; nothing you typed has been lost."
+}
+
+// ErrorNext returns what the person can do about err (a Next… value), or "".
+func ErrorNext(err error) string {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Next
+	}
+	return ""
 }

@@ -56,7 +56,7 @@ func Can(id Identity, act Action, c *Case) error {
 		return NotFound(c.Ref)
 	}
 	if !Allowed(id.Role, act) {
-		return Errorf(EForbidden, "As %s you can't do that. Type help to see what you can do, or ask your school's offsitebot admin.", roleName(id.Role))
+		return &Error{Code: EForbidden, Message: "As " + roleName(id.Role) + " you can't do that.", Next: NextSeeRole}
 	}
 	if c != nil && act == ActRequest && id.Role == RoleLA && !c.EHCP {
 		return Errorf(EForbidden, "The local authority can request a review meeting only where the pupil has an EHC plan, and %s has none recorded, so this request can't be recorded as the LA's.", c.Ref)
@@ -66,7 +66,7 @@ func Can(id Identity, act Action, c *Case) error {
 
 // NotFound is the answer for an unknown case, and for one the person may not see.
 func NotFound(ref string) *Error {
-	return Errorf(ENotFound, "I can't find a case %s that you can see. Check the reference (it looks like OSD-7K2Q), or type cases to list yours.", ref)
+	return &Error{Code: ENotFound, Message: "I can't find a case " + ref + " that you can see. Check the reference (it looks like OSD-7K2Q).", Next: NextListCases}
 }
 
 func roleName(r Role) string {

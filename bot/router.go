@@ -60,12 +60,17 @@ type Router struct {
 	commands map[string]Command
 	observe  func(platform offsitebot.Platform, command, result string, d time.Duration)
 	fallback HandlerFunc
+	explain  func(err error) string
 }
 
 // Fallback sets a handler for text that is no command and no answer (a button's
 // label typed out, a question); it returns no replies to fall back to the
 // router's own "didn't understand".
 func (r *Router) Fallback(h HandlerFunc) { r.fallback = h }
+
+// Explain sets how an error is worded for the person who met it; without it,
+// the error's own message is the reply.
+func (r *Router) Explain(fn func(err error) string) { r.explain = fn }
 
 // Observe sets a function told of every request handled (for metrics); IDs and
 // command words only, never text.
@@ -218,6 +223,9 @@ func (r *Router) fail(ctx context.Context, call *Call, err error) ([]Reply, stri
 	code := offsitebot.ErrorCode(err)
 	if code == offsitebot.EInternal {
 		r.log.ErrorContext(ctx, "request failed", "user", call.UserID, "command", call.Word, "err", err)
+	}
+	if r.explain != nil {
+		return []Reply{{Text: r.explain(err)}}, code
 	}
 	return []Reply{{Text: offsitebot.ErrorMessage(err)}}, code
 }

@@ -56,6 +56,7 @@ func (e *Engine) Register(r *bot.Router) {
 	}
 	r.Register(cmds...)
 	r.Fallback(e.fallback)
+	r.Explain(errorText)
 }
 
 // fallback understands a family's typed button labels and questions about
@@ -195,78 +196,6 @@ func (e *Engine) myCases(ctx context.Context, who offsitebot.Identity) ([]offsit
 	}
 	// Defence in depth: never list what the person may not see.
 	return slices.DeleteFunc(cs, func(c offsitebot.Case) bool { return !offsitebot.Sees(who, &c) }), nil
-}
-
-func (e *Engine) cases(ctx context.Context, c bot.Call) ([]bot.Reply, error) {
-	if !c.Who.Role.Staff() {
-		return e.status(ctx, c)
-	}
-	cs, err := e.myCases(ctx, c.Who)
-	if err != nil {
-		return nil, err
-	}
-	if len(cs) == 0 {
-		return text("You have no active cases. Home-school staff open one with: new"), nil
-	}
-	lines := []string{fmt.Sprintf("Your active cases (%d):", len(cs))}
-	for i := range cs {
-		k := &cs[i]
-		since := "since"
-		if k.Start > offsitebot.DateOf(c.Now) {
-			since = "starts"
-		}
-		line := fmt.Sprintf("%s  %s  %s %s", k.Ref, k.Pupil, since, k.Start.Short())
-		if m, ok := offsitebot.NextMeeting(k, c.Now); ok {
-			line += " · next review " + m.Date().Short()
-		}
-		if due := e.dueFor(c.Who, k, c.Now); len(due) == 1 {
-			line += " · due: " + due[0].Text
-		} else if len(due) > 1 {
-			line += fmt.Sprintf(" · %d things due, most urgent: %s", len(due), due[0].Text)
-		}
-		lines = append(lines, line)
-	}
-	return []bot.Reply{{Text: strings.Join(lines, "\n"), Sensitive: true}}, nil
-}
-
-func (e *Engine) due(ctx context.Context, c bot.Call) ([]bot.Reply, error) {
-	if !c.Who.Role.Staff() {
-		return e.status(ctx, c)
-	}
-	var cs []offsitebot.Case
-	if c.Case != nil {
-		cs = []offsitebot.Case{*c.Case}
-	} else {
-		var err error
-		if cs, err = e.myCases(ctx, c.Who); err != nil {
-			return nil, err
-		}
-	}
-	var items []offsitebot.DueItem
-	for i := range cs {
-		items = append(items, e.dueFor(c.Who, &cs[i], c.Now)...)
-	}
-	if len(items) == 0 {
-		return text(fmt.Sprintf("Nothing is due or overdue from you on your %s.", plural(len(cs), "active case", "active cases"))), nil
-	}
-	offsitebot.SortDue(items)
-	lines := make([]string, 0, len(items))
-	for _, it := range items {
-		lines = append(lines, fmt.Sprintf("%s  %s  → %s", it.Ref, it.Text, it.Command))
-	}
-	return text(strings.Join(lines, "\n")), nil
-}
-
-// dueFor is what is due on k that who answers for: the receiving school
-// answers for attendance and contact; the rest is the home school's.
-func (e *Engine) dueFor(who offsitebot.Identity, k *offsitebot.Case, now time.Time) []offsitebot.DueItem {
-	items := offsitebot.Due(k, now, e.Calendar)
-	if who.Role == offsitebot.RoleReceiving {
-		items = slices.DeleteFunc(items, func(it offsitebot.DueItem) bool {
-			return it.Kind != offsitebot.DueAttendance && it.Kind != offsitebot.DueContact
-		})
-	}
-	return items
 }
 
 func (e *Engine) review(ctx context.Context, c bot.Call) ([]bot.Reply, error) {

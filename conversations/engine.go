@@ -409,7 +409,7 @@ func problemText(err error) string {
 	if errors.As(err, &r) {
 		return r.msg
 	}
-	return offsitebot.ErrorMessage(err)
+	return errorText(err)
 }
 
 // requiredGiven reports whether every required question that applies is answered.
@@ -449,7 +449,7 @@ func (s *session) proceed(ctx context.Context, problems map[string]string) ([]bo
 			if serr := s.save(ctx); serr != nil {
 				return nil, serr
 			}
-			return []bot.Reply{{Text: offsitebot.ErrorMessage(err) + "\nYour answers are kept: type back to change the last one, or cancel to stop."}}, nil
+			return []bot.Reply{{Text: errorText(err) + "\nYour answers are kept: type back to change the last one, or cancel to stop."}}, nil
 		}
 		if s.stored {
 			if err := s.e.Store.DeleteConversation(ctx, s.call.UserID); err != nil {
@@ -605,7 +605,7 @@ func (s *session) formReply(ctx context.Context, problems map[string]string, sub
 		}
 		replies, err := s.f.done(ctx, s)
 		if err != nil && offsitebot.ErrorCode(err) != offsitebot.EInternal {
-			return []bot.Reply{{Text: offsitebot.ErrorMessage(err), FieldErrors: map[string]string{s.f.steps[len(s.f.steps)-1].key: offsitebot.ErrorMessage(err)}}}, nil
+			return []bot.Reply{{Text: errorText(err), FieldErrors: map[string]string{s.f.steps[len(s.f.steps)-1].key: errorText(err)}}}, nil
 		}
 		return replies, err
 	}

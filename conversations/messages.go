@@ -6,10 +6,12 @@ import (
 	"time"
 
 	offsitebot "github.com/offsitebot/offsitebot"
+	"github.com/offsitebot/offsitebot/bot"
 )
 
-// What parents and pupils read, in one place so a school can review the wording.
-// Warm, plain English; only ever about their own child.
+// What parents, pupils and receiving-school contacts read, in one place so a
+// school can review the wording. Warm, plain English; only ever about their own
+// child (or, for a receiving contact, the pupils they teach).
 
 const (
 	msgFeedbackPupil   = "Thank you for helping us hear your child's view. How does your child feel the new school is going? Write it in their words if you can."
@@ -103,4 +105,46 @@ func firstName(full string) string {
 		}
 	}
 	return full
+}
+
+// MsgAttendancePrompt asks a receiving contact for the day's codes, each school morning.
+func MsgAttendancePrompt(c *offsitebot.Case, d offsitebot.Date) string {
+	return fmt.Sprintf("Attendance for %s (%s), %s.\nTap a button, or type: %s", c.Initials(), c.Ref, d.Short(), attendanceCommand(c.Ref, d))
+}
+
+// MsgAttendanceChase asks again after lunch, the home school told.
+func MsgAttendanceChase(c *offsitebot.Case, d offsitebot.Date) string {
+	return fmt.Sprintf("Still needed: attendance for %s (%s), %s. The home school has been told it isn't confirmed yet.\nTap a button, or type: %s",
+		c.Initials(), c.Ref, d.Short(), attendanceCommand(c.Ref, d))
+}
+
+func attendanceCommand(ref string, d offsitebot.Date) string {
+	return "attendance " + ref + " " + string(d) + " AM PM"
+}
+
+// AttendanceButtons answer the attendance prompt for case ref on day d.
+func AttendanceButtons(ref string, d offsitebot.Date) [][]bot.Button {
+	cmd := "/attendance " + ref + " " + string(d)
+	return [][]bot.Button{{
+		{Label: "Present all day", Data: cmd + ` / \`},
+		{Label: "Absent…", Data: cmd + " absent"},
+		{Label: "Other…", Data: cmd},
+	}}
+}
+
+// MsgFeedbackInvitation asks a parent, or the pupil, for their view before meeting m.
+func MsgFeedbackInvitation(c *offsitebot.Case, m offsitebot.Meeting, to offsitebot.Role) string {
+	when := m.At.In(offsitebot.London).Format("15:04")
+	if to == offsitebot.RolePupil {
+		return fmt.Sprintf("There is a review meeting about your off-site direction (%s) on %s at %s. Before it, we'd like to hear how things are going for you: tap /feedback (it takes a few minutes).",
+			c.Ref, m.Date().Short(), when)
+	}
+	first := strings.Fields(c.Pupil + " your child")[0]
+	return fmt.Sprintf("There is a review meeting about %s's off-site direction (%s) on %s at %s. Before it, we'd like to hear how things are going, from you and from %s: tap /feedback (it takes a few minutes).",
+		first, c.Ref, m.Date().Short(), when, first)
+}
+
+// FeedbackButtons start /feedback from the feedback invitation.
+func FeedbackButtons() [][]bot.Button {
+	return [][]bot.Button{{{Label: "Give feedback", Data: "/feedback"}}}
 }

@@ -88,10 +88,12 @@ func (e *Engine) show(ctx context.Context, c bot.Call) ([]bot.Reply, error) {
 		lines = append(lines, "Linked: "+strings.Join(people, ", "))
 	}
 	if due := e.dueFor(c.Who, k, c.Now); len(due) > 0 {
-		lines = append(lines, "Due:")
-		for _, d := range due {
-			lines = append(lines, "  • "+d.Text+" → "+d.Command)
+		if c.Who.Role != offsitebot.RoleLA { // the LA's lines come under their own headings
+			lines = append(lines, "Due:")
 		}
+		lines = append(lines, dueLines(due, c.Who.Role, func(_ offsitebot.DueItem, text, next string) string {
+			return "  • " + text + " → " + next
+		})...)
 	}
 	return []bot.Reply{{Text: strings.Join(lines, "\n"), Sensitive: true, Case: k.Ref}}, nil
 }

@@ -3,13 +3,12 @@ package reminders
 import (
 	"context"
 	"errors"
-	"fmt"
 	"slices"
 	"strings"
 	"time"
 
 	offsitebot "github.com/offsitebot/offsitebot"
-	"github.com/offsitebot/offsitebot/bot"
+	"github.com/offsitebot/offsitebot/conversations"
 	"github.com/offsitebot/offsitebot/storage"
 )
 
@@ -172,37 +171,21 @@ func endOfDay(d offsitebot.Date) time.Time { return d.AddDays(1).Time() }
 // a catch-up run for a recent day (reminders run --at) still finds it.
 func dayKeep(d offsitebot.Date) time.Time { return endOfDay(d.AddDays(3)) }
 
-func attendanceButtons(ref string, d offsitebot.Date) [][]bot.Button {
-	cmd := "/attendance " + ref + " " + string(d)
-	return [][]bot.Button{{
-		{Label: "Present all day", Data: cmd + ` / \`},
-		{Label: "Absent…", Data: cmd + " absent"},
-		{Label: "Other…", Data: cmd},
-	}}
-}
-
 // attendancePrompt asks each receiving contact of each running case for the
 // day's codes, on school days, unless they are already recorded.
 func (s *Scheduler) attendancePrompt(ctx context.Context, sw *sweep) ([]message, string, error) {
-	return s.askAttendance(ctx, sw, KindAttendancePrompt, JobAttendancePrompt,
-		"Attendance for %s (%s), %s.\nTap a button, or type: attendance %s %s AM PM", nil)
+	return s.askAttendance(ctx, sw, KindAttendancePrompt, JobAttendancePrompt, conversations.MsgAttendancePrompt, nil)
 }
 
 // attendanceChase asks again where the day is still unconfirmed, and tells
 // the home school at once: no answer by now is a safeguarding matter.
 func (s *Scheduler) attendanceChase(ctx context.Context, sw *sweep) ([]message, string, error) {
-	at := sw.now.In(offsitebot.London).Format("15:04")
 	alert := func(ctx context.Context, c *offsitebot.Case, asked int) ([]message, error) {
 		home, err := sw.home(ctx, c.HomeURN)
 		if err != nil {
 			return nil, err
 		}
-		who := "The receiving school has been asked again."
-		if asked == 0 {
-			who = fmt.Sprintf("Nobody at the receiving school can be asked through offsitebot: link one with link %s receiving.", c.Ref)
-		}
-		text := fmt.Sprintf("⚠ Attendance for %s (%s) on %s is not confirmed by %s. A child missing from education is a safeguarding matter: please check the pupil is safe today. %s Once known: attendance %s %s AM PM",
-			c.Initials(), c.Ref, sw.today.Short(), at, who, c.Ref, sw.today)
+		text := conversations.MsgAttendanceAlert(c, sw.today, sw.now, asked)
 		var out []message
 		for _, h := range home {
 			out = append(out, message{Key: key(KindAttendanceAlert, c.Ref, h, string(sw.today)), Job: JobAttendanceChase,
@@ -211,14 +194,12 @@ func (s *Scheduler) attendanceChase(ctx context.Context, sw *sweep) ([]message, 
 		}
 		return out, nil
 	}
-	return s.askAttendance(ctx, sw, KindAttendanceChase, JobAttendanceChase,
-		"Still needed: attendance for %s (%s), %s. The home school has been told it isn't confirmed yet.\nTap a button, or type: attendance %s %s AM PM", alert)
+	return s.askAttendance(ctx, sw, KindAttendanceChase, JobAttendanceChase, conversations.MsgAttendanceChase, alert)
 }
 
-// askAttendance sends format (initials, ref, day, ref, date) with the answer
-// buttons to each receiving contact of each running case whose day is not yet
+// askAttendance sends what(case, day) with the answer buttons to each receiving contact of each running case whose day is not yet
 // recorded; then, if set, adds what also(case, contacts asked) returns.
-func (s *Scheduler) askAttendance(ctx context.Context, sw *sweep, kind, job, format string,
+func (s *Scheduler) askAttendance(ctx context.Context, sw *sweep, kind, job string, what func(*offsitebot.Case, offsitebot.Date) string,
 	also func(ctx context.Context, c *offsitebot.Case, asked int) ([]message, error)) ([]message, string, error) {
 	if why := sw.notSchoolDay(); why != "" {
 		return nil, why, nil
@@ -236,11 +217,11 @@ func (s *Scheduler) askAttendance(ctx context.Context, sw *sweep, kind, job, for
 		if err != nil {
 			return nil, "", err
 		}
-		text := fmt.Sprintf(format, c.Initials(), c.Ref, sw.today.Short(), c.Ref, sw.today)
+		text := what(c, sw.today)
 		for _, r := range to {
 			out = append(out, message{Key: key(kind, c.Ref, r, string(sw.today)), Job: job,
 				Kind: kind, Case: c.Ref, To: r, Expires: endOfDay(sw.today), Purge: dayKeep(sw.today),
-				Reply: storedReply{Text: text, Buttons: storeButtons(attendanceButtons(c.Ref, sw.today)), Case: c.Ref}})
+				Reply: storedReply{Text: text, Buttons: storeButtons(conversations.AttendanceButtons(c.Ref, sw.today)), Case: c.Ref}})
 		}
 		if also != nil {
 			more, err := also(ctx, c, len(to))
@@ -272,7 +253,7 @@ func (s *Scheduler) attendanceSummary(ctx context.Context, sw *sweep) ([]message
 		if _, ok := lines[c.HomeURN]; !ok {
 			urns = append(urns, c.HomeURN)
 		}
-		lines[c.HomeURN] = append(lines[c.HomeURN], summaryLine(c, sw.today))
+		lines[c.HomeURN] = append(lines[c.HomeURN], conversations.AttendanceLine(c, sw.today))
 	}
 	var out []message
 	for _, urn := range urns {
@@ -280,8 +261,7 @@ func (s *Scheduler) attendanceSummary(ctx context.Context, sw *sweep) ([]message
 		if err != nil {
 			return nil, "", err
 		}
-		text := fmt.Sprintf("Attendance today, %s, from the receiving schools (your register shows %s for each session of an off-site direction):\n%s",
-			sw.today.Short(), offsitebot.HomeRegisterCode, strings.Join(lines[urn], "\n"))
+		text := conversations.MsgAttendanceSummary(sw.today, lines[urn])
 		for _, h := range home {
 			out = append(out, message{Key: key(KindAttendanceSum, "school-"+urn, h, string(sw.today)), Job: JobAttendanceSummary,
 				Kind: KindAttendanceSum, Case: "school:" + urn, To: h, Expires: endOfDay(sw.today.AddDays(1)), Purge: dayKeep(sw.today),
@@ -291,33 +271,14 @@ func (s *Scheduler) attendanceSummary(ctx context.Context, sw *sweep) ([]message
 	return out, "", nil
 }
 
-func summaryLine(c *offsitebot.Case, d offsitebot.Date) string {
-	a, ok := attendanceOn(c, d)
-	if !ok {
-		return fmt.Sprintf("• %s %s: not confirmed — attendance %s %s AM PM", c.Ref, c.Initials(), c.Ref, d)
-	}
-	line := fmt.Sprintf("• %s %s: AM %s, PM %s — register %s %s", c.Ref, c.Initials(), a.AM, a.PM,
-		offsitebot.HomeRegisterCode, offsitebot.HomeRegisterCode)
-	var alerts []string
-	for _, code := range []string{a.AM, a.PM} {
-		if ci, err := offsitebot.CheckCode(code); err == nil && ci.Alert && !slices.Contains(alerts, ci.Code) {
-			alerts = append(alerts, ci.Code+" "+ci.Meaning)
-		}
-	}
-	if len(alerts) > 0 {
-		line += " ⚠ " + strings.Join(alerts, ", ")
-	}
-	return line
-}
-
 // contact nudges home-school staff when 6 school days have passed without
 // contact between the schools, and escalates (to admins too) once overdue;
 // each once per stretch without contact.
 func (s *Scheduler) contact(ctx context.Context, sw *sweep) ([]message, string, error) {
 	return s.nudges(ctx, sw, []string{offsitebot.DueContact}, func(ctx context.Context, c *offsitebot.Case, it offsitebot.DueItem, obligation string, to []string) ([]message, error) {
-		kind, text := KindContactNudge, fmt.Sprintf("%s (%s): %s.\nRecord it: %s", c.Ref, c.Initials(), it.Text, it.Command)
+		kind, text := KindContactNudge, conversations.DueNudge(c, it)
 		if it.Overdue {
-			kind, text = KindContactEscalate, "⚠ Weekly contact overdue — "+text
+			kind = KindContactEscalate
 			admins, err := sw.staff(ctx, offsitebot.RoleAdmin, "")
 			if err != nil {
 				return nil, err
@@ -341,11 +302,10 @@ func (s *Scheduler) contact(ctx context.Context, sw *sweep) ([]message, string, 
 func (s *Scheduler) reviews(ctx context.Context, sw *sweep) ([]message, string, error) {
 	return s.nudges(ctx, sw, reviewKinds, func(_ context.Context, c *offsitebot.Case, it offsitebot.DueItem, obligation string, to []string) ([]message, error) {
 		period := []string{obligation}
-		text := fmt.Sprintf("%s (%s): %s.\nDo it: %s", c.Ref, c.Initials(), it.Text, it.Command)
+		text := conversations.DueNudge(c, it)
 		var purge time.Time // an obligation's key is kept long
 		if it.Overdue {
 			period = append(period, "overdue", string(sw.today))
-			text = "⚠ Overdue — " + text
 			purge = dayKeep(sw.today)
 		}
 		var out []message
@@ -406,8 +366,6 @@ func (s *Scheduler) feedback(ctx context.Context, sw *sweep) ([]message, string,
 		if days := sw.today.DaysUntil(m.Date()); days < 1 || days > s.cfg.FeedbackDays {
 			continue
 		}
-		first := strings.Fields(c.Pupil + " your child")[0]
-		when := m.At.In(offsitebot.London).Format("15:04")
 		var since time.Time // views given since the last review are for this one
 		if last, ok := offsitebot.LastHeldMeeting(c, sw.now); ok {
 			since = last.At
@@ -416,16 +374,11 @@ func (s *Scheduler) feedback(ctx context.Context, sw *sweep) ([]message, string,
 			if !sw.reachable(p) || p.LastFeedback.After(since) {
 				continue
 			}
-			text := fmt.Sprintf("There is a review meeting about %s's off-site direction (%s) on %s at %s. Before it, we'd like to hear how things are going, from you and from %s: tap /feedback (it takes a few minutes).",
-				first, c.Ref, m.Date().Short(), when, first)
-			if p.Role == offsitebot.RolePupil {
-				text = fmt.Sprintf("There is a review meeting about your off-site direction (%s) on %s at %s. Before it, we'd like to hear how things are going for you: tap /feedback (it takes a few minutes).",
-					c.Ref, m.Date().Short(), when)
-			}
+			text := conversations.MsgFeedbackInvitation(c, m, p.Role)
 			out = append(out, message{Key: key(KindFeedback, c.Ref, p.ID, m.ID), Job: JobFeedback, Kind: KindFeedback,
 				Case: c.Ref, To: p.ID, Expires: m.At,
 				Reply: storedReply{Text: text, Sensitive: true, Case: c.Ref,
-					Buttons: []storedButton{{Label: "Give feedback", Data: "/feedback"}}}})
+					Buttons: storeButtons(conversations.FeedbackButtons())}})
 		}
 	}
 	return out, "", nil
@@ -463,15 +416,7 @@ func (s *Scheduler) reportUnreachable(ctx context.Context, sw *sweep, ob *outbox
 		if err != nil {
 			return errors.Join(append(errs, err)...)
 		}
-		who := "Someone linked to"
-		if role != "" {
-			who = "A " + string(role) + " contact on"
-			if role == offsitebot.RoleParent {
-				who = "A parent on"
-			}
-		}
-		text := fmt.Sprintf("%s %s (%s) can't be reached by offsitebot any more — they may have blocked it, so reminders are not reaching them. Please contact them another way, and send a new link (link %s %s) if they want to reconnect.",
-			who, c.Ref, c.Initials(), c.Ref, linkRole(role))
+		text := conversations.MsgUnreachable(c, role)
 		for _, h := range home {
 			if h == u.to {
 				continue
@@ -486,14 +431,6 @@ func (s *Scheduler) reportUnreachable(ctx context.Context, sw *sweep, ob *outbox
 		errs = append(errs, err)
 	}
 	return errors.Join(errs...)
-}
-
-// linkRole is the role to name in the link command for a person of role r.
-func linkRole(r offsitebot.Role) string {
-	if r == "" {
-		return "parent"
-	}
-	return string(r)
 }
 
 // errNotLinked stops markPerson's update of a case the person is not linked

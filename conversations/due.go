@@ -1,0 +1,357 @@
+package conversations
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+	"time"
+
+	offsitebot "github.com/offsitebot/offsitebot"
+	"github.com/offsitebot/offsitebot/bot"
+)
+
+// dueWords is a due item as people read it. The case core says what is due
+// as facts; the words and the command that does it are said here, once.
+type dueWords struct {
+	what    string            // the facts, one line, never the pupil's name
+	todo    string            // what staff should do, joined to what; "" where what says it
+	command string            // the one command that does it
+	act     offsitebot.Action // what the command needs the person to be allowed
+}
+
+// dueRenderers word each kind of item; reader is who will read it.
+var dueRenderers = map[string]func(it offsitebot.DueItem, reader offsitebot.Role) dueWords{
+	offsitebot.DueNotice:       noticeWords,
+	offsitebot.DueEnd:          endWords,
+	offsitebot.DueContact:      contactWords,
+	offsitebot.DueAttendance:   attendanceWords,
+	offsitebot.DueReview:       reviewWords,
+	offsitebot.DueContinuation: continuationWords,
+	offsitebot.DueOutcome:      outcomeWords,
+	offsitebot.DueInvitation:   invitationWords,
+	offsitebot.DueRequest:      requestWords,
+	offsitebot.DueFaceToFace:   faceToFaceWords,
+}
+
+func noticeWords(it offsitebot.DueItem, _ offsitebot.Role) dueWords {
+	w := dueWords{command: "notice " + it.Ref + " given", act: offsitebot.ActReview}
+	when := fmt.Sprintf("%s (2 school days before the start on %s)", it.By.Short(), it.On.Short())
+	switch {
+	case it.Stage == offsitebot.StageStarted:
+		w.what, w.todo = "written notice to parents was due by "+when+" and is not recorded as given", " — give it now"
+	case it.Overdue:
+		w.what, w.todo = "written notice to parents was due by "+when, " — send it now"
+	default:
+		w.what = "written notice to parents must reach them by " + when
+	}
+	return w
+}
+
+func endWords(it offsitebot.DueItem, _ offsitebot.Role) dueWords {
+	if it.Decision != "" {
+		return dueWords{what: fmt.Sprintf("the %s review decided: %s", it.On.Short(), it.Decision),
+			todo:    " — end the direction when the pupil leaves",
+			command: "end " + it.Ref + " " + endFor(it.Decision), act: offsitebot.ActEnd}
+	}
+	return dueWords{what: fmt.Sprintf("the agreed end date (%s) has passed", it.On.Short()),
+		todo:    " — end the direction, or record the decision to continue",
+		command: "end " + it.Ref + " reintegrated|managed-move|semh|other", act: offsitebot.ActEnd}
+}
+
+// contactWords says the contact missing from where the reader stands.
+func contactWords(it offsitebot.DueItem, reader offsitebot.Role) dueWords {
+	with, other := "with the receiving school", "receiving"
+	switch reader {
+	case offsitebot.RoleReceiving:
+		with, other = "with the home school", "home"
+	case offsitebot.RoleLA:
+		with = "between the schools"
+	}
+	w := dueWords{command: "contact " + it.Ref + " " + other + " phone …", act: offsitebot.ActContact}
+	if it.Overdue {
+		w.what = fmt.Sprintf("no contact %s for %d school days — overdue, was due by %s", with, it.Days, it.By.Short())
+	} else {
+		w.what = fmt.Sprintf("no contact %s for %d school days — due by %s", with, it.Days, it.By.Short())
+	}
+	return w
+}
+
+func attendanceWords(it offsitebot.DueItem, _ offsitebot.Role) dueWords {
+	w := dueWords{command: "attendance " + it.Ref + " " + string(it.On) + " AM PM", act: offsitebot.ActAttendance}
+	if it.Days == 1 {
+		w.what = "attendance not confirmed for " + it.On.Short()
+	} else {
+		w.what = fmt.Sprintf("attendance not confirmed for %d school days, the earliest %s", it.Days, it.On.Short())
+	}
+	return w
+}
+
+// scheduleCommand is the command that books the next review.
+func scheduleCommand(it offsitebot.DueItem) string {
+	mode := offsitebot.InPerson + "|" + offsitebot.Online
+	if it.InPerson {
+		mode = offsitebot.InPerson
+	}
+	return "review " + it.Ref + " schedule DATE TIME " + mode
+}
+
+func reviewWords(it offsitebot.DueItem, _ offsitebot.Role) dueWords {
+	w := dueWords{command: scheduleCommand(it), act: offsitebot.ActReview}
+	switch {
+	case it.Overdue:
+		w.what = fmt.Sprintf("review meeting was due by %s and none is scheduled — overdue", it.By.Short())
+	case it.Stage == offsitebot.StageTooLate:
+		w.what = fmt.Sprintf("next review meeting due by %s — not yet scheduled, and parents can no longer have 6 days' notice for it", it.By.Short())
+	default:
+		w.what = "next review meeting due by " + it.By.Short()
+		w.todo = fmt.Sprintf(" — schedule it by %s so parents get 6 days' notice", offsitebot.InvitationDeadline(it.By).Short())
+	}
+	return w
+}
+
+func continuationWords(it offsitebot.DueItem, _ offsitebot.Role) dueWords {
+	w := dueWords{command: "review " + it.Ref + " told " + it.Subject, act: offsitebot.ActReview}
+	if it.Overdue {
+		w.what = fmt.Sprintf("decision to continue from the %s meeting was due to parents by %s (6 days after)", it.On.Short(), it.By.Short())
+		w.todo = " — tell them now"
+	} else {
+		w.what = fmt.Sprintf("decision to continue from the %s meeting must reach parents by %s (6 days after)", it.On.Short(), it.By.Short())
+	}
+	return w
+}
+
+func outcomeWords(it offsitebot.DueItem, _ offsitebot.Role) dueWords {
+	return dueWords{what: fmt.Sprintf("outcome of the %s meeting not recorded yet", it.On.Short()),
+		command: "review " + it.Ref + " outcome", act: offsitebot.ActReview}
+}
+
+func invitationWords(it offsitebot.DueItem, _ offsitebot.Role) dueWords {
+	w := dueWords{command: "link " + it.Ref + " parent", act: offsitebot.ActLink}
+	switch {
+	case it.Overdue:
+		w.what = fmt.Sprintf("invitation for the %s meeting should have gone to parents by %s (6 days before) — no parent is linked", it.On.Short(), it.By.Short())
+		w.todo = ", invite them now"
+	case it.Stage == offsitebot.StageLastDay:
+		w.what = fmt.Sprintf("invitation for the %s meeting must go to parents today (6 days before) — no parent is linked", it.On.Short())
+	default:
+		w.what = fmt.Sprintf("invitation for the %s meeting must go to parents by %s (6 days before) — no parent is linked", it.On.Short(), it.By.Short())
+	}
+	return w
+}
+
+func requestWords(it offsitebot.DueItem, _ offsitebot.Role) dueWords {
+	duty := "duty applies: hold one as soon as reasonably practicable"
+	if !it.DutyApplies {
+		duty = "duty does not apply"
+		if it.LastMet.Valid() {
+			duty += ": met " + it.LastMet.Short()
+		}
+	}
+	from := whoName(it.From)
+	if it.From == offsitebot.FromLA {
+		from = "the " + from
+	}
+	return dueWords{what: fmt.Sprintf("review request from %s, %s — not yet scheduled (%s)", from, it.On.Short(), duty),
+		command: scheduleCommand(it), act: offsitebot.ActReview}
+}
+
+func faceToFaceWords(it offsitebot.DueItem, _ offsitebot.Role) dueWords {
+	return dueWords{what: "no face-to-face review meeting yet", todo: " — make the next one in person",
+		command: scheduleCommand(it), act: offsitebot.ActReview}
+}
+
+// dueText words it for a reader of role: the line, and the next step, which
+// is the command where they may run it (command is true), and otherwise
+// whose duty it is.
+func dueText(it offsitebot.DueItem, role offsitebot.Role) (text, next string, command bool) {
+	render, ok := dueRenderers[it.Kind]
+	if !ok { // a kind the core added before its words were written here
+		return fmt.Sprintf("%s due by %s", it.Kind, it.By.Short()), "for " + partyName(it.Party), false
+	}
+	w := render(it, role)
+	if offsitebot.Allowed(role, w.act) {
+		return w.what + w.todo, w.command, true
+	}
+	return w.what, "for " + partyName(it.Party), false
+}
+
+func partyName(p offsitebot.Party) string {
+	switch p {
+	case offsitebot.ReceivingSchool:
+		return "the receiving school"
+	case offsitebot.BothSchools:
+		return "both schools"
+	}
+	return "the home school"
+}
+
+// dueLines words items for a reader of role, each as line(text, next). An
+// LA officer, who reads but does not act, gets them under the headings
+// Overdue and Coming up.
+func dueLines(items []offsitebot.DueItem, role offsitebot.Role, line func(it offsitebot.DueItem, text, next string) string) []string {
+	var lines []string
+	heading := ""
+	for _, it := range items {
+		if role == offsitebot.RoleLA {
+			h := "Coming up:"
+			if it.Overdue {
+				h = "Overdue:"
+			}
+			if h != heading {
+				heading = h
+				lines = append(lines, h)
+			}
+		}
+		text, next, _ := dueText(it, role)
+		lines = append(lines, line(it, text, next))
+	}
+	return lines
+}
+
+// dueFor is what is due on k that who answers for: the receiving school
+// answers for its own duties and those of both schools; the rest is the home
+// school's. Admins and the LA see everything.
+func (e *Engine) dueFor(who offsitebot.Identity, k *offsitebot.Case, now time.Time) []offsitebot.DueItem {
+	items := offsitebot.Due(k, now, e.Calendar)
+	if who.Role == offsitebot.RoleReceiving {
+		items = slices.DeleteFunc(items, func(it offsitebot.DueItem) bool {
+			return it.Party != offsitebot.ReceivingSchool && it.Party != offsitebot.BothSchools
+		})
+	}
+	return items
+}
+
+func (e *Engine) due(ctx context.Context, c bot.Call) ([]bot.Reply, error) {
+	if !c.Who.Role.Staff() {
+		return e.status(ctx, c)
+	}
+	var cs []offsitebot.Case
+	if c.Case != nil {
+		cs = []offsitebot.Case{*c.Case}
+	} else {
+		var err error
+		if cs, err = e.myCases(ctx, c.Who); err != nil {
+			return nil, err
+		}
+	}
+	var items []offsitebot.DueItem
+	for i := range cs {
+		items = append(items, e.dueFor(c.Who, &cs[i], c.Now)...)
+	}
+	if len(items) == 0 {
+		if c.Who.Role == offsitebot.RoleLA {
+			return text(fmt.Sprintf("Nothing is due or overdue on the %s.", plural(len(cs), "active case", "active cases"))), nil
+		}
+		return text(fmt.Sprintf("Nothing is due or overdue from you on your %s.", plural(len(cs), "active case", "active cases"))), nil
+	}
+	offsitebot.SortDue(items)
+	return text(strings.Join(dueLines(items, c.Who.Role, func(it offsitebot.DueItem, text, next string) string {
+		return fmt.Sprintf("%s  %s  → %s", it.Ref, text, next)
+	}), "\n")), nil
+}
+
+func (e *Engine) cases(ctx context.Context, c bot.Call) ([]bot.Reply, error) {
+	if !c.Who.Role.Staff() {
+		return e.status(ctx, c)
+	}
+	cs, err := e.myCases(ctx, c.Who)
+	if err != nil {
+		return nil, err
+	}
+	if len(cs) == 0 {
+		return text("You have no active cases. Home-school staff open one with: new"), nil
+	}
+	if c.Who.Role == offsitebot.RoleLA {
+		return e.casesBySchool(ctx, c, cs)
+	}
+	lines := []string{fmt.Sprintf("Your active cases (%d):", len(cs))}
+	for i := range cs {
+		line, _ := e.caseLine(c, &cs[i])
+		lines = append(lines, line)
+	}
+	return []bot.Reply{{Text: strings.Join(lines, "\n"), Sensitive: true}}, nil
+}
+
+// caseLine is one case in a list of cases, with what is due on it, and how
+// many of those are overdue.
+func (e *Engine) caseLine(c bot.Call, k *offsitebot.Case) (string, int) {
+	since := "since"
+	if k.Start > offsitebot.DateOf(c.Now) {
+		since = "starts"
+	}
+	line := fmt.Sprintf("%s  %s  %s %s", k.Ref, k.Pupil, since, k.Start.Short())
+	if m, ok := offsitebot.NextMeeting(k, c.Now); ok {
+		line += " · next review " + m.Date().Short()
+	}
+	due := e.dueFor(c.Who, k, c.Now)
+	if len(due) == 0 {
+		return line, 0
+	}
+	what, next, command := dueText(due[0], c.Who.Role)
+	if !command {
+		what += " (" + next + ")" // whose duty, for those who only read
+	}
+	if len(due) == 1 {
+		line += " · due: " + what
+	} else {
+		line += fmt.Sprintf(" · %d things due, most urgent: %s", len(due), what)
+	}
+	return line, len(slices.DeleteFunc(due, func(it offsitebot.DueItem) bool { return !it.Overdue }))
+}
+
+// casesBySchool is the LA's list: every active case under its home school,
+// each school with how many duties on its cases are overdue.
+func (e *Engine) casesBySchool(ctx context.Context, c bot.Call, cs []offsitebot.Case) ([]bot.Reply, error) {
+	schools, err := e.Store.Schools(ctx)
+	if err != nil {
+		return nil, err
+	}
+	names := map[string]string{}
+	for _, s := range schools {
+		names[s.URN] = s.Name
+	}
+	school := func(urn string) string {
+		if n := names[urn]; n != "" {
+			return n + " (" + urn + ")"
+		}
+		return "school " + urn
+	}
+	byHome := map[string][]offsitebot.Case{}
+	for _, k := range cs {
+		byHome[k.HomeURN] = append(byHome[k.HomeURN], k)
+	}
+	urns := slices.SortedFunc(maps.Keys(byHome), func(a, b string) int { return cmp.Or(cmp.Compare(school(a), school(b)), cmp.Compare(a, b)) })
+	lines := []string{fmt.Sprintf("Active cases (%d), by home school:", len(cs))}
+	for _, urn := range urns {
+		var caseLines []string
+		overdue := 0
+		for i := range byHome[urn] {
+			line, n := e.caseLine(c, &byHome[urn][i])
+			caseLines = append(caseLines, "  "+line)
+			overdue += n
+		}
+		count := "nothing overdue"
+		if overdue > 0 {
+			count = plural(overdue, "duty overdue", "duties overdue")
+		}
+		lines = append(lines, fmt.Sprintf("%s — %s, %s", school(urn), plural(len(byHome[urn]), "case", "cases"), count))
+		lines = append(lines, caseLines...)
+	}
+	return []bot.Reply{{Text: strings.Join(lines, "\n"), Sensitive: true}}, nil
+}
+
+// errorText words err for the person who met it: the core's facts, then the
+// command that helps, where there is one.
+func errorText(err error) string {
+	msg := offsitebot.ErrorMessage(err)
+	switch offsitebot.ErrorNext(err) {
+	case offsitebot.NextSeeRole:
+		return msg + " Type help to see what you can do, or ask your school's offsitebot admin."
+	case offsitebot.NextListCases:
+		return msg + " Type cases to list yours."
+	}
+	return msg
+}
