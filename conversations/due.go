@@ -292,7 +292,7 @@ func (e *Engine) caseLine(c bot.Call, k *offsitebot.Case) (string, int) {
 	}
 	what, next, command := dueText(due[0], c.Who.Role)
 	if !command {
-		what += " (" + next + ")" // whose duty, for those who only read
+		what += " → " + next // whose duty, for those who only read
 	}
 	if len(due) == 1 {
 		line += " · due: " + what
