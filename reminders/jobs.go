@@ -197,8 +197,9 @@ func (s *Scheduler) attendanceChase(ctx context.Context, sw *sweep) ([]message, 
 	return s.askAttendance(ctx, sw, KindAttendanceChase, JobAttendanceChase, conversations.MsgAttendanceChase, alert)
 }
 
-// askAttendance sends what(case, day) with the answer buttons to each receiving contact of each running case whose day is not yet
-// recorded; then, if set, adds what also(case, contacts asked) returns.
+// askAttendance sends what(case, day) with the answer buttons to each
+// receiving contact of each running case whose day is not yet recorded; then,
+// if set, adds what also(case, contacts asked) returns.
 func (s *Scheduler) askAttendance(ctx context.Context, sw *sweep, kind, job string, what func(*offsitebot.Case, offsitebot.Date) string,
 	also func(ctx context.Context, c *offsitebot.Case, asked int) ([]message, error)) ([]message, string, error) {
 	if why := sw.notSchoolDay(); why != "" {
