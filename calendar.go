@@ -1,6 +1,7 @@
 package offsitebot
 
 import (
+	"iter"
 	"maps"
 	"time"
 )
@@ -123,8 +124,31 @@ func (c Calendar) NotSchoolDay(d Date) string {
 	return ""
 }
 
+// MaxDays bounds every loop over days: no rule looks further than ten years,
+// and a nonsense date (year 0, 1847) then costs a moment instead of a hang.
+const MaxDays = 3653
+
+// Days yields the dates from through to, in order: the last MaxDays of them
+// when the range is longer.
+func Days(from, to Date) iter.Seq[Date] {
+	return func(yield func(Date) bool) {
+		if !from.Valid() || !to.Valid() {
+			return
+		}
+		if first := to.AddDays(1 - MaxDays); from < first {
+			from = first
+		}
+		for d := from; d <= to; d = d.AddDays(1) {
+			if !yield(d) {
+				return
+			}
+		}
+	}
+}
+
 // AddSchoolDays returns the nth school day after d (n > 0) or before it (n < 0);
-// d itself is never counted, and n == 0 returns d unchanged.
+// d itself is never counted, and n == 0 returns d unchanged. It looks at most
+// MaxDays days away (a calendar closed for longer has no answer).
 func (c Calendar) AddSchoolDays(d Date, n int) Date {
 	if n == 0 || !d.Valid() {
 		return d
@@ -133,7 +157,7 @@ func (c Calendar) AddSchoolDays(d Date, n int) Date {
 	if n < 0 {
 		step, n = -1, -n
 	}
-	for n > 0 {
+	for i := 0; n > 0 && i < MaxDays; i++ {
 		d = d.AddDays(step)
 		if c.IsSchoolDay(d) {
 			n--
@@ -143,13 +167,14 @@ func (c Calendar) AddSchoolDays(d Date, n int) Date {
 }
 
 // SchoolDaysBetween counts the school days x with from < x <= to: the school
-// days that have passed since from, as of to. It is 0 when to is not after from.
+// days that have passed since from, as of to. It is 0 when to is not after
+// from, and counts at most the last MaxDays days.
 func (c Calendar) SchoolDaysBetween(from, to Date) int {
 	if !from.Valid() || !to.Valid() || to <= from {
 		return 0
 	}
 	n := 0
-	for d := from.AddDays(1); d <= to; d = d.AddDays(1) {
+	for d := range Days(from.AddDays(1), to) {
 		if c.IsSchoolDay(d) {
 			n++
 		}

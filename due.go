@@ -304,7 +304,7 @@ func missingAttendance(c *Case, today Date, cal Calendar) []Date {
 		have[a.Date] = true
 	}
 	var out []Date
-	for d := c.Start; d <= last; d = d.AddDays(1) {
+	for d := range Days(c.Start, last) {
 		if !have[d] && cal.IsSchoolDay(d) {
 			out = append(out, d)
 		}

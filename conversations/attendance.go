@@ -3,6 +3,7 @@ package conversations
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	offsitebot "github.com/offsitebot/offsitebot"
@@ -29,7 +30,7 @@ func codeStep(key, label, q string, when func(*session) bool, buttons ...bot.But
 }
 
 func attendanceFlow() *flow {
-	date := dateStep("date", "Date", "Which day? (YYYY-MM-DD, or today)", notFuture, false)
+	date := dateStep("date", "Date", "Which day?", notFuture, false)
 	date.prefill = func(_ context.Context, s *session) (string, bool) {
 		return string(offsitebot.DateOf(s.now())), true
 	}
@@ -66,8 +67,15 @@ func attendanceFlow() *flow {
 		},
 		positional: func(w words, a answers) {
 			w = shiftRef(w, a)
-			if len(w) > 0 && (len(w) == 3 || len(w[0].s) > 2 && !strings.EqualFold(w[0].s, "absent")) {
-				a["date"], w = w[0].s, w[1:]
+			// The date is what comes before "absent CODE" or the two codes ("3 Dec / /").
+			n := slices.IndexFunc(w, func(x word) bool { return strings.EqualFold(x.s, "absent") })
+			if n < 0 && len(w) >= 3 {
+				n = len(w) - 2
+			} else if n < 0 && len(w) > 0 && len(w[0].s) > 2 {
+				n = 1
+			}
+			if n > 0 {
+				a["date"], w = w[:n].join(), w[n:]
 			}
 			if len(w) > 0 && strings.EqualFold(w[0].s, "absent") {
 				a["absent"] = "yes"

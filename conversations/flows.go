@@ -61,18 +61,8 @@ func newCaseFlow() *flow {
 		}
 		return v, err
 	}
-	dob := dateStep("dob", "Date of birth", "The pupil's date of birth? (YYYY-MM-DD)", notFuture, false)
-	dobCheck := dob.check
-	dob.check = func(ctx context.Context, s *session, v string) (string, error) {
-		v, err := dobCheck(ctx, s, v)
-		if err == nil {
-			if age := offsitebot.AgeOn(offsitebot.Date(v), offsitebot.DateOf(s.now())); age < 4 || age > 25 {
-				return "", offsitebot.Errorf(offsitebot.EInvalid, "%s would make the pupil %d years old. Please check the date of birth (YYYY-MM-DD).", offsitebot.Date(v).Short(), age)
-			}
-		}
-		return v, err
-	}
-	end := dateStep("end", "End date (optional)", "The agreed end date, if there is one? (YYYY-MM-DD, or skip)", anyDate, true)
+	dob := birthStep("dob", "Date of birth", "The pupil's date of birth? (day, month and year, for example 14/3/2012)")
+	end := dateStep("end", "End date (optional)", "The agreed end date, if there is one?", anyDate, true)
 	endCheck := end.check
 	end.check = func(ctx context.Context, s *session, v string) (string, error) {
 		v, err := endCheck(ctx, s, v)
@@ -89,7 +79,7 @@ func newCaseFlow() *flow {
 			pupil, dob,
 			choiceStep("ehcp", "EHC plan?", "Does the pupil have an EHC plan? (yes/no)", yesNo...),
 			home, receiving,
-			dateStep("start", "First day", "What is the first day at the receiving school? (YYYY-MM-DD)", anyDate, false),
+			dateStep("start", "First day", "What is the first day at the receiving school?", anyDate, false),
 			end,
 			textStep("reasons", "Reasons", "Why is the direction being made? (or skip)", true),
 			textStep("objectives", "Objectives", "What should it achieve (the objectives)? (or skip)", true),
@@ -175,29 +165,26 @@ func contactFlow() *flow {
 		prefill: func(_ context.Context, s *session) (string, bool) {
 			return s.now().UTC().Format(time.RFC3339), true
 		},
-		ask: fixed("When was it? (YYYY-MM-DD HH:MM)"),
+		ask: fixed("When was it? (for example today 10:30, yesterday 3pm, tue 9.15 or 1/12/2026 14:00)"),
 		check: func(_ context.Context, s *session, v string) (string, error) {
-			if _, err := time.Parse(time.RFC3339, v); err == nil {
-				return v, nil
-			}
-			day, clock, _ := strings.Cut(strings.TrimSpace(v), " ")
-			d, err := offsitebot.ParseDate(day, s.now())
+			t, err := time.Parse(time.RFC3339, v) // as a form or a script sends it
+			timed := err == nil
 			if err != nil {
-				return "", err
-			}
-			t := d.At(12, 0)
-			if clock != "" {
-				h, m, err := offsitebot.ParseClock(clock)
-				if err != nil {
+				if t, timed, err = offsitebot.ParseDateTime(v, s.now(), offsitebot.Back); err != nil {
 					return "", err
 				}
-				t = d.At(h, m)
 			}
-			if t.After(s.now()) {
-				if clock != "" || d > offsitebot.DateOf(s.now()) {
-					return "", offsitebot.Errorf(offsitebot.EInvalid, "That is in the future. Please give when the contact happened.")
-				}
+			d, today := offsitebot.DateOf(t), offsitebot.DateOf(s.now())
+			if err := offsitebot.BackSpan.Check(d, today); err != nil {
+				return "", err
+			}
+			switch {
+			case !timed && d == today:
 				t = s.now()
+			case !timed:
+				t = d.At(12, 0)
+			case t.After(s.now()):
+				return "", offsitebot.Errorf(offsitebot.EInvalid, "%s is still to come. Please give when the contact happened.", dayTime(t, s.now()))
 			}
 			return t.UTC().Format(time.RFC3339), nil
 		},
@@ -249,7 +236,7 @@ func doneContact(ctx context.Context, s *session) ([]bot.Reply, error) {
 		return nil, err
 	}
 	cc := offsitebot.CheckContact(c, s.now(), s.e.Calendar)
-	text := fmt.Sprintf("Logged for %s (%s with %s, %s).", c.Ref, ct.How, withName(ct.With), at.In(offsitebot.London).Format("2 Jan 15:04"))
+	text := fmt.Sprintf("Logged for %s (%s with %s, %s).", c.Ref, ct.How, withName(ct.With), dayTime(at, s.now()))
 	switch {
 	case c.Status != offsitebot.Active || cc.DueBy.IsZero():
 	case cc.DueBy < offsitebot.DateOf(s.now()):

@@ -23,7 +23,7 @@ func (s *session) meetingAt() time.Time {
 }
 
 func scheduleFlow() *flow {
-	tm := timeStep("time", "Time", "What time? (HH:MM)")
+	tm := timeStep("time", "Time", "What time? (for example 15:30 or 3.30pm)")
 	tm.check = func(_ context.Context, s *session, v string) (string, error) {
 		h, m, err := offsitebot.ParseClock(v)
 		if err != nil {
@@ -61,7 +61,7 @@ func scheduleFlow() *flow {
 		name: "review-schedule", title: "Schedule a review meeting", doing: "scheduling a review meeting", submit: "Schedule", action: offsitebot.ActReview, form: true,
 		steps: []step{
 			refStep(),
-			dateStep("date", "Date", "Which day is the meeting? (YYYY-MM-DD)", notPast, false),
+			dateStep("date", "Date", "Which day is the meeting?", notPast, false),
 			tm,
 			choiceStep("mode", "In person or online", "In person or online?", modes...),
 			textStep("place", "Place (optional)", "Where? (a room or a link, or skip)", true),
@@ -72,10 +72,12 @@ func scheduleFlow() *flow {
 			if len(w) > 0 && strings.EqualFold(w[0].s, "schedule") {
 				w = w[1:]
 			}
-			for _, k := range []string{"date", "time"} {
-				if len(w) > 0 {
-					a[k], w = w[0].s, w[1:]
-				}
+			date, clock, w := splitWhen(w, func(x string) bool { return matchChoice(modes, x) })
+			if date != "" {
+				a["date"] = date
+			}
+			if clock != "" {
+				a["time"] = clock
 			}
 			if len(w) > 0 {
 				a["mode"], w = w[0].s, w[1:]
@@ -302,9 +304,9 @@ func outcomeFlow() *flow {
 		},
 	}
 	cont := func(s *session) bool { return s.a["decision"] == offsitebot.DecisionContinue }
-	until := dateStep("until", "Continue until", "Continue until when? (YYYY-MM-DD)", notPast, false)
+	until := dateStep("until", "Continue until", "Continue until when?", notPast, false)
 	until.when = cont
-	next := dateStep("next", "Next review meeting", "When is the next review meeting? (YYYY-MM-DD; within 14 days)", notPast, false)
+	next := dateStep("next", "Next review meeting", "When is the next review meeting, within 14 days?", notPast, false)
 	next.when = cont
 	nextCheck := next.check
 	next.check = func(ctx context.Context, s *session, v string) (string, error) {

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	offsitebot "github.com/offsitebot/offsitebot"
@@ -170,31 +171,50 @@ func checkLength(v string) (string, error) {
 	return v, nil
 }
 
-// dateRule restricts a date answer relative to today.
-type dateRule int
+// dateRule says how a date answer is read (a year-less date or a weekday,
+// by lean) and how far from today it may lie.
+type dateRule struct {
+	lean offsitebot.Lean
+	span offsitebot.Span
+}
 
-const (
-	anyDate dateRule = iota
-	notFuture
-	notPast
+var (
+	anyDate   = dateRule{offsitebot.Near, offsitebot.StartSpan}  // a first or last day
+	notFuture = dateRule{offsitebot.Back, offsitebot.BackSpan}   // what happened
+	notPast   = dateRule{offsitebot.Ahead, offsitebot.AheadSpan} // what is to come
 )
 
+// dateStep asks q, adding how a date may be written.
 func dateStep(key, label, q string, rule dateRule, optional bool) step {
 	return step{
-		key: key, label: label, kind: bot.FieldDate, optional: optional, ask: fixed(q),
+		key: key, label: label, kind: bot.FieldDate, optional: optional,
+		ask: func(_ context.Context, s *session) (string, []bot.Button) {
+			skip := ""
+			if optional {
+				skip = "; or skip"
+			}
+			return fmt.Sprintf("%s (for example %s%s)", q, offsitebot.DateExample(s.now(), rule.lean), skip), nil
+		},
 		check: func(_ context.Context, s *session, v string) (string, error) {
-			d, err := offsitebot.ParseDate(v, s.now())
+			d, err := offsitebot.ParseDate(v, s.now(), rule.lean)
 			if err != nil {
 				return "", err
 			}
-			today := offsitebot.DateOf(s.now())
-			switch {
-			case rule == notFuture && d > today:
-				return "", offsitebot.Errorf(offsitebot.EInvalid, "%s is in the future. Please give a date up to today (%s).", d.Time().Format("Mon 2 Jan 2006"), today.Short())
-			case rule == notPast && d < today:
-				return "", offsitebot.Errorf(offsitebot.EInvalid, "%s has already passed. Please give today or a later date.", d.Short())
+			if err := rule.span.Check(d, offsitebot.DateOf(s.now())); err != nil {
+				return "", err
 			}
 			return string(d), nil
+		},
+	}
+}
+
+// birthStep asks for a date of birth: a whole date, no "today", a pupil's age.
+func birthStep(key, label, q string) step {
+	return step{
+		key: key, label: label, kind: bot.FieldDate, ask: fixed(q),
+		check: func(_ context.Context, s *session, v string) (string, error) {
+			d, err := offsitebot.ParseBirthDate(v, s.now())
+			return string(d), err
 		},
 	}
 }
@@ -210,6 +230,42 @@ func timeStep(key, label, q string) step {
 			return fmt.Sprintf("%02d:%02d", h, m), nil
 		},
 	}
+}
+
+// dayTime echoes an instant someone gave: "Thu 3 Dec 15:30", with the year
+// when it is not this year's.
+func dayTime(t, now time.Time) string {
+	t, now = t.In(offsitebot.London), now.In(offsitebot.London)
+	if t.Year() != now.Year() {
+		return t.Format("Mon 2 Jan 2006 15:04")
+	}
+	return t.Format("Mon 2 Jan 15:04")
+}
+
+// splitWhen takes a date and a time as people write them ("3 Dec 3:30 pm",
+// "tomorrow 15:30") off the front of w: up to the first word that stop
+// accepts or, if none does, up to the time. It returns the words after them.
+func splitWhen(w words, stop func(string) bool) (date, clock string, rest words) {
+	end := slices.IndexFunc(w, func(x word) bool { return stop(x.s) })
+	for i := len(w); end < 0 && i > 0; i-- {
+		if _, c := offsitebot.CutClock(w[:i].join()); c != "" {
+			end = i
+		}
+	}
+	if end < 0 {
+		end = len(w)
+	}
+	date, clock = offsitebot.CutClock(w[:end].join())
+	return date, clock, w[end:]
+}
+
+// join is the words, each as typed, with one space between.
+func (w words) join() string {
+	f := make([]string, len(w))
+	for i, x := range w {
+		f[i] = x.s
+	}
+	return strings.Join(f, " ")
 }
 
 // isRef reports whether w reads as a case reference.

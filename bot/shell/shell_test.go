@@ -90,7 +90,7 @@ func TestScriptedSessionEndToEnd(t *testing.T) {
 	s.expect(`new pupil="Sam Taylor" dob=2012-03-04 ehcp=no home=100001`, "receiving school")
 	s.expect("100001", "must be another school") // the conversation keeps what was given
 	s.expect("100002", "first day")
-	s.expect("2026-13-01", "not a date I can read")
+	s.expect("2026-13-01", "13 isn't a month")
 	s.expect("2026-12-01", "agreed end date")
 	s.expect("skip", "Why is the direction")
 	s.expect("Persistent disruption", "objectives")
@@ -118,7 +118,7 @@ func TestScriptedSessionEndToEnd(t *testing.T) {
 	s.expect("/as home:Alex", "home:Alex")
 	s.clk.Set(at("2026-12-02 10:19"))
 	s.expect("contact "+ref+" receiving phone Spoke to Ms Khan; good first week, one late arrival",
-		"Logged for "+ref+" (phone with the receiving school, 2 Dec 10:20)", "Next contact between the schools due by")
+		"Logged for "+ref+" (phone with the receiving school, Wed 2 Dec 10:20)", "Next contact between the schools due by")
 
 	// 5 days out: warned, confirmed.
 	s.expect("review "+ref+" schedule 2026-12-07 15:30 in-person Room 4", "That meeting is 5 days away", "Schedule it anyway?")
@@ -202,4 +202,54 @@ func TestScriptedSessionEndToEnd(t *testing.T) {
 	if strings.Join(actions, ",") != strings.Join(wantAudit, ",") {
 		t.Errorf("audit trail:\n got %v\nwant %v", actions, wantAudit)
 	}
+}
+
+// TestBritishDatesInGuidedFlows answers every date and time question the way
+// staff write them, wrong first: each wrong answer says what was wrong and the
+// same question comes back, with everything answered before kept.
+func TestBritishDatesInGuidedFlows(t *testing.T) {
+	s := newSession(t) // Wed 2 Dec 2026
+	s.expect("/as admin", "You are now shell:admin:Admin")
+	s.expect("school add 100001 Oakfield Primary", "saved")
+	s.expect("school add 100002 Riverside Academy", "saved")
+	s.expect("/as home:Alex", "shell:home:Alex")
+
+	s.expect("new", "full name")
+	if q := s.expect("Sam Taylor", "date of birth", "14/3/2012"); strings.Contains(q, "today") {
+		t.Fatalf("the date-of-birth question offers today:\n%s", q)
+	}
+	s.expect("today", "whole date of birth with the year", "date of birth")
+	s.expect("14/03/12", "write the year with four digits", "date of birth")
+	s.expect("31/02/2012", "There is no 31 February 2012: February 2012 has 29 days", "date of birth")
+	s.expect("14/3/1990", "would make the pupil 36 years old", "date of birth")
+	s.expect("14 March 2012", "EHC plan")
+	s.expect("no", "receiving school") // the home school is Alex's
+	s.expect("100002", "first day", "for example 9/12/2026, 9 Dec, friday, next thu or tomorrow")
+	s.expect("0000-01-01", `"0000-01-01" is in the year 0`, "first day")
+	s.expect("3/12/26", "write the year with four digits", "first day")
+	s.expect("31/11", "There is no 31 November", "first day")
+	s.expect("14/12/2027", "Tue 14 Dec 2027 is more than a year ahead", "first day")
+	s.expect("next mon", "agreed end date", "or skip")
+	s.expect("fri 29 jan", "Why is the direction")
+	s.expect("skip", "objectives")
+	s.expect("skip", "report to on arrival")
+	s.expect("skip", "session times")
+	opened := s.expect("skip", "Opened OSD-", "for Sam Taylor", "starting Mon 7 Dec")
+	ref := refRE.FindString(opened)
+	s.expect("show "+ref, "born 14 Mar 2012", "29 Jan")
+
+	s.expect("review "+ref+" schedule", "Which day is the meeting?")
+	s.expect("31/02/2027", "There is no 31 February 2027", "Which day is the meeting?")
+	s.expect("yesterday", "Tue 1 Dec 2026 has already passed", "Which day is the meeting?")
+	s.expect("thu 17 dec", "What time?")
+	s.expect("25:00", "hours go up to 23", "What time?")
+	s.expect("half three", `can't read "half three" as a time`, "What time?")
+	s.expect("3.30pm", "In person or online?")
+	s.expect("in person", "Where?")
+	s.expect("skip", "Review meeting M1 for "+ref+" scheduled: Thu 17 Dec 15:30, in person")
+	s.expect("review "+ref+" schedule next fri 10am online", "Review meeting M2 for "+ref+" scheduled: Fri 11 Dec 10:00, online")
+	s.expect("review "+ref+" schedule 21 Dec 3:30 pm in-person Room 4", "Review meeting M3 for "+ref+" scheduled: Mon 21 Dec 15:30, in person (Room 4)")
+
+	s.expect("contact "+ref+` receiving phone when="1/12/2025 10:00" Planning call`, "Mon 1 Dec 2025 is more than a year ago", "When was it?")
+	s.expect("tue at 9.15", "Logged for "+ref+" (phone with the receiving school, Tue 1 Dec 09:15)")
 }
