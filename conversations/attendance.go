@@ -100,40 +100,25 @@ func doneAttendance(ctx context.Context, s *session) ([]bot.Reply, error) {
 	if s.a["absent"] == "yes" {
 		am, pm = s.a["code"], s.a["code"]
 	}
-	day := offsitebot.AttendanceDay{Date: offsitebot.Date(s.a["date"]), AM: am, PM: pm, By: s.call.Who.ID, At: s.now(), Via: s.call.Platform}
-	was := "" // what a correction replaced
-	c, err := s.e.update(ctx, s.c, func(c *offsitebot.Case) ([]offsitebot.AuditEvent, error) {
-		if c.Status != offsitebot.Active {
-			return nil, endedErr(c)
-		}
-		detail := fmt.Sprintf("%s AM %s PM %s", day.Date, am, pm)
-		for i, d := range c.Attendance {
-			if d.Date == day.Date {
-				was = fmt.Sprintf(" (was AM %s, PM %s)", d.AM, d.PM)
-				detail += was
-				c.Attendance[i] = day
-				return []offsitebot.AuditEvent{s.event("attendance corrected", detail)}, nil
-			}
-		}
-		c.Attendance = append(c.Attendance, day)
-		return []offsitebot.AuditEvent{s.event("attendance recorded", detail)}, nil
+	var was *offsitebot.AttendanceDay // what a correction replaced
+	c, ch, err := s.e.change(ctx, s.c, func(c *offsitebot.Case) (ch offsitebot.Change, err error) {
+		was, ch, err = c.RecordAttendance(s.actor(), offsitebot.AttendanceDay{Date: offsitebot.Date(s.a["date"]), AM: am, PM: pm})
+		return ch, err
 	})
 	if err != nil {
 		return nil, err
 	}
-	text := fmt.Sprintf("Recorded for %s, %s: AM %s, PM %s%s. The home school registers %s for both sessions.", c.Ref, day.Date.Short(), am, pm, was, offsitebot.HomeRegisterCode)
+	day := offsitebot.Date(s.a["date"])
+	corrected := ""
+	if was != nil {
+		corrected = fmt.Sprintf(" (was AM %s, PM %s)", was.AM, was.PM)
+	}
+	text := fmt.Sprintf("Recorded for %s, %s: AM %s, PM %s%s. The home school registers %s for both sessions.", c.Ref, day.Short(), am, pm, corrected, offsitebot.HomeRegisterCode)
 	// The home school is told at once, unless it recorded the absence itself.
-	if alert := alertCodes(am, pm); alert != "" && s.call.Who.Role != offsitebot.RoleHome {
+	if len(ch.Notices) > 0 {
 		home := s.e.schoolName(ctx, c.HomeURN)
-		follow := "A child missing from education needs following up today."
-		if day.Date < offsitebot.DateOf(s.now()) {
-			follow = fmt.Sprintf("This was recorded on %s for an earlier day; please check the pupil is safe.", offsitebot.DateOf(s.now()).Short())
-		}
-		msg := fmt.Sprintf("⚠ Safeguarding: %s (%s) was recorded absent on %s — %s — by %s. %s Type show %s for the case.",
-			c.Initials(), c.Ref, day.Date.Short(), alert, recorder(s.call.Who), follow, c.Ref)
-		told := s.e.tellHome(ctx, c, bot.Reply{Text: msg, Case: c.Ref}, "attendance alert")
-		if told > 0 {
-			text = fmt.Sprintf("Recorded for %s, %s: AM %s, PM %s%s. %s has been told now.", c.Ref, day.Date.Short(), am, pm, was, home)
+		if s.e.tell(ctx, c, ch.Notices) > 0 {
+			text = fmt.Sprintf("Recorded for %s, %s: AM %s, PM %s%s. %s has been told now.", c.Ref, day.Short(), am, pm, corrected, home)
 		} else {
 			text += fmt.Sprintf(" Please tell %s now: nobody there could be reached through offsitebot.", home)
 		}
@@ -153,12 +138,12 @@ func alertCodes(am, pm string) string {
 }
 
 // recorder says who recorded attendance, for the home school.
-func recorder(who offsitebot.Identity) string {
-	switch who.Role {
+func recorder(role offsitebot.Role) string {
+	switch role {
 	case offsitebot.RoleReceiving:
 		return "the receiving school"
 	case offsitebot.RoleAdmin:
 		return "an offsitebot admin"
 	}
-	return string(who.Role)
+	return string(role)
 }

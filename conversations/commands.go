@@ -272,24 +272,14 @@ func (e *Engine) join(ctx context.Context, c bot.Call) ([]bot.Reply, error) {
 	if err := e.Store.LinkCase(ctx, c.Who.ID, jc.Case); err != nil {
 		return nil, err
 	}
-	k, err := e.Store.UpdateCase(ctx, jc.Case, func(k *offsitebot.Case) ([]offsitebot.AuditEvent, error) {
-		k.People = slices.DeleteFunc(k.People, func(p offsitebot.Person) bool { return p.ID == c.Who.ID })
-		k.People = append(k.People, offsitebot.Person{ID: c.Who.ID, Role: jc.Role, Name: name, Joined: c.Now})
-		return []offsitebot.AuditEvent{{At: c.Now, By: c.Who.ID, Via: c.Platform, Action: "joined by code", Case: k.Ref, Detail: string(jc.Role) + ", code made by " + jc.CreatedBy}}, nil
+	k, ch, err := e.changeRef(ctx, jc.Case, func(k *offsitebot.Case) (offsitebot.Change, error) {
+		return k.Link(actor(c), *jc, name), nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	if jc.Role == offsitebot.RoleParent || jc.Role == offsitebot.RolePupil {
-		// Joining late still brings what the family should already have had.
-		for _, m := range k.Meetings {
-			if !m.Held() && !m.Cancelled && m.At.After(c.Now) {
-				e.invite(ctx, k, m.ID)
-			} else if m.Held() && m.Outcome.Decision == offsitebot.DecisionContinue && m.Outcome.NoticeSent.IsZero() {
-				e.sendDecision(ctx, k, m.ID)
-			}
-		}
-	}
+	// Joining late still brings what the family should already have had.
+	e.tell(ctx, k, ch.Notices)
 	school := e.schoolName(ctx, k.ReceivingURN)
 	child := firstName(k.Pupil)
 	if jc.Role == offsitebot.RoleReceiving {

@@ -640,19 +640,20 @@ func rows(bs []bot.Button) [][]bot.Button {
 	return append(out, row)
 }
 
-// update changes case c, trying first from the copy just read for this request
-// (which saves a read of the whole document) and falling back to a fresh read
-// when someone changed it meanwhile. c must be a whole case as read by
-// Store.Case, never a projection from Store.Cases.
+// update changes case c, trying first from a copy of the one just read for
+// this request (which saves a read of the whole document) and falling back to
+// a fresh read when someone changed it meanwhile. c itself is never changed.
+// c must be a whole case as read by Store.Case, never a projection from
+// Store.Cases.
 func (e *Engine) update(ctx context.Context, c *offsitebot.Case, fn func(c *offsitebot.Case) ([]offsitebot.AuditEvent, error)) (*offsitebot.Case, error) {
-	cp := *c
-	events, err := fn(&cp)
+	cp := c.Clone()
+	events, err := fn(cp)
 	if err != nil {
 		return nil, err
 	}
-	err = e.Store.SaveCase(ctx, &cp, events...)
+	err = e.Store.SaveCase(ctx, cp, events...)
 	if err == nil {
-		return &cp, nil
+		return cp, nil
 	}
 	if offsitebot.ErrorCode(err) != offsitebot.EConflict {
 		return nil, err

@@ -109,48 +109,14 @@ func familyRequestFlow() *flow {
 // recordRequest stores a review request word for word and tells the home school at once (rule 7).
 func (e *Engine) recordRequest(ctx context.Context, s *session, from string) (offsitebot.RequestCheck, *offsitebot.Case, error) {
 	var rc offsitebot.RequestCheck
-	c, err := e.update(ctx, s.c, func(c *offsitebot.Case) ([]offsitebot.AuditEvent, error) {
-		if c.Status != offsitebot.Active {
-			return nil, endedErr(c)
-		}
-		var err error
-		if rc, err = offsitebot.CheckRequest(c, from, s.now()); err != nil {
-			return nil, err
-		}
-		r := offsitebot.ReviewRequest{
-			ID: fmt.Sprintf("R%d", len(c.Requests)+1), At: s.now(), From: from, Text: s.a["text"], By: s.call.Who.ID,
-			Via: s.call.Platform, DutyApplies: rc.DutyApplies, LastMeeting: rc.LastMeeting,
-		}
-		// A meeting already booked answers it: that is the meeting the request will be heard at.
-		if m, ok := offsitebot.NextMeeting(c, s.now()); ok {
-			r.Answered = m.ID
-		}
-		c.Requests = append(c.Requests, r)
-		return []offsitebot.AuditEvent{s.event("review request recorded", fmt.Sprintf("from %s, duty applies: %t", from, rc.DutyApplies))}, nil
+	c, ch, err := e.change(ctx, s.c, func(c *offsitebot.Case) (ch offsitebot.Change, err error) {
+		rc, ch, err = c.AddRequest(s.actor(), from, s.a["text"])
+		return ch, err
 	})
 	if err != nil {
 		return rc, nil, err
 	}
-	r := c.Requests[len(c.Requests)-1]
-	booked := ""
-	for _, m := range c.Meetings {
-		if m.ID == r.Answered {
-			booked = fmt.Sprintf(" A review meeting is already booked for %s; the request can be discussed there.", when(m))
-		}
-	}
-	duty := "The duty to hold a meeting applies: no review meeting in the 10 weeks before."
-	if !rc.DutyApplies {
-		duty = fmt.Sprintf("The duty does not apply yet (a review meeting was held on %s), but please reply to them.", rc.LastMeeting.Short())
-	}
-	next := fmt.Sprintf("\nSchedule a meeting with: review %s schedule DATE HH:MM in-person", c.Ref)
-	if booked != "" {
-		next = ""
-	}
-	msg := fmt.Sprintf("New review request for %s (%s) from the %s, %s:\n“%s”\n%s%s%s",
-		c.Initials(), c.Ref, whoName(from), r.At.In(offsitebot.London).Format("2 Jan 15:04"), r.Text, duty, booked, next)
-	if s.call.Who.Role != offsitebot.RoleHome {
-		e.tellHome(ctx, c, bot.Reply{Text: msg, Case: c.Ref, Sensitive: true}, "review request passed on")
-	}
+	e.tell(ctx, c, ch.Notices)
 	return rc, c, nil
 }
 
@@ -176,8 +142,8 @@ func doneLink(ctx context.Context, s *session) ([]bot.Reply, error) {
 	if role == offsitebot.RolePupil && offsitebot.AgeOn(s.c.DOB, offsitebot.DateOf(s.now())) < offsitebot.AdultAge {
 		return nil, offsitebot.Errorf(offsitebot.EInvalid, "The pupil is under 18, so the link should go to a parent or carer: link %s parent.", s.c.Ref)
 	}
-	if s.c.Status != offsitebot.Active {
-		return nil, endedErr(s.c)
+	if err := s.c.CheckActive(); err != nil {
+		return nil, err
 	}
 	jc := offsitebot.JoinCode{Code: offsitebot.NewJoinCode(), Case: s.c.Ref, Role: role, Created: s.now(), CreatedBy: s.call.Who.ID, Expires: s.now().Add(offsitebot.JoinCodeLife)}
 	if err := s.e.Store.CreateJoinCode(ctx, jc); err != nil {
@@ -223,31 +189,13 @@ func endFlow() *flow {
 			if s.a["confirm"] != "yes" {
 				return []bot.Reply{{Text: fmt.Sprintf("OK, %s stays open; nothing was changed.", s.c.Ref)}}, nil
 			}
-			var cancelled []offsitebot.Meeting // meetings still to come, called off with it
-			c, err := s.e.update(ctx, s.c, func(c *offsitebot.Case) ([]offsitebot.AuditEvent, error) {
-				if c.Status != offsitebot.Active {
-					return nil, endedErr(c)
-				}
-				c.Status, c.Outcome, c.EndedOn = offsitebot.Ended, s.a["outcome"], offsitebot.DateOf(s.now())
-				cancelled = nil
-				for i := range c.Meetings {
-					if m := &c.Meetings[i]; !m.Held() && !m.Cancelled && m.At.After(s.now()) {
-						m.Cancelled = true
-						cancelled = append(cancelled, *m)
-					}
-				}
-				return []offsitebot.AuditEvent{s.event("direction ended", s.a["outcome"])}, nil
+			c, ch, err := s.e.change(ctx, s.c, func(c *offsitebot.Case) (offsitebot.Change, error) {
+				return c.EndDirection(s.actor(), s.a["outcome"])
 			})
 			if err != nil {
 				return nil, err
 			}
-			for _, m := range cancelled {
-				s.e.tellCancelled(ctx, c, m)
-			}
-			home := s.e.schoolName(ctx, c.HomeURN)
-			for _, p := range c.Parents() {
-				s.e.deliver(ctx, c, p.ID, bot.Reply{Text: msgEnded(c, p.Role, home), Case: c.Ref, Sensitive: true})
-			}
+			s.e.tell(ctx, c, ch.Notices)
 			return []bot.Reply{{Text: fmt.Sprintf("%s ended today (%s). Its record stays available: export %s gives the whole chronology.", c.Ref, c.Outcome, c.Ref), Case: c.Ref}}, nil
 		},
 	}
@@ -274,17 +222,8 @@ func feedbackFlow() *flow {
 		positional: func(w words, a answers) { shiftRef(w, a) },
 		done: func(ctx context.Context, s *session) ([]bot.Reply, error) {
 			n, _ := strconv.Atoi(s.a["rating"])
-			_, err := s.e.update(ctx, s.c, func(c *offsitebot.Case) ([]offsitebot.AuditEvent, error) {
-				if c.Status != offsitebot.Active {
-					return nil, endedErr(c)
-				}
-				c.Feedback = append(c.Feedback, offsitebot.Feedback{ID: fmt.Sprintf("F%d", len(c.Feedback)+1), At: s.now(), By: s.call.Who.ID, Pupil: s.a["pupil"], Family: s.a["family"], Rating: n})
-				for i := range c.People {
-					if c.People[i].ID == s.call.Who.ID {
-						c.People[i].LastFeedback = s.now()
-					}
-				}
-				return []offsitebot.AuditEvent{s.event("feedback given", "")}, nil
+			_, _, err := s.e.change(ctx, s.c, func(c *offsitebot.Case) (offsitebot.Change, error) {
+				return c.AddFeedback(s.actor(), offsitebot.Feedback{Pupil: s.a["pupil"], Family: s.a["family"], Rating: n})
 			})
 			if err != nil {
 				return nil, err
@@ -357,40 +296,18 @@ func answerFlow() *flow {
 }
 
 func doneAnswer(ctx context.Context, s *session) ([]bot.Reply, error) {
-	mid, ans := s.a["meeting"], s.a["answer"]
 	var m offsitebot.Meeting
-	c, err := s.e.update(ctx, s.c, func(c *offsitebot.Case) ([]offsitebot.AuditEvent, error) {
-		i := slices.IndexFunc(c.Meetings, func(m offsitebot.Meeting) bool { return m.ID == mid })
-		if i < 0 {
-			return nil, offsitebot.Errorf(offsitebot.EInvalid, "That meeting isn't planned any more.")
-		}
-		inv := offsitebot.Invitation{To: s.call.Who.ID, Sent: s.now()}
-		j := slices.IndexFunc(c.Meetings[i].Invitations, func(x offsitebot.Invitation) bool { return x.To == s.call.Who.ID })
-		if j >= 0 {
-			inv = c.Meetings[i].Invitations[j]
-		}
-		inv.Answer, inv.Answered, inv.Suggestion = ans, s.now(), s.a["suggestion"]
-		if j >= 0 {
-			c.Meetings[i].Invitations[j] = inv
-		} else {
-			c.Meetings[i].Invitations = append(c.Meetings[i].Invitations, inv)
-		}
-		m = c.Meetings[i]
-		summary := "Answer to invitation " + mid + ": can come"
-		if ans == offsitebot.AnswerOtherTime {
-			summary = "Answer to invitation " + mid + ": asked for another time: " + inv.Suggestion
-		}
-		addContact(c, offsitebot.Contact{At: s.now(), With: "parent", How: "message", Summary: summary, By: s.call.Who.ID, Via: s.call.Platform, Auto: true})
-		return []offsitebot.AuditEvent{s.event("invitation answered", mid+" "+ans)}, nil
+	c, ch, err := s.e.change(ctx, s.c, func(c *offsitebot.Case) (ch offsitebot.Change, err error) {
+		m, ch, err = c.AnswerInvitation(s.actor(), s.a["meeting"], s.a["answer"], s.a["suggestion"])
+		return ch, err
 	})
 	if err != nil {
 		return nil, err
 	}
-	if ans == offsitebot.AnswerYes {
+	s.e.tell(ctx, c, ch.Notices)
+	if s.a["answer"] == offsitebot.AnswerYes {
 		return []bot.Reply{{Text: msgComing(m), Case: c.Ref}}, nil
 	}
-	s.e.tellHome(ctx, c, bot.Reply{Text: fmt.Sprintf("A parent of %s (%s) can't make review meeting %s (%s) and suggests: “%s”. To move it, schedule a new time: review %s schedule DATE HH:MM %s",
-		c.Initials(), c.Ref, mid, when(m), s.a["suggestion"], c.Ref, m.Mode), Case: c.Ref, Sensitive: true}, "time suggestion passed on")
 	return []bot.Reply{{Text: msgSuggestionPassed(s.e.schoolName(ctx, c.HomeURN)), Case: c.Ref}}, nil
 }
 
@@ -409,9 +326,8 @@ func stopFlow() *flow {
 			if err := s.e.Store.UnlinkCase(ctx, s.call.Who.ID, s.c.Ref); err != nil {
 				return nil, err
 			}
-			_, err := s.e.update(ctx, s.c, func(c *offsitebot.Case) ([]offsitebot.AuditEvent, error) {
-				c.People = slices.DeleteFunc(c.People, func(p offsitebot.Person) bool { return p.ID == s.call.Who.ID })
-				return []offsitebot.AuditEvent{s.event("left the case", string(s.call.Who.Role))}, nil
+			_, _, err := s.e.change(ctx, s.c, func(c *offsitebot.Case) (offsitebot.Change, error) {
+				return c.Unlink(s.actor()), nil
 			})
 			if err != nil {
 				return nil, err

@@ -102,13 +102,13 @@ func doneNewCase(ctx context.Context, s *session) ([]bot.Reply, error) {
 			return nil, offsitebot.Errorf(offsitebot.EConflict, "There is already an active direction for this pupil: %s, since %s. If this is a new one, end that first (end %s …); otherwise carry on with %s.", k.Ref, k.Start.Short(), k.Ref, k.Ref)
 		}
 	}
-	c := &offsitebot.Case{
-		Status: offsitebot.Active, Pupil: s.a["pupil"], DOB: offsitebot.Date(s.a["dob"]), EHCP: s.a["ehcp"] == "yes",
+	facts := offsitebot.Case{
+		Pupil: s.a["pupil"], DOB: offsitebot.Date(s.a["dob"]), EHCP: s.a["ehcp"] == "yes",
 		HomeURN: s.a["home"], ReceivingURN: s.a["receiving"], Start: offsitebot.Date(s.a["start"]), End: offsitebot.Date(s.a["end"]),
 		Reasons: s.a["reasons"], Objectives: s.a["objectives"], Arrival: s.a["arrival"], Sessions: s.a["sessions"],
-		Opened: now, OpenedBy: s.call.Who.ID,
 	}
-	if err = s.e.createCase(ctx, c, s.event("case opened", "")); err != nil {
+	c, err := s.e.createCase(ctx, s.actor(), facts)
+	if err != nil {
 		return nil, err
 	}
 	s.c = c
@@ -134,18 +134,25 @@ func doneNewCase(ctx context.Context, s *session) ([]bot.Reply, error) {
 // noticeContents is what the written notice to parents must state.
 const noticeContents = "the reasons for the direction, the first day and the agreed maximum period or end date, the objectives, the receiving school's address, whom the pupil reports to on arrival, the session times, and how the direction will be reviewed"
 
-// createCase stores c under a fresh reference, retrying the rare clash.
-func (e *Engine) createCase(ctx context.Context, c *offsitebot.Case, ev offsitebot.AuditEvent) error {
-	var err error
+// createCase opens a case with the facts given and stores it under a fresh
+// reference, retrying the rare clash.
+func (e *Engine) createCase(ctx context.Context, a offsitebot.Actor, facts offsitebot.Case) (*offsitebot.Case, error) {
+	var clash error
 	for range 5 {
-		c.Ref = offsitebot.NewRef()
-		ev.Case = c.Ref
-		c.Audit = []offsitebot.AuditEvent{ev}
-		if err = e.Store.CreateCase(ctx, c); offsitebot.ErrorCode(err) != offsitebot.EConflict {
-			return err
+		c, err := offsitebot.Open(a, facts)
+		if err != nil {
+			return nil, err
+		}
+		switch err := e.Store.CreateCase(ctx, c); {
+		case err == nil:
+			return c, nil
+		case offsitebot.ErrorCode(err) != offsitebot.EConflict:
+			return nil, err
+		default:
+			clash = err
 		}
 	}
-	return err
+	return nil, clash
 }
 
 var contactWith = []choice{
@@ -224,13 +231,9 @@ func matchChoice(cs []choice, w string) bool {
 
 func doneContact(ctx context.Context, s *session) ([]bot.Reply, error) {
 	at, _ := time.Parse(time.RFC3339, s.a["when"])
-	ct := offsitebot.Contact{At: at, With: s.a["with"], How: s.a["how"], Summary: s.a["summary"], By: s.call.Who.ID, Via: s.call.Platform}
-	c, err := s.e.update(ctx, s.c, func(c *offsitebot.Case) ([]offsitebot.AuditEvent, error) {
-		if c.Status != offsitebot.Active {
-			return nil, endedErr(c)
-		}
-		addContact(c, ct)
-		return []offsitebot.AuditEvent{s.event("contact logged", ct.How+" with "+ct.With)}, nil
+	ct := offsitebot.Contact{At: at, With: s.a["with"], How: s.a["how"], Summary: s.a["summary"]}
+	c, _, err := s.e.change(ctx, s.c, func(c *offsitebot.Case) (offsitebot.Change, error) {
+		return c.AddContact(s.actor(), ct)
 	})
 	if err != nil {
 		return nil, err
@@ -247,15 +250,6 @@ func doneContact(ctx context.Context, s *session) ([]bot.Reply, error) {
 	return []bot.Reply{{Text: text, Case: c.Ref}}, nil
 }
 
-// addContact appends ct and keeps the latest contact between the schools beside the list.
-func addContact(c *offsitebot.Case, ct offsitebot.Contact) {
-	ct.ID = fmt.Sprintf("C%d", len(c.Contacts)+1)
-	c.Contacts = append(c.Contacts, ct)
-	if ct.BetweenSchools() && ct.At.After(c.LastSchoolContact) {
-		c.LastSchoolContact = ct.At
-	}
-}
-
 func withName(w string) string {
 	for _, c := range contactWith {
 		if c.value == w {
@@ -263,10 +257,6 @@ func withName(w string) string {
 		}
 	}
 	return w
-}
-
-func endedErr(c *offsitebot.Case) error {
-	return offsitebot.Errorf(offsitebot.EInvalid, "%s ended on %s, so nothing more can be recorded on it.", c.Ref, c.EndedOn.Short())
 }
 
 // event makes an audit event for the person of this session.

@@ -70,6 +70,11 @@ func msgCancelled(c *offsitebot.Case, m offsitebot.Meeting, to offsitebot.Role) 
 	return fmt.Sprintf("The review meeting about %s (%s) on %s is cancelled. The school will be in touch with a new time.", whose(c, to), c.Ref, when(m))
 }
 
+func msgMoved(c *offsitebot.Case, m offsitebot.Meeting, was time.Time, to offsitebot.Role) string {
+	return fmt.Sprintf("The review meeting about %s (%s) on %s has moved: it is now on %s, %s. Can you come?",
+		whose(c, to), c.Ref, was.In(offsitebot.London).Format("Mon 2 Jan 15:04"), when(m), where(m))
+}
+
 func msgEnded(c *offsitebot.Case, to offsitebot.Role, home string) string {
 	return fmt.Sprintf("%s (%s) has now ended. %s will be in touch about what happens next. Thank you for staying in touch here.", capital(whose(c, to)), c.Ref, home)
 }

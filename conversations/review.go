@@ -3,7 +3,6 @@ package conversations
 import (
 	"context"
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 
@@ -92,35 +91,21 @@ func scheduleFlow() *flow {
 
 func doneSchedule(ctx context.Context, s *session) ([]bot.Reply, error) {
 	at := s.meetingAt()
-	days, short := offsitebot.ShortNotice(at, s.now())
-	m := offsitebot.Meeting{At: at, Mode: s.a["mode"], Place: s.a["place"], Scheduled: s.now(), By: s.call.Who.ID, ShortNotice: short}
-	c, err := s.e.update(ctx, s.c, func(c *offsitebot.Case) ([]offsitebot.AuditEvent, error) {
-		if c.Status != offsitebot.Active {
-			return nil, endedErr(c)
-		}
-		m.ID = fmt.Sprintf("M%d", len(c.Meetings)+1)
-		c.Meetings = append(c.Meetings, m)
-		for i := range c.Requests {
-			if c.Requests[i].Open() {
-				c.Requests[i].Answered = m.ID
-			}
-		}
-		detail := fmt.Sprintf("%s %s %s", m.ID, at.In(offsitebot.London).Format("2006-01-02 15:04"), m.Mode)
-		if short {
-			detail += fmt.Sprintf(" (confirmed at %d days' notice)", days)
-		}
-		return []offsitebot.AuditEvent{s.event("review scheduled", detail)}, nil
+	var m offsitebot.Meeting
+	c, ch, err := s.e.change(ctx, s.c, func(c *offsitebot.Case) (ch offsitebot.Change, err error) {
+		m, ch, err = c.ScheduleMeeting(s.actor(), at, s.a["mode"], s.a["place"])
+		return ch, err
 	})
 	if err != nil {
 		return nil, err
 	}
-	invited := s.e.invite(ctx, c, m.ID)
+	invited := s.e.tell(ctx, c, ch.Notices)
 	lines := []string{fmt.Sprintf("Review meeting %s for %s scheduled: %s, %s.", m.ID, c.Ref, when(m), where(m))}
 	deadline := offsitebot.InvitationDeadline(m.Date())
 	switch {
 	case invited > 0:
 		lines = append(lines, fmt.Sprintf("Invitation sent to %s now.", plural(invited, "linked parent or pupil", "linked family members")))
-	case short:
+	case m.ShortNotice:
 		lines = append(lines, fmt.Sprintf("No parent is linked on offsitebot, so please invite them yourself today (link %s parent makes a join link), then record it: review %s invited %s letter.", c.Ref, c.Ref, m.ID))
 	default:
 		lines = append(lines, fmt.Sprintf("No parent is linked on offsitebot: please invite them by %s (6 days before); link %s parent makes a join link, or once you have invited them another way: review %s invited %s letter.", deadline.Short(), c.Ref, c.Ref, m.ID))
@@ -200,47 +185,6 @@ func plural(n int, one, many string) string {
 		return "1 " + one
 	}
 	return fmt.Sprintf("%d %s", n, many)
-}
-
-// invite sends the meeting's invitation to each linked parent and records it.
-func (e *Engine) invite(ctx context.Context, c *offsitebot.Case, mid string) int {
-	i := slices.IndexFunc(c.Meetings, func(m offsitebot.Meeting) bool { return m.ID == mid })
-	if i < 0 {
-		return 0
-	}
-	m := c.Meetings[i]
-	var sent []string
-	for _, p := range c.Parents() {
-		if slices.ContainsFunc(m.Invitations, func(inv offsitebot.Invitation) bool { return inv.To == p.ID }) {
-			continue // invited already
-		}
-		r := bot.Reply{Text: msgInvitation(c, m, p.Role), Case: c.Ref, Sensitive: true, Buttons: [][]bot.Button{{
-			{Label: "I can come", Data: fmt.Sprintf("/answer %s %s yes", c.Ref, m.ID)},
-			{Label: "Please suggest another time", Data: fmt.Sprintf("/answer %s %s other-time", c.Ref, m.ID)},
-		}}}
-		if e.deliver(ctx, c, p.ID, r) {
-			sent = append(sent, p.ID)
-		}
-	}
-	if len(sent) == 0 {
-		return 0
-	}
-	now := e.Now()
-	_, err := e.Store.UpdateCase(ctx, c.Ref, func(c *offsitebot.Case) ([]offsitebot.AuditEvent, error) {
-		for j := range c.Meetings {
-			if c.Meetings[j].ID == mid {
-				for _, to := range sent {
-					c.Meetings[j].Invitations = append(c.Meetings[j].Invitations, offsitebot.Invitation{To: to, Sent: now})
-				}
-			}
-		}
-		addContact(c, offsitebot.Contact{At: now, With: "parent", How: "message", Summary: "Invitation to review meeting " + mid + " sent", By: "offsitebot", Via: offsitebot.System, Auto: true})
-		return []offsitebot.AuditEvent{{At: now, By: "offsitebot", Via: offsitebot.System, Action: "invitation sent", Case: c.Ref, Detail: mid + " to " + strings.Join(sent, ", ")}}, nil
-	})
-	if err != nil {
-		e.Log.ErrorContext(ctx, "record invitation", "case", c.Ref, "err", err)
-	}
-	return len(sent)
 }
 
 var decisions = []choice{
@@ -393,41 +337,25 @@ func latestFeedback(c *offsitebot.Case) string {
 
 func doneOutcome(ctx context.Context, s *session) ([]bot.Reply, error) {
 	mid := s.a["meeting"]
-	out := &offsitebot.ReviewOutcome{
+	out := offsitebot.ReviewOutcome{
 		Met: s.a["met"], Successes: s.a["successes"], Voice: s.a["voice"], Concerns: s.a["concerns"],
 		Interventions: s.a["interventions"], Decision: s.a["decision"], Until: offsitebot.Date(s.a["until"]),
-		Next: offsitebot.Date(s.a["next"]), Attended: s.a["attended"], Recorded: s.now(), By: s.call.Who.ID,
+		Next: offsitebot.Date(s.a["next"]), Attended: s.a["attended"],
 	}
 	var m offsitebot.Meeting
-	c, err := s.e.update(ctx, s.c, func(c *offsitebot.Case) ([]offsitebot.AuditEvent, error) {
-		i := slices.IndexFunc(c.Meetings, func(m offsitebot.Meeting) bool { return m.ID == mid })
-		if i < 0 {
-			return nil, offsitebot.Errorf(offsitebot.EInvalid, "%s has no meeting %s.", c.Ref, mid)
-		}
-		if c.Meetings[i].Held() {
-			return nil, offsitebot.Errorf(offsitebot.EConflict, "The outcome of %s was already recorded. Type show %s to see it.", mid, c.Ref)
-		}
-		if out.Next != "" && out.Next <= c.Meetings[i].Date() {
-			return nil, offsitebot.Errorf(offsitebot.EInvalid, "The next meeting must come after this one (%s).", c.Meetings[i].Date().Short())
-		}
-		c.Meetings[i].Outcome = out
-		m = c.Meetings[i]
-		events := []offsitebot.AuditEvent{s.event("review outcome recorded", mid+" decision "+out.Decision)}
-		if out.Decision == offsitebot.DecisionContinue && out.Until != "" && out.Until != c.End {
-			// The decision sets the agreed end: one end date everywhere.
-			events = append(events, s.event("end date changed", fmt.Sprintf("%s to %s", c.End, out.Until)))
-			c.End = out.Until
-		}
-		return events, nil
+	c, ch, err := s.e.change(ctx, s.c, func(c *offsitebot.Case) (ch offsitebot.Change, err error) {
+		m, ch, err = c.RecordOutcome(s.actor(), mid, out)
+		return ch, err
 	})
 	if err != nil {
 		return nil, err
 	}
+	told := s.e.tell(ctx, c, ch.Notices)
 	lines := []string{fmt.Sprintf("Outcome of %s recorded for %s: %s.", mid, c.Ref, decisionName(out.Decision))}
 	if out.Decision == offsitebot.DecisionContinue {
 		deadline := offsitebot.ContinuationDeadline(m.Date())
-		if n := s.e.sendDecision(ctx, c, mid); n > 0 {
-			lines = append(lines, fmt.Sprintf("The decision to continue was sent to %s now (it must reach them by %s).", plural(n, "linked parent", "linked parents"), deadline.Short()))
+		if told > 0 {
+			lines = append(lines, fmt.Sprintf("The decision to continue was sent to %s now (it must reach them by %s).", plural(told, "linked parent", "linked parents"), deadline.Short()))
 		} else {
 			lines = append(lines, fmt.Sprintf("No parent could be told on offsitebot: the decision to continue must reach the parents by %s (6 days after the meeting). I'll remind you.", deadline.Short()))
 		}
@@ -460,37 +388,4 @@ func endFor(decision string) string {
 		return offsitebot.OutcomeSEMH
 	}
 	return offsitebot.OutcomeOther
-}
-
-// sendDecision tells linked parents of a decision to continue (rule 6) and records when.
-func (e *Engine) sendDecision(ctx context.Context, c *offsitebot.Case, mid string) int {
-	i := slices.IndexFunc(c.Meetings, func(m offsitebot.Meeting) bool { return m.ID == mid })
-	if i < 0 || c.Meetings[i].Outcome == nil {
-		return 0
-	}
-	m := c.Meetings[i]
-	n := 0
-	school := e.schoolName(ctx, c.ReceivingURN)
-	for _, p := range c.Parents() {
-		if e.deliver(ctx, c, p.ID, bot.Reply{Text: msgDecision(c, m, school, p.Role), Case: c.Ref, Sensitive: true}) {
-			n++
-		}
-	}
-	if n == 0 {
-		return 0
-	}
-	now := e.Now()
-	_, err := e.Store.UpdateCase(ctx, c.Ref, func(c *offsitebot.Case) ([]offsitebot.AuditEvent, error) {
-		for j := range c.Meetings {
-			if c.Meetings[j].ID == mid && c.Meetings[j].Outcome != nil {
-				c.Meetings[j].Outcome.NoticeSent = now
-			}
-		}
-		addContact(c, offsitebot.Contact{At: now, With: "parent", How: "message", Summary: "Decision to continue after " + mid + " sent", By: "offsitebot", Via: offsitebot.System, Auto: true})
-		return []offsitebot.AuditEvent{{At: now, By: "offsitebot", Via: offsitebot.System, Action: "decision notice sent", Case: c.Ref, Detail: mid}}, nil
-	})
-	if err != nil {
-		e.Log.ErrorContext(ctx, "record decision notice", "case", c.Ref, "err", err)
-	}
-	return n
 }

@@ -444,18 +444,13 @@ func (s *Scheduler) markPerson(ctx context.Context, u unreachable, errs *[]error
 	var role offsitebot.Role
 	now := s.now()
 	_, err := s.store.UpdateCase(ctx, u.ref, func(c *offsitebot.Case) ([]offsitebot.AuditEvent, error) {
-		role = ""
-		for i := range c.People {
-			if c.People[i].ID == u.to {
-				c.People[i].Unreachable = true
-				role = c.People[i].Role
-			}
-		}
-		if role == "" {
+		p, ok := c.Person(u.to)
+		if !ok {
+			role = ""
 			return nil, errNotLinked
 		}
-		return []offsitebot.AuditEvent{{At: now, By: "offsitebot", Via: offsitebot.System,
-			Action: "recipient unreachable", Case: u.ref, Detail: u.to}}, nil
+		role = p.Role
+		return c.MarkUnreachable(offsitebot.BotActor(now), u.to).Audit, nil
 	})
 	if err != nil && !errors.Is(err, errNotLinked) {
 		*errs = append(*errs, err)

@@ -1,0 +1,240 @@
+package offsitebot
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+)
+
+// Every change to a case is a method of Case (or Open, for a new one): it
+// checks the rules, changes the case, and returns a Change saying what to
+// record and whom to tell. The caller stores the case with the Change's audit
+// entries (all at once, so a lost race can simply run the method again on a
+// fresh copy), then words and sends the notices.
+//
+// An ended case takes nothing new: contacts, attendance, meetings, requests,
+// feedback, invitations and their answers are refused. What happened before
+// the end can still be recorded (a held meeting's outcome or its cancellation,
+// a decision or the notice told another way), people can still join or leave,
+// and the bot records what it sent.
+
+// Actor is who makes a change, in what role, from where, and when.
+type Actor struct {
+	ID   string
+	Role Role
+	Via  Platform
+	At   time.Time
+}
+
+// BotActor is offsitebot itself acting at t: records of what it sent, reminders.
+func BotActor(t time.Time) Actor { return Actor{ID: "offsitebot", Via: System, At: t} }
+
+// event is an audit entry for a's change to c.
+func (a Actor) event(c *Case, action, detail string) AuditEvent {
+	return AuditEvent{At: a.At, By: a.ID, Via: a.Via, Action: action, Case: c.Ref, Detail: detail}
+}
+
+// Change is what a change to a case did: the audit entries to append as it is
+// stored, and the notices it owes people.
+type Change struct {
+	Audit   []AuditEvent
+	Notices []Notice
+}
+
+func (ch *Change) audit(e AuditEvent) { ch.Audit = append(ch.Audit, e) }
+func (ch *Change) owe(n Notice)       { ch.Notices = append(ch.Notices, n) }
+
+// NoticeKind is what a notice tells.
+type NoticeKind string
+
+const (
+	NoticeInvitation  NoticeKind = "invitation"        // to a review meeting (rule 5)
+	NoticeMoved       NoticeKind = "meeting moved"     // a meeting's new time
+	NoticeCancelled   NoticeKind = "meeting cancelled" // a meeting is off
+	NoticeDecision    NoticeKind = "decision"          // a decision to continue (rule 6)
+	NoticeEnded       NoticeKind = "ended"             // the direction has ended
+	NoticeRequest     NoticeKind = "review request"    // a written request, passed on (rule 7)
+	NoticeSuggestion  NoticeKind = "time suggestion"   // a parent can't come and suggests a time
+	NoticeAbsence     NoticeKind = "absence alert"     // a safeguarding absence (rule 3)
+	NoticeUnreachable NoticeKind = "unreachable"       // someone can't be reached by the bot
+)
+
+// Audience is who must be told.
+type Audience string
+
+const (
+	ToParents Audience = "parents" // the linked parents, and the pupil if linked (Case.Parents)
+	ToInvited Audience = "invited" // everyone invited to the notice's meeting
+	ToHome    Audience = "home"    // the home school's staff
+)
+
+// Notice is something people must be told because of a change: what kind of
+// thing and the facts of it. The words are not the core's business.
+type Notice struct {
+	Kind NoticeKind
+	To   Audience
+	// Meeting is the meeting it is about, as it is after the change.
+	Meeting Meeting
+	// Was is where a moved meeting was before.
+	Was time.Time
+	// Request is the review request passed on.
+	Request ReviewRequest
+	// Day is the attendance that raised an alert.
+	Day AttendanceDay
+	// Person and Role are who it is about, or who acted: the person
+	// unreachable, who suggested another time, who recorded an absence.
+	Person string
+	Role   Role
+	// Text is a family's own words: the time they suggest.
+	Text string
+	// At is when it happened.
+	At time.Time
+}
+
+// Open returns a new active case with the facts given (those `new` asks
+// for), opened by a. facts.Ref, if set, is the reference to use (the demo's);
+// otherwise a new one is drawn, so a clash is retried by opening again.
+func Open(a Actor, facts Case) (*Case, error) {
+	if !facts.Start.Valid() {
+		return nil, Errorf(EInvalid, "A case needs its first day (YYYY-MM-DD).")
+	}
+	if facts.HomeURN == facts.ReceivingURN {
+		return nil, Errorf(EInvalid, "The receiving school must be another school than the home school (%s).", facts.ReceivingURN)
+	}
+	if facts.End != "" && facts.End <= facts.Start {
+		return nil, Errorf(EInvalid, "The end date must be after the start (%s).", facts.Start.Short())
+	}
+	c := &Case{
+		Ref: facts.Ref, Status: Active, Demo: facts.Demo,
+		Pupil: facts.Pupil, DOB: facts.DOB, EHCP: facts.EHCP, HomeURN: facts.HomeURN, ReceivingURN: facts.ReceivingURN,
+		Start: facts.Start, End: facts.End, Reasons: facts.Reasons, Objectives: facts.Objectives,
+		Arrival: facts.Arrival, Sessions: facts.Sessions, Opened: a.At, OpenedBy: a.ID,
+	}
+	if c.Ref == "" {
+		c.Ref = NewRef()
+	}
+	c.Audit = []AuditEvent{a.event(c, "case opened", "")}
+	return c, nil
+}
+
+// Clone returns a deep copy of c: changing one never changes the other.
+func (c *Case) Clone() *Case {
+	cp := *c
+	cp.People = slices.Clone(c.People)
+	cp.Contacts = slices.Clone(c.Contacts)
+	cp.Attendance = slices.Clone(c.Attendance)
+	cp.Requests = slices.Clone(c.Requests)
+	cp.Feedback = slices.Clone(c.Feedback)
+	cp.Audit = slices.Clone(c.Audit)
+	cp.Meetings = slices.Clone(c.Meetings)
+	for i := range cp.Meetings {
+		m := &cp.Meetings[i]
+		m.Invitations = slices.Clone(m.Invitations)
+		if m.Outcome != nil {
+			o := *m.Outcome
+			m.Outcome = &o
+		}
+	}
+	return &cp
+}
+
+// Meeting returns the meeting with that ID (M2).
+func (c *Case) Meeting(id string) (Meeting, bool) {
+	if i := c.meeting(id); i >= 0 {
+		return c.Meetings[i], true
+	}
+	return Meeting{}, false
+}
+
+func (c *Case) meeting(id string) int {
+	return slices.IndexFunc(c.Meetings, func(m Meeting) bool { return m.ID == id })
+}
+
+// Person returns the person linked to the case with that identity ID.
+func (c *Case) Person(id string) (Person, bool) {
+	if i := slices.IndexFunc(c.People, func(p Person) bool { return p.ID == id }); i >= 0 {
+		return c.People[i], true
+	}
+	return Person{}, false
+}
+
+// WasInvited reports whether the meeting's invitation went to that person.
+func (m Meeting) WasInvited(id string) bool {
+	return slices.ContainsFunc(m.Invitations, func(inv Invitation) bool { return inv.To == id })
+}
+
+// CheckActive returns the refusal of anything new on an ended case, or nil.
+func (c *Case) CheckActive() error {
+	if c.Status == Active {
+		return nil
+	}
+	return Errorf(EInvalid, "%s ended on %s, so nothing more can be recorded on it.", c.Ref, c.EndedOn.Short())
+}
+
+// addContact appends ct, numbered, and keeps the latest contact between the
+// schools beside the list, whatever order contacts are recorded in.
+func (c *Case) addContact(ct Contact) {
+	ct.ID = fmt.Sprintf("C%d", len(c.Contacts)+1)
+	c.Contacts = append(c.Contacts, ct)
+	if ct.BetweenSchools() && ct.At.After(c.LastSchoolContact) {
+		c.LastSchoolContact = ct.At
+	}
+}
+
+// autoContact records a message the bot sent to parents.
+func (c *Case) autoContact(at time.Time, summary string) {
+	c.addContact(Contact{At: at, With: "parent", How: "message", Summary: summary, By: BotActor(at).ID, Via: System, Auto: true})
+}
+
+// Delivered records what the bot sent for notice n, to the people (or home
+// staff) it reached, at: invitations sent, a decision told, the news of a
+// meeting's cancellation or new time, each in the chronology (rule 1), and
+// news passed to the home school in the audit trail.
+func (c *Case) Delivered(n Notice, to []string, at time.Time) Change {
+	var ch Change
+	if len(to) == 0 {
+		return ch
+	}
+	bot := BotActor(at)
+	id := n.Meeting.ID
+	i := c.meeting(id)
+	switch n.Kind {
+	case NoticeInvitation:
+		if i >= 0 {
+			for _, p := range to {
+				c.Meetings[i].Invitations = append(c.Meetings[i].Invitations, Invitation{To: p, Sent: at})
+			}
+		}
+		c.autoContact(at, "Invitation to review meeting "+id+" sent")
+		ch.audit(bot.event(c, "invitation sent", id+" to "+strings.Join(to, ", ")))
+	case NoticeDecision:
+		if i >= 0 && c.Meetings[i].Outcome != nil {
+			c.Meetings[i].Outcome.NoticeSent = at
+		}
+		c.autoContact(at, "Decision to continue after "+id+" sent")
+		ch.audit(bot.event(c, "decision notice sent", id))
+	case NoticeCancelled:
+		c.autoContact(at, "Cancellation of review meeting "+id+" sent")
+		ch.audit(bot.event(c, "cancellation sent", id))
+	case NoticeMoved:
+		if i >= 0 {
+			for j := range c.Meetings[i].Invitations {
+				if inv := &c.Meetings[i].Invitations[j]; slices.Contains(to, inv.To) {
+					inv.Sent = at // the new time's notice runs from now
+				}
+			}
+		}
+		c.autoContact(at, "New time of review meeting "+id+" sent")
+		ch.audit(bot.event(c, "new time sent", id))
+	case NoticeRequest:
+		ch.audit(bot.event(c, "review request passed on", toHome(to)))
+	case NoticeSuggestion:
+		ch.audit(bot.event(c, "time suggestion passed on", toHome(to)))
+	case NoticeAbsence:
+		ch.audit(bot.event(c, "attendance alert", toHome(to)))
+	}
+	return ch
+}
+
+func toHome(staff []string) string { return fmt.Sprintf("to %d home-school staff", len(staff)) }

@@ -1,0 +1,238 @@
+package offsitebot
+
+import (
+	"fmt"
+	"time"
+)
+
+// meetingIndex finds meeting id, or says the case has no such meeting.
+func (c *Case) meetingIndex(id string) (int, error) {
+	if i := c.meeting(id); i >= 0 {
+		return i, nil
+	}
+	return -1, Errorf(EInvalid, "%s has no meeting %s.", c.Ref, id)
+}
+
+// activeMeeting finds meeting id on a case still active.
+func (c *Case) activeMeeting(id string) (int, error) {
+	if err := c.CheckActive(); err != nil {
+		return -1, err
+	}
+	return c.meetingIndex(id)
+}
+
+// upcoming reports whether m is still to be held: neither held nor cancelled.
+func (m Meeting) upcoming() bool { return !m.Held() && !m.Cancelled }
+
+// ScheduleMeeting books a review meeting, numbered after every meeting
+// before it (cancelled ones keep their numbers), and lets it answer the
+// review requests still open. Under 6 days' notice it is marked so (the
+// person was asked to confirm). The linked parents are owed an invitation.
+func (c *Case) ScheduleMeeting(a Actor, at time.Time, mode, place string) (Meeting, Change, error) {
+	var ch Change
+	if err := c.CheckActive(); err != nil {
+		return Meeting{}, ch, err
+	}
+	if mode != InPerson && mode != Online {
+		return Meeting{}, ch, Errorf(EInvalid, "%q isn't a kind of meeting: in-person or online?", mode)
+	}
+	days, short := ShortNotice(at, a.At)
+	m := Meeting{ID: fmt.Sprintf("M%d", len(c.Meetings)+1), At: at, Mode: mode, Place: place, Scheduled: a.At, By: a.ID, ShortNotice: short}
+	c.Meetings = append(c.Meetings, m)
+	for i := range c.Requests {
+		if c.Requests[i].Open() {
+			c.Requests[i].Answered = m.ID
+		}
+	}
+	detail := fmt.Sprintf("%s %s %s", m.ID, at.In(London).Format("2006-01-02 15:04"), m.Mode)
+	if short {
+		detail += fmt.Sprintf(" (confirmed at %d days' notice)", days)
+	}
+	ch.audit(a.event(c, "review scheduled", detail))
+	ch.owe(Notice{Kind: NoticeInvitation, To: ToParents, Meeting: m, At: a.At})
+	return m, ch, nil
+}
+
+// MoveMeeting sets a new time, and a new place if one is given, for a meeting
+// still to come. Answers to its invitation were for the old time, so they are
+// cleared; everyone invited is owed the news.
+func (c *Case) MoveMeeting(a Actor, id string, at time.Time, place string) (Meeting, Change, error) {
+	var ch Change
+	i, err := c.activeMeeting(id)
+	switch {
+	case err != nil:
+		return Meeting{}, ch, err
+	case !c.Meetings[i].upcoming():
+		return Meeting{}, ch, Errorf(EInvalid, "%s was already held or cancelled.", id)
+	case !at.After(a.At):
+		return Meeting{}, ch, Errorf(EInvalid, "%s has already passed. Please give a date and time still to come.", at.In(London).Format("Mon 2 Jan 15:04"))
+	}
+	m := &c.Meetings[i]
+	was := m.At
+	days, short := ShortNotice(at, a.At)
+	m.At, m.ShortNotice = at, short
+	if place != "" {
+		m.Place = place
+	}
+	for j := range m.Invitations {
+		inv := &m.Invitations[j]
+		inv.Answer, inv.Answered, inv.Suggestion = "", time.Time{}, ""
+	}
+	detail := fmt.Sprintf("%s from %s to %s", id, was.In(London).Format("2006-01-02 15:04"), at.In(London).Format("2006-01-02 15:04"))
+	if short {
+		detail += fmt.Sprintf(" (confirmed at %d days' notice)", days)
+	}
+	ch.audit(a.event(c, "review moved", detail))
+	ch.owe(Notice{Kind: NoticeMoved, To: ToInvited, Meeting: *m, Was: was, At: a.At})
+	return *m, ch, nil
+}
+
+// CancelMeeting calls off a meeting not yet held. The requests it answered
+// pass to the next meeting booked, or are open again. Everyone invited is
+// owed the news.
+func (c *Case) CancelMeeting(a Actor, id string) (Meeting, Change, error) {
+	var ch Change
+	i, err := c.meetingIndex(id)
+	if err != nil {
+		return Meeting{}, ch, err
+	}
+	switch {
+	case !c.Meetings[i].upcoming():
+		return Meeting{}, ch, Errorf(EInvalid, "%s was already held or cancelled.", id)
+	}
+	c.Meetings[i].Cancelled = true
+	m := c.Meetings[i]
+	next := ""
+	if n, ok := NextMeeting(c, a.At); ok {
+		next = n.ID
+	}
+	for j := range c.Requests {
+		if c.Requests[j].Answered == m.ID {
+			c.Requests[j].Answered = next
+		}
+	}
+	ch.audit(a.event(c, "review cancelled", m.ID))
+	ch.owe(Notice{Kind: NoticeCancelled, To: ToInvited, Meeting: m, At: a.At})
+	return m, ch, nil
+}
+
+// RecordOutcome records what a meeting that has taken place found and
+// decided. A decision to continue must set the next meeting's date, and its
+// date to continue until becomes the agreed end; the linked parents are owed
+// the decision (rule 6).
+func (c *Case) RecordOutcome(a Actor, id string, out ReviewOutcome) (Meeting, Change, error) {
+	var ch Change
+	i, err := c.meetingIndex(id)
+	if err != nil {
+		return Meeting{}, ch, err
+	}
+	m := &c.Meetings[i]
+	switch {
+	case m.Cancelled:
+		return Meeting{}, ch, Errorf(EInvalid, "Meeting %s was cancelled.", id)
+	case m.At.After(a.At):
+		return Meeting{}, ch, Errorf(EInvalid, "Meeting %s is on %s, still to come: record its outcome once it has taken place.", id, m.At.In(London).Format("Mon 2 Jan 15:04"))
+	case m.Held():
+		return Meeting{}, ch, Errorf(EConflict, "The outcome of %s was already recorded. Type show %s to see it.", id, c.Ref)
+	case out.Next != "" && out.Next <= m.Date():
+		return Meeting{}, ch, Errorf(EInvalid, "The next meeting must come after this one (%s).", m.Date().Short())
+	case out.Decision == DecisionContinue && out.Next == "":
+		return Meeting{}, ch, Errorf(EInvalid, "A decision to continue needs the date of the next review meeting.")
+	}
+	out.Recorded, out.By = a.At, a.ID
+	m.Outcome = &out
+	ch.audit(a.event(c, "review outcome recorded", id+" decision "+out.Decision))
+	if out.Decision == DecisionContinue && out.Until != "" && out.Until != c.End {
+		// The decision sets the agreed end: one end date everywhere.
+		ch.audit(a.event(c, "end date changed", fmt.Sprintf("%s to %s", c.End, out.Until)))
+		c.End = out.Until
+	}
+	if out.Decision == DecisionContinue {
+		ch.owe(Notice{Kind: NoticeDecision, To: ToParents, Meeting: *m, At: a.At})
+	}
+	return *m, ch, nil
+}
+
+// AnswerInvitation records a person's answer to a meeting's invitation (they
+// may change it any time before the meeting). Asking for another time owes
+// the home school the suggestion at once.
+func (c *Case) AnswerInvitation(a Actor, id, answer, suggestion string) (Meeting, Change, error) {
+	var ch Change
+	if err := c.CheckActive(); err != nil {
+		return Meeting{}, ch, err
+	}
+	i := c.meeting(id)
+	if i < 0 || !c.Meetings[i].upcoming() || !c.Meetings[i].At.After(a.At) {
+		return Meeting{}, ch, Errorf(EInvalid, "That meeting isn't planned any more.")
+	}
+	if answer != AnswerYes && answer != AnswerOtherTime {
+		return Meeting{}, ch, Errorf(EInvalid, "Please answer %s or %s.", AnswerYes, AnswerOtherTime)
+	}
+	m := &c.Meetings[i]
+	inv := Invitation{To: a.ID, Sent: a.At}
+	j := -1
+	for k := range m.Invitations {
+		if m.Invitations[k].To == a.ID {
+			j, inv = k, m.Invitations[k]
+		}
+	}
+	if answer != AnswerOtherTime {
+		suggestion = ""
+	}
+	inv.Answer, inv.Answered, inv.Suggestion = answer, a.At, suggestion
+	if j >= 0 {
+		m.Invitations[j] = inv
+	} else {
+		m.Invitations = append(m.Invitations, inv)
+	}
+	summary := "Answer to invitation " + id + ": can come"
+	if answer == AnswerOtherTime {
+		summary = "Answer to invitation " + id + ": asked for another time: " + suggestion
+		ch.owe(Notice{Kind: NoticeSuggestion, To: ToHome, Meeting: *m, Person: a.ID, Role: a.Role, Text: suggestion, At: a.At})
+	}
+	c.addContact(Contact{At: a.At, With: "parent", How: "message", Summary: summary, By: a.ID, Via: a.Via, Auto: true})
+	ch.audit(a.event(c, "invitation answered", id+" "+answer))
+	return *m, ch, nil
+}
+
+// Invited records that the parents were invited to a meeting still to come
+// another way (a letter, a call), so the invitation is no longer due (rule 5).
+func (c *Case) Invited(a Actor, id, how string) (Meeting, Change, error) {
+	var ch Change
+	i, err := c.activeMeeting(id)
+	switch {
+	case err != nil:
+		return Meeting{}, ch, err
+	case !c.Meetings[i].upcoming() || !c.Meetings[i].At.After(a.At):
+		return Meeting{}, ch, Errorf(EInvalid, "%s is not a meeting still to come.", id)
+	}
+	m := &c.Meetings[i]
+	m.Invitations = append(m.Invitations, Invitation{To: "outside offsitebot: " + how, Sent: a.At})
+	c.addContact(Contact{At: a.At, With: "parent", How: how, Summary: "Invitation to review meeting " + id + " given", By: a.ID, Via: a.Via})
+	ch.audit(a.event(c, "invitation given", id+" by "+how))
+	return c.Meetings[i], ch, nil
+}
+
+// AwaitsTelling reports whether m decided to continue and the parents have
+// not been told yet (rule 6).
+func (m Meeting) AwaitsTelling() bool {
+	return m.Held() && m.Outcome.Decision == DecisionContinue && m.Outcome.NoticeSent.IsZero()
+}
+
+// DecisionTold records that the parents were told of a meeting's decision to
+// continue another way (rule 6).
+func (c *Case) DecisionTold(a Actor, id string) (Change, error) {
+	var ch Change
+	i, err := c.meetingIndex(id)
+	if err != nil {
+		return ch, err
+	}
+	switch {
+	case !c.Meetings[i].AwaitsTelling():
+		return ch, Errorf(EInvalid, "%s has no decision to continue waiting to be told (it was told, or the meeting decided otherwise).", id)
+	}
+	c.Meetings[i].Outcome.NoticeSent = a.At
+	c.addContact(Contact{At: a.At, With: "parent", How: "letter", Summary: "Decision to continue after " + id + " told to parents", By: a.ID, Via: a.Via})
+	ch.audit(a.event(c, "decision notice given", id))
+	return ch, nil
+}

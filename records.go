@@ -1,0 +1,150 @@
+package offsitebot
+
+import "fmt"
+
+// AddContact records a contact about the case (rule 1), made by a at ct.At
+// (now if unset), numbered after the ones before.
+func (c *Case) AddContact(a Actor, ct Contact) (Change, error) {
+	var ch Change
+	if err := c.CheckActive(); err != nil {
+		return ch, err
+	}
+	if ct.At.IsZero() {
+		ct.At = a.At
+	}
+	if ct.At.After(a.At) {
+		return ch, Errorf(EInvalid, "That is in the future. Please give when the contact happened.")
+	}
+	ct.By, ct.Via, ct.Auto = a.ID, a.Via, false
+	c.addContact(ct)
+	ch.audit(a.event(c, "contact logged", ct.How+" with "+ct.With))
+	return ch, nil
+}
+
+// RecordAttendance records the receiving school's codes for one day (rule
+// 3): one entry per date, a correction replacing it. It returns the entry
+// replaced, if any. A code that raises a safeguarding alert owes the home
+// school the news at once, unless the home school recorded it itself.
+func (c *Case) RecordAttendance(a Actor, day AttendanceDay) (*AttendanceDay, Change, error) {
+	var ch Change
+	if err := c.CheckActive(); err != nil {
+		return nil, ch, err
+	}
+	alert := false
+	for _, code := range []*string{&day.AM, &day.PM} {
+		ci, err := CheckCode(*code)
+		if err != nil {
+			return nil, ch, err
+		}
+		*code, alert = ci.Code, alert || ci.Alert
+	}
+	day.By, day.At, day.Via = a.ID, a.At, a.Via
+	detail := fmt.Sprintf("%s AM %s PM %s", day.Date, day.AM, day.PM)
+	var was *AttendanceDay
+	for i, d := range c.Attendance {
+		if d.Date == day.Date {
+			was = &d
+			c.Attendance[i] = day
+			ch.audit(a.event(c, "attendance corrected", detail+fmt.Sprintf(" (was AM %s, PM %s)", d.AM, d.PM)))
+			break
+		}
+	}
+	if was == nil {
+		c.Attendance = append(c.Attendance, day)
+		ch.audit(a.event(c, "attendance recorded", detail))
+	}
+	if alert && a.Role != RoleHome {
+		ch.owe(Notice{Kind: NoticeAbsence, To: ToHome, Day: day, Person: a.ID, Role: a.Role, At: a.At})
+	}
+	return was, ch, nil
+}
+
+// AddRequest records a written request for a review meeting word for word
+// (rule 7), with what the rules say about it. A meeting already booked
+// answers it. Unless the home school recorded it, it owes the home school the
+// request at once.
+func (c *Case) AddRequest(a Actor, from, text string) (RequestCheck, Change, error) {
+	var ch Change
+	if err := c.CheckActive(); err != nil {
+		return RequestCheck{}, ch, err
+	}
+	rc, err := CheckRequest(c, from, a.At)
+	if err != nil {
+		return rc, ch, err
+	}
+	r := ReviewRequest{
+		ID: fmt.Sprintf("R%d", len(c.Requests)+1), At: a.At, From: from, Text: text, By: a.ID,
+		Via: a.Via, DutyApplies: rc.DutyApplies, LastMeeting: rc.LastMeeting,
+	}
+	if m, ok := NextMeeting(c, a.At); ok {
+		r.Answered = m.ID
+	}
+	c.Requests = append(c.Requests, r)
+	ch.audit(a.event(c, "review request recorded", fmt.Sprintf("from %s, duty applies: %t", from, rc.DutyApplies)))
+	if a.Role != RoleHome {
+		ch.owe(Notice{Kind: NoticeRequest, To: ToHome, Request: r, At: a.At})
+	}
+	return rc, ch, nil
+}
+
+// AddFeedback records the pupil's and family's view given by a (rule 8).
+func (c *Case) AddFeedback(a Actor, f Feedback) (Change, error) {
+	var ch Change
+	if err := c.CheckActive(); err != nil {
+		return ch, err
+	}
+	if f.Rating < 0 || f.Rating > 5 {
+		return ch, Errorf(EInvalid, "Please give a number from 1 (badly) to 5 (very well), or skip.")
+	}
+	f.ID, f.At, f.By = fmt.Sprintf("F%d", len(c.Feedback)+1), a.At, a.ID
+	c.Feedback = append(c.Feedback, f)
+	for i := range c.People {
+		if c.People[i].ID == a.ID {
+			c.People[i].LastFeedback = a.At
+		}
+	}
+	ch.audit(a.event(c, "feedback given", ""))
+	return ch, nil
+}
+
+// RecordNotice records that the written notice of the direction reached the
+// parents (rule 9), and how.
+func (c *Case) RecordNotice(a Actor, how string) (Change, error) {
+	var ch Change
+	if !c.NoticeGiven.IsZero() {
+		return ch, Errorf(EConflict, "The notice for %s was already recorded as given on %s.", c.Ref, DateOf(c.NoticeGiven).Short())
+	}
+	c.NoticeGiven = a.At
+	c.addContact(Contact{At: a.At, With: "parent", How: how, Summary: "Written notice of the direction given", By: a.ID, Via: a.Via})
+	ch.audit(a.event(c, "notice given", how))
+	return ch, nil
+}
+
+// EndDirection ends the direction with an outcome. Meetings still to come are called
+// off, and everyone invited to them is owed the news; the linked parents are
+// owed the end. Meetings already held or begun stay as they are.
+func (c *Case) EndDirection(a Actor, outcome string) (Change, error) {
+	var ch Change
+	if err := c.CheckActive(); err != nil {
+		return ch, err
+	}
+	switch outcome {
+	case OutcomeReintegrated, OutcomeManagedMove, OutcomeSEMH, OutcomeOther:
+	default:
+		return ch, Errorf(EInvalid, "%q isn't how a direction ends: reintegrated, managed-move, semh or other?", outcome)
+	}
+	c.Status, c.Outcome, c.EndedOn = Ended, outcome, DateOf(a.At)
+	var off []Meeting
+	for i := range c.Meetings {
+		if m := &c.Meetings[i]; m.upcoming() && m.At.After(a.At) {
+			m.Cancelled = true
+			off = append(off, *m)
+		}
+	}
+	ch.audit(a.event(c, "direction ended", outcome))
+	for _, m := range off {
+		ch.owe(Notice{Kind: NoticeCancelled, To: ToInvited, Meeting: m, At: a.At})
+	}
+	ch.owe(Notice{Kind: NoticeEnded, To: ToParents, At: a.At})
+	return ch, nil
+}

@@ -1,0 +1,172 @@
+package offsitebot
+
+import (
+	"slices"
+	"testing"
+	"time"
+)
+
+func TestLastSchoolContact(t *testing.T) {
+	mon, tue, wed := ldn(2026, 11, 30, 16, 0), ldn(2026, 12, 1, 9, 0), ldn(2026, 12, 2, 9, 0)
+	type contact struct {
+		with string
+		at   time.Time
+	}
+	for _, tc := range []struct {
+		name     string
+		contacts []contact // in the order recorded
+		want     time.Time
+	}{
+		{"in order", []contact{{"receiving", mon}, {"receiving", tue}}, tue},
+		{"an earlier one recorded later", []contact{{"receiving", tue}, {"home", mon}}, tue},
+		{"the home school counts too", []contact{{"receiving", mon}, {"home", wed}}, wed},
+		{"the family does not count", []contact{{"receiving", mon}, {"parent", wed}, {"la", wed}}, mon},
+		{"none between the schools", []contact{{"parent", wed}}, time.Time{}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := testCase()
+			for _, ct := range tc.contacts {
+				_, err := c.AddContact(as(RoleHome, tNow), Contact{With: ct.with, How: "phone", At: ct.at, Summary: "s"})
+				must(t, err)
+			}
+			if !c.LastSchoolContact.Equal(tc.want) {
+				t.Errorf("last school contact %v, want %v", c.LastSchoolContact, tc.want)
+			}
+			for i, ct := range c.Contacts {
+				if ct.ID != "C"+string(rune('1'+i)) || ct.By != homeID || ct.Via != Slack {
+					t.Errorf("contact %+v", ct)
+				}
+			}
+		})
+	}
+	c := testCase()
+	if _, err := c.AddContact(as(RoleHome, tNow), Contact{With: "receiving", How: "phone", At: tNow.Add(time.Minute)}); ErrorCode(err) != EInvalid || len(c.Contacts) != 0 {
+		t.Errorf("a contact in the future: %v", err)
+	}
+	ch, err := c.AddContact(as(RoleHome, tNow), Contact{With: "receiving", How: "visit"})
+	must(t, err)
+	if !c.Contacts[0].At.Equal(tNow) || ch.Audit[0].Detail != "visit with receiving" {
+		t.Errorf("a contact now: %+v %+v", c.Contacts, ch.Audit)
+	}
+}
+
+func TestRecordAttendance(t *testing.T) {
+	for _, tc := range []struct {
+		name       string
+		role       Role
+		days       [][3]string // date, AM, PM, in the order recorded
+		want       []string    // the attendance kept
+		wantAudit  []string
+		wantAlerts int
+	}{
+		{"one entry a day", RoleReceiving, [][3]string{{"2026-11-30", "/", "/"}, {"2026-12-01", "/", "l"}},
+			[]string{"2026-11-30 / /", "2026-12-01 / L"}, []string{"attendance recorded", "attendance recorded"}, 0},
+		{"a correction replaces the day", RoleReceiving, [][3]string{{"2026-11-30", "N", "N"}, {"2026-12-01", "/", "/"}, {"2026-11-30", "I", "I"}},
+			[]string{"2026-11-30 I I", "2026-12-01 / /"}, []string{"attendance recorded", "attendance recorded", "attendance corrected"}, 1},
+		{"an absence the home school records itself raises no alert", RoleHome, [][3]string{{"2026-11-30", "N", "O"}},
+			[]string{"2026-11-30 N O"}, []string{"attendance recorded"}, 0},
+		{"one alert for a day, whichever session", RoleReceiving, [][3]string{{"2026-11-30", "/", "U"}},
+			[]string{"2026-11-30 / U"}, []string{"attendance recorded"}, 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := testCase()
+			alerts := 0
+			for _, d := range tc.days {
+				_, ch, err := c.RecordAttendance(as(tc.role, tNow), AttendanceDay{Date: Date(d[0]), AM: d[1], PM: d[2]})
+				must(t, err)
+				for _, n := range ch.Notices {
+					if n.Kind == NoticeAbsence && n.To == ToHome && n.Role == tc.role && n.Day.Date == Date(d[0]) {
+						alerts++
+					}
+				}
+				if got := actions(ch); len(got) != 1 || got[0] != tc.wantAudit[0] {
+					t.Errorf("audit %v, want %s", got, tc.wantAudit[0])
+				}
+				tc.wantAudit = tc.wantAudit[1:]
+			}
+			var got []string
+			for _, d := range c.Attendance {
+				got = append(got, string(d.Date)+" "+d.AM+" "+d.PM)
+				if d.By != as(tc.role, tNow).ID || !d.At.Equal(tNow) {
+					t.Errorf("day %+v", d)
+				}
+			}
+			if !slices.Equal(got, tc.want) {
+				t.Errorf("attendance %v, want %v", got, tc.want)
+			}
+			if alerts != tc.wantAlerts {
+				t.Errorf("%d alerts, want %d", alerts, tc.wantAlerts)
+			}
+		})
+	}
+	c := testCase()
+	_, _, err := c.RecordAttendance(as(RoleReceiving, tNow), AttendanceDay{Date: "2026-11-30", AM: "N", PM: "N"})
+	must(t, err)
+	was, ch, err := c.RecordAttendance(as(RoleReceiving, tNow), AttendanceDay{Date: "2026-11-30", AM: "/", PM: "/"})
+	must(t, err)
+	if was == nil || was.AM != "N" || ch.Audit[0].Detail != "2026-11-30 AM / PM / (was AM N, PM N)" {
+		t.Errorf("correction: was %+v, audit %+v", was, ch.Audit)
+	}
+	for _, code := range []string{"H", "xyz", ""} {
+		if _, _, err := c.RecordAttendance(as(RoleReceiving, tNow), AttendanceDay{Date: "2026-12-01", AM: "/", PM: code}); ErrorCode(err) != EInvalid {
+			t.Errorf("code %q: %v", code, err)
+		}
+	}
+	if len(c.Attendance) != 1 {
+		t.Errorf("refused codes were kept: %+v", c.Attendance)
+	}
+}
+
+func TestAddRequest(t *testing.T) {
+	booked := plannedOn("M1", "2026-12-09", 10, 0, InPerson)
+	for _, tc := range []struct {
+		name         string
+		by           Role
+		from         string
+		meetings     []Meeting
+		wantAnswered string
+		wantNotice   bool
+	}{
+		{"a parent's request goes to the home school", RoleParent, FromParent, nil, "", true},
+		{"one recorded by the home school stays there", RoleHome, FromParent, nil, "", false},
+		{"a meeting already booked answers it", RoleParent, FromParent, []Meeting{booked}, "M1", true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := testCase(tc.meetings...)
+			rc, ch, err := c.AddRequest(as(tc.by, tNow), tc.from, "Can we meet?")
+			must(t, err)
+			r := c.Requests[0]
+			if r.ID != "R1" || r.Text != "Can we meet?" || r.Answered != tc.wantAnswered || r.DutyApplies != rc.DutyApplies || !r.At.Equal(tNow) {
+				t.Errorf("request %+v", r)
+			}
+			if got := len(ch.Notices) == 1 && ch.Notices[0].Kind == NoticeRequest && ch.Notices[0].Request.ID == "R1"; got != tc.wantNotice {
+				t.Errorf("notices %+v", ch.Notices)
+			}
+		})
+	}
+	c := testCase()
+	if _, _, err := c.AddRequest(as(RoleLA, tNow), FromLA, "Please"); ErrorCode(err) != EForbidden || len(c.Requests) != 0 {
+		t.Errorf("an LA request without an EHC plan: %v", err)
+	}
+}
+
+func TestAddFeedbackAndNotice(t *testing.T) {
+	c := testCase()
+	_, err := c.AddFeedback(as(RoleParent, tNow), Feedback{Pupil: "happier", Family: "fine", Rating: 4})
+	must(t, err)
+	if f := c.Feedback[0]; f.ID != "F1" || f.By != parentID || !f.At.Equal(tNow) || !c.People[0].LastFeedback.Equal(tNow) {
+		t.Errorf("feedback %+v, person %+v", f, c.People[0])
+	}
+	if _, err := c.AddFeedback(as(RoleParent, tNow), Feedback{Rating: 6}); ErrorCode(err) != EInvalid || len(c.Feedback) != 1 {
+		t.Errorf("a rating of 6: %v", err)
+	}
+
+	ch, err := c.RecordNotice(as(RoleHome, tNow), "email")
+	must(t, err)
+	if !c.NoticeGiven.Equal(tNow) || c.Contacts[0].Summary != "Written notice of the direction given" || c.Contacts[0].How != "email" || ch.Audit[0].Detail != "email" {
+		t.Errorf("notice: %v %+v %+v", c.NoticeGiven, c.Contacts, ch.Audit)
+	}
+	if _, err := c.RecordNotice(as(RoleHome, tNow.Add(time.Hour)), "letter"); ErrorCode(err) != EConflict || !c.NoticeGiven.Equal(tNow) {
+		t.Errorf("notice given twice: %v", err)
+	}
+}
