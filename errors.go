@@ -27,6 +27,7 @@ type Error struct {
 const (
 	NextSeeRole   = "see role"   // see what their role may do, or ask an admin
 	NextListCases = "list cases" // list the cases they can see
+	NextShowCase  = "show case"  // look at the case the error is about
 )
 
 func (e *Error) Error() string { return fmt.Sprintf("offsitebot %s: %s", e.Code, e.Message) }

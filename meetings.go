@@ -133,7 +133,7 @@ func (c *Case) RecordOutcome(a Actor, id string, out ReviewOutcome) (Meeting, Ch
 	case m.At.After(a.At):
 		return Meeting{}, ch, Errorf(EInvalid, "Meeting %s is on %s, still to come: record its outcome once it has taken place.", id, m.At.In(London).Format("Mon 2 Jan 15:04"))
 	case m.Held():
-		return Meeting{}, ch, Errorf(EConflict, "The outcome of %s was already recorded. Type show %s to see it.", id, c.Ref)
+		return Meeting{}, ch, &Error{Code: EConflict, Message: "The outcome of " + id + " was already recorded.", Next: NextShowCase}
 	case out.Next != "" && out.Next <= m.Date():
 		return Meeting{}, ch, Errorf(EInvalid, "The next meeting must come after this one (%s).", m.Date().Short())
 	case out.Decision == DecisionContinue && out.Next == "":
@@ -166,7 +166,7 @@ func (c *Case) AnswerInvitation(a Actor, id, answer, suggestion string) (Meeting
 		return Meeting{}, ch, Errorf(EInvalid, "That meeting isn't planned any more.")
 	}
 	if answer != AnswerYes && answer != AnswerOtherTime {
-		return Meeting{}, ch, Errorf(EInvalid, "Please answer %s or %s.", AnswerYes, AnswerOtherTime)
+		return Meeting{}, ch, Errorf(EInvalid, "Please say whether you can come.")
 	}
 	m := &c.Meetings[i]
 	inv := Invitation{To: a.ID, Sent: a.At}

@@ -347,6 +347,9 @@ func doneOutcome(ctx context.Context, s *session) ([]bot.Reply, error) {
 		m, ch, err = c.RecordOutcome(s.actor(), mid, out)
 		return ch, err
 	})
+	if offsitebot.ErrorNext(err) == offsitebot.NextShowCase {
+		return nil, offsitebot.Errorf(offsitebot.ErrorCode(err), "%s Type show %s to see it.", offsitebot.ErrorMessage(err), s.c.Ref)
+	}
 	if err != nil {
 		return nil, err
 	}
