@@ -1,0 +1,232 @@
+// Package documents makes a case's documents: the review meeting pack (for
+// staff, or for the family), the three letters the regulations call for (the
+// written notice, the invitation to a review meeting, the decision after one)
+// and the attendance picture. It returns bytes (PDF, PNG) and leaves sending
+// and saving them to its callers; it needs no database, bot or chat library.
+//
+// Everything is drawn from the case as it stands at Input.Now, in the words
+// the rest of the product uses: attendance is counted as `show` counts it,
+// duties come from offsitebot.Due.
+package documents
+
+import (
+	"strings"
+	"time"
+
+	offsitebot "github.com/offsitebot/offsitebot"
+)
+
+// Input is what every document is made from.
+type Input struct {
+	Case      *offsitebot.Case
+	Home      offsitebot.School // the letters are on its name
+	Receiving offsitebot.School
+	// ReceivingAddress is the receiving school's address, which the written
+	// notice must state. Schools keep no address yet, so the caller passes
+	// it; without it the notice says the school will confirm it (NoticeGaps
+	// warns first).
+	ReceivingAddress string
+	Calendar         offsitebot.Calendar
+	Now              time.Time
+	// Meeting names a review meeting ("M2"): the pack's and the invitation's
+	// (empty: the next one) or the decision's (empty: the last one held).
+	Meeting string
+	// Family makes the family's version of the pack, written to them, without
+	// the summaries of contact between the schools or professionals' notes.
+	Family bool
+	// Names are people's names by identity ID, for the staff who recorded
+	// things; people linked to the case are named from the case itself.
+	Names map[string]string
+}
+
+// Letter kinds.
+const (
+	Notice   = "notice"
+	Invite   = "invite"
+	Decision = "decision"
+)
+
+func (in Input) today() offsitebot.Date { return offsitebot.DateOf(in.Now) }
+
+// adult reports whether the pupil is 18 or over, and so the person the
+// letters are written to.
+func (in Input) adult() bool {
+	return offsitebot.AgeOn(in.Case.DOB, in.today()) >= offsitebot.AdultAge
+}
+
+// meeting finds the meeting in.Meeting names, or else the next one to hold
+// (held is false) or the last one held (held is true).
+func (in Input) meeting(held bool) (offsitebot.Meeting, bool, error) {
+	c := in.Case
+	if in.Meeting == "" {
+		if held {
+			m, ok := offsitebot.LastHeldMeeting(c, in.Now)
+			return m, ok, nil
+		}
+		m, ok := offsitebot.NextMeeting(c, in.Now)
+		return m, ok, nil
+	}
+	var ids []string
+	for _, m := range c.Meetings {
+		if strings.EqualFold(m.ID, strings.TrimSpace(in.Meeting)) {
+			if m.Cancelled {
+				return m, false, offsitebot.Errorf(offsitebot.EInvalid, "Meeting %s of %s was cancelled, so there is nothing to write for it.", m.ID, c.Ref)
+			}
+			return m, true, nil
+		}
+		ids = append(ids, m.ID)
+	}
+	known := "It has no review meetings yet."
+	if len(ids) > 0 {
+		known = "Its meetings are " + strings.Join(ids, ", ") + "."
+	}
+	return offsitebot.Meeting{}, false, offsitebot.Errorf(offsitebot.ENotFound, "%s has no meeting %q. %s", c.Ref, in.Meeting, known)
+}
+
+// lastReview is the latest meeting held before the given one (or before now).
+func (in Input) lastReview(m offsitebot.Meeting, ok bool) (offsitebot.Meeting, bool) {
+	before := in.Now
+	if ok && m.At.Before(before) {
+		before = m.At.Add(-time.Second)
+	}
+	return offsitebot.LastHeldMeeting(in.Case, before)
+}
+
+// name of the person behind an identity ID, or "" when unknown.
+func (in Input) name(id string) string {
+	for _, p := range in.Case.People {
+		if p.ID == id {
+			return p.Name
+		}
+	}
+	return in.Names[id]
+}
+
+// parentNames are the linked parents (not the pupil), by name.
+func (in Input) parentNames() []string {
+	var out []string
+	for _, p := range in.Case.People {
+		if p.Role == offsitebot.RoleParent && p.Name != "" {
+			out = append(out, p.Name)
+		}
+	}
+	return out
+}
+
+// linkedFamily reports whether a parent or the pupil is linked in the chat.
+func (in Input) linkedFamily() bool { return len(in.Case.Parents()) > 0 }
+
+// voice is how the documents for a family speak of the pupil: by first
+// name to parents, as "you" to a pupil aged 18 or over.
+type voice struct {
+	you                  bool
+	dear                 string // "Dear Pat Taylor and Chris Taylor"
+	subject, object, own string // "Sam"/"you", "Sam"/"you", "Sam's"/"your"
+}
+
+func (in Input) voice() voice {
+	if in.adult() {
+		return voice{you: true, dear: "Dear " + firstName(in.Case.Pupil), subject: "you", object: "you", own: "your"}
+	}
+	first := firstName(in.Case.Pupil)
+	dear := "Dear parent or carer"
+	if names := in.parentNames(); len(names) > 0 {
+		dear = "Dear " + joinAnd(names)
+	}
+	return voice{dear: dear, subject: first, object: first, own: possessive(first)}
+}
+
+func firstName(full string) string {
+	if f := strings.Fields(full); len(f) > 0 {
+		return f[0]
+	}
+	return "your child"
+}
+
+func possessive(name string) string {
+	if strings.HasSuffix(name, "s") {
+		return name + "'"
+	}
+	return name + "'s"
+}
+
+func capital(s string) string {
+	if s == "" {
+		return s
+	}
+	r := []rune(s)
+	return strings.ToUpper(string(r[0])) + string(r[1:])
+}
+
+func joinAnd(items []string) string {
+	switch len(items) {
+	case 0:
+		return ""
+	case 1:
+		return items[0]
+	}
+	return strings.Join(items[:len(items)-1], ", ") + " and " + items[len(items)-1]
+}
+
+// longDate is "Thursday 10 December 2026".
+func longDate(d offsitebot.Date) string {
+	if !d.Valid() {
+		return "not set"
+	}
+	return d.Time().Format("Monday 2 January 2006")
+}
+
+func clock(t time.Time) string { return t.In(offsitebot.London).Format("15:04") }
+
+func stamp(t time.Time) string { return t.In(offsitebot.London).Format("Mon 2 Jan 2006, 15:04") }
+
+// where says where a meeting is held, with its place or link.
+func where(m offsitebot.Meeting) string {
+	s := "in person"
+	if m.Mode == offsitebot.Online {
+		s = "online"
+	}
+	if m.Place != "" {
+		s += " (" + m.Place + ")"
+	}
+	return s
+}
+
+// decisionText says what a review decided, in a sentence about the pupil.
+func decisionText(o *offsitebot.ReviewOutcome, v voice, home, receiving string) string {
+	switch o.Decision {
+	case offsitebot.DecisionContinue:
+		s := "The off-site direction will continue"
+		if o.Until.Valid() {
+			s += " until " + longDate(o.Until)
+		}
+		return s + ": " + v.subject + " keeps attending " + receiving + " as now."
+	case offsitebot.DecisionReintegrate:
+		return capital(v.subject) + " will return to " + home + ". The school will confirm the date and how the return will work."
+	case offsitebot.DecisionManagedMove:
+		return capital(v.subject) + " will move to another school through a managed move. The school will be in touch about each step."
+	case offsitebot.DecisionSEMH:
+		return capital(v.subject) + " will move to an SEMH base or centre. The school will be in touch about each step."
+	}
+	return "The meeting agreed a different next step, which the school will explain to you."
+}
+
+// metText reads the "objectives met" answer.
+func metText(met string) string {
+	switch strings.ToLower(met) {
+	case "yes":
+		return "yes"
+	case "partly":
+		return "partly"
+	case "no":
+		return "not yet"
+	}
+	return orNone(met)
+}
+
+func orNone(s string) string {
+	if strings.TrimSpace(s) == "" {
+		return "—"
+	}
+	return s
+}
