@@ -219,6 +219,18 @@ type Meeting struct {
 // Date returns the London date of the meeting.
 func (m Meeting) Date() Date { return DateOf(m.At) }
 
+// Where says where the meeting is, for people: "in person (Room 4)", "online (link)".
+func (m Meeting) Where() string {
+	s := "in person"
+	if m.Mode == Online {
+		s = "online"
+	}
+	if m.Place != "" {
+		s += " (" + m.Place + ")"
+	}
+	return s
+}
+
 // Held reports whether the meeting's outcome was recorded.
 func (m Meeting) Held() bool { return m.Outcome != nil }
 

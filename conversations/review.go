@@ -169,16 +169,7 @@ func when(m offsitebot.Meeting) string {
 	return m.At.In(offsitebot.London).Format("Mon 2 Jan 15:04")
 }
 
-func where(m offsitebot.Meeting) string {
-	s := "in person"
-	if m.Mode == offsitebot.Online {
-		s = "online"
-	}
-	if m.Place != "" {
-		s += " (" + m.Place + ")"
-	}
-	return s
-}
+func where(m offsitebot.Meeting) string { return m.Where() }
 
 func plural(n int, one, many string) string {
 	if n == 1 {

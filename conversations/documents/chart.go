@@ -377,6 +377,9 @@ func (a attendance) png(title string, scale float64) ([]byte, error) {
 // bar a week with the last review marked. It names the pupil by initials
 // only, so it may be shown where others can read it.
 func AttendanceChart(in Input) ([]byte, error) {
+	if err := in.check(); err != nil {
+		return nil, err
+	}
 	c := in.Case
 	var review offsitebot.Date
 	if last, ok := offsitebot.LastHeldMeeting(c, in.Now); ok {

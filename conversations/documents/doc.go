@@ -10,6 +10,7 @@
 package documents
 
 import (
+	"errors"
 	"strings"
 	"time"
 
@@ -45,6 +46,14 @@ const (
 	Invite   = "invite"
 	Decision = "decision"
 )
+
+// check refuses an input no document can be made from: a caller's mistake.
+func (in Input) check() error {
+	if in.Case == nil || in.Now.IsZero() {
+		return errors.New("documents: the input needs a case and the time")
+	}
+	return nil
+}
 
 func (in Input) today() offsitebot.Date { return offsitebot.DateOf(in.Now) }
 
@@ -179,18 +188,6 @@ func longDate(d offsitebot.Date) string {
 func clock(t time.Time) string { return t.In(offsitebot.London).Format("15:04") }
 
 func stamp(t time.Time) string { return t.In(offsitebot.London).Format("Mon 2 Jan 2006, 15:04") }
-
-// where says where a meeting is held, with its place or link.
-func where(m offsitebot.Meeting) string {
-	s := "in person"
-	if m.Mode == offsitebot.Online {
-		s = "online"
-	}
-	if m.Place != "" {
-		s += " (" + m.Place + ")"
-	}
-	return s
-}
 
 // decisionText says what a review decided, in a sentence about the pupil.
 func decisionText(o *offsitebot.ReviewOutcome, v voice, home, receiving string) string {

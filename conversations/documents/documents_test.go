@@ -187,6 +187,12 @@ func TestPackNamedMeetingAndErrors(t *testing.T) {
 			t.Errorf("the M1 pack does not say %q", w)
 		}
 	}
+	for name, make := range map[string]func(Input) ([]byte, error){"pack": Pack, "chart": AttendanceChart,
+		"letter": func(in Input) ([]byte, error) { return Letter(Notice, in) }} {
+		if _, err := make(Input{Now: now}); err == nil {
+			t.Errorf("%s: made from no case", name)
+		}
+	}
 	in.Meeting = "M9"
 	if _, err := Pack(in); offsitebot.ErrorCode(err) != offsitebot.ENotFound || !strings.Contains(offsitebot.ErrorMessage(err), "Its meetings are M1, M2.") {
 		t.Errorf("an unknown meeting: got %v", err)
@@ -229,6 +235,7 @@ func TestPackBadInput(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
+				writeDemo(t, fmt.Sprintf("pack-%s-family-%v.pdf", strings.ReplaceAll(tt.name, " ", "-"), family), data)
 				pages := pdfText(t, data)
 				if len(pages) < tt.pages {
 					t.Errorf("%d pages, want at least %d", len(pages), tt.pages)
@@ -321,7 +328,7 @@ func TestLetters(t *testing.T) {
 		notWant []string
 	}{
 		{name: "notice to parents", kind: Notice, want: []string{
-			"Oakfield Primary", "Tuesday 8 December 2026", "To: Pat Ó'Brien, parents or carers of " + pupil, "Dear Pat Ó'Brien,",
+			"Oakfield Primary", "Tuesday 8 December 2026", "To: Pat Ó'Brien, parent or carer of " + pupil, "Dear Pat Ó'Brien,",
 			"Written notice of an off-site direction", "Persistent disruption in lessons", "Monday 2 November 2026",
 			"until Friday 29 January 2027 at the latest", "Riverside Academy, 1 River Lane, Exeter EX1 1AA", "Ms Khan at reception",
 			"8:45–12:00 and 13:00–15:15, break 10:30–10:45", "at least every two weeks", "Your right to ask for a review",
@@ -331,9 +338,9 @@ func TestLetters(t *testing.T) {
 			adult(in)
 			in.Case.EHCP = true
 		}, want: []string{"To: " + pupil, "Dear Zoë,", "that you will attend Riverside Academy", "improve your behaviour",
-			"A copy goes to Pat Ó'Brien, as Zoë's parents or carers, and to the local authority, as Zoë has an EHC plan.",
+			"A copy goes to Pat Ó'Brien, as Zoë's parent or carer, and to the local authority, as Zoë has an EHC plan.",
 			"As you have an EHC plan, the local authority can ask for one too."},
-			notWant: []string{"parents or carers of"}},
+			notWant: []string{"carer of"}},
 		{name: "notice with facts missing", kind: Notice, change: func(in *Input) {
 			in.Case.Arrival, in.ReceivingAddress, in.Case.People = "", "", nil
 		}, want: []string{"Dear parent or carer,", "Riverside Academy (address to be confirmed by the school in writing)", "to be confirmed by the school in writing"},

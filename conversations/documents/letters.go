@@ -12,6 +12,9 @@ import (
 // parents, or the pupil once 18. kind is Notice, Invite (in.Meeting, or the
 // next meeting) or Decision (in.Meeting, or the last one held).
 func Letter(kind string, in Input) ([]byte, error) {
+	if err := in.check(); err != nil {
+		return nil, err
+	}
 	var body func(w *writer)
 	var title string
 	switch kind {
@@ -96,7 +99,7 @@ func (in Input) letterhead(w *writer, title string) {
 	w.para(longDate(in.today()))
 	to := "To: the parents or carers of " + c.Pupil
 	if names := in.parentNames(); len(names) > 0 && !v.you {
-		to = "To: " + joinAnd(names) + ", parents or carers of " + c.Pupil
+		to = "To: " + joinAnd(names) + ", " + parentWord(names) + " of " + c.Pupil
 	}
 	if v.you {
 		to = "To: " + c.Pupil
@@ -104,7 +107,7 @@ func (in Input) letterhead(w *writer, title string) {
 	w.para(to)
 	var copies []string
 	if v.you && len(in.parentNames()) > 0 {
-		copies = append(copies, joinAnd(in.parentNames())+", as "+possessive(firstName(c.Pupil))+" parents or carers")
+		copies = append(copies, joinAnd(in.parentNames())+", as "+possessive(firstName(c.Pupil))+" "+parentWord(in.parentNames()))
 	}
 	if c.EHCP {
 		copies = append(copies, "the local authority, as "+firstName(c.Pupil)+" has an EHC plan")
@@ -117,6 +120,13 @@ func (in Input) letterhead(w *writer, title string) {
 	w.text(title, "B", w.size+2, ink, 0)
 	w.space(2)
 	w.para(v.dear + ",")
+}
+
+func parentWord(names []string) string {
+	if len(names) == 1 {
+		return "parent or carer"
+	}
+	return "parents or carers"
 }
 
 func (in Input) signOff(w *writer) {

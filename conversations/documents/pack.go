@@ -12,6 +12,9 @@ import (
 // them. It grows as many pages as the case needs; nothing is left out
 // without the pack saying so.
 func Pack(in Input) ([]byte, error) {
+	if err := in.check(); err != nil {
+		return nil, err
+	}
 	c := in.Case
 	m, scheduled, err := in.meeting(false)
 	if err != nil {
@@ -67,7 +70,7 @@ func (p *pack) meetingText() string {
 		}
 		return "No review meeting is scheduled yet; the next is due by " + longDate(due) + "."
 	}
-	return fmt.Sprintf("%s at %s, %s", longDate(p.m.Date()), clock(p.m.At), where(p.m))
+	return fmt.Sprintf("%s at %s, %s", longDate(p.m.Date()), clock(p.m.At), p.m.Where())
 }
 
 func (p *pack) intro() {
@@ -141,7 +144,7 @@ func (p *pack) facts() {
 func (p *pack) attendance() {
 	a, w := p.att, p.w
 	if len(a.weeks) > 0 {
-		w.need(w.lh()*10 + w.width*chartH/chartW) // the heading goes with the picture
+		w.need(w.lh()*4 + w.width*chartH/chartW + 4) // the heading goes with the picture
 	}
 	w.heading("Attendance")
 	if len(a.weeks) == 0 {
@@ -225,7 +228,7 @@ func (p *pack) contacts() {
 		return
 	}
 	w.note(fmt.Sprintf("%d recorded, oldest first, all listed.", len(rows)))
-	w.table([]column{{"When", 0.2}, {"With", 0.17}, {"How", 0.1}, {"Summary", 0.53}}, rows)
+	w.table([]column{{"When", 0.2}, {"With", 0.16}, {"How", 0.12}, {"Summary", 0.52}}, rows)
 }
 
 func withName(with string) string {
@@ -327,7 +330,7 @@ func (p *pack) decisions() {
 		}
 		n++
 		o := m.Outcome
-		w.subheading(fmt.Sprintf("%s at %s, %s", longDate(m.Date()), clock(m.At), where(m)))
+		w.subheading(fmt.Sprintf("%s at %s, %s", longDate(m.Date()), clock(m.At), m.Where()))
 		next := "—"
 		if o.Next.Valid() {
 			next = longDate(o.Next)
