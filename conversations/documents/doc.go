@@ -38,6 +38,11 @@ type Input struct {
 	// Names are people's names by identity ID, for the staff who recorded
 	// things; people linked to the case are named from the case itself.
 	Names map[string]string
+	// Duties are what is due or overdue on the case, one line each as staff
+	// read them: the conversations package words offsitebot.Due's items, and
+	// the staff pack lists them. The family's version words the duties owed
+	// to the family itself.
+	Duties []string
 }
 
 // Letter kinds.
@@ -75,21 +80,28 @@ func (in Input) meeting(held bool) (offsitebot.Meeting, bool, error) {
 		m, ok := offsitebot.NextMeeting(c, in.Now)
 		return m, ok, nil
 	}
-	var ids []string
-	for _, m := range c.Meetings {
-		if strings.EqualFold(m.ID, strings.TrimSpace(in.Meeting)) {
-			if m.Cancelled {
-				return m, false, offsitebot.Errorf(offsitebot.EInvalid, "Meeting %s of %s was cancelled, so there is nothing to write for it.", m.ID, c.Ref)
-			}
-			return m, true, nil
+	m, ok := c.Meeting(strings.ToUpper(strings.TrimSpace(in.Meeting)))
+	switch {
+	case !ok:
+		ids := make([]string, 0, len(c.Meetings))
+		for _, m := range c.Meetings {
+			ids = append(ids, m.ID)
 		}
-		ids = append(ids, m.ID)
+		known := "It has no review meetings yet."
+		if len(ids) > 0 {
+			known = "Its meetings are " + strings.Join(ids, ", ") + "."
+		}
+		return m, false, showCase(offsitebot.Errorf(offsitebot.EInvalid, "%s has no meeting %s. %s", c.Ref, in.Meeting, known))
+	case m.Cancelled:
+		return m, false, showCase(offsitebot.Errorf(offsitebot.EInvalid, "Meeting %s of %s was cancelled, so there is nothing to write for it.", m.ID, c.Ref))
 	}
-	known := "It has no review meetings yet."
-	if len(ids) > 0 {
-		known = "Its meetings are " + strings.Join(ids, ", ") + "."
-	}
-	return offsitebot.Meeting{}, false, offsitebot.Errorf(offsitebot.ENotFound, "%s has no meeting %q. %s", c.Ref, in.Meeting, known)
+	return m, true, nil
+}
+
+// showCase points the person at the case, where the facts behind the error are.
+func showCase(e *offsitebot.Error) *offsitebot.Error {
+	e.Next = offsitebot.NextShowCase
+	return e
 }
 
 // lastReview is the latest meeting held before the given one (or before now).
@@ -103,10 +115,8 @@ func (in Input) lastReview(m offsitebot.Meeting, ok bool) (offsitebot.Meeting, b
 
 // name of the person behind an identity ID, or "" when unknown.
 func (in Input) name(id string) string {
-	for _, p := range in.Case.People {
-		if p.ID == id {
-			return p.Name
-		}
+	if p, ok := in.Case.Person(id); ok {
+		return p.Name
 	}
 	return in.Names[id]
 }

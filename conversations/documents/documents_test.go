@@ -114,6 +114,7 @@ func fixture() Input {
 		Calendar:         offsitebot.Calendar{Holidays: offsitebot.EnglandWalesBankHolidays()},
 		Now:              now,
 		Names:            map[string]string{"slack:T1:UHOME": "Sam Jones"},
+		Duties:           []string{"attendance not confirmed for Tue 24 Nov"},
 	}
 }
 
@@ -137,13 +138,14 @@ func TestPack(t *testing.T) {
 			"Mornings are hard; bus timing", "The off-site direction will continue until Friday 29 January 2027",
 			"Pat Ó'Brien", "coming (Mon 30 Nov 2026, 18:05)", "Also linked to the case: Amira Khan (receiving).",
 			"illness", "reason not yet known", "nothing recorded on a school day",
-			"attendance not confirmed for",
+			"attendance not confirmed for", "What they were told: A review meeting was held on 19 Nov",
 		}, notWant: []string{"BEFORE-M1", "Before the review: fine"}},
 		{name: "family", family: true, want: []string{
 			"Dear Pat Ó'Brien,", "review meeting about Zoë's off-site direction on Thursday 10 December 2026 at 15:30",
 			"92% (46 of 50 sessions)", "90% (20 of 22 sessions)", familyWords, pupilWords, requestText, parentCall,
 			"(notes between the schools are for staff)", "Mornings are hard; bus timing", "Zoë's view", "Your view",
-			"Thursday 10 December 2026",
+			"Thursday 10 December 2026", "A reply to the request for a review meeting of Wed 2 Dec.",
+			"What you were told: A review meeting was held on 19 Nov",
 		}, notWant: []string{staffOnly, professional, laNote, "recorded by", "BEFORE-M1", "Also linked", "attendance not confirmed"}},
 	}
 	for _, tt := range tests {
@@ -194,7 +196,7 @@ func TestPackNamedMeetingAndErrors(t *testing.T) {
 		}
 	}
 	in.Meeting = "M9"
-	if _, err := Pack(in); offsitebot.ErrorCode(err) != offsitebot.ENotFound || !strings.Contains(offsitebot.ErrorMessage(err), "Its meetings are M1, M2.") {
+	if _, err := Pack(in); offsitebot.ErrorCode(err) != offsitebot.EInvalid || !strings.Contains(offsitebot.ErrorMessage(err), "OSD-7K2Q has no meeting M9. Its meetings are M1, M2.") {
 		t.Errorf("an unknown meeting: got %v", err)
 	}
 }
@@ -248,6 +250,25 @@ func TestPackBadInput(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestFamilyDuties checks the family's version words what is owed to them,
+// and leaves out the schools' own duties.
+func TestFamilyDuties(t *testing.T) {
+	in := fixture()
+	in.Family = true
+	in.Case.Start, in.Case.NoticeGiven, in.Case.Attendance, in.Case.Meetings = "2026-12-14", time.Time{}, nil, nil
+	data, err := Pack(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := flat(pdfText(t, data))
+	if !strings.Contains(text, "• The written notice of the direction, due by Thu 10 Dec.") {
+		t.Errorf("the notice owed is not listed: %s", text)
+	}
+	if strings.Contains(text, in.Duties[0]) {
+		t.Errorf("the family's version lists a staff duty")
 	}
 }
 
@@ -402,9 +423,9 @@ func TestLetterErrors(t *testing.T) {
 		code, says string
 	}{
 		{"no such kind", "thanks", nil, offsitebot.EInvalid, "Please choose notice, invite or decision."},
-		{"nothing to invite to", Invite, func(in *Input) { in.Case.Meetings = in.Case.Meetings[:1] }, offsitebot.EInvalid, "Schedule one first: review OSD-7K2Q schedule"},
-		{"no decision yet", Decision, func(in *Input) { in.Meeting = "M2" }, offsitebot.EInvalid, "no outcome is recorded for M2"},
-		{"no meeting held", Decision, func(in *Input) { in.Case.Meetings = nil }, offsitebot.EInvalid, "no outcome is recorded for a review meeting of OSD-7K2Q"},
+		{"nothing to invite to", Invite, func(in *Input) { in.Case.Meetings = in.Case.Meetings[:1] }, offsitebot.EInvalid, "OSD-7K2Q has no review meeting scheduled, so there is nobody to invite yet."},
+		{"no decision yet", Decision, func(in *Input) { in.Meeting = "M2" }, offsitebot.EInvalid, "No outcome is recorded yet for M2, so there is no decision to write."},
+		{"no meeting held", Decision, func(in *Input) { in.Case.Meetings = nil }, offsitebot.EInvalid, "No outcome is recorded yet for a review meeting of OSD-7K2Q"},
 		{"cancelled", Invite, func(in *Input) { in.Case.Meetings[1].Cancelled = true; in.Meeting = "M2" }, offsitebot.EInvalid, "was cancelled"},
 	}
 	for _, tt := range tests {
@@ -416,6 +437,9 @@ func TestLetterErrors(t *testing.T) {
 			_, err := Letter(tt.kind, in)
 			if offsitebot.ErrorCode(err) != tt.code || !strings.Contains(offsitebot.ErrorMessage(err), tt.says) {
 				t.Errorf("got %v, want %s saying %q", err, tt.code, tt.says)
+			}
+			if tt.kind != "thanks" && offsitebot.ErrorNext(err) != offsitebot.NextShowCase {
+				t.Errorf("the error does not point to the case: next is %q", offsitebot.ErrorNext(err))
 			}
 		})
 	}

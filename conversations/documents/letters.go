@@ -26,7 +26,7 @@ func Letter(kind string, in Input) ([]byte, error) {
 			return nil, err
 		}
 		if !ok {
-			return nil, offsitebot.Errorf(offsitebot.EInvalid, "%s has no review meeting scheduled to invite anyone to. Schedule one first: review %s schedule DATE TIME in-person|online.", in.Case.Ref, in.Case.Ref)
+			return nil, showCase(offsitebot.Errorf(offsitebot.EInvalid, "%s has no review meeting scheduled, so there is nobody to invite yet.", in.Case.Ref))
 		}
 		title, body = "Invitation to a review meeting", func(w *writer) { in.invite(w, m) }
 	case Decision:
@@ -35,7 +35,7 @@ func Letter(kind string, in Input) ([]byte, error) {
 			return nil, err
 		}
 		if !ok || !m.Held() {
-			return nil, offsitebot.Errorf(offsitebot.EInvalid, "There is no decision to write yet: no outcome is recorded for %s. Record it first: review %s outcome.", orWord(m.ID, "a review meeting of "+in.Case.Ref), in.Case.Ref)
+			return nil, showCase(offsitebot.Errorf(offsitebot.EInvalid, "No outcome is recorded yet for %s, so there is no decision to write.", orWord(m.ID, "a review meeting of "+in.Case.Ref)))
 		}
 		title, body = "What the review meeting on "+longDate(m.Date())+" decided", func(w *writer) { in.decision(w, m) }
 	default:

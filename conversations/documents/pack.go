@@ -304,7 +304,11 @@ func (p *pack) requests() {
 		w.text(whose+", word for word:", "", w.size-1, muted, 0)
 		w.quote(r.Text)
 		if rc, err := offsitebot.CheckRequest(c, r.From, r.At); err == nil {
-			w.para(strings.Replace(whose, "request", "answer", 1) + ": " + rc.Explanation)
+			told := "What they were told: "
+			if whose == "Your request" {
+				told = "What you were told: "
+			}
+			w.para(told + rc.Explanation)
 		}
 		if r.Open() {
 			w.para("Still open: no meeting has been arranged for it yet.")
@@ -358,7 +362,12 @@ func (p *pack) duties() {
 	} else {
 		w.heading("Open duties and breaches")
 	}
-	items := append(p.in.breaches(), p.in.duties()...)
+	items := p.in.breaches()
+	if p.in.Family {
+		items = append(items, p.in.familyDuties()...)
+	} else {
+		items = append(items, p.in.Duties...)
+	}
 	if len(items) == 0 {
 		w.para("Nothing is due or overdue.")
 		return
@@ -369,34 +378,30 @@ func (p *pack) duties() {
 	w.space(2)
 }
 
-// duties lists what is still owed on the case, worded for the pack's reader.
-// It is the one place that reads offsitebot.Due, whose items carry a line
-// written for staff: the family's version words the duties owed to them.
-func (in Input) duties() []string {
+// familyDuties lists what the school still owes the family, in words for
+// them, from the duties offsitebot.Due finds; staff duties (contact between
+// the schools, attendance, outcomes) are not theirs to chase.
+func (in Input) familyDuties() []string {
 	var out []string
 	for _, d := range offsitebot.Due(in.Case, in.Now, in.Calendar) {
-		if !in.Family {
-			out = append(out, d.Text)
-			continue
-		}
-		late := ""
+		by := "due by " + d.By.Short()
 		if d.Overdue {
-			late = " (late)"
+			by = "due by " + d.By.Short() + ", late"
 		}
 		switch d.Kind {
 		case offsitebot.DueNotice:
-			out = append(out, "The written notice of the direction, due by "+d.By.Short()+late+".")
+			out = append(out, "The written notice of the direction, "+by+".")
 		case offsitebot.DueReview:
-			out = append(out, "The next review meeting, due by "+d.By.Short()+late+".")
+			out = append(out, "The next review meeting, "+by+".")
 		case offsitebot.DueInvitation:
-			out = append(out, "An invitation to the next review meeting, due by "+d.By.Short()+late+".")
+			out = append(out, "An invitation to the review meeting on "+d.On.Short()+", "+by+".")
 		case offsitebot.DueContinuation:
-			out = append(out, "A letter saying what the last review decided, due by "+d.By.Short()+late+".")
+			out = append(out, "A letter saying what the meeting on "+d.On.Short()+" decided, "+by+".")
 		case offsitebot.DueRequest:
-			if d.Overdue { // the duty applies
-				out = append(out, "The review meeting asked for on "+d.By.Short()+", as soon as reasonably practicable.")
+			if d.DutyApplies {
+				out = append(out, "The review meeting asked for on "+d.On.Short()+", as soon as reasonably practicable.")
 			} else {
-				out = append(out, "A reply to the request for a review meeting of "+d.By.Short()+".")
+				out = append(out, "A reply to the request for a review meeting of "+d.On.Short()+".")
 			}
 		}
 	}
