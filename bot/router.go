@@ -125,11 +125,11 @@ func caseRef(c *offsitebot.Case) string {
 
 func (r *Router) handle(ctx context.Context, call *Call) ([]Reply, string) {
 	who, err := r.ids.Identity(ctx, call.UserID)
+	if offsitebot.ErrorCode(err) == offsitebot.ENotFound {
+		who, err = &offsitebot.Identity{ID: call.UserID, Name: call.Name}, nil // a stranger
+	}
 	if err != nil {
 		return r.fail(ctx, call, err)
-	}
-	if who == nil {
-		who = &offsitebot.Identity{ID: call.UserID, Name: call.Name}
 	}
 	call.Who = *who
 

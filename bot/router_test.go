@@ -19,7 +19,7 @@ func (p people) Identity(_ context.Context, id string) (*offsitebot.Identity, er
 	if i, ok := p[id]; ok {
 		return &i, nil
 	}
-	return nil, nil
+	return nil, offsitebot.Errorf(offsitebot.ENotFound, "unknown %s", id)
 }
 
 type cases map[string]offsitebot.Case

@@ -9,7 +9,6 @@ import (
 
 	offsitebot "github.com/offsitebot/offsitebot"
 	"github.com/offsitebot/offsitebot/bot"
-	"github.com/offsitebot/offsitebot/storage"
 )
 
 func (e *Engine) school(ctx context.Context, c bot.Call) ([]bot.Reply, error) {
@@ -61,7 +60,7 @@ func staffID(who offsitebot.Identity, user string, role offsitebot.Role) (string
 
 func (e *Engine) staff(ctx context.Context, c bot.Call) ([]bot.Reply, error) {
 	if len(c.Args) > 0 && strings.EqualFold(c.Args[0], "list") {
-		ids, err := e.Store.Identities(ctx, storage.IdentityFilter{})
+		ids, err := e.Store.Identities(ctx, offsitebot.IdentityFilter{})
 		if err != nil {
 			return nil, err
 		}
@@ -104,7 +103,7 @@ func (e *Engine) staff(ctx context.Context, c bot.Call) ([]bot.Reply, error) {
 		name = strings.TrimPrefix(m[2], "|")
 	}
 	moved := ""
-	if old, err := e.Store.Identity(ctx, id); err == nil && old != nil && old.Role != "" && (old.Role != role || old.URN != urn) {
+	if old, err := e.Store.Identity(ctx, id); err == nil && old.Role != "" && (old.Role != role || old.URN != urn) {
 		moved = fmt.Sprintf(" (was %s %s)", old.Role, old.URN)
 	}
 	if err := e.Store.PutIdentity(ctx, offsitebot.Identity{ID: id, Role: role, Name: name, URN: urn, Created: c.Now}); err != nil {

@@ -9,7 +9,6 @@ import (
 
 	offsitebot "github.com/offsitebot/offsitebot"
 	"github.com/offsitebot/offsitebot/bot"
-	"github.com/offsitebot/offsitebot/storage"
 )
 
 // Register adds every command to r.
@@ -174,7 +173,7 @@ const helpGuided = "In a guided question, cancel stops and back re-asks the prev
 
 // myCases is the set of active cases the person works on, in one query.
 func (e *Engine) myCases(ctx context.Context, who offsitebot.Identity) ([]offsitebot.Case, error) {
-	f := storage.CaseFilter{Status: offsitebot.Active}
+	f := offsitebot.CaseFilter{Status: offsitebot.Active}
 	switch who.Role {
 	case offsitebot.RoleAdmin, offsitebot.RoleLA:
 	case offsitebot.RoleHome:

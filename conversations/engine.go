@@ -15,7 +15,6 @@ import (
 
 	offsitebot "github.com/offsitebot/offsitebot"
 	"github.com/offsitebot/offsitebot/bot"
-	"github.com/offsitebot/offsitebot/storage"
 )
 
 // Store is what the commands need from storage; *storage.DB has it all.
@@ -24,13 +23,13 @@ type Store interface {
 	CreateCase(ctx context.Context, c *offsitebot.Case) error
 	SaveCase(ctx context.Context, c *offsitebot.Case, audit ...offsitebot.AuditEvent) error
 	UpdateCase(ctx context.Context, ref string, fn func(c *offsitebot.Case) ([]offsitebot.AuditEvent, error)) (*offsitebot.Case, error)
-	Cases(ctx context.Context, f storage.CaseFilter) ([]offsitebot.Case, error)
+	Cases(ctx context.Context, f offsitebot.CaseFilter) ([]offsitebot.Case, error)
 	Identity(ctx context.Context, id string) (*offsitebot.Identity, error)
 	PutIdentity(ctx context.Context, id offsitebot.Identity) error
 	LinkCase(ctx context.Context, identityID, ref string) error
 	UnlinkCase(ctx context.Context, identityID, ref string) error
 	SetUnreachable(ctx context.Context, identityID string, v bool) error
-	Identities(ctx context.Context, f storage.IdentityFilter) ([]offsitebot.Identity, error)
+	Identities(ctx context.Context, f offsitebot.IdentityFilter) ([]offsitebot.Identity, error)
 	PutSchool(ctx context.Context, s offsitebot.School) error
 	School(ctx context.Context, urn string) (*offsitebot.School, error)
 	Schools(ctx context.Context) ([]offsitebot.School, error)
@@ -158,7 +157,7 @@ type session struct {
 // once a turn (asking which case and checking the answer both need them).
 func (s *session) linkedCases(ctx context.Context) ([]offsitebot.Case, error) {
 	if !s.linkedRead && len(s.call.Who.Cases) > 0 {
-		cs, err := s.e.Store.Cases(ctx, storage.CaseFilter{Status: offsitebot.Active, Refs: s.call.Who.Cases})
+		cs, err := s.e.Store.Cases(ctx, offsitebot.CaseFilter{Status: offsitebot.Active, Refs: s.call.Who.Cases})
 		if err != nil {
 			return nil, err
 		}

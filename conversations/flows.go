@@ -10,7 +10,6 @@ import (
 
 	offsitebot "github.com/offsitebot/offsitebot"
 	"github.com/offsitebot/offsitebot/bot"
-	"github.com/offsitebot/offsitebot/storage"
 )
 
 func (e *Engine) allFlows() []*flow {
@@ -93,7 +92,7 @@ func newCaseFlow() *flow {
 func doneNewCase(ctx context.Context, s *session) ([]bot.Reply, error) {
 	now := s.now()
 	// The same pupil twice is almost always a slip; a new direction follows the end of the old.
-	open, err := s.e.Store.Cases(ctx, storage.CaseFilter{Status: offsitebot.Active, HomeURN: s.a["home"]})
+	open, err := s.e.Store.Cases(ctx, offsitebot.CaseFilter{Status: offsitebot.Active, HomeURN: s.a["home"]})
 	if err != nil {
 		return nil, err
 	}

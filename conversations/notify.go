@@ -7,7 +7,6 @@ import (
 
 	offsitebot "github.com/offsitebot/offsitebot"
 	"github.com/offsitebot/offsitebot/bot"
-	"github.com/offsitebot/offsitebot/storage"
 )
 
 // actor is who makes a change in call c.
@@ -230,7 +229,7 @@ func (e *Engine) markUnreachable(ctx context.Context, c *offsitebot.Case, to str
 
 // tellHome sends r to the case's home-school staff and returns those who got it.
 func (e *Engine) tellHome(ctx context.Context, c *offsitebot.Case, r bot.Reply) []string {
-	staff, err := e.Store.Identities(ctx, storage.IdentityFilter{Role: offsitebot.RoleHome, URN: c.HomeURN})
+	staff, err := e.Store.Identities(ctx, offsitebot.IdentityFilter{Role: offsitebot.RoleHome, URN: c.HomeURN})
 	if err != nil {
 		e.Log.ErrorContext(ctx, "find home staff", "case", c.Ref, "err", err)
 		return nil

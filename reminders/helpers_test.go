@@ -17,6 +17,12 @@ import (
 
 func TestMain(m *testing.M) { storagetest.Main(m) }
 
+// The outbox as storage keeps it, for tests that look at what is stored.
+const (
+	outboxCollection = "reminders"
+	doneSuffix       = "#done" // an outcome's key is its claim's and this
+)
+
 const (
 	homeURN  = "100001"
 	recvURN  = "100002"

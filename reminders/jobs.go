@@ -9,7 +9,6 @@ import (
 
 	offsitebot "github.com/offsitebot/offsitebot"
 	"github.com/offsitebot/offsitebot/conversations"
-	"github.com/offsitebot/offsitebot/storage"
 )
 
 // Kinds of reminder, the first part of every claim key.
@@ -64,7 +63,7 @@ func (sw *sweep) load(ctx context.Context) error {
 	if sw.loaded {
 		return nil
 	}
-	cs, err := sw.s.store.Cases(ctx, storage.CaseFilter{Status: offsitebot.Active})
+	cs, err := sw.s.store.Cases(ctx, offsitebot.CaseFilter{Status: offsitebot.Active})
 	if err != nil {
 		return err
 	}
@@ -84,7 +83,7 @@ func (sw *sweep) staff(ctx context.Context, role offsitebot.Role, urn string) ([
 	}
 	byURN, ok := sw.roles[role]
 	if !ok {
-		ids, err := sw.s.store.Identities(ctx, storage.IdentityFilter{Role: role})
+		ids, err := sw.s.store.Identities(ctx, offsitebot.IdentityFilter{Role: role})
 		if err != nil {
 			return nil, err
 		}

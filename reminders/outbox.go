@@ -3,27 +3,18 @@ package reminders
 import (
 	"context"
 	"errors"
-	"fmt"
 	"strings"
 	"time"
 
 	offsitebot "github.com/offsitebot/offsitebot"
 	"github.com/offsitebot/offsitebot/bot"
-	"go.mongodb.org/mongo-driver/v2/bson"
-	"go.mongodb.org/mongo-driver/v2/mongo"
-	"go.mongodb.org/mongo-driver/v2/mongo/options"
 )
 
-// outboxCollection holds one document per reminder claimed, its _id the
-// reminder's natural key, so inserting it is the claim: atomic on MongoDB and
-// on the embedded server alike. How it went is another document inserted
-// beside it, _id key+doneSuffix. The outbox is only ever inserted into (and
-// purged): the embedded server writes each document of an update in its own
-// transaction, so marking 10,000 claims sent with UpdateMany takes minutes,
-// where one InsertMany of 10,000 takes a fraction of a second.
-const outboxCollection = "reminders"
+// The outbox (in storage) holds one claim per reminder, under its natural
+// key; inserting it is the claim, which only one run can make, so every
+// reminder is sent once. How it went is recorded beside it.
 
-// Outcomes, the status of a done document.
+// Outcomes, as recorded.
 const (
 	stSent        = "sent"        // delivered
 	stUnreachable = "unreachable" // the recipient blocked the bot; staff were told
@@ -31,19 +22,15 @@ const (
 	stRetried     = "retried"     // a later run took it over (see retrySuffix)
 	stAbandoned   = "abandoned"   // its one retry failed too
 
-	// Not stored: a claim with no done document is still being sent, or
-	// failed and waits for a retry.
+	// Not recorded: a claim with no outcome is still being sent, or failed
+	// and waits for a retry.
 	stClaimed = "claimed"
 	stError   = "error"
 )
 
-// doneSuffix marks the document recording how a claim went.
-const doneSuffix = "#done"
-
 // retrySuffix marks the key of a retry. A stale claim is taken over by
-// inserting key+retrySuffix, which only one run can do: the embedded server
-// does not make a filtered update atomic, an insert of a unique _id it does.
-// So every reminder is sent by its first claimant or by exactly one retry.
+// claiming key+retrySuffix, which only one run can do, so every reminder is
+// sent by its first claimant or by exactly one retry.
 const retrySuffix = "#retry"
 
 // Keys that name a day are kept until the day after; keys that name an
@@ -52,45 +39,14 @@ const retrySuffix = "#retry"
 // small.
 const obligationLife = 120 * 24 * time.Hour
 
-// message is one reminder to send: to whom, about what, and its claim key.
-type message struct {
-	Key       string      `bson:"_id"`
-	Job       string      `bson:"job"`
-	Kind      string      `bson:"kind"`
-	Case      string      `bson:"case"` // reference, or "school:URN" for a school's summary
-	To        string      `bson:"to"`
-	ClaimedAt time.Time   `bson:"claimedAt"`
-	Expires   time.Time   `bson:"expires"` // not worth sending after this
-	Purge     time.Time   `bson:"purge"`   // the claim may be forgotten after this
-	Run       string      `bson:"run"`     // the run that claimed it
-	Retry     bool        `bson:"retry"`   // this is the one retry of another claim
-	Reply     storedReply `bson:"reply"`   // kept so any later run can retry it
-}
-
-// done records how a claim went.
-type done struct {
-	Key       string    `bson:"_id"` // claim key + doneSuffix
-	Status    string    `bson:"status"`
-	At        time.Time `bson:"at"`
-	ClaimedAt time.Time `bson:"claimedAt"` // the claim's, so one query finds both
-	Expires   time.Time `bson:"expires"`
-	Purge     time.Time `bson:"purge"`
-}
-
-// storedReply is the part of a bot.Reply a reminder uses. Buttons are kept
-// flat with their row: the embedded server refuses nested arrays.
-type storedReply struct {
-	Text      string         `bson:"text"`
-	Buttons   []storedButton `bson:"buttons,omitempty"`
-	Sensitive bool           `bson:"sensitive,omitempty"`
-	Case      string         `bson:"case,omitempty"`
-}
-
-type storedButton struct {
-	Row   int    `bson:"row"`
-	Label string `bson:"label"`
-	Data  string `bson:"data"`
-}
+// message is one reminder to send: to whom, about what, and its claim key;
+// storedReply and storedButton are what it says, kept so any later run can
+// retry it.
+type (
+	message      = offsitebot.Reminder
+	storedReply  = offsitebot.ReminderMessage
+	storedButton = offsitebot.ReminderButton
+)
 
 func storeButtons(rows [][]bot.Button) []storedButton {
 	var out []storedButton
@@ -102,7 +58,8 @@ func storeButtons(rows [][]bot.Button) []storedButton {
 	return out
 }
 
-func (r storedReply) reply() bot.Reply {
+// reply is the bot.Reply a stored one stands for.
+func reply(r storedReply) bot.Reply {
 	var rows [][]bot.Button
 	for _, b := range r.Buttons {
 		for len(rows) <= b.Row {
@@ -119,12 +76,11 @@ type unreachable struct{ to, ref string }
 // outbox claims, sends and records reminders for one run.
 type outbox struct {
 	s   *Scheduler
-	col *mongo.Collection
 	run string
 	now time.Time
 
-	done     []any                   // outcomes not yet recorded
-	sent     []offsitebot.AuditEvent // messages sent about cases, for their chronology
+	done     []offsitebot.ReminderOutcome // not yet recorded
+	sent     []offsitebot.AuditEvent      // messages sent about cases, for their chronology
 	lastSave time.Time
 	gone     map[string]bool // recipients found unreachable in this run
 }
@@ -133,13 +89,12 @@ type outbox struct {
 // so a crash in a long burst leaves few to be sent a second time.
 const flushEvery = 2 * time.Second
 
-// claim inserts every message as a claim in one round trip (unordered, so
-// duplicates do not stop the rest) and returns those this run now owns.
+// claim claims every message in one round trip and returns those this run
+// now owns, and how many others had claimed already.
 func (o *outbox) claim(ctx context.Context, msgs []message) ([]message, int, error) {
 	if len(msgs) == 0 {
 		return nil, 0, nil
 	}
-	docs := make([]any, len(msgs))
 	stamp := o.s.stamp(o.now)
 	for i := range msgs {
 		m := &msgs[i]
@@ -150,39 +105,18 @@ func (o *outbox) claim(ctx context.Context, msgs []message) ([]message, int, err
 		if m.Purge.Before(m.Expires) {
 			m.Purge = m.Expires
 		}
-		docs[i] = m
 	}
-	_, err := o.col.InsertMany(ctx, docs, options.InsertMany().SetOrdered(false))
-	if err == nil {
-		return msgs, 0, nil
+	won, err := o.s.store.ClaimReminders(ctx, msgs)
+	if err != nil {
+		return nil, 0, err
 	}
-	var bwe mongo.BulkWriteException
-	if !errors.As(err, &bwe) || bwe.WriteConcernError != nil {
-		return nil, 0, fmt.Errorf("claim reminders: %w", err)
-	}
-	lost := make(map[int]bool, len(bwe.WriteErrors))
-	for _, we := range bwe.WriteErrors {
-		if !mongo.IsDuplicateKeyError(we) {
-			// Not the error itself: the embedded server quotes the documents,
-			// and they hold message text.
-			return nil, 0, fmt.Errorf("claim reminders: %d of %d refused, the first with code %d (key %s)",
-				len(bwe.WriteErrors), len(msgs), we.Code, msgs[we.Index].Key)
-		}
-		lost[we.Index] = true
-	}
-	won := make([]message, 0, len(msgs)-len(lost))
-	for i, m := range msgs {
-		if !lost[i] {
-			won = append(won, m)
-		}
-	}
-	return won, len(lost), nil
+	return won, len(msgs) - len(won), nil
 }
 
 // record notes how a claim went, to be written with the next flush.
 func (o *outbox) record(m message, status string) {
 	at := o.s.stamp(o.now)
-	o.done = append(o.done, done{Key: m.Key + doneSuffix, Status: status, At: at,
+	o.done = append(o.done, offsitebot.ReminderOutcome{Key: m.Key, Status: status, At: at,
 		ClaimedAt: m.ClaimedAt, Expires: m.Expires, Purge: m.Purge})
 	if status == stSent && !strings.HasPrefix(m.Case, "school:") {
 		o.sent = append(o.sent, offsitebot.AuditEvent{At: at, By: "offsitebot", Via: offsitebot.System,
@@ -197,7 +131,7 @@ func (o *outbox) deliver(ctx context.Context, m message) (string, error) {
 		o.record(m, stUnreachable)
 		return stUnreachable, nil
 	}
-	err := o.s.send.Send(ctx, m.To, m.Reply.reply())
+	err := o.s.send.Send(ctx, m.To, reply(m.Reply))
 	st := stSent
 	switch {
 	case err == nil:
@@ -240,68 +174,22 @@ func (o *outbox) flush(ctx context.Context) error {
 			o.s.log.WarnContext(ctx, "reminders: record in chronology", "messages", len(sent), "err", err)
 		}
 	}
-	_, err := o.col.InsertMany(ctx, docs, options.InsertMany().SetOrdered(false))
-	if err == nil {
-		return nil
+	if err := o.s.store.RecordReminders(ctx, docs); err != nil {
+		// Kept for the next flush: an outcome lost makes its claim look
+		// stale, and a retry would send it again.
+		o.done = docs
+		return err
 	}
-	// Kept for the next flush: an outcome lost makes its claim look stale,
-	// and a retry would send it again. Those already written come back as
-	// duplicates then.
-	o.done = docs
-	var bwe mongo.BulkWriteException
-	if errors.As(err, &bwe) && bwe.WriteConcernError == nil {
-		for _, we := range bwe.WriteErrors {
-			if !mongo.IsDuplicateKeyError(we) { // a duplicate: recorded already
-				return fmt.Errorf("record reminders: %d refused, the first with code %d", len(bwe.WriteErrors), we.Code)
-			}
-		}
-		o.done = nil
-		return nil
-	}
-	return fmt.Errorf("record reminders: %w", err)
+	return nil
 }
 
 // stale returns the claims left without an outcome for longer than the claim
 // timeout and not yet expired (a morning prompt is not worth sending the next
 // day). A retry left so is given up, and logged.
 func (o *outbox) stale(ctx context.Context) ([]message, error) {
-	cutoff := o.s.stamp(o.now).Add(-o.s.timeout)
-	filter := bson.D{
-		{Key: "claimedAt", Value: bson.D{{Key: "$lt", Value: cutoff}}},
-		{Key: "expires", Value: bson.D{{Key: "$gt", Value: o.now}}},
-	}
-	// Keys first: most claims in the window have their outcome beside them.
-	cur, err := o.col.Find(ctx, filter, options.Find().SetProjection(bson.D{{Key: "_id", Value: 1}}))
+	docs, err := o.s.store.StaleReminders(ctx, o.s.stamp(o.now).Add(-o.s.timeout), o.now)
 	if err != nil {
-		return nil, fmt.Errorf("find stale reminders: %w", err)
-	}
-	var keys []struct {
-		Key string `bson:"_id"`
-	}
-	if err := cur.All(ctx, &keys); err != nil {
-		return nil, fmt.Errorf("find stale reminders: %w", err)
-	}
-	have := make(map[string]bool, len(keys))
-	for _, k := range keys {
-		have[k.Key] = true
-	}
-	var open []string
-	for _, k := range keys {
-		if !strings.HasSuffix(k.Key, doneSuffix) && !have[k.Key+doneSuffix] {
-			open = append(open, k.Key)
-		}
-	}
-	if len(open) == 0 {
-		return nil, nil
-	}
-	cur, err = o.col.Find(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: open}}}},
-		options.Find().SetSort(bson.D{{Key: "_id", Value: 1}}))
-	if err != nil {
-		return nil, fmt.Errorf("read stale reminders: %w", err)
-	}
-	var docs []message
-	if err := cur.All(ctx, &docs); err != nil {
-		return nil, fmt.Errorf("read stale reminders: %w", err)
+		return nil, err
 	}
 	var retry []message
 	for _, m := range docs {
@@ -346,9 +234,5 @@ func (o *outbox) purge(ctx context.Context) error {
 	if o.now.Before(before) {
 		before = o.now
 	}
-	_, err := o.col.DeleteMany(ctx, bson.D{{Key: "purge", Value: bson.D{{Key: "$lt", Value: before}}}})
-	if err != nil {
-		return fmt.Errorf("purge reminders: %w", err)
-	}
-	return nil
+	return o.s.store.PurgeReminders(ctx, before)
 }

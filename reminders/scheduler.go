@@ -26,23 +26,32 @@ import (
 	"time"
 
 	"github.com/robfig/cron/v3"
-	"go.mongodb.org/mongo-driver/v2/mongo"
 
 	offsitebot "github.com/offsitebot/offsitebot"
 	"github.com/offsitebot/offsitebot/bot"
-	"github.com/offsitebot/offsitebot/storage"
 )
 
 // Store is what reminders read and record; *storage.DB has it all.
 type Store interface {
-	Cases(ctx context.Context, f storage.CaseFilter) ([]offsitebot.Case, error)
-	Identities(ctx context.Context, f storage.IdentityFilter) ([]offsitebot.Identity, error)
+	Cases(ctx context.Context, f offsitebot.CaseFilter) ([]offsitebot.Case, error)
+	Identities(ctx context.Context, f offsitebot.IdentityFilter) ([]offsitebot.Identity, error)
 	SetUnreachable(ctx context.Context, identityID string, v bool) error
 	UpdateCase(ctx context.Context, ref string, fn func(c *offsitebot.Case) ([]offsitebot.AuditEvent, error)) (*offsitebot.Case, error)
 	// AppendAuditMany records the reminders sent about each case, for its chronology (rule 1).
 	AppendAuditMany(ctx context.Context, events []offsitebot.AuditEvent) error
-	// Database holds the outbox collection, claimed with batched inserts.
-	Database() *mongo.Database
+
+	// The outbox, where each reminder is claimed once before it is sent.
+
+	// ClaimReminders claims the reminders not claimed yet, in one round trip,
+	// and returns those.
+	ClaimReminders(ctx context.Context, rs []offsitebot.Reminder) ([]offsitebot.Reminder, error)
+	// RecordReminders records how claimed reminders went.
+	RecordReminders(ctx context.Context, outcomes []offsitebot.ReminderOutcome) error
+	// StaleReminders returns the claims made before claimedBefore with no
+	// outcome, not expired at now, sorted by key.
+	StaleReminders(ctx context.Context, claimedBefore, now time.Time) ([]offsitebot.Reminder, error)
+	// PurgeReminders forgets claims and outcomes past their purge time.
+	PurgeReminders(ctx context.Context, before time.Time) error
 }
 
 // Sender delivers a message to one identity (a *bot.Dispatcher). Errors
@@ -71,7 +80,6 @@ type Scheduler struct {
 	log     *slog.Logger
 	timeout time.Duration
 	jobs    []job // in run order, enabled only
-	outbox  *mongo.Collection
 
 	mu        sync.Mutex
 	cron      *cron.Cron
@@ -130,7 +138,7 @@ func New(opts Options) (*Scheduler, error) {
 	}
 	s := &Scheduler{
 		cfg: cfg, store: opts.Store, send: opts.Send, now: opts.Now, cal: opts.Calendar,
-		log: opts.Log, timeout: timeout, outbox: opts.Store.Database().Collection(outboxCollection),
+		log: opts.Log, timeout: timeout,
 	}
 	if s.now == nil {
 		s.now = time.Now
@@ -303,7 +311,7 @@ func (r Report) String() string {
 func (s *Scheduler) run(ctx context.Context, t time.Time, names []string) (Report, error) {
 	rep := Report{At: t}
 	sw := &sweep{s: s, now: t, today: offsitebot.DateOf(t)}
-	ob := &outbox{s: s, col: s.outbox, run: runID(), now: t, lastSave: time.Now(), gone: map[string]bool{}}
+	ob := &outbox{s: s, run: runID(), now: t, lastSave: time.Now(), gone: map[string]bool{}}
 	var unreach []unreachable
 	var errs []error
 	for _, j := range s.jobs {

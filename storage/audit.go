@@ -6,6 +6,7 @@ import (
 
 	offsitebot "github.com/offsitebot/offsitebot"
 	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
 )
 
 // AppendAudit records an event not kept in a case (schools, staff). The
@@ -42,7 +43,7 @@ func (db *DB) AuditLog(ctx context.Context, ref string) ([]offsitebot.AuditEvent
 	}
 	out := []offsitebot.AuditEvent{}
 	// _id breaks ties in insertion order (ObjectIDs grow).
-	if err := db.findAll(ctx, db.audit, filter, bson.D{{Key: "at", Value: 1}, {Key: "_id", Value: 1}}, &out); err != nil {
+	if err := db.findAll(ctx, db.audit, filter, &out, options.Find().SetSort(bson.D{{Key: "at", Value: 1}, {Key: "_id", Value: 1}})); err != nil {
 		return nil, fmt.Errorf("storage: read audit log: %w", err)
 	}
 	return out, nil

@@ -102,7 +102,7 @@ func (db *DB) SaveCase(ctx context.Context, c *offsitebot.Case, audit ...offsite
 // every writer holds (see serial).
 func (db *DB) saveCase(ctx context.Context, ref string, version int64, update bson.D) error {
 	filter := bson.D{{Key: "_id", Value: ref}, {Key: "version", Value: version}}
-	if db.server != nil {
+	if db.embedded != nil {
 		defer db.serial()()
 		var cur struct {
 			Version int64 `bson:"version"`
@@ -216,23 +216,11 @@ func (db *DB) UpdateCase(ctx context.Context, ref string, fn func(c *offsitebot.
 	}
 }
 
-// CaseFilter selects cases. Empty fields select nothing; with Any, the URN
-// and Refs conditions are ORed (a case of my school or linked to me), and
-// with none of them given nothing matches. Refs, when not nil, selects those
-// references only (so an empty non-nil Refs selects no case).
-type CaseFilter struct {
-	Status       offsitebot.Status
-	HomeURN      string
-	ReceivingURN string
-	Refs         []string
-	Any          bool
-}
-
 // Cases lists the cases matching f, sorted by reference, in one query. The
 // contacts, feedback and audit trail are left out (they are the bulk of a
 // case and sweeps do not need them); attendance, meetings, requests, people
 // and the last school contact are kept.
-func (db *DB) Cases(ctx context.Context, f CaseFilter) ([]offsitebot.Case, error) {
+func (db *DB) Cases(ctx context.Context, f offsitebot.CaseFilter) ([]offsitebot.Case, error) {
 	filter := bson.D{}
 	if f.Status != "" {
 		filter = append(filter, bson.E{Key: "status", Value: f.Status})
@@ -260,7 +248,7 @@ func (db *DB) Cases(ctx context.Context, f CaseFilter) ([]offsitebot.Case, error
 	opts := options.Find().
 		SetProjection(bson.D{{Key: "contacts", Value: 0}, {Key: "feedback", Value: 0}, {Key: "audit", Value: 0}}).
 		SetBatchSize(casesFirstBatch)
-	if db.server == nil {
+	if db.embedded == nil {
 		// Sorted here on MongoDB; the embedded server would hold every case
 		// before sending the first, and compares slower than Go.
 		opts.SetSort(bson.D{{Key: "_id", Value: 1}})
@@ -292,7 +280,7 @@ func (db *DB) Cases(ctx context.Context, f CaseFilter) ([]offsitebot.Case, error
 	if err := cur.Err(); err != nil {
 		return nil, fmt.Errorf("storage: list cases: %w", err)
 	}
-	if db.server != nil {
+	if db.embedded != nil {
 		slices.SortFunc(out, func(a, b offsitebot.Case) int { return strings.Compare(a.Ref, b.Ref) })
 	}
 	return out, nil

@@ -55,10 +55,9 @@ func (db *DB) DeleteConversation(ctx context.Context, key string) error {
 	return nil
 }
 
-// DeleteExpiredConversations removes the flows expired at now that nobody came
-// back to (Conversation deletes the others), for a periodic sweep; it returns
-// how many it removed. The embedded server has no TTL indexes to do it.
-func (db *DB) DeleteExpiredConversations(ctx context.Context, now time.Time) (int64, error) {
+// deleteExpiredConversations removes the flows expired at now that nobody
+// came back to (Conversation deletes the others), and returns how many.
+func (db *DB) deleteExpiredConversations(ctx context.Context, now time.Time) (int64, error) {
 	defer db.serial()()
 	res, err := db.conversations.DeleteMany(ctx, bson.D{{Key: "expires", Value: bson.D{{Key: "$lte", Value: now}}}})
 	if err != nil {

@@ -32,7 +32,7 @@ func (db *DB) RedeemJoinCode(ctx context.Context, code, by string, now time.Time
 		{Key: "usedBy", Value: bson.D{{Key: "$exists", Value: false}}},
 		{Key: "expires", Value: bson.D{{Key: "$gt", Value: now}}},
 	}
-	if db.server != nil {
+	if db.embedded != nil {
 		// As in saveCase: check by _id, then update by _id, under the lock,
 		// so the embedded server need not decode every code.
 		defer db.serial()()

@@ -37,18 +37,18 @@ func (db *DB) School(ctx context.Context, urn string) (*offsitebot.School, error
 // Schools lists every school by URN.
 func (db *DB) Schools(ctx context.Context) ([]offsitebot.School, error) {
 	out := []offsitebot.School{}
-	if err := db.findAll(ctx, db.schools, bson.D{}, bson.D{{Key: "_id", Value: 1}}, &out); err != nil {
+	if err := db.findAll(ctx, db.schools, bson.D{}, &out, byID()); err != nil {
 		return nil, fmt.Errorf("storage: list schools: %w", err)
 	}
 	return out, nil
 }
 
-// Identity reads an identity by ID; an unknown one is (nil, nil).
+// Identity reads an identity by ID; an unknown one is an ENotFound.
 func (db *DB) Identity(ctx context.Context, id string) (*offsitebot.Identity, error) {
 	var i offsitebot.Identity
 	err := db.identities.FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&i)
 	if errors.Is(err, mongo.ErrNoDocuments) {
-		return nil, nil
+		return nil, unknownIdentity(id)
 	} else if err != nil {
 		return nil, fmt.Errorf("storage: read identity: %w", err)
 	}
@@ -112,21 +112,17 @@ func (db *DB) updateIdentity(ctx context.Context, op, id string, update bson.D) 
 		return fmt.Errorf("storage: %s: %w", op, err)
 	}
 	if res.MatchedCount == 0 {
-		return offsitebot.Errorf(offsitebot.ENotFound, "I don't know %s yet.", id)
+		return unknownIdentity(id)
 	}
 	return nil
 }
 
-// IdentityFilter selects identities; empty fields select all.
-type IdentityFilter struct {
-	Role   offsitebot.Role
-	URN    string
-	Case   string // linked to this case
-	Prefix string // ID prefix, such as "slack:"
+func unknownIdentity(id string) error {
+	return offsitebot.Errorf(offsitebot.ENotFound, "I don't know %s yet.", id)
 }
 
 // Identities lists the identities matching f, sorted by ID.
-func (db *DB) Identities(ctx context.Context, f IdentityFilter) ([]offsitebot.Identity, error) {
+func (db *DB) Identities(ctx context.Context, f offsitebot.IdentityFilter) ([]offsitebot.Identity, error) {
 	filter := bson.D{}
 	if f.Role != "" {
 		filter = append(filter, bson.E{Key: "role", Value: f.Role})
@@ -141,17 +137,22 @@ func (db *DB) Identities(ctx context.Context, f IdentityFilter) ([]offsitebot.Id
 		filter = append(filter, bson.E{Key: "_id", Value: bson.D{{Key: "$regex", Value: "^" + regexp.QuoteMeta(f.Prefix)}}})
 	}
 	out := []offsitebot.Identity{}
-	if err := db.findAll(ctx, db.identities, filter, bson.D{{Key: "_id", Value: 1}}, &out); err != nil {
+	if err := db.findAll(ctx, db.identities, filter, &out, byID()); err != nil {
 		return nil, fmt.Errorf("storage: list identities: %w", err)
 	}
 	return out, nil
 }
 
-// findAll decodes every document matching filter, in sort order, into out.
-func (db *DB) findAll(ctx context.Context, coll *mongo.Collection, filter, sort bson.D, out any) error {
-	cur, err := coll.Find(ctx, filter, options.Find().SetSort(sort))
+// findAll decodes every document matching filter into out.
+func (db *DB) findAll(ctx context.Context, coll *mongo.Collection, filter bson.D, out any, opts ...options.Lister[options.FindOptions]) error {
+	cur, err := coll.Find(ctx, filter, opts...)
 	if err != nil {
 		return err
 	}
 	return cur.All(ctx, out)
+}
+
+// byID sorts by _id.
+func byID() *options.FindOptionsBuilder {
+	return options.Find().SetSort(bson.D{{Key: "_id", Value: 1}})
 }

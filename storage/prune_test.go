@@ -9,29 +9,47 @@ import (
 )
 
 func TestPrune(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db := storagetest.New(t)
 	now := time.Date(2026, 12, 2, 10, 0, 0, 0, time.UTC)
-	for key, at := range map[string]time.Time{"old": now.Add(-8 * 24 * time.Hour), "new": now.Add(-time.Hour)} {
-		if ok, err := db.Claim(ctx, "events", key, map[string]any{"at": at}); !ok || err != nil {
-			t.Fatalf("claim %s: %v %v", key, ok, err)
+	claims := []struct {
+		coll, key string
+		at        time.Time
+	}{
+		{"slack_events", "old", now.Add(-8 * 24 * time.Hour)},
+		{"slack_events", "new", now.Add(-time.Hour)},
+		{"telegram_callbacks", "old", now.Add(-61 * 24 * time.Hour)},
+		{"telegram_callbacks", "kept", now.Add(-8 * 24 * time.Hour)}, // buttons last longer
+	}
+	for _, c := range claims {
+		if ok, err := db.Claim(ctx, c.coll, c.key, map[string]any{"at": c.at}); !ok || err != nil {
+			t.Fatalf("claim %s %s: %v %v", c.coll, c.key, ok, err)
 		}
 	}
 	if _, err := db.IncCounter(ctx, "c1", 1, now.Add(-time.Minute)); err != nil {
 		t.Fatal(err)
 	}
-	n, err := db.Prune(ctx, "events", now.Add(-7*24*time.Hour))
-	if err != nil || n != 1 {
-		t.Fatalf("pruned %d, %v; want 1", n, err)
+	if _, err := db.IncCounter(ctx, "c2", 1, now.Add(time.Minute)); err != nil {
+		t.Fatal(err)
 	}
-	// The pruned key can be claimed again; the kept one cannot.
-	if ok, _ := db.Claim(ctx, "events", "old", nil); !ok {
-		t.Error("old key still claimed after prune")
+	got, err := db.Prune(ctx, now)
+	if err != nil {
+		t.Fatal(err)
 	}
-	if ok, _ := db.Claim(ctx, "events", "new", nil); ok {
-		t.Error("new key lost by prune")
+	for coll, want := range map[string]int64{"slack_events": 1, "telegram_callbacks": 1, "counters": 1, "telegram_updates": 0} {
+		if got[coll] != want {
+			t.Errorf("pruned %d from %s, want %d", got[coll], coll, want)
+		}
 	}
-	if n, err := db.Prune(ctx, "counters", now); err != nil || n != 1 {
-		t.Errorf("expired counter: pruned %d, %v", n, err)
+	// The pruned keys can be claimed again; the kept ones cannot.
+	for _, c := range claims {
+		ok, err := db.Claim(ctx, c.coll, c.key, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := c.key == "old"; ok != want {
+			t.Errorf("%s %s claimable after prune: %v, want %v", c.coll, c.key, ok, want)
+		}
 	}
 }

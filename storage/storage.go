@@ -1,6 +1,7 @@
 // Package storage keeps offsitebot's records in MongoDB through the official
-// driver. With no URI it starts an embedded MongoDB-wire server (FerretDB on
-// SQLite) in-process, so the bot and its tests run with nothing installed.
+// driver: on a MongoDB server given by URI, or on the embedded MongoDB-wire
+// server (FerretDB on SQLite) that package storage/embedded runs in-process,
+// so the bot and its tests run with nothing installed.
 //
 // The embedded server reads whole collections for every query and does not
 // make updates atomic (see DB.serial), so the design keeps to what is safe on
@@ -10,9 +11,8 @@ package storage
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"log/slog"
+	"sync"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/event"
@@ -28,61 +28,53 @@ const (
 	colJoinCodes     = "joincodes"
 	colConversations = "conversations"
 	colAudit         = "audit"
+	colReminders     = "reminders" // the reminders' outbox
 )
 
 // Config says where the data lives.
 type Config struct {
-	URI      string       // MongoDB URI; empty starts the embedded server in DataDir
-	Database string       // default "offsitebot"
-	DataDir  string       // embedded server's directory; default "./data"
-	Logger   *slog.Logger // start-up, and the embedded server's errors (never document contents)
+	URI      string // MongoDB URI; ignored when Embedded is set
+	Database string // default "offsitebot"
 
-	// Server, if set, is a running embedded server to use instead of URI or
-	// DataDir; Close leaves it running. Tests share one this way.
-	Server *Server
+	// Embedded, if set, is the in-process server to use (package
+	// storage/embedded); Close leaves it running. Storage works around its
+	// gaps, which a server reached only by URI must not have.
+	Embedded Embedded
 
 	// Monitor, if set, sees every command the client sends (benchmarks count
 	// round trips with it).
 	Monitor *event.CommandMonitor
 }
 
-// DB is the store. It is safe for concurrent use.
-type DB struct {
-	client *mongo.Client
-	db     *mongo.Database
-	server *Server // embedded server in use, or nil on MongoDB
-	owned  bool    // server was started by Open and is closed by Close
-
-	cases, schools, identities, joinCodes, conversations, audit *mongo.Collection
+// Embedded is the in-process MongoDB-wire server of package storage/embedded.
+// Declared here so that storage does not link it: only the programs and
+// tests that start one do.
+type Embedded interface {
+	URI() string
+	// Lock and Unlock serialise the updates of every DB using the server,
+	// which does not make one atomic: see DB.serial.
+	sync.Locker
 }
 
-// Open connects to cfg.URI, or starts the embedded server when it is empty,
-// checks the connection and creates the indexes (idempotently).
+// DB is the store. It is safe for concurrent use.
+type DB struct {
+	client   *mongo.Client
+	db       *mongo.Database
+	embedded Embedded // nil on MongoDB
+
+	cases, schools, identities, joinCodes, conversations, audit, reminders *mongo.Collection
+}
+
+// Open connects to the server, checks the connection and creates the
+// indexes (idempotently).
 func Open(ctx context.Context, cfg Config) (*DB, error) {
 	if cfg.Database == "" {
 		cfg.Database = "offsitebot"
 	}
-	if cfg.DataDir == "" {
-		cfg.DataDir = "./data"
-	}
-	if cfg.Logger == nil {
-		cfg.Logger = slog.New(slog.DiscardHandler)
-	}
-	db := &DB{server: cfg.Server}
 	uri := cfg.URI
-	switch {
-	case cfg.Server != nil:
-		uri = cfg.Server.URI()
-	case uri == "":
-		s, err := StartServer(cfg.DataDir, cfg.Logger)
-		if err != nil {
-			return nil, err
-		}
-		db.server, db.owned = s, true
-		uri = s.URI()
-		cfg.Logger.Info("storage: embedded server started", "dir", s.Dir())
+	if cfg.Embedded != nil {
+		uri = cfg.Embedded.URI()
 	}
-
 	opts := options.Client().ApplyURI(uri).SetBSONOptions(&options.BSONOptions{
 		// Arrays are never null in storage, so $push and $addToSet always apply
 		// and readers need not tell "none" from "missing".
@@ -94,13 +86,12 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 	}
 	client, err := mongo.Connect(opts)
 	if err != nil {
-		_ = db.closeServer()
 		return nil, fmt.Errorf("storage: connect: %w", err)
 	}
-	db.client = client
-	if err := client.Ping(ctx, nil); err != nil {
+	db := &DB{client: client, embedded: cfg.Embedded}
+	if err := db.Ping(ctx); err != nil {
 		_ = db.Close(context.WithoutCancel(ctx))
-		return nil, fmt.Errorf("storage: ping: %w", err)
+		return nil, err
 	}
 	db.db = client.Database(cfg.Database)
 	db.cases = db.db.Collection(colCases)
@@ -109,6 +100,7 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 	db.joinCodes = db.db.Collection(colJoinCodes)
 	db.conversations = db.db.Collection(colConversations)
 	db.audit = db.db.Collection(colAudit)
+	db.reminders = db.db.Collection(colReminders)
 	if err := db.createIndexes(ctx); err != nil {
 		_ = db.Close(context.WithoutCancel(ctx))
 		return nil, err
@@ -116,33 +108,39 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 	return db, nil
 }
 
-// Close disconnects and stops the embedded server if Open started it.
+// Close disconnects. It leaves an embedded server running.
 func (db *DB) Close(ctx context.Context) error {
-	var err error
-	if db.client != nil {
-		if e := db.client.Disconnect(ctx); e != nil {
-			err = fmt.Errorf("storage: disconnect: %w", e)
-		}
+	if err := db.client.Disconnect(ctx); err != nil {
+		return fmt.Errorf("storage: disconnect: %w", err)
 	}
-	return errors.Join(err, db.closeServer())
+	return nil
 }
 
-func (db *DB) closeServer() error {
-	if !db.owned {
-		return nil
+// Ping checks that the server answers.
+func (db *DB) Ping(ctx context.Context) error {
+	if err := db.client.Ping(ctx, nil); err != nil {
+		return fmt.Errorf("storage: ping: %w", err)
 	}
-	db.owned = false
-	return db.server.Close()
+	return nil
+}
+
+// Drop deletes the whole database (tests end with it).
+func (db *DB) Drop(ctx context.Context) error {
+	if err := db.db.Drop(ctx); err != nil {
+		return fmt.Errorf("storage: drop %s: %w", db.db.Name(), err)
+	}
+	return nil
 }
 
 // Client is the driver client, for benchmarks against bare driver calls.
 func (db *DB) Client() *mongo.Client { return db.client }
 
-// Database is the driver database in use.
+// Database is the driver database in use, for tests that look at what is
+// stored.
 func (db *DB) Database() *mongo.Database { return db.db }
 
 // Embedded reports whether the data is on the embedded server.
-func (db *DB) Embedded() bool { return db.server != nil }
+func (db *DB) Embedded() bool { return db.embedded != nil }
 
 // serial makes one update atomic on the embedded server, which applies an
 // update by reading the document, changing it in Go and writing it back
@@ -152,17 +150,17 @@ func (db *DB) Embedded() bool { return db.server != nil }
 // file), so a lock in the server serializes every writer that goes through
 // storage (not writes made directly with Database()). MongoDB needs none.
 func (db *DB) serial() func() {
-	if db.server == nil {
+	if db.embedded == nil {
 		return func() {}
 	}
-	db.server.writes.Lock()
-	return db.server.writes.Unlock
+	db.embedded.Lock()
+	return db.embedded.Unlock
 }
 
 // createIndexes makes the indexes the queries need. Creating an existing
 // index with the same keys is a no-op, so this runs at every start. No TTL or
 // partial indexes: the embedded server refuses them (expired conversations
-// are deleted when read, and by DeleteExpiredConversations).
+// are deleted when read, and by Prune).
 //
 // Case references, join codes, conversation keys and claim keys are _ids,
 // unique by construction. Attendance is unique per case and date by

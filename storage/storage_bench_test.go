@@ -29,7 +29,7 @@ func BenchmarkCasesActive10k(b *testing.B) {
 	start := commands.Load()
 	n := 0
 	for b.Loop() {
-		if got, err = db.Cases(ctx, storage.CaseFilter{Status: offsitebot.Active}); err != nil {
+		if got, err = db.Cases(ctx, offsitebot.CaseFilter{Status: offsitebot.Active}); err != nil {
 			b.Fatal(err)
 		}
 		n++

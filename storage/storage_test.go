@@ -130,7 +130,7 @@ func TestSaveProjectedCase(t *testing.T) {
 	ctx := context.Background()
 	db := storagetest.New(t)
 	mustCreate(t, db, testCase("OSD-PROJ", offsitebot.Active, "100001", "200002"))
-	cs, err := db.Cases(ctx, storage.CaseFilter{Refs: []string{"OSD-PROJ"}})
+	cs, err := db.Cases(ctx, offsitebot.CaseFilter{Refs: []string{"OSD-PROJ"}})
 	if err != nil || len(cs) != 1 {
 		t.Fatalf("Cases: %d, %v", len(cs), err)
 	}
@@ -280,23 +280,23 @@ func TestCases(t *testing.T) {
 	)
 	tests := []struct {
 		name string
-		f    storage.CaseFilter
+		f    offsitebot.CaseFilter
 		want []string
 	}{
-		{"all", storage.CaseFilter{}, []string{"OSD-0001", "OSD-0002", "OSD-0003", "OSD-0004", "OSD-0005"}},
-		{"active", storage.CaseFilter{Status: offsitebot.Active}, []string{"OSD-0001", "OSD-0003", "OSD-0004", "OSD-0005"}},
-		{"ended", storage.CaseFilter{Status: offsitebot.Ended}, []string{"OSD-0002"}},
-		{"home", storage.CaseFilter{HomeURN: "100001"}, []string{"OSD-0001", "OSD-0002", "OSD-0003"}},
-		{"active home", storage.CaseFilter{Status: offsitebot.Active, HomeURN: "100001"}, []string{"OSD-0001", "OSD-0003"}},
-		{"receiving", storage.CaseFilter{ReceivingURN: "200002"}, []string{"OSD-0002", "OSD-0003", "OSD-0004"}},
-		{"home and receiving", storage.CaseFilter{HomeURN: "100001", ReceivingURN: "200002"}, []string{"OSD-0002", "OSD-0003"}},
-		{"refs", storage.CaseFilter{Refs: []string{"OSD-0005", "OSD-0002", "OSD-9999"}}, []string{"OSD-0002", "OSD-0005"}},
-		{"empty refs", storage.CaseFilter{Refs: []string{}}, []string{}},
-		{"home or refs", storage.CaseFilter{Status: offsitebot.Active, HomeURN: "100009", Refs: []string{"OSD-0005", "OSD-0002"}, Any: true}, []string{"OSD-0004", "OSD-0005"}},
-		{"home or receiving", storage.CaseFilter{HomeURN: "100008", ReceivingURN: "200003", Any: true}, []string{"OSD-0001", "OSD-0005"}},
-		{"any of nothing", storage.CaseFilter{Status: offsitebot.Active, Any: true}, []string{}},
-		{"any of no refs", storage.CaseFilter{Refs: []string{}, Any: true}, []string{}},
-		{"no match", storage.CaseFilter{HomeURN: "999999"}, []string{}},
+		{"all", offsitebot.CaseFilter{}, []string{"OSD-0001", "OSD-0002", "OSD-0003", "OSD-0004", "OSD-0005"}},
+		{"active", offsitebot.CaseFilter{Status: offsitebot.Active}, []string{"OSD-0001", "OSD-0003", "OSD-0004", "OSD-0005"}},
+		{"ended", offsitebot.CaseFilter{Status: offsitebot.Ended}, []string{"OSD-0002"}},
+		{"home", offsitebot.CaseFilter{HomeURN: "100001"}, []string{"OSD-0001", "OSD-0002", "OSD-0003"}},
+		{"active home", offsitebot.CaseFilter{Status: offsitebot.Active, HomeURN: "100001"}, []string{"OSD-0001", "OSD-0003"}},
+		{"receiving", offsitebot.CaseFilter{ReceivingURN: "200002"}, []string{"OSD-0002", "OSD-0003", "OSD-0004"}},
+		{"home and receiving", offsitebot.CaseFilter{HomeURN: "100001", ReceivingURN: "200002"}, []string{"OSD-0002", "OSD-0003"}},
+		{"refs", offsitebot.CaseFilter{Refs: []string{"OSD-0005", "OSD-0002", "OSD-9999"}}, []string{"OSD-0002", "OSD-0005"}},
+		{"empty refs", offsitebot.CaseFilter{Refs: []string{}}, []string{}},
+		{"home or refs", offsitebot.CaseFilter{Status: offsitebot.Active, HomeURN: "100009", Refs: []string{"OSD-0005", "OSD-0002"}, Any: true}, []string{"OSD-0004", "OSD-0005"}},
+		{"home or receiving", offsitebot.CaseFilter{HomeURN: "100008", ReceivingURN: "200003", Any: true}, []string{"OSD-0001", "OSD-0005"}},
+		{"any of nothing", offsitebot.CaseFilter{Status: offsitebot.Active, Any: true}, []string{}},
+		{"any of no refs", offsitebot.CaseFilter{Refs: []string{}, Any: true}, []string{}},
+		{"no match", offsitebot.CaseFilter{HomeURN: "999999"}, []string{}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -315,7 +315,7 @@ func TestCases(t *testing.T) {
 	}
 
 	t.Run("projection", func(t *testing.T) {
-		got, err := db.Cases(ctx, storage.CaseFilter{Refs: []string{"OSD-0001"}})
+		got, err := db.Cases(ctx, offsitebot.CaseFilter{Refs: []string{"OSD-0001"}})
 		if err != nil || len(got) != 1 {
 			t.Fatal(got, err)
 		}
@@ -358,8 +358,8 @@ func TestIdentities(t *testing.T) {
 	ctx := context.Background()
 	db := storagetest.New(t)
 
-	if id, err := db.Identity(ctx, "slack:T1:U1"); id != nil || err != nil {
-		t.Fatalf("unknown identity = %+v, %v; want nil, nil", id, err)
+	if id, err := db.Identity(ctx, "slack:T1:U1"); id != nil || offsitebot.ErrorCode(err) != offsitebot.ENotFound {
+		t.Fatalf("unknown identity = %+v, %v; want not found, as for a case", id, err)
 	}
 	for _, id := range []offsitebot.Identity{
 		{ID: "slack:T1:U1", Role: offsitebot.RoleHome, Name: "Alex", URN: "100001", Created: t0},
@@ -413,18 +413,18 @@ func TestIdentities(t *testing.T) {
 
 	tests := []struct {
 		name string
-		f    storage.IdentityFilter
+		f    offsitebot.IdentityFilter
 		want []string
 	}{
-		{"all", storage.IdentityFilter{}, []string{"shell:home:Alex", "slack:T1:U1", "slack:T1:U2", "telegram:7", "telegram:8"}},
-		{"role", storage.IdentityFilter{Role: offsitebot.RoleParent}, []string{"telegram:7", "telegram:8"}},
-		{"urn", storage.IdentityFilter{URN: "100001"}, []string{"shell:home:Alex", "slack:T1:U1"}},
-		{"urn and role", storage.IdentityFilter{URN: "200002", Role: offsitebot.RoleReceiving}, []string{"slack:T1:U2"}},
-		{"case", storage.IdentityFilter{Case: "OSD-0002"}, []string{"slack:T1:U2", "telegram:8"}},
-		{"unlinked case", storage.IdentityFilter{Case: "OSD-0001"}, []string{}},
-		{"prefix", storage.IdentityFilter{Prefix: "slack:"}, []string{"slack:T1:U1", "slack:T1:U2"}},
-		{"prefix is literal", storage.IdentityFilter{Prefix: "slack.T"}, []string{}},
-		{"prefix and case", storage.IdentityFilter{Prefix: "telegram:", Case: "OSD-0004"}, []string{"telegram:7"}},
+		{"all", offsitebot.IdentityFilter{}, []string{"shell:home:Alex", "slack:T1:U1", "slack:T1:U2", "telegram:7", "telegram:8"}},
+		{"role", offsitebot.IdentityFilter{Role: offsitebot.RoleParent}, []string{"telegram:7", "telegram:8"}},
+		{"urn", offsitebot.IdentityFilter{URN: "100001"}, []string{"shell:home:Alex", "slack:T1:U1"}},
+		{"urn and role", offsitebot.IdentityFilter{URN: "200002", Role: offsitebot.RoleReceiving}, []string{"slack:T1:U2"}},
+		{"case", offsitebot.IdentityFilter{Case: "OSD-0002"}, []string{"slack:T1:U2", "telegram:8"}},
+		{"unlinked case", offsitebot.IdentityFilter{Case: "OSD-0001"}, []string{}},
+		{"prefix", offsitebot.IdentityFilter{Prefix: "slack:"}, []string{"slack:T1:U1", "slack:T1:U2"}},
+		{"prefix is literal", offsitebot.IdentityFilter{Prefix: "slack.T"}, []string{}},
+		{"prefix and case", offsitebot.IdentityFilter{Prefix: "telegram:", Case: "OSD-0004"}, []string{"telegram:7"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -572,8 +572,8 @@ func TestConversations(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if n, err := db.DeleteExpiredConversations(ctx, t0); n != 2 || err != nil {
-		t.Errorf("DeleteExpiredConversations = %d, %v; want 2", n, err)
+	if n, err := db.Prune(ctx, t0); n["conversations"] != 2 || err != nil {
+		t.Errorf("Prune deleted %d conversations, %v; want 2", n["conversations"], err)
 	}
 	if got, _ := db.Conversation(ctx, "c", t0); got == nil {
 		t.Error("live conversation swept")

@@ -78,11 +78,9 @@ func (s *Shell) Become(ctx context.Context, as string) (string, error) {
 		name = defaultNames[role]
 	}
 	id := "shell:" + string(role) + ":" + name
-	cur, err := s.opts.Identities.Identity(ctx, id)
-	if err != nil {
-		return "", fmt.Errorf("shell: become %s: %w", id, err)
-	}
-	if cur == nil {
+	_, err := s.opts.Identities.Identity(ctx, id)
+	switch {
+	case offsitebot.ErrorCode(err) == offsitebot.ENotFound:
 		ident := offsitebot.Identity{ID: id, Role: role, Name: name, Created: s.opts.Now()}
 		switch role {
 		case offsitebot.RoleHome:
@@ -93,6 +91,8 @@ func (s *Shell) Become(ctx context.Context, as string) (string, error) {
 		if err := s.opts.Identities.PutIdentity(ctx, ident); err != nil {
 			return "", fmt.Errorf("shell: become %s: %w", id, err)
 		}
+	case err != nil:
+		return "", fmt.Errorf("shell: become %s: %w", id, err)
 	}
 	s.who = id
 	s.buttons = nil

@@ -259,6 +259,9 @@ func (a *Adapter) bootstrapAdmins(ctx context.Context, team string) error {
 			return fmt.Errorf("slack: admins: %q is not a Slack user ID (U…/W…) or slack:TEAM:USER", adm)
 		}
 		cur, err := a.store.Identity(ctx, id)
+		if offsitebot.ErrorCode(err) == offsitebot.ENotFound {
+			cur, err = nil, nil // new
+		}
 		if err != nil {
 			return fmt.Errorf("slack: bootstrap admin %s: %w", id, err)
 		}

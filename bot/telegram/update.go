@@ -126,13 +126,13 @@ func (a *Adapter) start(ctx context.Context, req bot.Request) []bot.Reply {
 		return []bot.Reply{{Text: msgTooManyCodes}}
 	}
 	before, err := a.store.Identity(ctx, req.UserID)
-	if err != nil {
+	if err != nil && offsitebot.ErrorCode(err) != offsitebot.ENotFound { // a stranger is nil
 		a.log.Error("read identity", "user", req.UserID, "err", err)
 		return []bot.Reply{{Text: msgSomethingWrong}}
 	}
 	replies := a.router.Handle(ctx, req)
 	after, err := a.store.Identity(ctx, req.UserID)
-	if err != nil {
+	if err != nil && offsitebot.ErrorCode(err) != offsitebot.ENotFound {
 		a.log.Error("read identity", "user", req.UserID, "err", err)
 		return replies
 	}
@@ -165,7 +165,7 @@ func linkedMore(before, after *offsitebot.Identity) bool {
 // (they unblocked the bot).
 func (a *Adapter) markReachable(ctx context.Context, u *models.User) {
 	id, err := a.store.Identity(ctx, userID(u))
-	if err != nil || id == nil || !id.Unreachable {
+	if err != nil || !id.Unreachable { // unknown too
 		return
 	}
 	if err := a.store.SetUnreachable(ctx, id.ID, false); err != nil {

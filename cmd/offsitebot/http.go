@@ -50,7 +50,7 @@ func (w *app) mux(m *metrics) *http.ServeMux {
 	mux.HandleFunc("GET /readyz", func(rw http.ResponseWriter, r *http.Request) {
 		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 		defer cancel()
-		if err := w.db.Client().Ping(ctx, nil); err != nil {
+		if err := w.db.Ping(ctx); err != nil {
 			http.Error(rw, "database not reachable", http.StatusServiceUnavailable)
 			return
 		}

@@ -23,6 +23,7 @@ import (
 	"github.com/offsitebot/offsitebot/bot/shell"
 	"github.com/offsitebot/offsitebot/conversations"
 	"github.com/offsitebot/offsitebot/storage"
+	"github.com/offsitebot/offsitebot/storage/embedded"
 )
 
 const usage = `offsitebot — off-site directions, followed up.
@@ -103,6 +104,7 @@ type app struct {
 	log      *slog.Logger
 	now      func() time.Time
 	db       *storage.DB
+	srv      *embedded.Server // the embedded database's, or nil on MongoDB
 	cal      offsitebot.Calendar
 	dispatch *bot.Dispatcher
 	engine   *conversations.Engine
@@ -148,7 +150,7 @@ func run(ctx context.Context, argv []string, stdin io.Reader, stdout, stderr io.
 	if err != nil {
 		return err
 	}
-	defer w.db.Close(context.WithoutCancel(ctx))
+	defer w.close(context.WithoutCancel(ctx))
 
 	switch {
 	case cmd == "export":
@@ -190,13 +192,37 @@ func wire(ctx context.Context, cfg Config, log *slog.Logger, now func() time.Tim
 	if err != nil {
 		return nil, err
 	}
-	db, err := storage.Open(ctx, storage.Config{URI: cfg.MongoDB.URI, Database: cfg.MongoDB.Database, DataDir: cfg.MongoDB.DataDir, Logger: log})
+	scfg := storage.Config{URI: cfg.MongoDB.URI, Database: cfg.MongoDB.Database}
+	var srv *embedded.Server
+	if scfg.URI == "" {
+		if srv, err = embedded.Start(cfg.MongoDB.DataDir, log); err != nil {
+			return nil, err
+		}
+		log.Info("storage: embedded server started", "dir", srv.Dir())
+		scfg.Embedded = srv
+	}
+	db, err := storage.Open(ctx, scfg)
 	if err != nil {
+		if srv != nil {
+			_ = srv.Close()
+		}
 		return nil, err
 	}
 	d := bot.NewDispatcher()
 	e := conversations.New(conversations.Deps{Store: db, Send: d, Now: now, Calendar: cal, Log: log, TelegramBot: cfg.Telegram.Username})
-	return &app{cfg: cfg, log: log, now: now, db: db, cal: cal, dispatch: d, engine: e, router: e.Router()}, nil
+	return &app{cfg: cfg, log: log, now: now, db: db, srv: srv, cal: cal, dispatch: d, engine: e, router: e.Router()}, nil
+}
+
+// close disconnects from the database, then stops the embedded server.
+func (w *app) close(ctx context.Context) {
+	if err := w.db.Close(ctx); err != nil {
+		w.log.Warn("close database", "err", err)
+	}
+	if w.srv != nil {
+		if err := w.srv.Close(); err != nil {
+			w.log.Warn("stop embedded server", "err", err)
+		}
+	}
 }
 
 func (w *app) export(ctx context.Context, ref string, csv bool, out io.Writer) error {

@@ -25,6 +25,7 @@ import (
 	"time"
 
 	"github.com/offsitebot/offsitebot/storage"
+	"github.com/offsitebot/offsitebot/storage/embedded"
 )
 
 // EnvURI names the variable that points the tests at a real MongoDB.
@@ -35,7 +36,7 @@ const dirPrefix = "offsitebot-storagetest-"
 
 var shared struct {
 	once   sync.Once
-	server *storage.Server
+	server *embedded.Server
 	err    error
 }
 
@@ -46,16 +47,16 @@ func New(t testing.TB) *storage.DB {
 }
 
 // Open is New with the settings of cfg other than where the data lives (URI,
-// Server, DataDir and Database are set here), for example a Monitor.
+// Embedded and Database are set here), for example a Monitor.
 func Open(t testing.TB, cfg storage.Config) *storage.DB {
 	t.Helper()
-	cfg.URI, cfg.DataDir = os.Getenv(EnvURI), ""
+	cfg.URI, cfg.Embedded = os.Getenv(EnvURI), nil
 	if cfg.URI == "" {
 		s, err := server()
 		if err != nil {
 			t.Fatalf("storagetest: %v", err)
 		}
-		cfg.Server = s
+		cfg.Embedded = s
 	}
 	cfg.Database = "test_" + randomHex(8)
 	ctx := context.Background()
@@ -66,8 +67,8 @@ func Open(t testing.TB, cfg storage.Config) *storage.DB {
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 		defer cancel()
-		if err := db.Database().Drop(ctx); err != nil {
-			t.Errorf("storagetest: drop %s: %v", cfg.Database, err)
+		if err := db.Drop(ctx); err != nil {
+			t.Errorf("storagetest: %v", err)
 		}
 		if err := db.Close(ctx); err != nil {
 			t.Errorf("storagetest: %v", err)
@@ -77,7 +78,7 @@ func Open(t testing.TB, cfg storage.Config) *storage.DB {
 }
 
 // Server returns the shared embedded server, starting it on first use.
-func server() (*storage.Server, error) {
+func server() (*embedded.Server, error) {
 	shared.once.Do(func() {
 		removeStale()
 		dir, err := os.MkdirTemp("", dirPrefix)
@@ -85,7 +86,7 @@ func server() (*storage.Server, error) {
 			shared.err = err
 			return
 		}
-		shared.server, shared.err = storage.StartServer(dir, nil)
+		shared.server, shared.err = embedded.Start(dir, nil)
 		if shared.err != nil {
 			_ = os.RemoveAll(dir)
 		}
@@ -119,7 +120,7 @@ func removeStale() {
 		if err != nil || !fi.IsDir() || time.Since(fi.ModTime()) < 10*time.Minute {
 			continue
 		}
-		s, err := storage.StartServer(dir, nil) // fails while its owner runs
+		s, err := embedded.Start(dir, nil) // fails while its owner runs
 		if err != nil {
 			continue
 		}

@@ -1,6 +1,6 @@
 //go:build !unix
 
-package storage
+package embedded
 
 import (
 	"errors"
@@ -17,9 +17,9 @@ func lockDir(dir string) (unlock func() error, err error) {
 	name := filepath.Join(dir, lockFile)
 	f, err := os.OpenFile(name, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
 	if os.IsExist(err) {
-		return nil, fmt.Errorf("storage: another offsitebot is using %s (if none is running, remove %s)", dir, name)
+		return nil, fmt.Errorf("embedded: another offsitebot is using %s (if none is running, remove %s)", dir, name)
 	} else if err != nil {
-		return nil, fmt.Errorf("storage: lock data dir: %w", err)
+		return nil, fmt.Errorf("embedded: lock data dir: %w", err)
 	}
 	return func() error { return errors.Join(f.Close(), os.Remove(name)) }, nil
 }

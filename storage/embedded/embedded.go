@@ -1,4 +1,9 @@
-package storage
+// Package embedded runs offsitebot's default database in-process: a
+// MongoDB-wire server (FerretDB with its SQLite backend) on a loopback port,
+// its data in one directory. Only the program and tests import it, so only
+// they link FerretDB; storage reaches it by its URI like any server (see
+// storage.Config.Embedded).
+package embedded
 
 import (
 	"context"
@@ -13,9 +18,7 @@ import (
 	"github.com/FerretDB/FerretDB/ferretdb"
 )
 
-// Server is the embedded MongoDB-wire server: FerretDB with its SQLite
-// backend, listening on a loopback port, its data in one directory that it
-// holds a lock on.
+// Server is the running server. It holds a lock on its directory.
 type Server struct {
 	dir    string
 	uri    string
@@ -23,22 +26,24 @@ type Server struct {
 	cancel context.CancelFunc
 	done   chan struct{}
 
-	// writes serializes updates from every DB using this server; see DB.serial.
+	// writes serialises the updates of every storage.DB using this server,
+	// which does not make one atomic (see storage.Embedded).
 	writes sync.Mutex
 
 	closeOnce sync.Once
 }
 
-// StartServer starts the embedded server on dir (created if missing). It
-// fails if another process, or another Server in this one, is using dir:
-// two servers on one directory corrupt each other's view of the data.
-func StartServer(dir string, logger *slog.Logger) (*Server, error) {
+// Start starts a server on dir (created if missing). It fails if another
+// process, or another Server in this one, is using dir: two servers on one
+// directory corrupt each other's view of the data. logger gets the server's
+// errors, never its dumps of wire messages (which hold names).
+func Start(dir string, logger *slog.Logger) (*Server, error) {
 	abs, err := filepath.Abs(dir)
 	if err != nil {
-		return nil, fmt.Errorf("storage: data dir: %w", err)
+		return nil, fmt.Errorf("embedded: data dir: %w", err)
 	}
 	if err := os.MkdirAll(abs, 0o700); err != nil {
-		return nil, fmt.Errorf("storage: data dir: %w", err)
+		return nil, fmt.Errorf("embedded: data dir: %w", err)
 	}
 	unlock, err := lockDir(abs)
 	if err != nil {
@@ -55,7 +60,7 @@ func StartServer(dir string, logger *slog.Logger) (*Server, error) {
 	})
 	if err != nil {
 		_ = unlock()
-		return nil, fmt.Errorf("storage: start embedded server: %w", err)
+		return nil, fmt.Errorf("embedded: start embedded server: %w", err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &Server{dir: abs, unlock: unlock, cancel: cancel, done: make(chan struct{})}
@@ -73,6 +78,10 @@ func (s *Server) URI() string { return s.uri }
 // Dir is the data directory.
 func (s *Server) Dir() string { return s.dir }
 
+// Lock and Unlock serialise the updates of every storage.DB using the server.
+func (s *Server) Lock()   { s.writes.Lock() }
+func (s *Server) Unlock() { s.writes.Unlock() }
+
 // Close stops the server, waits for it to finish writing and releases the
 // directory. Disconnect clients first, or their connections are cut.
 func (s *Server) Close() error {
@@ -83,7 +92,7 @@ func (s *Server) Close() error {
 		err = s.unlock()
 	})
 	if err != nil {
-		return fmt.Errorf("storage: release data dir lock: %w", err)
+		return fmt.Errorf("embedded: release data dir lock: %w", err)
 	}
 	return nil
 }

@@ -1,4 +1,4 @@
-package storage_test
+package embedded_test
 
 import (
 	"context"
@@ -7,16 +7,19 @@ import (
 
 	offsitebot "github.com/offsitebot/offsitebot"
 	"github.com/offsitebot/offsitebot/storage"
+	"github.com/offsitebot/offsitebot/storage/embedded"
 )
 
-// The embedded server's own start-up: these run whatever the test database.
-
-func TestEmbeddedReopen(t *testing.T) {
+func TestReopen(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	dir := t.TempDir()
 	for i := range 2 { // the second start finds the indexes and data there
-		db, err := storage.Open(ctx, storage.Config{DataDir: dir})
+		srv, err := embedded.Start(dir, nil)
+		if err != nil {
+			t.Fatalf("start %d: %v", i, err)
+		}
+		db, err := storage.Open(ctx, storage.Config{Embedded: srv})
 		if err != nil {
 			t.Fatalf("open %d: %v", i, err)
 		}
@@ -36,34 +39,36 @@ func TestEmbeddedReopen(t *testing.T) {
 		if err := db.Close(ctx); err != nil {
 			t.Fatalf("close %d: %v", i, err)
 		}
+		if err := srv.Close(); err != nil {
+			t.Fatalf("stop %d: %v", i, err)
+		}
 	}
 }
 
-func TestEmbeddedLock(t *testing.T) {
+func TestLock(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
 	dir := t.TempDir()
-	first, err := storage.Open(ctx, storage.Config{DataDir: dir})
+	first, err := embedded.Start(dir, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	second, err := storage.Open(ctx, storage.Config{DataDir: dir})
+	second, err := embedded.Start(dir, nil)
 	if err == nil {
-		second.Close(ctx)
-		t.Fatal("second Open on the same data dir succeeded")
+		second.Close()
+		t.Fatal("second Start on the same data dir succeeded")
 	}
 	if !strings.Contains(err.Error(), "another offsitebot is using "+dir) {
 		t.Errorf("error %q does not say the dir is in use", err)
 	}
-	if err := first.Close(ctx); err != nil {
+	if err := first.Close(); err != nil {
 		t.Fatal(err)
 	}
 	// Released on Close.
-	third, err := storage.Open(ctx, storage.Config{DataDir: dir})
+	third, err := embedded.Start(dir, nil)
 	if err != nil {
-		t.Fatalf("Open after Close: %v", err)
+		t.Fatalf("Start after Close: %v", err)
 	}
-	if err := third.Close(ctx); err != nil {
+	if err := third.Close(); err != nil {
 		t.Fatal(err)
 	}
 }

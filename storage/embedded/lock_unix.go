@@ -1,6 +1,6 @@
 //go:build unix
 
-package storage
+package embedded
 
 import (
 	"errors"
@@ -19,14 +19,14 @@ const lockFile = "offsitebot.lock"
 func lockDir(dir string) (unlock func() error, err error) {
 	f, err := os.OpenFile(filepath.Join(dir, lockFile), os.O_RDWR|os.O_CREATE, 0o600)
 	if err != nil {
-		return nil, fmt.Errorf("storage: lock data dir: %w", err)
+		return nil, fmt.Errorf("embedded: lock data dir: %w", err)
 	}
 	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
 		_ = f.Close()
 		if errors.Is(err, syscall.EWOULDBLOCK) {
-			return nil, fmt.Errorf("storage: another offsitebot is using %s (stop it, or set a different data_dir)", dir)
+			return nil, fmt.Errorf("embedded: another offsitebot is using %s (stop it, or set a different data_dir)", dir)
 		}
-		return nil, fmt.Errorf("storage: lock data dir: %w", err)
+		return nil, fmt.Errorf("embedded: lock data dir: %w", err)
 	}
 	return f.Close, nil
 }

@@ -1,0 +1,57 @@
+package storage
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+)
+
+// claimRetention says how long each claims collection (named by the adapters
+// that Claim in it) keeps its keys: long enough to outlast any redelivery
+// (Slack retries within the hour, Telegram within a day) and, for button
+// data, any button still on someone's screen. Counters go by their own
+// expiry.
+func claimRetention() map[string]time.Duration {
+	return map[string]time.Duration{
+		"slack_events":       7 * 24 * time.Hour,
+		"telegram_updates":   7 * 24 * time.Hour,
+		"telegram_callbacks": 60 * 24 * time.Hour,
+		colCounters:          0,
+	}
+}
+
+// Prune deletes what TTL indexes would on MongoDB, which the embedded server
+// lacks: claim keys past their retention, expired counters and the
+// conversations expired at now that nobody came back to. It returns how many
+// documents it deleted from each collection, and carries on past a failure.
+// Run it every few hours.
+func (db *DB) Prune(ctx context.Context, now time.Time) (map[string]int64, error) {
+	deleted := map[string]int64{}
+	var errs []error
+	for coll, keep := range claimRetention() {
+		n, err := db.prune(ctx, coll, now.Add(-keep))
+		deleted[coll] = n
+		errs = append(errs, err)
+	}
+	n, err := db.deleteExpiredConversations(ctx, now)
+	deleted[colConversations] = n
+	return deleted, errors.Join(append(errs, err)...)
+}
+
+// prune deletes the documents of a claims collection (which carry their time
+// in "at" or their end in "expires") older than before.
+func (db *DB) prune(ctx context.Context, collection string, before time.Time) (int64, error) {
+	defer db.serial()()
+	filter := bson.D{{Key: "$or", Value: bson.A{
+		bson.D{{Key: "at", Value: bson.D{{Key: "$lt", Value: before}}}},
+		bson.D{{Key: "expires", Value: bson.D{{Key: "$lt", Value: before}}}},
+	}}}
+	res, err := db.db.Collection(collection).DeleteMany(ctx, filter)
+	if err != nil {
+		return 0, fmt.Errorf("storage: prune %s: %w", collection, err)
+	}
+	return res.DeletedCount, nil
+}
