@@ -23,7 +23,11 @@ func (db *DB) Claim(ctx context.Context, collection, key string, fields map[stri
 			doc = append(doc, bson.E{Key: k, Value: fields[k]})
 		}
 	}
-	if _, err := db.db.Collection(collection).InsertOne(ctx, doc); mongo.IsDuplicateKeyError(err) {
+	coll, err := db.claimCollection(ctx, collection)
+	if err != nil {
+		return false, err
+	}
+	if _, err := coll.InsertOne(ctx, doc); mongo.IsDuplicateKeyError(err) {
 		return false, nil
 	} else if err != nil {
 		return false, fmt.Errorf("storage: claim %s: %w", collection, err)

@@ -11,7 +11,9 @@ package storage
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"slices"
 	"sync"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -54,6 +56,9 @@ type Embedded interface {
 	// Lock and Unlock serialise the updates of every DB using the server,
 	// which does not make one atomic: see DB.serial.
 	sync.Locker
+	// IndexIDs makes lookups by _id index lookups in every collection that
+	// database has: the server's own _id index does not serve its queries.
+	IndexIDs(ctx context.Context, database string) error
 }
 
 // DB is the store. It is safe for concurrent use.
@@ -63,6 +68,9 @@ type DB struct {
 	embedded Embedded // nil on MongoDB
 
 	cases, schools, identities, joinCodes, conversations, audit, reminders *mongo.Collection
+
+	mu    sync.Mutex
+	known map[string]bool // on the embedded server: collections made with their _id index
 }
 
 // Open connects to the server, checks the connection and creates the
@@ -102,6 +110,10 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 	db.audit = db.db.Collection(colAudit)
 	db.reminders = db.db.Collection(colReminders)
 	if err := db.createIndexes(ctx); err != nil {
+		_ = db.Close(context.WithoutCancel(ctx))
+		return nil, err
+	}
+	if err := db.indexIDs(ctx); err != nil {
 		_ = db.Close(context.WithoutCancel(ctx))
 		return nil, err
 	}
@@ -193,6 +205,69 @@ func (db *DB) createIndexes(ctx context.Context) error {
 				return fmt.Errorf("storage: create indexes on %s: %w", c.coll.Name(), err)
 			}
 		}
+	}
+	return nil
+}
+
+// indexIDs makes, on the embedded server, every collection storage uses,
+// with the index that turns its lookups by _id from scans into searches
+// (see Embedded.IndexIDs). A collection made later is indexed by
+// claimCollection when it is first used.
+func (db *DB) indexIDs(ctx context.Context) error {
+	if db.embedded == nil {
+		return nil
+	}
+	all := []string{colCases, colSchools, colIdentities, colJoinCodes, colConversations, colAudit, colReminders, colLeases}
+	for name := range claimRetention() {
+		all = append(all, name)
+	}
+	have, err := db.db.ListCollectionNames(ctx, bson.D{})
+	if err != nil {
+		return fmt.Errorf("storage: list collections: %w", err)
+	}
+	db.known = make(map[string]bool, len(all))
+	for _, name := range all {
+		if !slices.Contains(have, name) {
+			if err := db.createCollection(ctx, name); err != nil {
+				return err
+			}
+		}
+		db.known[name] = true
+	}
+	if err := db.embedded.IndexIDs(ctx, db.db.Name()); err != nil {
+		return fmt.Errorf("storage: %w", err)
+	}
+	return nil
+}
+
+// claimCollection returns the named collection of claims, on the embedded
+// server made with its _id index first if this DB has not used it yet.
+func (db *DB) claimCollection(ctx context.Context, name string) (*mongo.Collection, error) {
+	coll := db.db.Collection(name)
+	if db.embedded == nil {
+		return coll, nil
+	}
+	db.mu.Lock()
+	defer db.mu.Unlock()
+	if db.known[name] {
+		return coll, nil
+	}
+	if err := db.createCollection(ctx, name); err != nil {
+		return nil, err
+	}
+	if err := db.embedded.IndexIDs(ctx, db.db.Name()); err != nil {
+		return nil, fmt.Errorf("storage: %w", err)
+	}
+	db.known[name] = true
+	return coll, nil
+}
+
+// createCollection makes the named collection unless it exists already.
+func (db *DB) createCollection(ctx context.Context, name string) error {
+	err := db.db.CreateCollection(ctx, name)
+	var ce mongo.CommandError
+	if err != nil && !(errors.As(err, &ce) && ce.Code == 48) { // 48: NamespaceExists
+		return fmt.Errorf("storage: create collection %s: %w", name, err)
 	}
 	return nil
 }

@@ -23,7 +23,7 @@ const benchCases = 10_000
 // without contacts, feedback and audit, in one query.
 func BenchmarkCasesActive10k(b *testing.B) {
 	ctx := context.Background()
-	db, commands := benchDB(b)
+	db, commands := benchDB(b, benchCases)
 	var got []offsitebot.Case
 	var err error
 	start := commands.Load()
@@ -44,7 +44,7 @@ func BenchmarkCasesActive10k(b *testing.B) {
 // defaults (whole documents, default batch size), for comparison.
 func BenchmarkCasesActive10kBareDriver(b *testing.B) {
 	ctx := context.Background()
-	db, commands := benchDB(b)
+	db, commands := benchDB(b, benchCases)
 	start := commands.Load()
 	n := 0
 	for b.Loop() {
@@ -64,19 +64,41 @@ func BenchmarkCasesActive10kBareDriver(b *testing.B) {
 	b.ReportMetric(float64(commands.Load()-start)/float64(n), "roundtrips/op")
 }
 
-// benchDB returns a database holding benchCases active cases (and a tenth as
-// many ended ones, which the sweep must skip), and a count of the commands
-// its client has sent.
-func benchDB(b *testing.B) (*storage.DB, *atomic.Int64) {
+// BenchmarkUpdateCase1k changes one case among 1,100 the way every command
+// does: read by _id, check the version, update by _id. On the embedded
+// server each of those is an index search, not a scan, so it must not grow
+// with the number of cases.
+func BenchmarkUpdateCase1k(b *testing.B) {
+	db, commands := benchDB(b, 1000)
+	ctx := context.Background()
+	start, n := commands.Load(), 0
+	for b.Loop() {
+		ref := fmt.Sprintf("OSD-B%05d", n%1000)
+		_, err := db.UpdateCase(ctx, ref, func(c *offsitebot.Case) ([]offsitebot.AuditEvent, error) {
+			c.Arrival = fmt.Sprint("Reception, visit ", n)
+			return nil, nil
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+		n++
+	}
+	b.ReportMetric(float64(commands.Load()-start)/float64(n), "roundtrips/op")
+}
+
+// benchDB returns a database holding n active cases (and a tenth as many
+// ended ones, which a sweep must skip), and a count of the commands its
+// client has sent.
+func benchDB(b *testing.B, n int) (*storage.DB, *atomic.Int64) {
 	b.Helper()
 	var commands atomic.Int64
 	db := storagetest.Open(b, storage.Config{Monitor: &event.CommandMonitor{
 		Started: func(context.Context, *event.CommandStartedEvent) { commands.Add(1) },
 	}})
-	docs := make([]any, 0, benchCases+benchCases/10)
+	docs := make([]any, 0, n+n/10)
 	for i := range cap(docs) {
 		c := benchCase(i)
-		if i >= benchCases {
+		if i >= n {
 			c.Status = offsitebot.Ended
 		}
 		docs = append(docs, c)

@@ -60,7 +60,7 @@ func Start(dir string, logger *slog.Logger) (*Server, error) {
 	})
 	if err != nil {
 		_ = unlock()
-		return nil, fmt.Errorf("embedded: start embedded server: %w", err)
+		return nil, fmt.Errorf("embedded: start server: %w", err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &Server{dir: abs, unlock: unlock, cancel: cancel, done: make(chan struct{})}

@@ -2,6 +2,9 @@ package embedded_test
 
 import (
 	"context"
+	"database/sql"
+	"fmt"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -71,4 +74,89 @@ func TestLock(t *testing.T) {
 	if err := third.Close(); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// TestIndexIDs shows the server's own queries by _id, in the form it sends
+// SQLite, use the index storage has made, for the collections made at start
+// and for one first used later; and that a collection made behind storage's
+// back scans (so the check can tell).
+func TestIndexIDs(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	dir := t.TempDir()
+	srv, err := embedded.Start(dir, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Close() })
+	db, err := storage.Open(ctx, storage.Config{Embedded: srv, Database: "idx"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close(ctx) })
+	if err := db.CreateCase(ctx, &offsitebot.Case{Ref: "OSD-0001", Status: offsitebot.Active}); err != nil {
+		t.Fatal(err)
+	}
+	if ok, err := db.Claim(ctx, "later_claims", "k1", nil); !ok || err != nil {
+		t.Fatalf("claim: %v %v", ok, err)
+	}
+	if _, err := db.Database().Collection("raw").InsertOne(ctx, map[string]any{"_id": "x"}); err != nil {
+		t.Fatal(err)
+	}
+
+	sq, err := sql.Open("sqlite", "file:"+filepath.Join(dir, "idx.sqlite")+"?mode=ro")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sq.Close()
+	for _, tc := range []struct {
+		coll    string
+		indexed bool
+	}{
+		{"cases", true},
+		{"identities", true},
+		{"reminders", true},
+		{"slack_events", true},
+		{"later_claims", true},
+		{"raw", false},
+	} {
+		var table string
+		if err := sq.QueryRowContext(ctx, `SELECT table_name FROM "_ferretdb_collections" WHERE name = ?`, tc.coll).Scan(&table); err != nil {
+			t.Fatalf("%s: no table: %v", tc.coll, err)
+		}
+		// The statements FerretDB 1.24 sends (internal/backends/sqlite).
+		for _, q := range []string{
+			`SELECT _ferretdb_sjson FROM %q WHERE _ferretdb_sjson->'$._id' = ?`,
+			`UPDATE %q SET _ferretdb_sjson = ? WHERE _ferretdb_sjson->'$._id' = ?`,
+			`DELETE FROM %q WHERE _ferretdb_sjson->'$._id' IN (?)`,
+		} {
+			plan := queryPlan(t, sq, fmt.Sprintf(q, table))
+			if got := strings.Contains(plan, "USING INDEX "+table+"_offsitebot__id"); got != tc.indexed {
+				t.Errorf("%s: plan of %q is %q; uses the _id index: %v, want %v", tc.coll, q, plan, got, tc.indexed)
+			}
+		}
+	}
+}
+
+// queryPlan is what EXPLAIN QUERY PLAN says of q, one step a line.
+func queryPlan(t *testing.T, db *sql.DB, q string) string {
+	t.Helper()
+	rows, err := db.Query("EXPLAIN QUERY PLAN "+q, `"x"`, `"x"`)
+	if err != nil {
+		t.Fatalf("explain %s: %v", q, err)
+	}
+	defer rows.Close()
+	var steps []string
+	for rows.Next() {
+		var id, parent, unused int
+		var detail string
+		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+			t.Fatal(err)
+		}
+		steps = append(steps, detail)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return strings.Join(steps, "\n")
 }
