@@ -5,9 +5,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"reflect"
 	"slices"
 	"strings"
+	"time"
 
 	offsitebot "github.com/offsitebot/offsitebot"
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -15,8 +17,15 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 )
 
-// maxAttempts bounds UpdateCase's retries after a lost race.
-const maxAttempts = 5
+// UpdateCase retries a lost race up to maxAttempts times, waiting a random
+// time up to retryWait, doubled at each attempt up to maxRetryWait, so that
+// writers who collided do not collide again: about two seconds in all before
+// a person is told to try again, enough for a few dozen writers of one case.
+const (
+	maxAttempts  = 25
+	retryWait    = 5 * time.Millisecond
+	maxRetryWait = 200 * time.Millisecond
+)
 
 // Batch sizes of Cases: a small first batch measures the cases, then the rest
 // come in batches sized to fill about replyBudget, so a sweep's round trips do
@@ -94,29 +103,31 @@ func (db *DB) SaveCase(ctx context.Context, c *offsitebot.Case, audit ...offsite
 
 // saveCase applies update to case ref if it is at version.
 //
-// On MongoDB the filter {_id, version} makes that one atomic update. The
-// embedded server hands SQLite only a filter that is exactly {_id: …}; any
-// other filter decodes every case in Go (≈1.7 s a save at 1,000 cases of
-// 6 KB, against ≈0.3 s this way). So there the version is checked first, by
-// _id, and the update made by _id, both under the server's write lock, which
-// every writer holds (see serial).
+// On MongoDB the filter {_id, version} makes that one atomic update; other
+// servers reached by URI may not make it atomic, so the save from version is
+// claimed first (see claimSave). The embedded server hands SQLite only a
+// filter that is exactly {_id: …}; any other filter decodes every case in Go
+// (≈1.7 s a save at 1,000 cases of 6 KB, against ≈0.3 s this way). So there
+// the version is checked first, by _id, and the update made by _id, both
+// under the server's write lock, which every writer holds (see serial).
 func (db *DB) saveCase(ctx context.Context, ref string, version int64, update bson.D) error {
 	filter := bson.D{{Key: "_id", Value: ref}, {Key: "version", Value: version}}
 	if db.embedded != nil {
 		defer db.serial()()
-		var cur struct {
-			Version int64 `bson:"version"`
-		}
-		err := db.cases.FindOne(ctx, bson.D{{Key: "_id", Value: ref}}, options.FindOne().SetProjection(bson.D{{Key: "version", Value: 1}})).Decode(&cur)
-		switch {
-		case errors.Is(err, mongo.ErrNoDocuments):
-			return offsitebot.NotFound(ref)
-		case err != nil:
-			return fmt.Errorf("storage: save case: %w", err)
-		case cur.Version != version:
+		if cur, err := db.caseVersion(ctx, ref); err != nil {
+			return err
+		} else if cur != version {
 			return conflict(ref)
 		}
 		filter = filter[:1]
+	} else {
+		stillAt := func() (bool, error) {
+			cur, err := db.caseVersion(ctx, ref)
+			return cur == version, err
+		}
+		if err := db.claimSave(ctx, ref, version, stillAt); err != nil {
+			return err
+		}
 	}
 	res, err := db.cases.UpdateOne(ctx, filter, update)
 	if err != nil {
@@ -132,6 +143,20 @@ func (db *DB) saveCase(ctx context.Context, ref string, version int64, update bs
 		return conflict(ref)
 	}
 	return nil
+}
+
+// caseVersion reads the version of case ref.
+func (db *DB) caseVersion(ctx context.Context, ref string) (int64, error) {
+	var cur struct {
+		Version int64 `bson:"version"`
+	}
+	err := db.cases.FindOne(ctx, bson.D{{Key: "_id", Value: ref}}, options.FindOne().SetProjection(bson.D{{Key: "version", Value: 1}})).Decode(&cur)
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return 0, offsitebot.NotFound(ref)
+	} else if err != nil {
+		return 0, fmt.Errorf("storage: save case: %w", err)
+	}
+	return cur.Version, nil
 }
 
 func conflict(ref string) error {
@@ -193,10 +218,11 @@ func bsonFields(t reflect.Type) []string {
 }
 
 // UpdateCase reads the case, lets fn change it and return the audit events to
-// append, and saves it. If someone else saved it in between, it reads it
-// again and re-runs fn, up to maxAttempts times; fn must therefore be safe to
-// run again. fn's error is returned as is.
+// append, and saves it. If someone else saved it in between, it waits a
+// little, reads it again and re-runs fn, up to maxAttempts times; fn must
+// therefore be safe to run again. fn's error is returned as is.
 func (db *DB) UpdateCase(ctx context.Context, ref string, fn func(c *offsitebot.Case) ([]offsitebot.AuditEvent, error)) (*offsitebot.Case, error) {
+	wait := retryWait
 	for attempt := 1; ; attempt++ {
 		c, err := db.Case(ctx, ref)
 		if err != nil {
@@ -213,6 +239,14 @@ func (db *DB) UpdateCase(ctx context.Context, ref string, fn func(c *offsitebot.
 		if offsitebot.ErrorCode(err) != offsitebot.EConflict || attempt == maxAttempts {
 			return nil, err
 		}
+		t := time.NewTimer(rand.N(wait))
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return nil, fmt.Errorf("storage: update case %s: %w", ref, ctx.Err())
+		case <-t.C:
+		}
+		wait = min(2*wait, maxRetryWait)
 	}
 }
 

@@ -24,43 +24,41 @@ func (db *DB) CreateJoinCode(ctx context.Context, jc offsitebot.JoinCode) error 
 }
 
 // RedeemJoinCode uses a code once: it records who used it and when, and
-// returns it. Only one of any number of concurrent redeemers succeeds. An
-// unknown, used or expired code is an EInvalid saying which.
+// returns it. Only one of any number of concurrent redeemers succeeds, on
+// any server: the first to claim the code in colOnce. An unknown, used or
+// expired code is an EInvalid saying which.
 func (db *DB) RedeemJoinCode(ctx context.Context, code, by string, now time.Time) (*offsitebot.JoinCode, error) {
-	filter := bson.D{
-		{Key: "_id", Value: code},
-		{Key: "usedBy", Value: bson.D{{Key: "$exists", Value: false}}},
-		{Key: "expires", Value: bson.D{{Key: "$gt", Value: now}}},
-	}
-	if db.embedded != nil {
-		// As in saveCase: check by _id, then update by _id, under the lock,
-		// so the embedded server need not decode every code.
-		defer db.serial()()
-		jc, err := db.joinCode(ctx, code)
-		if err != nil {
-			return nil, err
-		} else if err := unusable(jc, now); err != nil {
-			return nil, err
-		}
-		filter = filter[:1]
-	}
-	update := bson.D{{Key: "$set", Value: bson.D{{Key: "usedBy", Value: by}, {Key: "usedAt", Value: now}}}}
-	var jc offsitebot.JoinCode
-	err := db.joinCodes.FindOneAndUpdate(ctx, filter, update, options.FindOneAndUpdate().SetReturnDocument(options.After)).Decode(&jc)
-	if err == nil {
-		return &jc, nil
-	} else if !errors.Is(err, mongo.ErrNoDocuments) {
-		return nil, fmt.Errorf("storage: redeem join code: %w", err)
-	}
-	// Nothing matched: say why.
-	old, err := db.joinCode(ctx, code)
+	jc, err := db.joinCode(ctx, code)
 	if err != nil {
 		return nil, err
-	}
-	if err := unusable(old, now); err != nil {
+	} else if err := unusable(jc, now); err != nil {
 		return nil, err
 	}
-	return nil, fmt.Errorf("storage: redeem join code: %s neither redeemed nor unusable", code) // cannot happen
+	if won, _, err := db.once(ctx, "joincode:"+code, db.now()); err != nil {
+		return nil, err
+	} else if !won {
+		return nil, codeUsed()
+	}
+	filter := bson.D{{Key: "_id", Value: code}}
+	if db.embedded == nil {
+		// Checked again where the update is atomic (MongoDB); the embedded
+		// server would decode every code for a filter other than {_id}.
+		filter = append(filter, bson.E{Key: "usedBy", Value: bson.D{{Key: "$exists", Value: false}}})
+	}
+	update := bson.D{{Key: "$set", Value: bson.D{{Key: "usedBy", Value: by}, {Key: "usedAt", Value: now}}}}
+	unlock := db.serial()
+	err = db.joinCodes.FindOneAndUpdate(ctx, filter, update, options.FindOneAndUpdate().SetReturnDocument(options.After)).Decode(jc)
+	unlock()
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return nil, codeUsed() // by a writer that does not claim (an older version)
+	} else if err != nil {
+		return nil, fmt.Errorf("storage: redeem join code: %w", err)
+	}
+	return jc, nil
+}
+
+func codeUsed() error {
+	return offsitebot.Errorf(offsitebot.EInvalid, "That code has already been used. Each code works once: please ask the school for a new one.")
 }
 
 // joinCode reads a join code; an unknown one is an EInvalid.
@@ -79,7 +77,7 @@ func (db *DB) joinCode(ctx context.Context, code string) (*offsitebot.JoinCode, 
 func unusable(jc *offsitebot.JoinCode, now time.Time) error {
 	switch {
 	case jc.UsedBy != "":
-		return offsitebot.Errorf(offsitebot.EInvalid, "That code has already been used. Each code works once: please ask the school for a new one.")
+		return codeUsed()
 	case !jc.Expires.After(now):
 		return offsitebot.Errorf(offsitebot.EInvalid, "That code expired on %s; ask the school for a new link (codes last %d days).",
 			offsitebot.DateOf(jc.Expires).Short(), int(offsitebot.JoinCodeLife/(24*time.Hour)))

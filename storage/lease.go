@@ -2,6 +2,7 @@ package storage
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -27,10 +28,11 @@ type leaseDoc struct {
 // when nobody has it or the last holder's lease has lapsed (expires < now), so
 // replicas' clocks should agree to well within ttl.
 //
-// Both paths are single-document and race-safe: the first taker inserts {_id:
-// name}, and a later one updates only a document that is its own or lapsed,
-// without upsert, so a lost race is a no-match rather than a duplicate key
-// from an update (which the embedded server reports as InternalError).
+// Both ways are race-safe on any server: the first taker inserts {_id: name},
+// and a lapsed lease is taken over by one replica only, the one that claims
+// that term in colOnce first (an update with a filter is not atomic on every
+// server, and a duplicate key from an update the embedded server reports as
+// InternalError).
 func (db *DB) AcquireLease(ctx context.Context, name, holder string, now time.Time, ttl time.Duration) (bool, error) {
 	coll := db.db.Collection(colLeases)
 	expires := now.Add(ttl)
@@ -41,12 +43,28 @@ func (db *DB) AcquireLease(ctx context.Context, name, holder string, now time.Ti
 	if !mongo.IsDuplicateKeyError(err) {
 		return false, fmt.Errorf("storage: acquire lease %s: %w", name, err)
 	}
-	filter := bson.D{
-		{Key: "_id", Value: name},
-		{Key: "$or", Value: bson.A{
-			bson.D{{Key: "holder", Value: holder}},
-			bson.D{{Key: "expires", Value: bson.D{{Key: "$lt", Value: now}}}},
-		}},
+	var cur leaseDoc
+	err = coll.FindOne(ctx, bson.D{{Key: "_id", Value: name}}).Decode(&cur)
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return false, nil // released just now: the next try takes it
+	} else if err != nil {
+		return false, fmt.Errorf("storage: acquire lease %s: %w", name, err)
+	}
+	filter := bson.D{{Key: "_id", Value: name}}
+	switch {
+	case !cur.Expires.Before(now) && cur.Holder == holder:
+		// Renewed by its holder only: nobody takes a lease that has not lapsed.
+		filter = append(filter, bson.E{Key: "holder", Value: holder})
+	case !cur.Expires.Before(now):
+		return false, nil
+	default:
+		won, _, err := db.once(ctx, "lease:"+name+":"+cur.Expires.UTC().Format(time.RFC3339Nano), now)
+		if err != nil || !won {
+			return false, err
+		}
+		if db.embedded == nil {
+			filter = append(filter, bson.E{Key: "expires", Value: cur.Expires})
+		}
 	}
 	update := bson.D{{Key: "$set", Value: bson.D{{Key: "holder", Value: holder}, {Key: "expires", Value: expires}}}}
 	unlock := db.serial()

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	offsitebot "github.com/offsitebot/offsitebot"
 	"go.mongodb.org/mongo-driver/v2/bson"
 )
 
@@ -13,13 +14,14 @@ import (
 // that Claim in it) keeps its keys: long enough to outlast any redelivery
 // (Slack retries within the hour, Telegram within a day) and, for button
 // data, any button still on someone's screen. Counters go by their own
-// expiry.
+// expiry. A join code's claim in colOnce outlives the code.
 func claimRetention() map[string]time.Duration {
 	return map[string]time.Duration{
 		"slack_events":       7 * 24 * time.Hour,
 		"telegram_updates":   7 * 24 * time.Hour,
 		"telegram_callbacks": 60 * 24 * time.Hour,
 		colCounters:          0,
+		colOnce:              offsitebot.JoinCodeLife + 24*time.Hour,
 	}
 }
 

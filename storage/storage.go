@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"slices"
 	"sync"
+	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/event"
@@ -46,6 +47,10 @@ type Config struct {
 	// Monitor, if set, sees every command the client sends (benchmarks count
 	// round trips with it).
 	Monitor *event.CommandMonitor
+
+	// Now is the clock claims are stamped with (default time.Now), to tell a
+	// writer that died after its claim from one still at work.
+	Now func() time.Time
 }
 
 // Embedded is the in-process MongoDB-wire server of package storage/embedded.
@@ -66,6 +71,7 @@ type DB struct {
 	client   *mongo.Client
 	db       *mongo.Database
 	embedded Embedded // nil on MongoDB
+	now      func() time.Time
 
 	cases, schools, identities, joinCodes, conversations, audit, reminders *mongo.Collection
 
@@ -96,7 +102,10 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("storage: connect: %w", err)
 	}
-	db := &DB{client: client, embedded: cfg.Embedded}
+	db := &DB{client: client, embedded: cfg.Embedded, now: cfg.Now}
+	if db.now == nil {
+		db.now = time.Now
+	}
 	if err := db.Ping(ctx); err != nil {
 		_ = db.Close(context.WithoutCancel(ctx))
 		return nil, err

@@ -192,7 +192,7 @@ func TestUpdateCaseRetries(t *testing.T) {
 	db := storagetest.New(t)
 	mustCreate(t, db, testCase("OSD-RTRY", offsitebot.Active, "100001", "200002"))
 
-	const writers = 5 // each loses at most writers-1 times, within UpdateCase's 5 attempts
+	const writers = 5
 	var runs atomic.Int32
 	var wg sync.WaitGroup
 	errs := make(chan error, writers)
