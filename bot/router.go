@@ -18,12 +18,21 @@ type Call struct {
 	Args []string         // the words after it, quotes respected
 	Case *offsitebot.Case // the case named in Args, already permission-checked
 	Now  time.Time
-	// InFlow says the person had a guided flow waiting for an answer.
-	InFlow bool
+	// Pending is the guided flow the person was in the middle of, as read
+	// once for this request; nil if none.
+	Pending *Pending
 }
 
-// HandlerFunc does one command.
+// Handler answers a call, as http.Handler answers an HTTP request.
+type Handler interface {
+	Handle(ctx context.Context, c Call) ([]Reply, error)
+}
+
+// HandlerFunc is an ordinary function used as a Handler.
 type HandlerFunc func(ctx context.Context, c Call) ([]Reply, error)
+
+// Handle calls f(ctx, c).
+func (f HandlerFunc) Handle(ctx context.Context, c Call) ([]Reply, error) { return f(ctx, c) }
 
 // Command is one registered command word.
 type Command struct {
@@ -31,7 +40,22 @@ type Command struct {
 	Action offsitebot.Action
 	// Public commands may be used by people the bot does not know yet (/start, help).
 	Public bool
-	Run    HandlerFunc
+	// Flow marks a command that starts a guided flow (and so replaces one in
+	// progress): typed alone where a flow asks a question, its word is an answer.
+	Flow bool
+	Run  Handler
+}
+
+// Pending is a guided flow waiting for the person's answer.
+type Pending struct {
+	// Conversation is the flow's state as stored: its name, the answers so far.
+	offsitebot.Conversation
+	// Free says the question takes free text (a summary, a request), where a
+	// command word usually begins the answer.
+	Free bool
+	// Done says every question is answered and the flow waits for back,
+	// cancel or a retry (its work was refused).
+	Done bool
 }
 
 // Identities finds who sent a request.
@@ -44,29 +68,38 @@ type Cases interface {
 	Case(ctx context.Context, ref string) (*offsitebot.Case, error)
 }
 
-// Conversations holds guided flows in progress.
-type Conversations interface {
-	Active(ctx context.Context, key string) (bool, error)
-	Continue(ctx context.Context, c Call) ([]Reply, error)
+// Flows holds guided flows in progress.
+type Flows interface {
+	// Pending returns the flow call's sender is in the middle of, or nil:
+	// the one read of it a request makes.
+	Pending(ctx context.Context, c Call) (*Pending, error)
+	// Answer takes c as the answer to c.Pending's question, or as cancel or back.
+	Answer(ctx context.Context, c Call) ([]Reply, error)
+}
+
+// Responder answers what a person said, always with at least one reply. The
+// adapters take one; *Router is the one they are given.
+type Responder interface {
+	Handle(ctx context.Context, req Request) []Reply
 }
 
 // Router resolves identity and permission, then dispatches.
 type Router struct {
 	ids      Identities
 	cases    Cases
-	convs    Conversations
+	flows    Flows
 	now      func() time.Time
 	log      *slog.Logger
 	commands map[string]Command
 	observe  func(platform offsitebot.Platform, command, result string, d time.Duration)
-	fallback HandlerFunc
+	fallback Handler
 	explain  func(err error) string
 }
 
 // Fallback sets a handler for text that is no command and no answer (a button's
 // label typed out, a question); it returns no replies to fall back to the
 // router's own "didn't understand".
-func (r *Router) Fallback(h HandlerFunc) { r.fallback = h }
+func (r *Router) Fallback(h Handler) { r.fallback = h }
 
 // Explain sets how an error is worded for the person who met it; without it,
 // the error's own message is the reply.
@@ -78,9 +111,10 @@ func (r *Router) Observe(fn func(platform offsitebot.Platform, command, result s
 	r.observe = fn
 }
 
-// NewRouter returns a router with no commands; Register adds them.
-func NewRouter(ids Identities, cases Cases, convs Conversations, now func() time.Time, log *slog.Logger) *Router {
-	return &Router{ids: ids, cases: cases, convs: convs, now: now, log: log, commands: map[string]Command{}}
+// NewRouter returns a router with no commands; Register adds them. flows may
+// be nil: then nobody is ever in the middle of a flow.
+func NewRouter(ids Identities, cases Cases, flows Flows, now func() time.Time, log *slog.Logger) *Router {
+	return &Router{ids: ids, cases: cases, flows: flows, now: now, log: log, commands: map[string]Command{}}
 }
 
 // Register adds commands, replacing any of the same name.
@@ -123,6 +157,56 @@ func caseRef(c *offsitebot.Case) string {
 	return c.Ref
 }
 
+// What the router does with a call, decided once by route.
+type action int
+
+const (
+	doCommand action = iota // run the command named
+	doAnswer                // hand the text to the flow in progress
+	doNothing               // cancel or back with no flow in progress
+	doOther                 // no command and no answer: the fallback
+)
+
+// route decides, in one place, whether a call answers the flow in progress or
+// is a command. cancel and back always go to the flow. Mid-flow, an explicit
+// command (a slash, a button) and help are commands; plain text is an answer,
+// unless it is plainly a command typed where a question was asked (see
+// commandAtQuestion).
+func route(c *Call, explicit bool, cmd Command, known bool) action {
+	p := c.Pending
+	switch {
+	case c.Word == "cancel" || c.Word == "back":
+		if p == nil {
+			return doNothing
+		}
+		return doAnswer
+	case p != nil && !explicit && c.Word != "help":
+		if known && (p.Done || commandAtQuestion(p.Free, cmd, c.Args)) {
+			return doCommand
+		}
+		return doAnswer
+	case known:
+		return doCommand
+	}
+	return doOther
+}
+
+// commandAtQuestion says whether a known command word typed as the answer to
+// a question is the command rather than an answer. Where a choice or a date
+// is asked, it is, unless it is a flow's command alone; where free text is
+// asked, only a command alone or followed by a case reference ("cases",
+// "show OSD-7K2Q") is, which no summary would be.
+func commandAtQuestion(free bool, cmd Command, args []string) bool {
+	if !free {
+		return len(args) > 0 || !cmd.Flow
+	}
+	if len(args) == 1 {
+		_, ok := offsitebot.ParseRef(args[0])
+		return ok
+	}
+	return len(args) == 0 && !cmd.Flow
+}
+
 func (r *Router) handle(ctx context.Context, call *Call) ([]Reply, string) {
 	who, err := r.ids.Identity(ctx, call.UserID)
 	if offsitebot.ErrorCode(err) == offsitebot.ENotFound {
@@ -139,56 +223,33 @@ func (r *Router) handle(ctx context.Context, call *Call) ([]Reply, string) {
 		call.Word = strings.ToLower(strings.TrimPrefix(words[0], "/"))
 		call.Args = words[1:]
 	}
-	active, err := r.convs.Active(ctx, call.UserID)
-	if err != nil {
-		return r.fail(ctx, call, err)
+	if r.flows != nil {
+		if call.Pending, err = r.flows.Pending(ctx, *call); err != nil {
+			return r.fail(ctx, call, err)
+		}
 	}
-	call.InFlow = active
 	cmd, known := r.commands[call.Word]
-	switch {
-	case call.Word == "cancel" || call.Word == "back":
-		return r.continueFlow(ctx, call)
-	case active && !explicit && call.Word != "help":
-		// Mid-flow, plain text is an answer even if it starts with a command word;
-		// an explicit command (slash, button) starts that command instead.
-		return r.continueFlow(ctx, call)
-	case !known:
+	switch route(call, explicit, cmd, known) {
+	case doAnswer:
+		return r.reply(ctx, call, func() ([]Reply, error) { return r.flows.Answer(ctx, *call) })
+	case doNothing:
+		if call.Word == "back" {
+			return []Reply{{Text: "There's nothing to go back to. Type help to see what I can do."}}, "ok"
+		}
+		return []Reply{{Text: "There's nothing to cancel. Type help to see what I can do."}}, "ok"
+	case doOther:
 		if r.fallback != nil && call.Who.Role != "" {
-			replies, err := r.fallback(ctx, *call)
-			if err != nil {
-				return r.fail(ctx, call, err)
-			}
+			replies, code := r.reply(ctx, call, func() ([]Reply, error) { return r.fallback.Handle(ctx, *call) })
 			if len(replies) > 0 {
-				return replies, "ok"
+				return replies, code
 			}
 		}
 		return []Reply{{Text: notUnderstood(call.Who)}}, "unknown"
 	}
-
 	if call.Who.Role == "" && !cmd.Public {
 		return []Reply{{Text: stranger(call.Platform)}}, "stranger"
 	}
-	replies, err := r.run(ctx, call, cmd)
-	if err != nil {
-		return r.fail(ctx, call, err)
-	}
-	return replies, "ok"
-}
-
-// Run runs the command named by call, which Handle has already resolved, as
-// an explicit command, checking permission as Handle does. A guided flow uses
-// it for a command typed where it asked a question, so the request is
-// resolved, logged and counted once.
-func (r *Router) Run(ctx context.Context, call Call) ([]Reply, error) {
-	cmd, known := r.commands[call.Word]
-	switch {
-	case !known:
-		return nil, offsitebot.Errorf(offsitebot.EInvalid, "%s", notUnderstood(call.Who))
-	case call.Who.Role == "" && !cmd.Public:
-		return nil, offsitebot.Errorf(offsitebot.EForbidden, "%s", stranger(call.Platform))
-	}
-	call.Command = true
-	return r.run(ctx, &call, cmd)
+	return r.reply(ctx, call, func() ([]Reply, error) { return r.run(ctx, call, cmd) })
 }
 
 // run checks that call.Who may do cmd (to the case named, loaded into
@@ -208,11 +269,12 @@ func (r *Router) run(ctx context.Context, call *Call, cmd Command) ([]Reply, err
 			return nil, offsitebot.Can(call.Who, cmd.Action, nil)
 		}
 	}
-	return cmd.Run(ctx, *call)
+	return cmd.Run.Handle(ctx, *call)
 }
 
-func (r *Router) continueFlow(ctx context.Context, call *Call) ([]Reply, string) {
-	replies, err := r.convs.Continue(ctx, *call)
+// reply runs fn and turns its error into the reply and the result code.
+func (r *Router) reply(ctx context.Context, call *Call, fn func() ([]Reply, error)) ([]Reply, string) {
+	replies, err := fn()
 	if err != nil {
 		return r.fail(ctx, call, err)
 	}

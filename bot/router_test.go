@@ -1,7 +1,9 @@
 package bot_test
 
 import (
+	"bytes"
 	"context"
+	"errors"
 	"log/slog"
 	"strings"
 	"testing"
@@ -11,10 +13,12 @@ import (
 	"github.com/offsitebot/offsitebot/bot"
 )
 
-// people and cases are in-memory lookups: the router's own logic is under test here;
-// the whole stack on a real database is tested in conversations and bot/shell.
+// people, cases and flows are in-memory lookups: the router's own logic is
+// under test here; the whole stack on a real database is tested in
+// conversations and bot/shell.
 type people map[string]offsitebot.Identity
 
+// Identity answers an unknown ID as storage does: not found.
 func (p people) Identity(_ context.Context, id string) (*offsitebot.Identity, error) {
 	if i, ok := p[id]; ok {
 		return &i, nil
@@ -31,10 +35,24 @@ func (c cases) Case(_ context.Context, ref string) (*offsitebot.Case, error) {
 	return nil, offsitebot.NotFound(ref)
 }
 
-type flows struct{ active map[string]bool }
+// flows has a question waiting for some people; reads counts Pending calls.
+type flows struct {
+	pending map[string]bot.Pending
+	reads   int
+}
 
-func (f flows) Active(_ context.Context, key string) (bool, error) { return f.active[key], nil }
-func (f flows) Continue(_ context.Context, c bot.Call) ([]bot.Reply, error) {
+func (f *flows) Pending(_ context.Context, c bot.Call) (*bot.Pending, error) {
+	f.reads++
+	if p, ok := f.pending[c.UserID]; ok {
+		return &p, nil
+	}
+	return nil, nil
+}
+
+func (f *flows) Answer(_ context.Context, c bot.Call) ([]bot.Reply, error) {
+	if c.Pending == nil {
+		return nil, errors.New("an answer with no flow in progress")
+	}
 	return []bot.Reply{{Text: "answer: " + c.Text}}, nil
 }
 
@@ -53,16 +71,17 @@ func TestRouterChecksBeforeHandlers(t *testing.T) {
 		"OSD-BBBB": {Ref: "OSD-BBBB", HomeURN: "100001", ReceivingURN: "100002", EHCP: true},
 	}
 	var ran []string
-	r := bot.NewRouter(ids, cs, flows{active: map[string]bool{"telegram:busy": true}}, func() time.Time { return time.Unix(0, 0) }, slog.New(slog.DiscardHandler))
-	handler := func(name string) bot.HandlerFunc {
-		return func(_ context.Context, c bot.Call) ([]bot.Reply, error) {
+	fl := &flows{pending: map[string]bot.Pending{"telegram:busy": {Free: true}}}
+	r := bot.NewRouter(ids, cs, fl, func() time.Time { return time.Unix(0, 0) }, slog.New(slog.DiscardHandler))
+	handler := func(name string) bot.Handler {
+		return bot.HandlerFunc(func(_ context.Context, c bot.Call) ([]bot.Reply, error) {
 			ran = append(ran, name)
 			ref := ""
 			if c.Case != nil {
 				ref = c.Case.Ref
 			}
 			return []bot.Reply{{Text: "ran " + name + " " + ref}}, nil
-		}
+		})
 	}
 	r.Register(
 		bot.Command{Name: "show", Action: offsitebot.ActView, Run: handler("show")},
@@ -90,9 +109,9 @@ func TestRouterChecksBeforeHandlers(t *testing.T) {
 		{"telegram:9", "/show OSD-AAAA", "don't know you yet", false},
 		{"telegram:9", "/start abc", "ran start", true},
 		{"telegram:1", "hello", "didn't understand", false},
-		{"telegram:busy", "show OSD-AAAA", "answer: show OSD-AAAA", false}, // mid-flow, plain text is an answer
-		{"telegram:busy", "/", "answer: /", false},                         // the attendance code, not a command
-		{"telegram:busy", "/show OSD-AAAA", "ran show", true},              // an explicit command runs
+		{"telegram:busy", "show me the way", "answer: show me the way", false}, // mid-flow, plain text is an answer
+		{"telegram:busy", "/", "answer: /", false},                             // the attendance code, not a command
+		{"telegram:busy", "/show OSD-AAAA", "ran show", true},                  // an explicit command runs
 	}
 	for _, tt := range tests {
 		t.Run(tt.who+" "+tt.text, func(t *testing.T) {
@@ -120,5 +139,124 @@ func TestSplit(t *testing.T) {
 		if got := strings.Join(bot.Split(tt.in), "|"); got != tt.want {
 			t.Errorf("Split(%q) = %q, want %q", tt.in, got, tt.want)
 		}
+	}
+}
+
+// TestRouteDecision is the decision table of a message: is it the answer to
+// the question a flow is waiting on, or a command? The flow is read once per
+// message, and each message is logged and counted once.
+func TestRouteDecision(t *testing.T) {
+	staff := func(id string) offsitebot.Identity {
+		return offsitebot.Identity{ID: id, Role: offsitebot.RoleHome, URN: "100001"}
+	}
+	ids := people{"idle": staff("idle"), "choice": staff("choice"), "free": staff("free"), "done": staff("done")}
+	cs := cases{"OSD-AAAA": {Ref: "OSD-AAAA", HomeURN: "100001", ReceivingURN: "100002"}}
+	fl := &flows{pending: map[string]bot.Pending{
+		"choice": {},           // a choice or a date is asked
+		"free":   {Free: true}, // a summary is asked
+		"done":   {Done: true}, // all answered; the work was refused
+	}}
+	var logs bytes.Buffer
+	r := bot.NewRouter(ids, cs, fl, func() time.Time { return time.Unix(0, 0) }, slog.New(slog.NewTextHandler(&logs, nil)))
+	observed := 0
+	r.Observe(func(offsitebot.Platform, string, string, time.Duration) { observed++ })
+	ran := func(name string) bot.Handler {
+		return bot.HandlerFunc(func(_ context.Context, c bot.Call) ([]bot.Reply, error) {
+			return []bot.Reply{{Text: "ran " + name}}, nil
+		})
+	}
+	r.Register(
+		bot.Command{Name: "show", Action: offsitebot.ActView, Run: ran("show")},
+		bot.Command{Name: "contact", Action: offsitebot.ActContact, Flow: true, Run: ran("contact")},
+		bot.Command{Name: "help", Public: true, Run: ran("help")},
+	)
+	r.Fallback(bot.HandlerFunc(func(_ context.Context, c bot.Call) ([]bot.Reply, error) {
+		if strings.HasPrefix(c.Text, "when") {
+			return []bot.Reply{{Text: "fallback"}}, nil
+		}
+		return nil, nil
+	}))
+	const (
+		answer   = "answer: "
+		unknown  = "didn't understand"
+		noCancel = "There's nothing to cancel"
+		noBack   = "There's nothing to go back to"
+	)
+	tests := []struct {
+		who, text string
+		button    bool // pressed, not typed
+		want      string
+	}{
+		// Nobody is waiting for an answer: commands run, cancel and back say so.
+		{"idle", "show", false, "ran show"},
+		{"idle", "contact", false, "ran contact"},
+		{"idle", "/contact", false, "ran contact"},
+		{"idle", "help", false, "ran help"},
+		{"idle", "banana", false, unknown},
+		{"idle", "when is the meeting", false, "fallback"},
+		{"idle", "cancel", false, noCancel},
+		{"idle", "/cancel", false, noCancel},
+		{"idle", "back", false, noBack},
+
+		// A choice or a date is asked: a command word is a command, unless it
+		// is a flow's alone; anything else is an answer, even if wrong.
+		{"choice", "show", false, "ran show"},
+		{"choice", "show OSD-AAAA", false, "ran show"},
+		{"choice", "contact", false, answer},
+		{"choice", "contact OSD-AAAA", false, "ran contact"},
+		{"choice", "/contact", false, "ran contact"},
+		{"choice", "contact", true, "ran contact"},
+		{"choice", "help", false, "ran help"},
+		{"choice", "banana", false, answer},
+		{"choice", "when is the meeting", false, answer},
+		{"choice", "/banana", false, unknown},
+		{"choice", "/", false, answer}, // the attendance code for present, not a slash command
+		{"choice", "cancel", false, answer},
+		{"choice", "/cancel", false, answer},
+		{"choice", "back", false, answer},
+
+		// Free text is asked: a command alone or before a case reference is a
+		// command; a sentence that starts with a command word is an answer.
+		{"free", "show", false, "ran show"},
+		{"free", "show OSD-AAAA", false, "ran show"},
+		{"free", "show went well today", false, answer},
+		{"free", "/show OSD-AAAA", false, "ran show"},
+		{"free", "contact", false, answer},
+		{"free", "contact OSD-AAAA", false, "ran contact"},
+		{"free", "contact OSD-AAAA by phone", false, answer},
+		{"free", "help", false, "ran help"},
+		{"free", "banana", false, answer},
+		{"free", "cancel", false, answer},
+		{"free", "back", false, answer},
+
+		// Every question is answered: any command runs; other text retries.
+		{"done", "contact", false, "ran contact"},
+		{"done", "show", false, "ran show"},
+		{"done", "yes", false, answer},
+		{"done", "cancel", false, answer},
+	}
+	for _, tt := range tests {
+		name := tt.who + " " + tt.text
+		if tt.button {
+			name += " (button)"
+		}
+		t.Run(name, func(t *testing.T) {
+			logs.Reset()
+			reads, seen := fl.reads, observed
+			req := bot.Request{Platform: "test", UserID: tt.who, Text: tt.text, Command: tt.button}
+			if tt.button {
+				req.Text, req.Data = "", tt.text
+			}
+			got := r.Handle(context.Background(), req)
+			if len(got) != 1 || !strings.Contains(got[0].Text, tt.want) {
+				t.Errorf("got %+v, want %q", got, tt.want)
+			}
+			if n := fl.reads - reads; n != 1 {
+				t.Errorf("the flow was read %d times, want once", n)
+			}
+			if n := strings.Count(logs.String(), "msg=request"); n != 1 || observed-seen != 1 {
+				t.Errorf("logged %d times and counted %d times, want once each", n, observed-seen)
+			}
+		})
 	}
 }

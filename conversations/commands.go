@@ -13,48 +13,46 @@ import (
 
 // Register adds every command to r.
 func (e *Engine) Register(r *bot.Router) {
-	flowCmd := func(name string) bot.HandlerFunc {
-		return func(ctx context.Context, c bot.Call) ([]bot.Reply, error) { return e.start(ctx, c, e.flows[name]) }
+	flowCmd := func(name string) bot.Handler {
+		return bot.HandlerFunc(func(ctx context.Context, c bot.Call) ([]bot.Reply, error) { return e.start(ctx, c, e.flows[name]) })
 	}
-	e.router = r
+	// Commands that start a flow are marked Flow; the others keep a flow in progress.
 	cmds := []bot.Command{
-		{Name: "help", Public: true, Run: e.help},
-		{Name: "start", Public: true, Run: e.join},
-		{Name: "cases", Action: offsitebot.ActView, Run: e.cases},
-		{Name: "status", Action: offsitebot.ActView, Run: e.status},
-		{Name: "show", Action: offsitebot.ActView, Run: e.show},
-		{Name: "due", Action: offsitebot.ActView, Run: e.due},
-		{Name: "export", Action: offsitebot.ActExport, Run: e.export},
-		{Name: "new", Action: offsitebot.ActOpen, Run: flowCmd("new")},
-		{Name: "contact", Action: offsitebot.ActContact, Run: flowCmd("contact")},
-		{Name: "attendance", Action: offsitebot.ActAttendance, Run: flowCmd("attendance")},
-		{Name: "review", Action: offsitebot.ActReview, Run: e.review},
-		{Name: "review-schedule", Action: offsitebot.ActReview, Run: flowCmd("review-schedule")},
-		{Name: "review-outcome", Action: offsitebot.ActReview, Run: flowCmd("review-outcome")},
-		{Name: "request", Action: offsitebot.ActRequest, Run: func(ctx context.Context, c bot.Call) ([]bot.Reply, error) {
+		{Name: "help", Public: true, Run: bot.HandlerFunc(e.help)},
+		{Name: "start", Public: true, Run: bot.HandlerFunc(e.join)},
+		{Name: "cases", Action: offsitebot.ActView, Run: bot.HandlerFunc(e.cases)},
+		{Name: "status", Action: offsitebot.ActView, Run: bot.HandlerFunc(e.status)},
+		{Name: "show", Action: offsitebot.ActView, Run: bot.HandlerFunc(e.show)},
+		{Name: "due", Action: offsitebot.ActView, Run: bot.HandlerFunc(e.due)},
+		{Name: "export", Action: offsitebot.ActExport, Run: bot.HandlerFunc(e.export)},
+		{Name: "new", Action: offsitebot.ActOpen, Flow: true, Run: flowCmd("new")},
+		{Name: "contact", Action: offsitebot.ActContact, Flow: true, Run: flowCmd("contact")},
+		{Name: "attendance", Action: offsitebot.ActAttendance, Flow: true, Run: flowCmd("attendance")},
+		{Name: "review", Action: offsitebot.ActReview, Flow: true, Run: bot.HandlerFunc(e.review)},
+		{Name: "review-schedule", Action: offsitebot.ActReview, Flow: true, Run: flowCmd("review-schedule")},
+		{Name: "review-outcome", Action: offsitebot.ActReview, Flow: true, Run: flowCmd("review-outcome")},
+		{Name: "request", Action: offsitebot.ActRequest, Flow: true, Run: bot.HandlerFunc(func(ctx context.Context, c bot.Call) ([]bot.Reply, error) {
 			if c.Who.Role.Staff() {
 				return e.start(ctx, c, e.flows["request"])
 			}
 			return e.start(ctx, c, e.flows["family-request"])
-		}},
-		{Name: "link", Action: offsitebot.ActLink, Run: flowCmd("link")},
-		{Name: "end", Action: offsitebot.ActEnd, Run: flowCmd("end")},
-		{Name: "feedback", Action: offsitebot.ActFeedback, Run: flowCmd("feedback")},
-		{Name: "answer", Action: offsitebot.ActAnswer, Run: flowCmd("answer")},
-		{Name: "stop", Action: offsitebot.ActView, Run: flowCmd("stop")},
-		{Name: "school", Action: offsitebot.ActAdmin, Run: e.school},
-		{Name: "staff", Action: offsitebot.ActAdmin, Run: e.staff},
-		{Name: "notice", Action: offsitebot.ActReview, Run: e.notice},
+		})},
+		{Name: "link", Action: offsitebot.ActLink, Flow: true, Run: flowCmd("link")},
+		{Name: "end", Action: offsitebot.ActEnd, Flow: true, Run: flowCmd("end")},
+		{Name: "feedback", Action: offsitebot.ActFeedback, Flow: true, Run: flowCmd("feedback")},
+		{Name: "answer", Action: offsitebot.ActAnswer, Flow: true, Run: flowCmd("answer")},
+		{Name: "stop", Action: offsitebot.ActView, Flow: true, Run: flowCmd("stop")},
+		{Name: "school", Action: offsitebot.ActAdmin, Run: bot.HandlerFunc(e.school)},
+		{Name: "staff", Action: offsitebot.ActAdmin, Run: bot.HandlerFunc(e.staff)},
+		{Name: "notice", Action: offsitebot.ActReview, Run: bot.HandlerFunc(e.notice)},
 	}
-	e.commands = map[string]bool{}
 	for i, c := range cmds {
-		e.commands[c.Name] = true
-		if !flowCommands[c.Name] {
+		if !c.Flow {
 			cmds[i].Run = e.keepFlow(c.Run)
 		}
 	}
 	r.Register(cmds...)
-	r.Fallback(e.fallback)
+	r.Fallback(bot.HandlerFunc(e.fallback))
 	r.Explain(errorText)
 }
 
@@ -94,25 +92,15 @@ func (e *Engine) fallback(ctx context.Context, c bot.Call) ([]bot.Reply, error) 
 	return nil, nil
 }
 
-// flowCommands start a guided flow (and so replace one in progress).
-var flowCommands = map[string]bool{
-	"new": true, "contact": true, "attendance": true, "review": true, "review-schedule": true, "review-outcome": true,
-	"request": true, "link": true, "end": true, "feedback": true, "answer": true, "stop": true,
-}
-
 // keepFlow wraps a command that is not a flow: run in the middle of one, it
 // leaves the flow as it was and repeats its question, so nothing is lost.
-func (e *Engine) keepFlow(run bot.HandlerFunc) bot.HandlerFunc {
-	return func(ctx context.Context, c bot.Call) ([]bot.Reply, error) {
-		replies, err := run(ctx, c)
-		if err != nil || !c.InFlow {
+func (e *Engine) keepFlow(run bot.Handler) bot.Handler {
+	return bot.HandlerFunc(func(ctx context.Context, c bot.Call) ([]bot.Reply, error) {
+		replies, err := run.Handle(ctx, c)
+		if err != nil || c.Pending == nil {
 			return replies, err
 		}
-		conv, cerr := e.Store.Conversation(ctx, c.UserID, c.Now)
-		if cerr != nil || conv == nil || e.flows[conv.Flow] == nil {
-			return replies, err
-		}
-		s := &session{e: e, f: e.flows[conv.Flow], call: c, a: answers(conv.Answers), conv: *conv, stored: true}
+		s := e.resume(c, c.Pending)
 		if ref := s.a["ref"]; ref != "" {
 			if k, err := e.Store.Case(ctx, ref); err == nil && offsitebot.Can(c.Who, s.f.action, k) == nil {
 				s.c = k
@@ -122,7 +110,7 @@ func (e *Engine) keepFlow(run bot.HandlerFunc) bot.HandlerFunc {
 			replies = append(replies, bot.Reply{Text: fmt.Sprintf("(We're still in the middle of %s — type cancel to stop it.) %s", s.f.what(), q), Buttons: rows(buttons)})
 		}
 		return replies, nil
-	}
+	})
 }
 
 func text(s string) []bot.Reply { return []bot.Reply{{Text: s}} }

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -43,15 +44,10 @@ type Store interface {
 	AuditLog(ctx context.Context, ref string) ([]offsitebot.AuditEvent, error)
 }
 
-// Sender delivers a message to someone who did not just ask (a *bot.Dispatcher).
-type Sender interface {
-	Send(ctx context.Context, to string, r bot.Reply) error
-}
-
 // Deps are the engine's collaborators.
 type Deps struct {
 	Store    Store
-	Send     Sender
+	Send     bot.Sender // to people who did not just ask (a *bot.Dispatcher)
 	Now      func() time.Time
 	Calendar offsitebot.Calendar
 	Log      *slog.Logger
@@ -62,9 +58,7 @@ type Deps struct {
 // Engine runs commands and guided flows.
 type Engine struct {
 	Deps
-	flows    map[string]*flow
-	router   *bot.Router // set by Register, to run a command typed mid-flow
-	commands map[string]bool
+	flows map[string]*flow
 }
 
 // flowLife is how long an unfinished flow waits for its next answer.
@@ -176,13 +170,33 @@ type redo struct {
 
 func (r *redo) Error() string { return r.msg }
 
-// Active reports whether key has a flow waiting for an answer.
-func (e *Engine) Active(ctx context.Context, key string) (bool, error) {
-	c, err := e.Store.Conversation(ctx, key, e.Now())
+// Pending returns the flow c's sender is in the middle of, or nil. It is the
+// one read of the flow a request makes: the router decides from it whether
+// the message is an answer, and Answer, start and keepFlow work from it.
+func (e *Engine) Pending(ctx context.Context, c bot.Call) (*bot.Pending, error) {
+	conv, err := e.Store.Conversation(ctx, c.UserID, c.Now)
 	if err != nil {
-		return false, fmt.Errorf("conversations: active: %w", err)
+		return nil, fmt.Errorf("conversations: pending: %w", err)
 	}
-	return c != nil, nil
+	if conv == nil || e.flows[conv.Flow] == nil {
+		return nil, nil
+	}
+	p := &bot.Pending{Conversation: *conv}
+	st, more := e.resume(c, p).next()
+	p.Free, p.Done = st.free, !more
+	return p, nil
+}
+
+// resume is the session of the flow in progress, as Pending read it; its
+// case is not loaded yet.
+func (e *Engine) resume(c bot.Call, p *bot.Pending) *session {
+	conv := p.Conversation
+	// A session changes its answers: keep the state read for this request as read.
+	conv.Answers, conv.Order = maps.Clone(conv.Answers), slices.Clone(conv.Order)
+	if conv.Answers == nil {
+		conv.Answers = map[string]string{}
+	}
+	return &session{e: e, f: e.flows[conv.Flow], call: c, a: answers(conv.Answers), conv: conv, stored: true}
 }
 
 // word is one word after a command, with the text from it on exactly as
@@ -252,12 +266,10 @@ func keyLike(k string) bool {
 // start begins flow f for a command, taking answers from its words.
 func (e *Engine) start(ctx context.Context, call bot.Call, f *flow) ([]bot.Reply, error) {
 	// A new flow replaces one left waiting (its state is overwritten or deleted).
-	s := &session{e: e, f: f, call: call, a: answers{}, c: call.Case, stored: call.InFlow}
+	s := &session{e: e, f: f, call: call, a: answers{}, c: call.Case, stored: call.Pending != nil}
 	s.conv = offsitebot.Conversation{Key: call.UserID, Flow: f.name, Answers: map[string]string{}}
-	if call.InFlow {
-		if old, err := e.Store.Conversation(ctx, call.UserID, call.Now); err == nil && old != nil && e.flows[old.Flow] != nil {
-			s.notes = append(s.notes, fmt.Sprintf("(I've stopped %s to do this.)", e.flows[old.Flow].what()))
-		}
+	if p := call.Pending; p != nil && e.flows[p.Flow] != nil {
+		s.notes = append(s.notes, fmt.Sprintf("(I've stopped %s to do this.)", e.flows[p.Flow].what()))
 	}
 	raw, rest := s.parseArgs()
 	if f.positional != nil {
@@ -491,26 +503,14 @@ func (s *session) save(ctx context.Context) error {
 	return nil
 }
 
-// Continue takes the next answer of the person's flow in progress.
-func (e *Engine) Continue(ctx context.Context, call bot.Call) ([]bot.Reply, error) {
-	conv, err := e.Store.Conversation(ctx, call.UserID, call.Now)
-	if err != nil {
-		return nil, fmt.Errorf("conversations: continue: %w", err)
+// Answer takes call as the next answer to the flow in progress
+// (call.Pending), or as cancel or back.
+func (e *Engine) Answer(ctx context.Context, call bot.Call) ([]bot.Reply, error) {
+	if call.Pending == nil || e.flows[call.Pending.Flow] == nil {
+		return nil, errors.New("conversations: an answer with no flow in progress")
 	}
-	if conv == nil || e.flows[conv.Flow] == nil {
-		switch call.Word {
-		case "cancel":
-			return []bot.Reply{{Text: "There's nothing to cancel. Type help to see what I can do."}}, nil
-		case "back":
-			return []bot.Reply{{Text: "There's nothing to go back to. Type help to see what I can do."}}, nil
-		}
-		return []bot.Reply{{Text: "Sorry, I didn't understand that. Type help to see what I can do."}}, nil
-	}
-	f := e.flows[conv.Flow]
-	s := &session{e: e, f: f, call: call, a: answers(conv.Answers), conv: *conv, stored: true}
-	if s.a == nil {
-		s.a = answers{}
-	}
+	s := e.resume(call, call.Pending)
+	f := s.f
 	if ref := s.a["ref"]; ref != "" {
 		// Permission is checked again on every turn: links and roles change.
 		c, err := e.Store.Case(ctx, ref)
@@ -540,12 +540,6 @@ func (e *Engine) Continue(ctx context.Context, call bot.Call) ([]bot.Reply, erro
 		return s.proceed(ctx, nil)
 	}
 	st, more := s.next()
-	if e.commands[call.Word] && e.router != nil && (!more || looksLikeCommand(st, call)) {
-		// "review OSD-… schedule …" or "cases" typed where a choice or a date was
-		// asked is a command, not a wrong answer: run it. Another flow replaces
-		// this one (and says so); anything else leaves it waiting.
-		return e.router.Run(ctx, call)
-	}
 	if !more {
 		return s.proceed(ctx, nil)
 	}
@@ -557,17 +551,6 @@ func (e *Engine) Continue(ctx context.Context, call bot.Call) ([]bot.Reply, erro
 	}
 	s.asked(st.key)
 	return s.proceed(ctx, nil)
-}
-
-// looksLikeCommand says whether what was typed at question st is a command
-// rather than an answer. Where a choice or a date is asked, any command word
-// is; where free text is asked, only a command alone or followed by a case
-// reference ("cases", "show OSD-7K2Q"), which no summary would be.
-func looksLikeCommand(st step, call bot.Call) bool {
-	if !st.free {
-		return len(call.Args) > 0 || !flowCommands[call.Word]
-	}
-	return len(call.Args) == 0 && !flowCommands[call.Word] || len(call.Args) == 1 && isRef(call.Args[0])
 }
 
 func isRedo(err error) bool {

@@ -140,7 +140,7 @@ func discard() *slog.Logger { return slog.New(slog.DiscardHandler) }
 
 // newScheduler builds a scheduler; a nil now is a clock stopped long ago, so
 // each run's as-of time is the time of record (see Scheduler.stamp).
-func newScheduler(t *testing.T, db Store, send Sender, now func() time.Time, cfg Config) *Scheduler {
+func newScheduler(t *testing.T, db Store, send bot.Sender, now func() time.Time, cfg Config) *Scheduler {
 	t.Helper()
 	if now == nil {
 		now = func() time.Time { return time.Time{} }

@@ -54,17 +54,11 @@ type Store interface {
 	PurgeReminders(ctx context.Context, before time.Time) error
 }
 
-// Sender delivers a message to one identity (a *bot.Dispatcher). Errors
-// wrapping bot.ErrUnreachable mean the person blocked the bot.
-type Sender interface {
-	Send(ctx context.Context, to string, r bot.Reply) error
-}
-
 // Options are the scheduler's collaborators.
 type Options struct {
 	Config   Config
 	Store    Store
-	Send     Sender
+	Send     bot.Sender       // a *bot.Dispatcher
 	Now      func() time.Time // default time.Now
 	Calendar offsitebot.Calendar
 	Log      *slog.Logger
@@ -74,7 +68,7 @@ type Options struct {
 type Scheduler struct {
 	cfg     Config
 	store   Store
-	send    Sender
+	send    bot.Sender
 	now     func() time.Time
 	cal     offsitebot.Calendar
 	log     *slog.Logger

@@ -18,11 +18,6 @@ import (
 	"github.com/offsitebot/offsitebot/bot"
 )
 
-// Router answers requests (a *bot.Router).
-type Router interface {
-	Handle(ctx context.Context, req bot.Request) []bot.Reply
-}
-
 // Identities lets the shell create the people it plays.
 type Identities interface {
 	Identity(ctx context.Context, id string) (*offsitebot.Identity, error)
@@ -31,7 +26,7 @@ type Identities interface {
 
 // Options configure a Shell.
 type Options struct {
-	Router     Router
+	Router     bot.Responder
 	Identities Identities
 	In         io.Reader
 	Out        io.Writer

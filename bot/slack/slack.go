@@ -33,11 +33,6 @@ const ChannelTarget = "slack:channel"
 // retried or replayed delivery is processed once, also across replicas.
 const claimCollection = "slack_events"
 
-// Router answers requests; *bot.Router satisfies it.
-type Router interface {
-	Handle(ctx context.Context, req bot.Request) []bot.Reply
-}
-
 // Store is the storage the adapter needs; *storage.DB satisfies it.
 type Store interface {
 	Claim(ctx context.Context, collection, key string, fields map[string]any) (bool, error)
@@ -55,7 +50,7 @@ type Options struct {
 	Admins        []string
 	Channel       string // channel ID for outbound alerts; optional
 
-	Router Router
+	Router bot.Responder
 	Store  Store
 	Now    func() time.Time
 	Log    *slog.Logger
@@ -82,7 +77,7 @@ type Options struct {
 type Adapter struct {
 	api    *slackapi.Client
 	opts   Options
-	router Router
+	router bot.Responder
 	store  Store
 	now    func() time.Time
 	log    *slog.Logger

@@ -30,10 +30,10 @@ func TestMain(m *testing.M) { storagetest.Main(m) }
 
 // What the lead wires together must fit.
 var (
-	_ Store        = (*storage.DB)(nil)
-	_ Router       = (*bot.Router)(nil)
-	_ bot.Sender   = (*Adapter)(nil)
-	_ http.Handler = (*Adapter)(nil)
+	_ Store         = (*storage.DB)(nil)
+	_ bot.Responder = (*bot.Router)(nil)
+	_ bot.Sender    = (*Adapter)(nil)
+	_ http.Handler  = (*Adapter)(nil)
 )
 
 // testNow is Wednesday 2 December 2026, 10:14 in London.

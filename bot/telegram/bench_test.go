@@ -32,10 +32,10 @@ func BenchmarkWebhook(b *testing.B) {
 	b.Run("offsitebot", func(b *testing.B) {
 		api := newFakeAPI(b, time.Now)
 		db := storagetest.New(b)
-		r := bot.NewRouter(db, db, noFlows{}, time.Now, slog.New(slog.DiscardHandler))
-		r.Register(bot.Command{Name: "ping", Public: true, Run: func(_ context.Context, c bot.Call) ([]bot.Reply, error) {
+		r := bot.NewRouter(db, db, nil, time.Now, slog.New(slog.DiscardHandler))
+		r.Register(bot.Command{Name: "ping", Public: true, Run: bot.HandlerFunc(func(_ context.Context, c bot.Call) ([]bot.Reply, error) {
 			return []bot.Reply{{Text: c.Text}}, nil
-		}})
+		})})
 		a, err := New(Options{Token: testToken, Mode: Webhook, WebhookSecret: secret, APIURL: api.URL(), Router: r, Store: db})
 		if err != nil {
 			b.Fatal(err)

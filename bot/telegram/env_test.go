@@ -25,7 +25,7 @@ import (
 func TestMain(m *testing.M) { storagetest.Main(m) }
 
 var _ Store = (*storage.DB)(nil)
-var _ Router = (*bot.Router)(nil)
+var _ bot.Responder = (*bot.Router)(nil)
 var _ bot.Sender = (*Adapter)(nil)
 
 // t0 is the tests' start: Wednesday 2 December 2026, 10:14 London.
@@ -99,7 +99,7 @@ func newEnv(t *testing.T) *env {
 	e := &env{t: t, ctx: t.Context(), db: storagetest.New(t), clk: &testClock{now: t0, advance: true}, logs: &syncBuffer{}}
 	e.api = newFakeAPI(t, e.clk.Now)
 	log := slog.New(slog.NewTextHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	e.router = bot.NewRouter(e.db, e.db, noFlows{}, e.clk.Now, log)
+	e.router = bot.NewRouter(e.db, e.db, nil, e.clk.Now, log)
 	e.register()
 	a, err := New(Options{
 		Token: testToken, Mode: Webhook, WebhookSecret: secret, APIURL: e.api.URL(),
@@ -243,14 +243,6 @@ func caseRef(c *offsitebot.Case) string {
 		return ""
 	}
 	return c.Ref
-}
-
-// noFlows is the router's Conversations for tests without guided flows.
-type noFlows struct{}
-
-func (noFlows) Active(context.Context, string) (bool, error) { return false, nil }
-func (noFlows) Continue(context.Context, bot.Call) ([]bot.Reply, error) {
-	return []bot.Reply{{Text: "Nothing to cancel."}}, nil
 }
 
 // syncBuffer collects logs from many goroutines.

@@ -31,11 +31,6 @@ const (
 // WebhookPath is where Telegram should POST updates in webhook mode.
 const WebhookPath = "/telegram/webhook"
 
-// Router answers a request; *bot.Router is one.
-type Router interface {
-	Handle(ctx context.Context, req bot.Request) []bot.Reply
-}
-
 // Store is what the adapter keeps in MongoDB; *storage.DB has it all.
 type Store interface {
 	// Claim inserts key once; false means it was claimed before (dedupe).
@@ -62,7 +57,7 @@ type Options struct {
 	WebhookURL string
 	// APIURL is the Bot API server; default https://api.telegram.org.
 	APIURL string
-	Router Router
+	Router bot.Responder
 	Store  Store
 	Now    func() time.Time
 	Log    *slog.Logger
@@ -90,7 +85,7 @@ type Adapter struct {
 	mode        string
 	secret      []byte
 	webhookURL  string
-	router      Router
+	router      bot.Responder
 	store       Store
 	now         func() time.Time
 	log         *slog.Logger
