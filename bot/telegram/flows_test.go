@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/go-telegram/bot/models"
+
 	offsitebot "github.com/offsitebot/offsitebot"
 )
 
@@ -39,62 +41,74 @@ func TestJoinCodeUsedOnce(t *testing.T) {
 	}
 }
 
-func TestStartAttemptsLimited(t *testing.T) {
+// Wrong join codes are limited by the join command, for every platform; on
+// Telegram each attempt is counted once, by that command alone.
+func TestWrongJoinCodesLimitedOnce(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t)
+	e, _ := newJourneyEnv(t)
 	e.newCase("OSD-7K2Q", "Sam Taylor", 0)
 	e.joinCode("GOODCODE0001", "OSD-7K2Q", offsitebot.RoleParent)
 	e.joinCode("GOODCODE0002", "OSD-7K2Q", offsitebot.RoleParent)
 	guesser, neighbour := user(1201, "Guess"), user(1202, "Nell")
+	const wrong, tooMany = "isn't one I know", "too many codes that didn't work"
+	attempts := func(u *models.User) int {
+		t.Helper()
+		hour := e.clk.Now().UTC().Truncate(time.Hour)
+		n, err := e.db.IncCounter(e.ctx, "join:"+userID(u)+":"+hour.Format("2006010215"), 0, hour.Add(2*time.Hour))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
 
 	// Four wrong codes, then a right one: it works and is not counted.
 	for range 4 {
-		if got := e.say(guesser, "/start WRONGCODE"); len(got) != 1 || !strings.Contains(got[0].Text, "isn't one I know") {
+		if got := e.say(guesser, "/start WRONGCODE"); len(got) != 1 || !strings.Contains(got[0].Text, wrong) {
 			t.Fatalf("wrong code: %+v", got)
 		}
 	}
-	if got := e.say(guesser, "/start GOODCODE0001"); !strings.Contains(got[0].Text, "connected") {
+	if got := e.say(guesser, "/start GOODCODE0001"); !strings.Contains(msgTexts(got), "connected") {
 		t.Fatalf("right code after 4 wrong: %+v", got)
 	}
 	// One more wrong makes 5: still tried. The 6th is not tried at all,
-	// even when it is right.
-	if got := e.say(guesser, "/start WRONGCODE"); !strings.Contains(got[0].Text, "isn't one I know") {
+	// even when it is right, however the join command is reached.
+	if got := e.say(guesser, "/start WRONGCODE"); !strings.Contains(msgTexts(got), wrong) {
 		t.Fatalf("5th wrong code: %+v", got)
 	}
-	runs := e.count("start")
-	// Every way of reaching the join command is held back: the slash,
-	// the bare word, quotes, the bot's name.
+	if n := attempts(guesser); n != 5 {
+		t.Fatalf("%d wrong codes counted, want 5: each once", n)
+	}
 	for _, text := range []string{"/start GOODCODE0002", "start GOODCODE0002", `"/start" GOODCODE0002`, "/START@offsitebot GOODCODE0002"} {
-		if got := e.say(guesser, text); len(got) != 1 || got[0].Text != msgTooManyCodes {
+		if got := e.say(guesser, text); len(got) != 1 || !strings.Contains(got[0].Text, tooMany) {
 			t.Fatalf("over the limit, %q: %+v, want the kind refusal", text, got)
 		}
 	}
-	if e.count("start") != runs {
-		t.Error("the code was tried despite the limit")
+	if id, _ := e.db.Identity(e.ctx, userID(guesser)); id == nil || len(id.Cases) != 1 {
+		t.Errorf("a code was used despite the limit: %+v", id)
 	}
 	// Another person is not affected; /start without a code is not an attempt.
-	if got := e.say(neighbour, "/start WRONGCODE"); !strings.Contains(got[0].Text, "isn't one I know") {
+	if got := e.say(neighbour, "/start WRONGCODE"); !strings.Contains(msgTexts(got), wrong) {
 		t.Errorf("another user: %+v", got)
 	}
-	if got := e.say(guesser, "/start"); !strings.Contains(got[0].Text, "Hello") {
+	if got := e.say(guesser, "/start"); strings.Contains(msgTexts(got), tooMany) {
 		t.Errorf("/start alone: %+v", got)
 	}
 	// An hour later they may try again.
 	e.clk.Add(time.Hour)
-	if got := e.say(guesser, "/start GOODCODE0002"); !strings.Contains(got[0].Text, "connected") {
+	if got := e.say(guesser, "/start GOODCODE0002"); !strings.Contains(msgTexts(got), "connected") {
 		t.Errorf("an hour later: %+v", got)
 	}
 
-	// Guesses at once are counted too: of 10 concurrent wrong codes at most 5 are tried.
+	// Guesses at once are counted too: of 10 concurrent wrong codes 5 are tried.
 	e.clk.Add(time.Hour)
-	before := e.count("start")
+	before := len(e.api.sent(guesser.ID))
 	var wg sync.WaitGroup
 	for range 10 {
 		wg.Go(func() { e.post(e.api.queue(textUpdate(guesser, "/start WRONGCODE")), secret) })
 	}
 	wg.Wait()
-	if tried := e.count("start") - before; tried != maxStartFailures {
-		t.Errorf("%d of 10 concurrent guesses tried, want %d", tried, maxStartFailures)
+	if tried := strings.Count(msgTexts(e.api.sent(guesser.ID)[before:]), wrong); tried != 5 {
+		t.Errorf("%d of 10 concurrent guesses tried, want 5", tried)
 	}
 }
 

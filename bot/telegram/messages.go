@@ -5,11 +5,6 @@ package telegram
 // /request, /feedback…) is in the conversations package. Warm, plain English;
 // never a pupil's name.
 const (
-	// msgTooManyCodes answers a /start CODE after too many wrong codes in an hour.
-	msgTooManyCodes = "Sorry, quite a few codes haven't worked just now, so I've paused " +
-		"joining for a little while to keep families' information safe. Please try again " +
-		"in an hour, or ask the school to send you a new link."
-
 	// msgPrivateOnly answers a command in a group chat.
 	msgPrivateOnly = "I only talk about pupils in a private chat. Please open a chat with me " +
 		"directly (tap my name, then Message) and try again there."

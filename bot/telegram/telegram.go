@@ -39,7 +39,6 @@ type Store interface {
 	Claimed(ctx context.Context, collection, key, field string) (string, bool, error)
 	AcquireLease(ctx context.Context, name, holder string, now time.Time, ttl time.Duration) (bool, error)
 	ReleaseLease(ctx context.Context, name, holder string) error
-	IncCounter(ctx context.Context, key string, by int, expires time.Time) (int, error)
 	Identity(ctx context.Context, id string) (*offsitebot.Identity, error)
 	SetUnreachable(ctx context.Context, identityID string, v bool) error
 }

@@ -7,10 +7,8 @@ import (
 	"log/slog"
 	"runtime"
 	"runtime/debug"
-	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	tgbot "github.com/go-telegram/bot"
 	"github.com/go-telegram/bot/models"
@@ -18,10 +16,6 @@ import (
 	offsitebot "github.com/offsitebot/offsitebot"
 	"github.com/offsitebot/offsitebot/bot"
 )
-
-// maxStartFailures is how many wrong join codes one Telegram user may try an
-// hour, so codes cannot be guessed.
-const maxStartFailures = 5
 
 // handle processes one update at most once in effect: the update_id is
 // claimed first, so a redelivered or replayed update does nothing. It
@@ -89,83 +83,14 @@ func (a *Adapter) onMessage(ctx context.Context, m *models.Message) {
 		Platform: offsitebot.Telegram, UserID: userID(m.From), Name: m.From.FirstName,
 		Chat: strconv.FormatInt(m.Chat.ID, 10), Text: text,
 	}
-	a.reply(ctx, m.Chat.ID, a.route(ctx, req, text))
-}
-
-// route hands req to the router, a join attempt by way of the limit.
-func (a *Adapter) route(ctx context.Context, req bot.Request, text string) []bot.Reply {
-	if isJoin(text) {
-		return a.start(ctx, req)
-	}
-	return a.router.Handle(ctx, req)
-}
-
-// isJoin reports a join attempt as the router reads one: "/start CODE", and
-// also "start CODE" or "/start" pressed as a button, which reach the same
-// command, so the limit cannot be stepped round. (Mid-flow, "start …" typed
-// as an answer is counted too: a rare false count beats an open door.)
-func isJoin(text string) bool {
-	words := bot.Split(text)
-	return len(words) > 1 && strings.EqualFold(strings.TrimPrefix(words[0], "/"), "start")
-}
-
-// start tries a join code, at most maxStartFailures wrong ones an hour per
-// user. The attempt is counted before it is tried, so concurrent guesses are
-// counted too, and taken back if it linked the person to a new case.
-func (a *Adapter) start(ctx context.Context, req bot.Request) []bot.Reply {
-	now := a.now().UTC()
-	hour := now.Truncate(time.Hour)
-	key := "start:" + req.UserID + ":" + hour.Format("2006010215")
-	n, err := a.store.IncCounter(ctx, key, 1, hour.Add(2*time.Hour))
-	if err != nil {
-		a.log.Error("count join attempt", "user", req.UserID, "err", err)
-		return []bot.Reply{{Text: msgSomethingWrong}}
-	}
-	if n > maxStartFailures {
-		a.log.Info("join code attempts over the limit", "user", req.UserID, "attempts", n)
-		return []bot.Reply{{Text: msgTooManyCodes}}
-	}
-	before, err := a.store.Identity(ctx, req.UserID)
-	if err != nil && offsitebot.ErrorCode(err) != offsitebot.ENotFound { // a stranger is nil
-		a.log.Error("read identity", "user", req.UserID, "err", err)
-		return []bot.Reply{{Text: msgSomethingWrong}}
-	}
-	replies := a.router.Handle(ctx, req)
-	after, err := a.store.Identity(ctx, req.UserID)
-	if err != nil && offsitebot.ErrorCode(err) != offsitebot.ENotFound {
-		a.log.Error("read identity", "user", req.UserID, "err", err)
-		return replies
-	}
-	if linkedMore(before, after) {
-		if _, err := a.store.IncCounter(ctx, key, -1, hour.Add(2*time.Hour)); err != nil {
-			a.log.Warn("uncount join attempt", "user", req.UserID, "err", err)
-		}
-	}
-	return replies
-}
-
-// linkedMore reports whether after is linked to a case before was not, or
-// got a role it did not have.
-func linkedMore(before, after *offsitebot.Identity) bool {
-	if after == nil || after.Role == "" {
-		return false
-	}
-	if before == nil || before.Role == "" {
-		return len(after.Cases) > 0 || after.URN != ""
-	}
-	for _, c := range after.Cases {
-		if !slices.Contains(before.Cases, c) {
-			return true
-		}
-	}
-	return false
+	a.reply(ctx, m.Chat.ID, a.router.Handle(ctx, req))
 }
 
 // markReachable clears the unreachable mark of someone who writes again
 // (they unblocked the bot).
 func (a *Adapter) markReachable(ctx context.Context, u *models.User) {
 	id, err := a.store.Identity(ctx, userID(u))
-	if err != nil || !id.Unreachable { // unknown too
+	if err != nil || id == nil || !id.Unreachable {
 		return
 	}
 	if err := a.store.SetUnreachable(ctx, id.ID, false); err != nil {
@@ -217,10 +142,10 @@ func (a *Adapter) onCallback(ctx context.Context, q *models.CallbackQuery) {
 		return
 	}
 	a.markReachable(ctx, &q.From)
-	replies := a.route(ctx, bot.Request{
+	replies := a.router.Handle(ctx, bot.Request{
 		Platform: offsitebot.Telegram, UserID: userID(&q.From), Name: q.From.FirstName,
 		Chat: strconv.FormatInt(chat, 10), Data: data, Command: strings.HasPrefix(data, "/"),
-	}, data)
+	})
 	if prompt != nil && len(replies) > 0 {
 		replies = a.editPrompt(ctx, prompt, label, replies)
 	}
