@@ -84,7 +84,6 @@ type Adapter struct {
 	sleep  func(ctx context.Context, d time.Duration) error
 
 	mu       sync.Mutex
-	closed   bool
 	inFlight int
 	team     string               // from auth.test
 	botUser  string               // the bot's own user ID, to ignore its messages
@@ -95,13 +94,10 @@ type Adapter struct {
 	watchTick  <-chan time.Time // tests drive the watchdog; nil means a real ticker
 	ready      chan struct{}    // closed once auth.test answered and admins are known
 
-	work  sync.WaitGroup
+	// work is what runs detached from the delivery that started it (that one
+	// is acked at once); Close waits for it, then cancels it.
+	work  *bot.Work
 	slots chan struct{} // one per worker busy
-	// halt cancels in-flight work when Close runs out of patience. Work runs
-	// detached from the request that started it (that one is acked at once),
-	// so it needs a lifetime of its own, as http.Server's BaseContext does.
-	halt     context.Context
-	haltStop context.CancelFunc
 }
 
 // New checks the options and returns an adapter; Run starts it.
@@ -159,21 +155,19 @@ func New(opts Options) (*Adapter, error) {
 	if opts.AppToken != "" {
 		apiOpts = append(apiOpts, slackapi.OptionAppLevelToken(opts.AppToken))
 	}
-	halt, stop := context.WithCancel(context.Background())
 	return &Adapter{
-		api:      slackapi.New(opts.BotToken, apiOpts...),
-		opts:     opts,
-		router:   opts.Router,
-		store:    opts.Store,
-		now:      opts.Now,
-		log:      opts.Log.With("adapter", "slack"),
-		sleep:    opts.Sleep,
-		dms:      map[string]string{},
-		next:     map[string]time.Time{},
-		ready:    make(chan struct{}),
-		slots:    make(chan struct{}, opts.Workers),
-		halt:     halt,
-		haltStop: stop,
+		api:    slackapi.New(opts.BotToken, apiOpts...),
+		opts:   opts,
+		router: opts.Router,
+		store:  opts.Store,
+		now:    opts.Now,
+		log:    opts.Log.With("adapter", "slack"),
+		sleep:  opts.Sleep,
+		dms:    map[string]string{},
+		next:   map[string]time.Time{},
+		ready:  make(chan struct{}),
+		slots:  make(chan struct{}, opts.Workers),
+		work:   bot.NewWork(),
 	}, nil
 }
 
@@ -205,20 +199,10 @@ func (a *Adapter) Ready() <-chan struct{} { return a.ready }
 // Close refuses new work and waits for work in flight until ctx is done,
 // then cancels what is left and waits for it to stop.
 func (a *Adapter) Close(ctx context.Context) error {
-	a.mu.Lock()
-	a.closed = true
-	a.mu.Unlock()
-	done := make(chan struct{})
-	go func() { a.work.Wait(); close(done) }()
-	select {
-	case <-done:
-		a.haltStop()
-		return nil
-	case <-ctx.Done():
-		a.haltStop()
-		<-done
-		return fmt.Errorf("slack: close: work cancelled: %w", ctx.Err())
+	if err := a.work.Close(ctx); err != nil {
+		return fmt.Errorf("slack: close: %w", err)
 	}
+	return nil
 }
 
 // start learns the team and the bot's user from auth.test, retrying with
@@ -313,20 +297,21 @@ func (a *Adapter) goWork(fn func(ctx context.Context)) bool { return a.spawn(tru
 func (a *Adapter) goNow(fn func(ctx context.Context)) bool { return a.spawn(false, fn) }
 
 func (a *Adapter) spawn(queue bool, fn func(ctx context.Context)) bool {
+	life, done, ok := a.work.Begin()
+	if !ok {
+		return false // closing
+	}
 	a.mu.Lock()
-	if a.closed || a.inFlight >= a.opts.MaxInFlight {
-		busy := !a.closed
+	if a.inFlight >= a.opts.MaxInFlight {
 		a.mu.Unlock()
-		if busy {
-			a.log.Warn("slack: too many deliveries in flight; refusing one for Slack to retry", "max", a.opts.MaxInFlight)
-		}
+		done()
+		a.log.Warn("slack: too many deliveries in flight; refusing one for Slack to retry", "max", a.opts.MaxInFlight)
 		return false
 	}
 	a.inFlight++
-	a.work.Add(1)
 	a.mu.Unlock()
 	go func() {
-		defer a.work.Done()
+		defer done()
 		defer func() {
 			a.mu.Lock()
 			a.inFlight--
@@ -343,7 +328,7 @@ func (a *Adapter) spawn(queue bool, fn func(ctx context.Context)) bool {
 				a.log.Error("slack: work panicked", "panic", what, "stack", string(debug.Stack()))
 			}
 		}()
-		ctx, cancel := context.WithTimeout(a.halt, 5*time.Minute)
+		ctx, cancel := context.WithTimeout(life, 5*time.Minute)
 		defer cancel()
 		if queue {
 			// Few workers, many waiting: a waiting goroutine is not runnable,

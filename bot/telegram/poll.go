@@ -97,9 +97,12 @@ func (a *Adapter) poll(ctx context.Context) error {
 		if err == nil {
 			// A batch in hand is finished even if polling stops meanwhile:
 			// its updates are claimed, so nobody else would handle them.
-			hctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), handleTimeout)
+			hctx, done, ok := a.begin()
+			if !ok {
+				return nil // closing: the batch is not acknowledged, so it comes again
+			}
 			err = a.handleBatch(hctx, updates)
-			cancel()
+			done()
 			if err == nil && len(updates) > 0 {
 				offset = updates[len(updates)-1].ID + 1
 			}

@@ -94,6 +94,9 @@ type Adapter struct {
 	pollTimeout time.Duration
 	leaseTTL    time.Duration
 	limit       *limiter
+	// work is the handling of claimed updates, which must finish even if the
+	// request or poll that brought them ends; Close waits for it, then cancels it.
+	work *bot.Work
 }
 
 // Collections the adapter claims keys in.
@@ -154,6 +157,7 @@ func New(opts Options) (*Adapter, error) {
 		log: opts.Log.With("adapter", "telegram"), sleep: opts.Sleep, holder: opts.Holder,
 		client: opts.HTTPClient, pollTimeout: opts.PollTimeout, leaseTTL: opts.LeaseTTL,
 		limit: newLimiter(time.Second, 34*time.Millisecond, opts.Now), // 1/s per chat, under 30/s overall
+		work:  bot.NewWork(),
 	}
 	// The bot's numeric ID is the token's public half; it keys claims and the
 	// lease so two bots can share a database.
@@ -195,6 +199,28 @@ func (a *Adapter) Run(ctx context.Context) error {
 		return nil
 	}
 	return a.runPolling(ctx)
+}
+
+// Close stops taking updates (a webhook delivery is refused with 503, for
+// Telegram to send again; polling leaves the batch unacknowledged) and waits
+// for those being handled until ctx is done, then cancels them and waits for
+// them to stop. Call it once Run has been told to stop.
+func (a *Adapter) Close(ctx context.Context) error {
+	if err := a.work.Close(ctx); err != nil {
+		return fmt.Errorf("telegram: close: %w", err)
+	}
+	return nil
+}
+
+// begin starts handling updates, bounded by handleTimeout; ok is false once
+// Close has begun.
+func (a *Adapter) begin() (ctx context.Context, done func(), ok bool) {
+	life, end, ok := a.work.Begin()
+	if !ok {
+		return nil, nil, false
+	}
+	ctx, cancel := context.WithTimeout(life, handleTimeout)
+	return ctx, func() { cancel(); end() }, true
 }
 
 // allowedUpdates are the kinds of update the adapter handles.

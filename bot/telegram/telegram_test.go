@@ -167,6 +167,45 @@ func TestPanicRecovered(t *testing.T) {
 	}
 }
 
+// Close waits for an update being handled, cancels it when its patience runs
+// out, and returns only once it has stopped; later deliveries are refused
+// for Telegram to send again.
+func TestCloseCancelsStuckUpdate(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	from := user(504, "Pat")
+	sending, hang := make(chan struct{}), make(chan struct{})
+	release := sync.OnceFunc(func() { close(hang) })
+	defer release()
+	e.api.mu.Lock()
+	e.api.onSend = func(int64) { close(sending); <-hang } // Telegram hangs
+	e.api.mu.Unlock()
+	posted := make(chan int, 1)
+	u := e.api.queue(textUpdate(from, "/echo hello"))
+	go func() { posted <- e.post(u, secret) }()
+	<-sending
+	ctx, cancel := context.WithCancel(e.ctx)
+	cancel()
+	if err := e.a.Close(ctx); !errors.Is(err, context.Canceled) {
+		t.Errorf("Close with a stuck update = %v, want it to give up with the context's error", err)
+	}
+	if !strings.Contains(e.logs.String(), "reply not delivered") {
+		t.Error("Close returned while the update was still being handled")
+	}
+	select {
+	case code := <-posted:
+		if code != http.StatusOK {
+			t.Errorf("the stuck update was answered %d, want 200: it was claimed", code)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the webhook request is still hanging after Close")
+	}
+	release()
+	if code := e.post(e.api.queue(textUpdate(from, "/echo again")), secret); code != http.StatusServiceUnavailable {
+		t.Errorf("a delivery after Close was answered %d, want 503", code)
+	}
+}
+
 func TestRepliesRendering(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)

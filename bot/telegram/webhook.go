@@ -1,7 +1,6 @@
 package telegram
 
 import (
-	"context"
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/json"
@@ -20,8 +19,8 @@ const handleTimeout = 2 * time.Minute
 // ServeHTTP is the webhook, POST WebhookPath. It refuses a wrong or missing
 // X-Telegram-Bot-Api-Secret-Token with 401 before reading anything (the
 // library's own handler answers 200 and drops it), handles the update before
-// answering, and answers 500 if the update could not be claimed, so that
-// Telegram delivers it again.
+// answering, and answers 500 if the update could not be claimed (503 once
+// Close has begun), so that Telegram delivers it again.
 func (a *Adapter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodPost {
 		w.Header().Set("Allow", http.MethodPost)
@@ -44,8 +43,12 @@ func (a *Adapter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	// Finish what was started even if Telegram hangs up: the claim is taken.
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), handleTimeout)
-	defer cancel()
+	ctx, done, ok := a.begin()
+	if !ok {
+		http.Error(w, "shutting down", http.StatusServiceUnavailable) // Telegram sends it again
+		return
+	}
+	defer done()
 	if err := a.handle(ctx, &u); err != nil {
 		a.log.Error("webhook: update not handled; Telegram will retry", "update", u.ID, "err", err)
 		http.Error(w, "try again", http.StatusInternalServerError)
