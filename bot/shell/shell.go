@@ -94,7 +94,8 @@ func (s *Shell) Become(ctx context.Context, as string) (string, error) {
 	return id, nil
 }
 
-// Run reads until EOF or ctx ends.
+// Run reads until EOF or ctx ends. Reading a terminal cannot be interrupted:
+// when ctx ends first, the read in progress is left to the process's exit.
 func (s *Shell) Run(ctx context.Context) error {
 	as := s.opts.As
 	if as == "" {
@@ -107,19 +108,40 @@ func (s *Shell) Run(ctx context.Context) error {
 	if s.opts.Interactive {
 		s.printf("offsitebot shell — you are %s. Type help, or /as ROLE[:NAME] to be someone else (admin, home, receiving, la, parent, pupil). Ctrl-D quits.\n", id)
 	}
-	sc := bufio.NewScanner(s.opts.In)
-	sc.Buffer(make([]byte, 64*1024), 1024*1024)
+	// Lines are read aside, so that Ctrl-C or SIGTERM ends the shell at once,
+	// even while it waits for someone to type.
+	lines, readErr := make(chan string), make(chan error, 1)
+	go func() {
+		sc := bufio.NewScanner(s.opts.In)
+		sc.Buffer(make([]byte, 64*1024), 1024*1024)
+		for sc.Scan() {
+			select {
+			case lines <- sc.Text():
+			case <-ctx.Done():
+				return
+			}
+		}
+		readErr <- sc.Err()
+		close(lines)
+	}()
 	for {
 		if s.opts.Interactive {
 			s.printf("%s> ", strings.TrimPrefix(s.who, "shell:"))
 		}
-		if !sc.Scan() {
-			return sc.Err()
+		var line string
+		select {
+		case <-ctx.Done():
+			return nil
+		case l, ok := <-lines:
+			if !ok {
+				return <-readErr
+			}
+			line = l
 		}
 		if ctx.Err() != nil {
 			return nil
 		}
-		line := strings.TrimSpace(sc.Text())
+		line = strings.TrimSpace(line)
 		if line == "" || strings.HasPrefix(line, "#") {
 			continue
 		}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"regexp"
 	"strings"
 	"sync"
@@ -252,4 +253,27 @@ func TestBritishDatesInGuidedFlows(t *testing.T) {
 
 	s.expect("contact "+ref+` receiving phone when="1/12/2025 10:00" Planning call`, "Mon 1 Dec 2025 is more than a year ago", "When was it?")
 	s.expect("tue at 9.15", "Logged for "+ref+" (phone with the receiving school, Tue 1 Dec 09:15)")
+}
+
+// Ctrl-C or SIGTERM ends the shell even while it waits for someone to type.
+func TestRunEndsWhileWaitingForInput(t *testing.T) {
+	db := storagetest.New(t)
+	in, typing := io.Pipe()
+	defer typing.Close()
+	sh := shell.New(shell.Options{Router: conversations.New(conversations.Deps{Store: db}).Router(), Identities: db, In: in, Out: io.Discard})
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan error, 1)
+	go func() { done <- sh.Run(ctx) }()
+	if _, err := io.WriteString(typing, "help\n"); err != nil { // read: the shell is in its loop
+		t.Fatal(err)
+	}
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("Run = %v, want nil", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the shell still waits for input after its context ended")
+	}
 }

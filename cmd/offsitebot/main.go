@@ -109,6 +109,7 @@ type app struct {
 	dispatch *bot.Dispatcher
 	engine   *conversations.Engine
 	router   *bot.Router
+	grace    time.Duration // for work in hand at shutdown: shutdownGrace, shorter in tests
 }
 
 func run(ctx context.Context, argv []string, stdin io.Reader, stdout, stderr io.Writer, env func(string) string) error {
@@ -210,7 +211,7 @@ func wire(ctx context.Context, cfg Config, log *slog.Logger, now func() time.Tim
 	}
 	d := bot.NewDispatcher()
 	e := conversations.New(conversations.Deps{Store: db, Send: d, Now: now, Calendar: cal, Log: log, TelegramBot: cfg.Telegram.Username})
-	return &app{cfg: cfg, log: log, now: now, db: db, srv: srv, cal: cal, dispatch: d, engine: e, router: e.Router()}, nil
+	return &app{cfg: cfg, log: log, now: now, db: db, srv: srv, cal: cal, dispatch: d, engine: e, router: e.Router(), grace: shutdownGrace}, nil
 }
 
 // close disconnects from the database, then stops the embedded server.

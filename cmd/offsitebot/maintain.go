@@ -22,7 +22,7 @@ func (w *app) maintain(ctx context.Context, every time.Duration) {
 
 func (w *app) prune(ctx context.Context) {
 	deleted, err := w.db.Prune(ctx, w.now())
-	if err != nil {
+	if err != nil && ctx.Err() == nil { // shutting down: the next start prunes
 		w.log.Warn("prune", "err", err)
 	}
 	for coll, n := range deleted {

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 
+	"golang.org/x/sync/errgroup"
+
 	offsitebot "github.com/offsitebot/offsitebot"
 	"github.com/offsitebot/offsitebot/bot/shell"
 	"github.com/offsitebot/offsitebot/bot/slack"
@@ -16,23 +18,19 @@ import (
 	"github.com/offsitebot/offsitebot/reminders"
 )
 
-// serve runs the chat adapters, the HTTP endpoints and the reminders until ctx ends.
+// shutdownGrace is how long work in hand may go on after SIGTERM before it is
+// cancelled, so that the whole stop stays within 10 seconds. Deliveries
+// refused meanwhile are sent again by Slack and Telegram; reminders cut short
+// are retried from the outbox.
+const shutdownGrace = 5 * time.Second
+
+// serve runs the chat adapters, the HTTP endpoints, maintenance and the
+// reminders until ctx ends or one of them fails, and returns only when every
+// one of them has returned, so the database can be closed after it.
 func (w *app) serve(ctx context.Context) error {
-	ctx, cancel := context.WithCancelCause(ctx)
-	defer cancel(nil)
 	m := newMetrics()
 	w.router.Observe(m.observe)
 	mux := w.mux(m)
-	needHTTP := false
-	var closers []func(context.Context) error
-	run := func(name string, fn func(context.Context) error) {
-		go func() {
-			if err := fn(ctx); err != nil {
-				cancel(fmt.Errorf("%s: %w", name, err))
-			}
-		}()
-	}
-
 	sa, tg, err := w.adapters()
 	if err != nil {
 		return err
@@ -45,53 +43,81 @@ func (w *app) serve(ctx context.Context) error {
 		}
 		w.engine.TelegramBot = name
 	}
-	if sa != nil {
-		if w.cfg.Slack.Mode == "http" {
-			mux.Handle("POST "+slack.Path, sa)
-			needHTTP = true
-		}
-		closers = append(closers, sa.Close)
-		run("slack", sa.Run)
+	needHTTP := false
+	if sa != nil && w.cfg.Slack.Mode == "http" {
+		mux.Handle("POST "+slack.Path, sa)
+		needHTTP = true
 	}
-	if tg != nil {
-		if w.cfg.Telegram.Mode == telegram.Webhook {
-			mux.Handle("POST "+telegram.WebhookPath, tg)
-			needHTTP = true
-		}
-		run("telegram", tg.Run)
+	if tg != nil && w.cfg.Telegram.Mode == telegram.Webhook {
+		mux.Handle("POST "+telegram.WebhookPath, tg)
+		needHTTP = true
 	}
-	go w.maintain(ctx, 6*time.Hour)
-	stopReminders, err := w.startReminders()
+	sched, err := w.scheduler()
 	if err != nil {
 		return err
 	}
-	defer stopReminders()
-
+	var ln net.Listener
 	switch addr := w.cfg.HTTP.Listen; {
 	case addr != "":
 		// Listen now, so a port in use fails the start and the port is open once we say we run.
-		ln, err := net.Listen("tcp", addr)
-		if err != nil {
+		if ln, err = net.Listen("tcp", addr); err != nil {
 			return fmt.Errorf("[http] listen: %w", err)
 		}
-		run("http", func(ctx context.Context) error { return serveHTTP(ctx, ln, mux) })
 		w.log.Info("http listening", "addr", ln.Addr().String())
 	case needHTTP:
 		return errors.New("slack http mode and telegram webhook mode need [http] listen (e.g. \":8080\")")
 	}
-	w.log.Info("offsitebot running", "slack", w.cfg.Slack.BotToken != "", "telegram", w.cfg.Telegram.Token != "")
-	<-ctx.Done()
-	sctx, stop := context.WithTimeout(context.WithoutCancel(ctx), 20*time.Second)
-	defer stop()
-	for _, c := range closers {
-		if err := c(sctx); err != nil {
-			w.log.Warn("shutdown", "err", err)
+
+	// Every part stops when gctx ends: at SIGTERM, or when one part fails.
+	g, gctx := errgroup.WithContext(ctx)
+	named := func(name string, err error) error {
+		if err != nil {
+			return fmt.Errorf("%s: %w", name, err)
 		}
+		return nil
 	}
-	if err := context.Cause(ctx); err != nil && !errors.Is(err, context.Canceled) {
-		return err
+	if sa != nil {
+		g.Go(func() error { return named("slack", sa.Run(gctx)) })
+		g.Go(func() error { w.closeAfter(gctx, "slack", sa.Close); return nil })
 	}
-	return nil
+	if tg != nil {
+		g.Go(func() error { return named("telegram", tg.Run(gctx)) })
+		g.Go(func() error { w.closeAfter(gctx, "telegram", tg.Close); return nil })
+	}
+	if ln != nil {
+		// Requests in hand end by the grace period, when the adapters cancel their work.
+		g.Go(func() error { return named("http", w.serveHTTP(gctx, ln, mux, w.grace+2*time.Second)) })
+	}
+	g.Go(func() error { w.maintain(gctx, 6*time.Hour); return nil })
+	g.Go(func() error { w.runReminders(gctx, sched); return nil })
+	w.log.Info("offsitebot running", "slack", sa != nil, "telegram", tg != nil)
+	return g.Wait()
+}
+
+// closeAfter waits for ctx to end, then gives the work in hand of an adapter
+// the grace period to finish before it is cancelled.
+func (w *app) closeAfter(ctx context.Context, name string, close func(context.Context) error) {
+	<-ctx.Done()
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), w.grace)
+	defer cancel()
+	if err := close(sctx); err != nil {
+		w.log.Warn("shutdown: work in hand cancelled", "adapter", name, "err", err)
+	}
+}
+
+// runReminders runs the reminder schedules until ctx ends, then stops them,
+// cancelling a run in progress (what it leaves unsent is retried at the next
+// start) and waiting for it within the grace period.
+func (w *app) runReminders(ctx context.Context, s *reminders.Scheduler) {
+	s.Start()
+	<-ctx.Done()
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), w.grace)
+	defer cancel()
+	select {
+	case <-s.Stop().Done():
+	case <-sctx.Done():
+		w.log.Warn("reminders still running at shutdown; unsent ones are retried at the next start")
+	}
 }
 
 // adapters makes the configured chat adapters and registers them as senders;
@@ -128,23 +154,6 @@ func (w *app) scheduler() (*reminders.Scheduler, error) {
 		Config: w.cfg.Reminders, Store: w.db, Send: w.dispatch, Now: w.now, Calendar: w.cal,
 		Log: w.log.With("component", "reminders"),
 	})
-}
-
-// startReminders runs the reminder schedules; the returned func stops them,
-// waiting a little for a run in progress (what it leaves unsent is retried).
-func (w *app) startReminders() (func(), error) {
-	s, err := w.scheduler()
-	if err != nil {
-		return nil, err
-	}
-	s.Start()
-	return func() {
-		select {
-		case <-s.Stop().Done():
-		case <-time.After(15 * time.Second):
-			w.log.Warn("reminders still running at shutdown; unsent ones are retried at the next start")
-		}
-	}, nil
 }
 
 // reminders is `offsitebot reminders run --at TIME` and `offsitebot reminders list`.

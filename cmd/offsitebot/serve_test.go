@@ -5,11 +5,15 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"path"
+	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -159,4 +163,145 @@ func (w *watchLog) String() string {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	return w.buf.String()
+}
+
+// hungTelegram is a Bot API for polling that delivers one /help, then never
+// answers a message sent: the reply is in flight when the test stops the bot.
+type hungTelegram struct {
+	polled  atomic.Bool
+	once    sync.Once
+	sending chan struct{} // closed when the first sendMessage arrives
+}
+
+func (f *hungTelegram) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	_, _ = io.Copy(io.Discard, r.Body) // so a client that hangs up ends r.Context()
+	w.Header().Set("Content-Type", "application/json")
+	switch path.Base(r.URL.Path) {
+	case "getMe":
+		io.WriteString(w, `{"ok":true,"result":{"id":42,"is_bot":true,"first_name":"offsitebot","username":"oakfield_offsite_bot"}}`)
+	case "getUpdates":
+		if f.polled.CompareAndSwap(false, true) {
+			io.WriteString(w, `{"ok":true,"result":[{"update_id":1001,"message":{"message_id":5,"date":1764669600,"chat":{"id":7,"type":"private"},"from":{"id":7,"is_bot":false,"first_name":"Pat"},"text":"/help"}}]}`)
+			return
+		}
+		<-r.Context().Done() // a long poll that outlasts the test
+	case "sendMessage":
+		f.once.Do(func() { close(f.sending) })
+		<-r.Context().Done() // Telegram hangs
+	default:
+		io.WriteString(w, `{"ok":true,"result":true}`)
+	}
+}
+
+// running lists the goroutines still running this program's code (not the
+// embedded database's, which is closed after), one stack each.
+func running() []string {
+	buf := make([]byte, 1<<20)
+	for {
+		n := runtime.Stack(buf, true)
+		if n < len(buf) {
+			buf = buf[:n]
+			break
+		}
+		buf = make([]byte, 2*len(buf))
+	}
+	var out []string
+	for i, g := range strings.Split(string(buf), "\n\n") {
+		if i == 0 {
+			continue // the test's own
+		}
+		for _, mark := range []string{"cmd/offsitebot.(*app).", "offsitebot/bot", "offsitebot/conversations", "offsitebot/reminders", "robfig/cron", "slack-go/slack", "go-telegram/bot"} {
+			if strings.Contains(g, mark) {
+				out = append(out, g)
+				break
+			}
+		}
+	}
+	return out
+}
+
+// TestServeStopsEverythingBeforeTheDatabase runs Slack (HTTP mode), Telegram
+// (polling), the HTTP endpoints, maintenance and the reminders, stops them
+// while a reply hangs on Telegram, and checks that serve returned in time and
+// only after every one of its goroutines had, so the database closes last.
+func TestServeStopsEverythingBeforeTheDatabase(t *testing.T) {
+	tg := &hungTelegram{sending: make(chan struct{})}
+	tgAPI := httptest.NewServer(tg)
+	defer tgAPI.Close()
+	slackAPI := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, `{"ok":true,"team_id":"T1","user_id":"UBOT"}`) // auth.test
+	}))
+	defer slackAPI.Close()
+	cfg, err := loadConfig("", envOf(map[string]string{
+		"OFFSITEBOT_MONGODB_DATA_DIR":     t.TempDir(),
+		"OFFSITEBOT_HTTP_LISTEN":          freeAddr(t),
+		"OFFSITEBOT_TELEGRAM_TOKEN":       "42:secret-token",
+		"OFFSITEBOT_TELEGRAM_API_URL":     tgAPI.URL,
+		"OFFSITEBOT_SLACK_BOT_TOKEN":      "xoxb-test",
+		"OFFSITEBOT_SLACK_MODE":           "http",
+		"OFFSITEBOT_SLACK_SIGNING_SECRET": "s3cret",
+		"OFFSITEBOT_SLACK_API_URL":        slackAPI.URL,
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	logs := &watchLog{want: "offsitebot running", seen: make(chan struct{})}
+	w, err := wire(t.Context(), cfg, slog.New(slog.NewTextHandler(logs, nil)), time.Now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.grace = 100 * time.Millisecond
+	ctx, cancel := context.WithCancel(t.Context())
+	served := make(chan error, 1)
+	go func() { served <- w.serve(ctx) }()
+	closed := false
+	defer func() {
+		cancel()
+		<-served
+		if !closed {
+			w.close(context.Background())
+		}
+	}()
+	for _, c := range []chan struct{}{logs.seen, tg.sending} {
+		select {
+		case <-c:
+		case err := <-served:
+			served <- err
+			t.Fatalf("serve ended: %v", err)
+		case <-time.After(30 * time.Second):
+			t.Fatalf("serve did not start its work:\n%s", logs.String())
+		}
+	}
+
+	cancel() // as SIGTERM does
+	select {
+	case err := <-served:
+		served <- err
+		if err != nil {
+			t.Fatalf("serve: %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("serve still running 10 s after it was told to stop")
+	}
+	// What was in hand when it was told to stop ended before serve returned:
+	// the hung reply was given up, and Telegram let go of its poller lease.
+	for _, done := range []string{"reply not delivered", "polling stopped; lease released"} {
+		if !strings.Contains(logs.String(), done) {
+			t.Errorf("serve returned before %q:\n%s", done, logs.String())
+		}
+	}
+	left := running()
+	for i := 0; len(left) > 0 && i < 1000; i++ { // let goroutines that have signalled they are done exit
+		runtime.Gosched()
+		left = running()
+	}
+	if len(left) > 0 {
+		t.Fatalf("serve returned, so the database would close, with %d goroutines still running:\n%s", len(left), strings.Join(left, "\n\n"))
+	}
+	w.close(context.Background())
+	closed = true
+	if strings.Contains(logs.String(), "level=ERROR") || strings.Contains(logs.String(), "close database") {
+		t.Errorf("errors logged while stopping:\n%s", logs.String())
+	}
 }
