@@ -18,4 +18,6 @@ type IdentityFilter struct {
 	URN    string
 	Case   string // linked to this case
 	Prefix string // ID prefix, such as "slack:"
+	// IDs, when not nil, keeps these identities only (none when empty).
+	IDs []string
 }

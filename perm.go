@@ -18,6 +18,10 @@ const (
 	ActFeedback   Action = "feedback"   // pupil and family voice
 	ActAnswer     Action = "answer"     // answer a meeting invitation
 	ActAdmin      Action = "admin"      // schools and staff
+	// ActPack is the review meeting pack: staff and the LA read the staff
+	// version, a family gets only its own version (the command sees to that).
+	ActPack   Action = "pack"
+	ActLetter Action = "letter" // write the statutory letters and send them to the family
 )
 
 // Sees reports whether id may see anything of c at all.
@@ -37,12 +41,12 @@ func Sees(id Identity, c *Case) bool {
 
 // roleActions lists what each role may do to a case it can see.
 var roleActions = map[Role][]Action{
-	RoleAdmin:     {ActView, ActExport, ActOpen, ActContact, ActAttendance, ActReview, ActRequest, ActLink, ActEnd, ActAdmin},
-	RoleHome:      {ActView, ActExport, ActOpen, ActContact, ActAttendance, ActReview, ActRequest, ActLink, ActEnd},
+	RoleAdmin:     {ActView, ActExport, ActOpen, ActContact, ActAttendance, ActReview, ActRequest, ActLink, ActEnd, ActAdmin, ActPack, ActLetter},
+	RoleHome:      {ActView, ActExport, ActOpen, ActContact, ActAttendance, ActReview, ActRequest, ActLink, ActEnd, ActPack, ActLetter},
 	RoleReceiving: {ActView, ActContact, ActAttendance},
-	RoleLA:        {ActView, ActExport, ActRequest},
-	RoleParent:    {ActView, ActRequest, ActFeedback, ActAnswer},
-	RolePupil:     {ActView, ActRequest, ActFeedback, ActAnswer},
+	RoleLA:        {ActView, ActExport, ActRequest, ActPack},
+	RoleParent:    {ActView, ActRequest, ActFeedback, ActAnswer, ActPack},
+	RolePupil:     {ActView, ActRequest, ActFeedback, ActAnswer, ActPack},
 }
 
 // Allowed reports whether role may ever do act (to some case).

@@ -1,6 +1,9 @@
 package offsitebot
 
-import "fmt"
+import (
+	"fmt"
+	"strings"
+)
 
 // AddContact records a contact about the case (rule 1), made by a at ct.At
 // (now if unset), numbered after the ones before.
@@ -146,5 +149,58 @@ func (c *Case) EndDirection(a Actor, outcome string) (Change, error) {
 		ch.owe(Notice{Kind: NoticeCancelled, To: ToInvited, Meeting: m, At: a.At})
 	}
 	ch.owe(Notice{Kind: NoticeEnded, To: ToParents, At: a.At})
+	return ch, nil
+}
+
+// The letters the regulations call for, which staff can send the family as
+// documents.
+const (
+	LetterNotice   = "notice"   // the written notice of the direction (rule 9)
+	LetterInvite   = "invite"   // the invitation to a review meeting (rule 5)
+	LetterDecision = "decision" // what a review meeting decided (rule 6)
+)
+
+// LetterSent records, in the chronology (rule 1), that a sent the letter of
+// kind (about meeting id, for an invitation or a decision) to the people in
+// to, as a document in the chat. The letter does what it says: an invitation
+// invites those not yet invited to a meeting still to come, and a decision to
+// continue is told (rule 6). Whether the notice counts as given is for staff
+// to say (RecordNotice): it may still have to reach someone not linked.
+func (c *Case) LetterSent(a Actor, kind, id string, to []string) (Change, error) {
+	var ch Change
+	if len(to) == 0 {
+		return ch, Errorf(EInvalid, "The letter went to nobody, so there is nothing to record.")
+	}
+	var what string
+	switch kind {
+	case LetterNotice:
+		what, id = "written notice of the direction", ""
+	case LetterInvite:
+		i, err := c.meetingIndex(id)
+		if err != nil {
+			return ch, err
+		}
+		what = "invitation to review meeting " + id
+		if m := &c.Meetings[i]; m.upcoming() && m.At.After(a.At) {
+			for _, p := range to {
+				if !m.WasInvited(p) {
+					m.Invitations = append(m.Invitations, Invitation{To: p, Sent: a.At})
+				}
+			}
+		}
+	case LetterDecision:
+		i, err := c.meetingIndex(id)
+		if err != nil {
+			return ch, err
+		}
+		what = "decision of review meeting " + id
+		if c.Meetings[i].AwaitsTelling() {
+			c.Meetings[i].Outcome.NoticeSent = a.At
+		}
+	default:
+		return ch, Errorf(EInvalid, "%q isn't a letter: notice, invite or decision?", kind)
+	}
+	c.addContact(Contact{At: a.At, With: "parent", How: "message", Summary: "Letter sent: " + what, By: a.ID, Via: a.Via, Auto: true})
+	ch.audit(a.event(c, "letter sent", strings.TrimSpace(kind+" "+id)+" to "+strings.Join(to, ", ")))
 	return ch, nil
 }

@@ -170,3 +170,54 @@ func TestAddFeedbackAndNotice(t *testing.T) {
 		t.Errorf("notice given twice: %v", err)
 	}
 }
+
+func TestLetterSent(t *testing.T) {
+	decided := heldOn("M1", "2026-11-25", InPerson, ReviewOutcome{Decision: DecisionContinue, Next: "2026-12-09"})
+	next := plannedOn("M2", "2026-12-09", 10, 0, InPerson)
+	next.Invitations = []Invitation{{To: parentID, Sent: tNow.Add(-time.Hour), Answer: AnswerYes}}
+	for _, tc := range []struct {
+		name, kind, id string
+		to             []string
+		wantErr        string
+		wantAudit      string
+		wantContact    string
+		check          func(*Case) bool
+	}{
+		{name: "the notice", kind: LetterNotice, to: []string{parentID},
+			wantAudit: "letter sent: notice to telegram:100", wantContact: "Letter sent: written notice of the direction",
+			check: func(c *Case) bool { return c.NoticeGiven.IsZero() }}, // staff say whether it counts as given
+		{name: "an invitation invites those not invited yet", kind: LetterInvite, id: "M2", to: []string{parentID, pupilID},
+			wantAudit: "letter sent: invite M2 to telegram:100, telegram:300", wantContact: "Letter sent: invitation to review meeting M2",
+			check: func(c *Case) bool {
+				m, _ := c.Meeting("M2")
+				return len(m.Invitations) == 2 && m.Invitations[0].Answer == AnswerYes && m.Invitations[1].To == pupilID && m.Invitations[1].Sent.Equal(tNow)
+			}},
+		{name: "a decision to continue is told", kind: LetterDecision, id: "M1", to: []string{parentID},
+			wantAudit: "letter sent: decision M1 to telegram:100", wantContact: "Letter sent: decision of review meeting M1",
+			check: func(c *Case) bool { m, _ := c.Meeting("M1"); return m.Outcome.NoticeSent.Equal(tNow) }},
+		{name: "an unknown meeting", kind: LetterInvite, id: "M7", to: []string{parentID}, wantErr: EInvalid},
+		{name: "an unknown letter", kind: "memo", to: []string{parentID}, wantErr: EInvalid},
+		{name: "to nobody", kind: LetterNotice, wantErr: EInvalid},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := testCase(decided, next)
+			ch, err := c.LetterSent(as(RoleHome, tNow), tc.kind, tc.id, tc.to)
+			if tc.wantErr != "" {
+				if ErrorCode(err) != tc.wantErr || len(c.Contacts) != 0 || len(ch.Audit) != 0 {
+					t.Fatalf("LetterSent = %v, %d contacts, %+v; want a %s error and nothing recorded", err, len(c.Contacts), ch.Audit, tc.wantErr)
+				}
+				return
+			}
+			must(t, err)
+			if len(ch.Audit) != 1 || ch.Audit[0].Action+": "+ch.Audit[0].Detail != tc.wantAudit || ch.Audit[0].By != homeID {
+				t.Errorf("audit %+v, want %q", ch.Audit, tc.wantAudit)
+			}
+			if len(c.Contacts) != 1 || c.Contacts[0].Summary != tc.wantContact || c.Contacts[0].By != homeID || c.Contacts[0].With != "parent" {
+				t.Errorf("contacts %+v, want %q", c.Contacts, tc.wantContact)
+			}
+			if !tc.check(c) {
+				t.Errorf("case after: %+v", c)
+			}
+		})
+	}
+}

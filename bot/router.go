@@ -44,6 +44,19 @@ type Command struct {
 	// progress): typed alone where a flow asks a question, its word is an answer.
 	Flow bool
 	Run  Handler
+	// Sub are variants named by a word after the command ("chart" in
+	// "attendance OSD-… chart"), each with its own action and handler.
+	Sub map[string]Command
+}
+
+// variant is the Sub that a word of args names, or cmd itself.
+func (cmd Command) variant(args []string) Command {
+	for _, a := range args {
+		if sub, ok := cmd.Sub[strings.ToLower(a)]; ok {
+			return sub
+		}
+	}
+	return cmd
 }
 
 // Pending is a guided flow waiting for the person's answer.
@@ -229,6 +242,7 @@ func (r *Router) handle(ctx context.Context, call *Call) ([]Reply, string) {
 		}
 	}
 	cmd, known := r.commands[call.Word]
+	cmd = cmd.variant(call.Args) // checked, and routed, as what it is
 	switch route(call, explicit, cmd, known) {
 	case doAnswer:
 		return r.reply(ctx, call, func() ([]Reply, error) { return r.flows.Answer(ctx, *call) })

@@ -88,6 +88,9 @@ func TestRouterChecksBeforeHandlers(t *testing.T) {
 		bot.Command{Name: "review", Action: offsitebot.ActReview, Run: handler("review")},
 		bot.Command{Name: "request", Action: offsitebot.ActRequest, Run: handler("request")},
 		bot.Command{Name: "start", Public: true, Run: handler("start")},
+		bot.Command{Name: "attendance", Action: offsitebot.ActAttendance, Run: handler("attendance"), Sub: map[string]bot.Command{
+			"chart": {Name: "attendance chart", Action: offsitebot.ActView, Run: handler("chart")},
+		}},
 	)
 	tests := []struct {
 		who, text, want string
@@ -112,6 +115,13 @@ func TestRouterChecksBeforeHandlers(t *testing.T) {
 		{"telegram:busy", "show me the way", "answer: show me the way", false}, // mid-flow, plain text is an answer
 		{"telegram:busy", "/", "answer: /", false},                             // the attendance code, not a command
 		{"telegram:busy", "/show OSD-AAAA", "ran show", true},                  // an explicit command runs
+		// A variant is checked for its own action: anyone who sees the case
+		// may see the chart, only the schools may record attendance.
+		{"telegram:1", "/attendance OSD-AAAA chart", "ran chart OSD-AAAA", true},
+		{"telegram:1", "/attendance OSD-AAAA Chart", "ran chart OSD-AAAA", true},
+		{"telegram:1", "/attendance OSD-AAAA / /", "can't do that", false},
+		{"telegram:2", "/attendance OSD-AAAA chart", "can't find a case OSD-AAAA", false},
+		{"slack:T:recv", "attendance OSD-AAAA / /", "ran attendance OSD-AAAA", true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.who+" "+tt.text, func(t *testing.T) {

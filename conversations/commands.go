@@ -27,7 +27,9 @@ func (e *Engine) Register(r *bot.Router) {
 		{Name: "export", Action: offsitebot.ActExport, Run: bot.HandlerFunc(e.export)},
 		{Name: "new", Action: offsitebot.ActOpen, Flow: true, Run: flowCmd("new")},
 		{Name: "contact", Action: offsitebot.ActContact, Flow: true, Run: flowCmd("contact")},
-		{Name: "attendance", Action: offsitebot.ActAttendance, Flow: true, Run: flowCmd("attendance")},
+		{Name: "attendance", Action: offsitebot.ActAttendance, Flow: true, Run: flowCmd("attendance"), Sub: map[string]bot.Command{
+			DocChart: {Name: "attendance chart", Action: offsitebot.ActView, Run: e.keepFlow(bot.HandlerFunc(e.chart))},
+		}},
 		{Name: "review", Action: offsitebot.ActReview, Flow: true, Run: bot.HandlerFunc(e.review)},
 		{Name: "review-schedule", Action: offsitebot.ActReview, Flow: true, Run: flowCmd("review-schedule")},
 		{Name: "review-outcome", Action: offsitebot.ActReview, Flow: true, Run: flowCmd("review-outcome")},
@@ -45,6 +47,9 @@ func (e *Engine) Register(r *bot.Router) {
 		{Name: "school", Action: offsitebot.ActAdmin, Run: bot.HandlerFunc(e.school)},
 		{Name: "staff", Action: offsitebot.ActAdmin, Run: bot.HandlerFunc(e.staff)},
 		{Name: "notice", Action: offsitebot.ActReview, Run: bot.HandlerFunc(e.notice)},
+		{Name: "pack", Action: offsitebot.ActPack, Run: bot.HandlerFunc(e.pack)},
+		// Sending the notice asks a question (a flow); otherwise letter keeps a flow itself.
+		{Name: "letter", Action: offsitebot.ActLetter, Flow: true, Run: bot.HandlerFunc(e.letter)},
 	}
 	for i, c := range cmds {
 		if !c.Flow {
@@ -128,9 +133,11 @@ func (e *Engine) help(_ context.Context, c bot.Call) ([]bot.Reply, error) {
 		return text("As receiving-school staff you can:\n" +
 			"attendance OSD-… [date] AM PM — record a day's codes (e.g. attendance OSD-7K2Q / /)\n" +
 			"contact OSD-… home phone what was said — log contact with the home school\n" +
+			"attendance OSD-… chart — the attendance picture\n" +
 			"cases · show OSD-… · due\n" + helpGuided), nil
 	case offsitebot.RoleLA:
 		return text("As a local-authority officer you can read every case:\ncases · show OSD-… · due · export OSD-…\n" +
+			"pack OSD-… [M2] [family] — the review meeting pack (PDF) · attendance OSD-… chart — the attendance picture\n" +
 			"request OSD-… la what you asked for — record the LA's written request for a review meeting (EHC plan cases only)\n" + helpGuided), nil
 	case "":
 		if c.Platform == offsitebot.Telegram {
@@ -150,6 +157,9 @@ func (e *Engine) help(_ context.Context, c bot.Call) ([]bot.Reply, error) {
 		"notice OSD-… given — the written notice reached the parents\n" +
 		"request OSD-… parent|pupil|la text — record a written review request received elsewhere\n" +
 		"link OSD-… parent|pupil|receiving|la — a one-time Telegram join link\n" +
+		"pack OSD-… [M2] [family] — the review meeting pack (PDF); family: the version for the family\n" +
+		"letter OSD-… notice|invite M2|decision M1 [send] — a letter to the family (PDF); send: through offsitebot, recorded\n" +
+		"attendance OSD-… chart — the attendance picture\n" +
 		"export OSD-… — the whole chronology · end OSD-… reintegrated|managed-move|semh|other\n" + helpGuided
 	if c.Who.Role == offsitebot.RoleAdmin {
 		s += "\nAdmin: school add URN NAME · staff add USER home|receiving|la|admin URN · staff list"
@@ -288,10 +298,17 @@ func (e *Engine) status(ctx context.Context, c bot.Call) ([]bot.Reply, error) {
 		return text("You're not connected to any active off-site direction at the moment. If the school sends you a new link, tap it to connect."), nil
 	}
 	var parts []string
+	var charts []bot.Button
 	for i := range cs {
 		parts = append(parts, e.familyStatus(ctx, &cs[i], c))
+		if k := &cs[i]; c.Who.Role != offsitebot.RoleReceiving && k.Start <= offsitebot.DateOf(c.Now) {
+			charts = append(charts, bot.Button{Label: firstName(k.Pupil) + "'s attendance", Data: "/attendance " + k.Ref + " chart"})
+		}
 	}
-	return []bot.Reply{{Text: strings.Join(parts, "\n\n"), Sensitive: true}}, nil
+	if len(charts) == 1 {
+		charts[0].Label = "Attendance picture"
+	}
+	return []bot.Reply{{Text: strings.Join(parts, "\n\n"), Sensitive: true, Buttons: rows(charts)}}, nil
 }
 
 func (e *Engine) familyStatus(ctx context.Context, k *offsitebot.Case, c bot.Call) string {

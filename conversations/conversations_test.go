@@ -32,6 +32,7 @@ func (c *clock) Set(t time.Time) { c.mu.Lock(); defer c.mu.Unlock(); c.t = t }
 type outbox struct {
 	mu      sync.Mutex
 	sent    map[string][]string
+	files   map[string][]*bot.File // attachments, by recipient
 	blocked map[string]bool
 }
 
@@ -42,6 +43,12 @@ func (o *outbox) Send(_ context.Context, to string, r bot.Reply) error {
 		return fmt.Errorf("send: 403: %w", bot.ErrUnreachable)
 	}
 	o.sent[to] = append(o.sent[to], r.Text)
+	if r.File != nil {
+		if o.files == nil {
+			o.files = map[string][]*bot.File{}
+		}
+		o.files[to] = append(o.files[to], r.File)
+	}
 	return nil
 }
 

@@ -24,7 +24,7 @@ func (e *Engine) notice(ctx context.Context, c bot.Call) ([]bot.Reply, error) {
 	if err != nil {
 		return nil, err
 	}
-	return text(fmt.Sprintf("Recorded: the written notice for %s reached the parents (%s, %s).", k.Ref, how, c.Now.In(offsitebot.London).Format("2 Jan"))), nil
+	return text(noticeGivenText(k.Ref, how, c.Now)), nil
 }
 
 // meetingArg finds the meeting named in args (M2), or says which ones there are.

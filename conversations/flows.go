@@ -16,7 +16,7 @@ func (e *Engine) allFlows() []*flow {
 	return []*flow{
 		newCaseFlow(), contactFlow(), attendanceFlow(), scheduleFlow(), outcomeFlow(),
 		staffRequestFlow(), familyRequestFlow(), linkFlow(), endFlow(), feedbackFlow(),
-		answerFlow(), stopFlow(),
+		answerFlow(), stopFlow(), noticeGivenFlow(),
 	}
 }
 

@@ -21,8 +21,8 @@ const (
 	msgStopConfirm     = "Do you want to stop getting messages about this off-site direction here? (yes/no)"
 	msgStopKept        = "OK, you stay connected. Nothing has changed."
 	msgStopped         = "Done: you won't get messages about it here any more. If you change your mind, ask the school for a new link."
-	msgParentHelp      = "Here's what I can do for you:\n/status — what's happening next\n/request — ask the school for a review meeting, in writing\n/feedback — tell us how it's going, for you and your child\n/stop — stop getting messages here\n/cancel — stop what we're in the middle of\nIf something is urgent, please phone the school."
-	msgPupilHelp       = "Here's what I can do for you:\n/status — what's happening next\n/request — ask the school for a review meeting, in writing\n/feedback — tell us how it's going\n/stop — stop getting messages here\n/cancel — stop what we're in the middle of\nIf something is urgent, please phone the school."
+	msgParentHelp      = "Here's what I can do for you:\n/status — what's happening next\n/request — ask the school for a review meeting, in writing\n/feedback — tell us how it's going, for you and your child\n/pack — the papers for the next review meeting (PDF)\n/stop — stop getting messages here\n/cancel — stop what we're in the middle of\nIf something is urgent, please phone the school."
+	msgPupilHelp       = "Here's what I can do for you:\n/status — what's happening next\n/request — ask the school for a review meeting, in writing\n/feedback — tell us how it's going\n/pack — the papers for the next review meeting (PDF)\n/stop — stop getting messages here\n/cancel — stop what we're in the middle of\nIf something is urgent, please phone the school."
 	msgFeedbackSelf    = "How do you feel the new school is going? Say it in your own words."
 	msgFeedbackMore    = "Is there anything worrying you, or anything you'd like the school to know or help with?"
 	msgReceivingTGHelp = "Here's what I can do for you:\n/attendance — record today's attendance (I also ask each school morning)\n/status — the pupils you're connected to\n/cancel — stop what we're in the middle of"
@@ -152,4 +152,37 @@ func MsgFeedbackInvitation(c *offsitebot.Case, m offsitebot.Meeting, to offsiteb
 // FeedbackButtons start /feedback from the feedback invitation.
 func FeedbackButtons() [][]bot.Button {
 	return [][]bot.Button{{{Label: "Give feedback", Data: "/feedback"}}}
+}
+
+// msgPack goes with the family's version of the review meeting pack.
+func msgPack(c *offsitebot.Case, m offsitebot.Meeting, scheduled bool, home string, to offsitebot.Role) string {
+	if !scheduled {
+		return fmt.Sprintf("Here are the papers for the next review meeting about %s (%s): what the school will look at. No meeting is booked yet; you'll be invited here. If anything in them is wrong, please tell %s.",
+			whose(c, to), c.Ref, home)
+	}
+	return fmt.Sprintf("Here are the papers for the review meeting about %s (%s) on %s: what the school will look at. If anything in them is wrong, or you'd like to add something, please tell %s before the meeting.",
+		whose(c, to), c.Ref, when(m), home)
+}
+
+// msgLetter goes with a letter the school sends through offsitebot.
+func msgLetter(kind string, c *offsitebot.Case, m offsitebot.Meeting, home string, to offsitebot.Role) string {
+	switch kind {
+	case offsitebot.LetterInvite:
+		return fmt.Sprintf("A letter from %s: your invitation to the review meeting about %s (%s) on %s, %s. Can you come?",
+			home, whose(c, to), c.Ref, when(m), where(m))
+	case offsitebot.LetterDecision:
+		return fmt.Sprintf("A letter from %s: what the review meeting about %s (%s) on %s decided. If you'd like to talk about it, /request a review meeting or contact the school.",
+			home, whose(c, to), c.Ref, m.Date().Short())
+	}
+	return fmt.Sprintf("A letter from %s: the written notice of %s (%s). It says why, from when and where, the times, how it will be reviewed, and how you can ask for a review meeting. Please keep it. If anything is unclear, contact the school.",
+		home, whose(c, to), c.Ref)
+}
+
+// msgChart goes with the attendance picture.
+func msgChart(c *offsitebot.Case, to offsitebot.Role, home string) string {
+	whose := firstName(c.Pupil) + "'s"
+	if to == offsitebot.RolePupil {
+		whose = "Your"
+	}
+	return fmt.Sprintf("%s attendance (%s), week by week since the start. If you have a question about it, please contact %s.", whose, c.Ref, home)
 }

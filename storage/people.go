@@ -133,8 +133,15 @@ func (db *DB) Identities(ctx context.Context, f offsitebot.IdentityFilter) ([]of
 	if f.Case != "" {
 		filter = append(filter, bson.E{Key: "cases", Value: f.Case})
 	}
+	id := bson.D{} // one condition on _id holding both
 	if f.Prefix != "" {
-		filter = append(filter, bson.E{Key: "_id", Value: bson.D{{Key: "$regex", Value: "^" + regexp.QuoteMeta(f.Prefix)}}})
+		id = append(id, bson.E{Key: "$regex", Value: "^" + regexp.QuoteMeta(f.Prefix)})
+	}
+	if f.IDs != nil {
+		id = append(id, bson.E{Key: "$in", Value: f.IDs})
+	}
+	if len(id) > 0 {
+		filter = append(filter, bson.E{Key: "_id", Value: id})
 	}
 	out := []offsitebot.Identity{}
 	if err := db.findAll(ctx, db.identities, filter, &out, byID()); err != nil {

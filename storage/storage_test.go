@@ -425,6 +425,9 @@ func TestIdentities(t *testing.T) {
 		{"prefix", offsitebot.IdentityFilter{Prefix: "slack:"}, []string{"slack:T1:U1", "slack:T1:U2"}},
 		{"prefix is literal", offsitebot.IdentityFilter{Prefix: "slack.T"}, []string{}},
 		{"prefix and case", offsitebot.IdentityFilter{Prefix: "telegram:", Case: "OSD-0004"}, []string{"telegram:7"}},
+		{"ids", offsitebot.IdentityFilter{IDs: []string{"telegram:8", "slack:T1:U1", "telegram:404"}}, []string{"slack:T1:U1", "telegram:8"}},
+		{"no ids", offsitebot.IdentityFilter{IDs: []string{}}, []string{}},
+		{"ids and prefix", offsitebot.IdentityFilter{IDs: []string{"telegram:8", "slack:T1:U1"}, Prefix: "slack:"}, []string{"slack:T1:U1"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -37,7 +37,8 @@ type Options struct {
 	// Schools staff roles get when the shell creates them (the demo's schools).
 	HomeURN, ReceivingURN string
 	Now                   func() time.Time
-	// Files is where attachments (exports) are saved; empty shows them only.
+	// Files is where attachments (exports, packs, letters) are saved, under
+	// the names they come with; empty shows them only.
 	Files string
 }
 
@@ -200,18 +201,30 @@ func (s *Shell) writeExtras(r bot.Reply, mine bool) {
 			}
 		}
 	}
-	if f := r.File; f != nil && mine {
+	f := r.File
+	switch {
+	case f == nil:
+	case !mine:
+		fmt.Fprintf(s.opts.Out, "    📎 %s (%s)\n", f.Name, size(len(f.Data)))
+	default:
 		if f.ContentType == "application/json" {
 			fmt.Fprintf(s.opts.Out, "--- %s ---\n%s", f.Name, f.Data)
 		}
 		if s.opts.Files != "" {
-			if err := s.save(f); err != nil {
+			if path, err := s.save(f); err != nil {
 				fmt.Fprintf(s.opts.Out, "(could not save %s: %v)\n", f.Name, err)
 			} else {
-				fmt.Fprintf(s.opts.Out, "(saved as %s)\n", filepath.Join(s.opts.Files, f.Name))
+				fmt.Fprintf(s.opts.Out, "(saved as %s)\n", path)
 			}
 		}
 	}
+}
+
+func size(n int) string {
+	if n < 1024 {
+		return fmt.Sprintf("%d bytes", n)
+	}
+	return fmt.Sprintf("%d KB", (n+1023)/1024)
 }
 
 // Send shows a message the bot sends to someone else; all shell identities
@@ -224,12 +237,18 @@ func (s *Shell) Send(_ context.Context, to string, r bot.Reply) error {
 	return nil
 }
 
-// save writes an attachment under Files, readable only by this user: exports hold children's data.
-func (s *Shell) save(f *bot.File) error {
+// save writes an attachment under Files, readable only by this user (it
+// holds a child's data), and returns its path. Only the base of the name is
+// used, so an attachment cannot be written anywhere else.
+func (s *Shell) save(f *bot.File) (string, error) {
 	if err := os.MkdirAll(s.opts.Files, 0o700); err != nil {
-		return err
+		return "", err
 	}
-	return os.WriteFile(filepath.Join(s.opts.Files, filepath.Base(f.Name)), f.Data, 0o600)
+	path, err := filepath.Abs(filepath.Join(s.opts.Files, filepath.Base(f.Name)))
+	if err != nil {
+		return "", err
+	}
+	return path, os.WriteFile(path, f.Data, 0o600)
 }
 
 func (s *Shell) printf(format string, args ...any) {

@@ -5,6 +5,8 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -44,13 +46,17 @@ type session struct {
 	clk *clock
 }
 
-func newSession(t *testing.T) *session {
+func newSession(t *testing.T, edit ...func(*shell.Options)) *session {
 	db := storagetest.New(t)
 	clk := &clock{t: at("2026-12-02 09:30")}
 	d := bot.NewDispatcher()
 	e := conversations.New(conversations.Deps{Store: db, Send: d, Now: clk.Now, Calendar: offsitebot.NewCalendar(nil, nil), TelegramBot: "offsite_test_bot"})
 	out := &bytes.Buffer{}
-	sh := shell.New(shell.Options{Router: e.Router(), Identities: db, In: strings.NewReader(""), Out: out, HomeURN: "100001", ReceivingURN: "100002", Now: clk.Now})
+	opts := shell.Options{Router: e.Router(), Identities: db, In: strings.NewReader(""), Out: out, HomeURN: "100001", ReceivingURN: "100002", Now: clk.Now}
+	for _, f := range edit {
+		f(&opts)
+	}
+	sh := shell.New(opts)
 	d.Register(offsitebot.Shell, sh)
 	return &session{t: t, sh: sh, out: out, clk: clk}
 }
@@ -275,5 +281,64 @@ func TestRunEndsWhileWaitingForInput(t *testing.T) {
 		}
 	case <-time.After(10 * time.Second):
 		t.Fatal("the shell still waits for input after its context ended")
+	}
+}
+
+// The documents are saved where the shell was told (the working directory,
+// as offsitebot runs it), named from the reference, and the path printed.
+func TestDocumentsSaved(t *testing.T) {
+	dir := t.TempDir()
+	s := newSession(t, func(o *shell.Options) { o.Files = dir })
+	s.expect("/as admin", "You are now shell:admin:Admin")
+	s.expect("school add 100001 Oakfield Primary", "saved")
+	s.expect("school add 100002 Riverside Academy", "saved")
+	s.expect("/as home:Alex", "shell:home:Alex")
+	ref := refRE.FindString(s.expect(`new pupil="Zoë Ó'Brien" dob=2012-03-04 ehcp=no home=100001 receiving=100002 start=2026-11-23`, "Opened OSD-"))
+	code := codeRE.FindStringSubmatch(s.expect("link "+ref+" parent", "start="))[1]
+	s.expect("review "+ref+" schedule 2026-12-14 10:00 in-person", "Review meeting M1")
+
+	saved := func(out, name string) []byte {
+		t.Helper()
+		path := filepath.Join(dir, name)
+		if !strings.Contains(out, "(saved as "+path+")") {
+			t.Fatalf("the path is not printed:\n%s\nwant %s", out, path)
+		}
+		fi, err := os.Stat(path)
+		if err != nil || fi.Mode().Perm() != 0o600 {
+			t.Fatalf("%s not saved privately: %v %v", name, fi, err)
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return data
+	}
+	if data := saved(s.expect("pack "+ref, "Review meeting pack for "+ref+" (M1, Mon 14 Dec 10:00), staff version"), ref+"-pack-M1.pdf"); !bytes.HasPrefix(data, []byte("%PDF-")) {
+		t.Errorf("the pack is not a PDF: %.20q", data)
+	}
+	if data := saved(s.expect("attendance "+ref+" chart", "Attendance of Z.Ó. ("+ref+") since the start"), ref+"-attendance.png"); !bytes.HasPrefix(data, []byte("\x89PNG")) {
+		t.Errorf("the chart is not a PNG: %.20q", data)
+	}
+	saved(s.expect("letter "+ref+" invite", "The invitation to M1 (Mon 14 Dec 10:00) for "+ref, "letter "+ref+" invite M1 send"), ref+"-invite-M1.pdf")
+
+	s.expect("/as parent:Pat", "parent:Pat")
+	s.expect("/start "+code, "Hello Pat")
+	saved(s.expect("/pack", "Here are the papers for the review meeting about Zoë's off-site direction"), ref+"-pack-M1-family.pdf")
+
+	// Sent to someone else, the letter is shown as an attachment of theirs.
+	s.expect("/as home:Alex", "home:Alex")
+	s.expect("letter "+ref+" notice send", "I haven't sent it yet", "the receiving school's address", "letter "+ref+" notice send anyway")
+	s.expect("letter "+ref+" notice send anyway", "✉ to shell:parent:Pat: A letter from Oakfield Primary", "📎 "+ref+"-notice.pdf",
+		"Sent the written notice for "+ref+" to Pat", "Record the written notice for "+ref+" as given")
+	s.expect("no", "not recorded yet", "notice "+ref+" given")
+
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		if strings.Contains(e.Name(), "Zo") || !strings.HasPrefix(e.Name(), ref+"-") {
+			t.Errorf("saved as %q: name files by the reference only", e.Name())
+		}
 	}
 }

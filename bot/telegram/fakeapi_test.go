@@ -1,10 +1,14 @@
 package telegram
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"image"
+	_ "image/jpeg" // the pictures sendPhoto takes
+	_ "image/png"
 	"io"
 	"mime"
 	"net/http"
@@ -57,6 +61,7 @@ type fakeMsg struct {
 	Text     string
 	Buttons  [][]models.InlineKeyboardButton
 	Document string // file name
+	Photo    bool   // sent with sendPhoto (Data is the picture)
 	Data     []byte
 	At       time.Time
 }
@@ -123,7 +128,7 @@ func (f *fakeAPI) serve(w http.ResponseWriter, r *http.Request) {
 		f.webhook = ""
 		f.mu.Unlock()
 		res = true
-	case "sendMessage", "sendDocument":
+	case "sendMessage", "sendDocument", "sendPhoto":
 		res, aerr = f.send(method, p, files)
 	case "editMessageText":
 		res, aerr = f.edit(p)
@@ -300,6 +305,26 @@ func (f *fakeAPI) send(method string, p map[string]string, files map[string]uplo
 		if len([]rune(m.Text)) > maxCaption {
 			return nil, &apiError{400, "Bad Request: message caption is too long", 0}
 		}
+	case "sendPhoto":
+		up, ok := files["photo"]
+		if !ok || len(up.data) == 0 {
+			return nil, &apiError{400, "Bad Request: there is no photo in the request", 0}
+		}
+		// Telegram takes a picture of up to 10 MB, width and height adding
+		// up to 10,000 and one at most 20 times the other.
+		cfg, _, err := image.DecodeConfig(bytes.NewReader(up.data))
+		switch {
+		case err != nil:
+			return nil, &apiError{400, "Bad Request: IMAGE_PROCESS_FAILED", 0}
+		case len(up.data) > 10<<20:
+			return nil, &apiError{400, "Bad Request: PHOTO_SAVE_FILE_INVALID", 0}
+		case cfg.Width+cfg.Height > 10000 || cfg.Width > 20*cfg.Height || cfg.Height > 20*cfg.Width:
+			return nil, &apiError{400, "Bad Request: PHOTO_INVALID_DIMENSIONS", 0}
+		}
+		m.Photo, m.Data, m.Text = true, up.data, p["caption"]
+		if len([]rune(m.Text)) > maxCaption {
+			return nil, &apiError{400, "Bad Request: message caption is too long", 0}
+		}
 	}
 	kb, aerr := parseMarkup(p["reply_markup"])
 	if aerr != nil {
@@ -381,6 +406,14 @@ func (f *fakeAPI) edit(p map[string]string) (any, *apiError) {
 // wire is a sent message as the Bot API returns it.
 func (f *fakeAPI) wire(m *fakeMsg) *models.Message {
 	out := &models.Message{ID: m.ID, Date: int(f.clock().Unix()), Chat: models.Chat{ID: m.Chat, Type: models.ChatTypePrivate}, Text: m.Text}
+	switch {
+	case m.Document != "":
+		out.Text, out.Caption = "", m.Text
+		out.Document = &models.Document{FileID: fmt.Sprint("doc", m.ID), FileName: m.Document, FileSize: int64(len(m.Data))}
+	case m.Photo:
+		out.Text, out.Caption = "", m.Text
+		out.Photo = []models.PhotoSize{{FileID: fmt.Sprint("photo", m.ID), FileSize: len(m.Data)}}
+	}
 	if len(m.Buttons) > 0 {
 		out.ReplyMarkup = &models.InlineKeyboardMarkup{InlineKeyboard: m.Buttons}
 	}

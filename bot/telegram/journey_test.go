@@ -264,7 +264,7 @@ func TestParentCannotReachOtherCase(t *testing.T) {
 		"/status " + refB, "/status " + strings.ToLower(refB), "/request " + refB + " please meet", "/feedback " + refB,
 		"/answer " + refB + " M1 yes", "/answer " + refB + " M1 other-time", "export " + refB, "show " + refB, "/stop " + refB,
 		"/attendance " + refB + " today / /", "link " + refB + " parent", refB, "/status", "/cancel",
-		"/start " + codeB + "x",
+		"/start " + codeB + "x", "/pack " + refB, "/pack " + refB + " M1", "/attendance " + refB + " chart",
 	} {
 		e.say(pat, line)
 		e.say(pat, "/cancel")
@@ -276,7 +276,7 @@ func TestParentCannotReachOtherCase(t *testing.T) {
 		t.Fatalf("/stop asked no question with buttons: %+v", prompt)
 	}
 	p := prompt[len(prompt)-1]
-	for i, data := range []string{"/answer " + refB + " M1 yes", "/request " + refB + " x", "/status " + refB} {
+	for i, data := range []string{"/answer " + refB + " M1 yes", "/request " + refB + " x", "/status " + refB, "/pack " + refB, "/attendance " + refB + " chart"} {
 		e.tap(pat, p.ID, data)
 		e.deliver(&models.Update{CallbackQuery: &models.CallbackQuery{
 			ID: fmt.Sprint("forged", i), From: *pat, Data: data, ChatInstance: "ci",
@@ -286,6 +286,9 @@ func TestParentCannotReachOtherCase(t *testing.T) {
 	for _, m := range e.api.sent(pat.ID) {
 		if strings.Contains(m.Text, "Bobby") || strings.Contains(m.Text, "B.B.") || strings.Contains(m.Text, "14 Dec") {
 			t.Errorf("parent of A was shown something of B: %q", m.Text)
+		}
+		if m.Document != "" || m.Photo {
+			t.Errorf("parent of A was sent a file: %q", m.Document)
 		}
 	}
 	after, err := e.db.Case(e.ctx, refB)

@@ -20,10 +20,11 @@ import (
 
 // Telegram's limits.
 const (
-	maxText         = 4096 // characters in a message
-	maxCaption      = 1024 // characters in a document's caption
-	maxCallbackData = 64   // bytes of callback_data
-	maxAttempts     = 5    // tries of one call while Telegram answers 429
+	maxText         = 4096     // characters in a message
+	maxCaption      = 1024     // characters in a document's caption
+	maxCallbackData = 64       // bytes of callback_data
+	maxPhoto        = 10 << 20 // bytes of a photo uploaded with sendPhoto
+	maxAttempts     = 5        // tries of one call while Telegram answers 429
 )
 
 // Send delivers r to the identity to ("telegram:<user id>"; a private chat's
@@ -101,12 +102,22 @@ func (a *Adapter) deliver(ctx context.Context, chat int64, r bot.Reply) error {
 	}
 	return a.call(ctx, chat, func(ctx context.Context) error {
 		// A fresh reader each try: a retried upload must send the whole file.
-		_, err := a.api.SendDocument(ctx, &tgbot.SendDocumentParams{
-			ChatID: chat, Caption: caption,
-			Document: &models.InputFileUpload{Filename: name, Data: bytes.NewReader(r.File.Data)},
-		})
+		upload := &models.InputFileUpload{Filename: name, Data: bytes.NewReader(r.File.Data)}
+		var err error
+		if isPhoto(r.File) {
+			// A picture shows in the chat as itself, not as a file to open.
+			_, err = a.api.SendPhoto(ctx, &tgbot.SendPhotoParams{ChatID: chat, Caption: caption, Photo: upload})
+		} else {
+			_, err = a.api.SendDocument(ctx, &tgbot.SendDocumentParams{ChatID: chat, Caption: caption, Document: upload})
+		}
 		return err
 	})
+}
+
+// isPhoto reports whether f can go as a photo: a PNG or JPEG within the
+// size Telegram takes for one (larger pictures go as documents).
+func isPhoto(f *bot.File) bool {
+	return (f.ContentType == "image/png" || f.ContentType == "image/jpeg") && len(f.Data) <= maxPhoto
 }
 
 // keyboard renders buttons; data longer than Telegram allows is kept in

@@ -1,8 +1,11 @@
 package telegram
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"image"
+	"image/png"
 	"net/http"
 	"slices"
 	"strconv"
@@ -234,6 +237,17 @@ func TestRepliesRendering(t *testing.T) {
 				t.Errorf("got %+v", got)
 			}
 		}},
+		{"a picture as a photo", bot.Reply{Text: "Attendance", File: &bot.File{Name: "OSD-7K2Q-attendance.png", ContentType: "image/png", Data: picture}}, func(t *testing.T, got []fakeMsg) {
+			if len(got) != 1 || !got[0].Photo || got[0].Document != "" || !bytes.Equal(got[0].Data, picture) || got[0].Text != "Attendance" {
+				t.Errorf("got %+v", got)
+			}
+		}},
+		{"a PDF as a document, buttons on the text before it", bot.Reply{Text: "Your letter", Buttons: [][]bot.Button{{{Label: "I can come", Data: "/answer yes"}}},
+			File: &bot.File{Name: "OSD-7K2Q-invite-M2.pdf", ContentType: "application/pdf", Data: []byte("%PDF-1.4 …")}}, func(t *testing.T, got []fakeMsg) {
+			if len(got) != 2 || got[0].Text != "Your letter" || len(got[0].Buttons) != 1 || got[1].Document != "OSD-7K2Q-invite-M2.pdf" || got[1].Photo {
+				t.Errorf("got %+v", got)
+			}
+		}},
 		{"only buttons", bot.Reply{Buttons: [][]bot.Button{{{Label: "1", Data: "1"}, {Label: "2", Data: "2"}}}}, func(t *testing.T, got []fakeMsg) {
 			if len(got) != 1 || got[0].Text != msgChoose || len(got[0].Buttons[0]) != 2 {
 				t.Errorf("got %+v", got)
@@ -251,6 +265,21 @@ func TestRepliesRendering(t *testing.T) {
 	if err := e.a.Send(e.ctx, "slack:T1:U1", bot.Reply{Text: "x"}); err == nil {
 		t.Error("Send to a Slack identity: no error")
 	}
+	// What Telegram refuses as a photo is refused by the fake too.
+	wide := pngOf(2100, 100)
+	if err := e.a.Send(e.ctx, "telegram:504", bot.Reply{File: &bot.File{Name: "wide.png", ContentType: "image/png", Data: wide}}); err == nil || !strings.Contains(err.Error(), "PHOTO_INVALID_DIMENSIONS") {
+		t.Errorf("a picture 21 times as wide as high: %v", err)
+	}
+}
+
+// picture is a small PNG, as the attendance chart is.
+var picture = pngOf(40, 30)
+
+// pngOf is a blank picture w by h pixels; writing one to memory cannot fail.
+func pngOf(w, h int) []byte {
+	var buf bytes.Buffer
+	_ = png.Encode(&buf, image.NewRGBA(image.Rect(0, 0, w, h)))
+	return buf.Bytes()
 }
 
 func TestSendWaitsOutRetryAfter(t *testing.T) {

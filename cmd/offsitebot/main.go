@@ -33,11 +33,17 @@ Usage:
                                              otherwise the Slack and/or Telegram adapters
   offsitebot shell [--as ROLE[:NAME]]        the terminal shell (admin, home, receiving, la, parent, pupil)
   offsitebot export OSD-XXXX [--csv]         a case's chronology and audit trail on stdout (JSON, or CSV)
+  offsitebot pack OSD-XXXX [M2] [--family] [-o FILE]
+                                             the review meeting pack (PDF), staff or family version
+  offsitebot letter OSD-XXXX notice|invite M2|decision M1 [-o FILE]
+                                             a letter to the family (PDF)
   offsitebot reminders run --at TIME         run every reminder due at TIME (RFC 3339) once
   offsitebot reminders list                  the next run of each reminder schedule
 
 --config FILE may come before or after the subcommand (default ./config.toml if present,
 or OFFSITEBOT_CONFIG). Every key can also be set as OFFSITEBOT_SECTION_KEY.
+pack and letter save the PDF in the working directory, named from the reference, unless
+-o names a file (-o - writes it to stdout).
 `
 
 func main() {
@@ -50,17 +56,18 @@ func main() {
 	}
 }
 
-// args are the command line after the program name, with --config and --as taken out.
+// args are the command line after the program name, with --config, --as
+// and -o taken out.
 type args struct {
-	config, as string
-	words      []string
+	config, as, out string
+	words           []string
 }
 
 func parseArgs(in []string) (args, error) {
 	var a args
 	for i := 0; i < len(in); i++ {
 		w := in[i]
-		for _, name := range []string{"config", "as", "at"} {
+		for _, name := range []string{"config", "as", "at", "o"} {
 			for _, p := range []string{"-" + name, "--" + name} {
 				if v, ok := strings.CutPrefix(w, p+"="); ok {
 					a.set(name, v)
@@ -93,6 +100,8 @@ func (a *args) set(name, v string) {
 		a.config = v
 	case "as":
 		a.as = v
+	case "o":
+		a.out = v
 	case "at":
 		a.words = append(a.words, "--at="+v)
 	}
@@ -135,7 +144,7 @@ func run(ctx context.Context, argv []string, stdin io.Reader, stdout, stderr io.
 	if err := level.UnmarshalText([]byte(cfg.Log.Level)); err != nil {
 		return fmt.Errorf("config log.level %q: use debug, info, warn or error", cfg.Log.Level)
 	}
-	if shellMode || cmd == "export" {
+	if shellMode || cmd == "export" || cmd == "pack" || cmd == "letter" {
 		// The terminal is for the conversation; only problems go to stderr.
 		level = max(level, slog.LevelWarn)
 	}
@@ -163,6 +172,8 @@ func run(ctx context.Context, argv []string, stdin io.Reader, stdout, stderr io.
 			csv = csv || x == "--csv" || x == "-csv"
 		}
 		return w.export(ctx, a.words[1], csv, stdout)
+	case cmd == "pack" || cmd == "letter":
+		return w.document(ctx, a.words, a.out, stdout)
 	case cmd == "reminders":
 		return w.reminders(ctx, a.words[1:], stdout)
 	case shellMode:
@@ -171,9 +182,15 @@ func run(ctx context.Context, argv []string, stdin io.Reader, stdout, stderr io.
 				return err
 			}
 		}
+		// Files the bot gives (exports, packs, letters) are saved where the
+		// shell was started, as a browser saves downloads.
+		wd, err := os.Getwd()
+		if err != nil {
+			return err
+		}
 		sh := shell.New(shell.Options{
 			Router: w.router, Identities: w.db, In: stdin, Out: stdout, Interactive: interactive,
-			As: a.as, HomeURN: demoHome, ReceivingURN: demoReceiving, Now: now, Files: filepath.Join(cfg.MongoDB.DataDir, "exports"),
+			As: a.as, HomeURN: demoHome, ReceivingURN: demoReceiving, Now: now, Files: wd,
 		})
 		w.dispatch.Register(offsitebot.Shell, sh)
 		return sh.Run(ctx)
@@ -248,5 +265,55 @@ func (w *app) export(ctx context.Context, ref string, csv bool, out io.Writer) e
 		return err
 	}
 	_, err = out.Write(data)
+	return err
+}
+
+// document is `offsitebot pack|letter OSD-… …`: the PDF saved in the working
+// directory under its own name, in out, or on stdout for "-".
+func (w *app) document(ctx context.Context, words []string, out string, stdout io.Writer) error {
+	cmd, usage := words[0], "offsitebot pack OSD-XXXX [M2] [--family] [-o FILE]"
+	if cmd == "letter" {
+		usage = "offsitebot letter OSD-XXXX notice|invite M2|decision M1 [-o FILE]"
+	}
+	var ref string
+	var args []string
+	for _, x := range words[1:] {
+		if r, ok := offsitebot.ParseRef(x); ok && ref == "" {
+			ref = r
+		}
+		args = append(args, strings.TrimLeft(x, "-")) // --family as family
+	}
+	if ref == "" {
+		return fmt.Errorf("%s needs a case reference (they look like OSD-7K2Q): %s", cmd, usage)
+	}
+	d, rest := conversations.ParseDocument(cmd, args)
+	switch {
+	case len(rest) > 0:
+		return fmt.Errorf("%s: I didn't understand %q: %s", cmd, strings.Join(rest, " "), usage)
+	case d.Kind == "":
+		return fmt.Errorf("which letter: notice, invite or decision? %s", usage)
+	}
+	f, err := w.engine.DocumentFile(ctx, ref, d)
+	if err != nil {
+		if offsitebot.ErrorCode(err) != offsitebot.EInternal {
+			return errors.New(offsitebot.ErrorMessage(err)) // the reason, in words
+		}
+		return err
+	}
+	if out == "-" {
+		_, err := stdout.Write(f.Data)
+		return err
+	}
+	if out == "" {
+		out = f.Name
+	}
+	if err := os.WriteFile(out, f.Data, 0o600); err != nil {
+		return err
+	}
+	path, err := filepath.Abs(out)
+	if err != nil {
+		path = out
+	}
+	_, err = fmt.Fprintf(stdout, "Saved %s\n", path)
 	return err
 }

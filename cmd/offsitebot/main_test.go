@@ -18,6 +18,8 @@ func envOf(m map[string]string) func(string) string {
 // tokens, the embedded database in a fresh directory, commands on stdin.
 func TestDemoShellScripted(t *testing.T) {
 	dir := t.TempDir()
+	work := t.TempDir() // where the shell and the commands save files
+	t.Chdir(work)
 	env := envOf(map[string]string{"OFFSITEBOT_MONGODB_DATA_DIR": dir, "OFFSITEBOT_NOW": "2026-12-02T10:00:00Z"})
 	in := strings.NewReader("cases\nshow OSD-DEM0\ncontact OSD-DEM0 receiving phone Good week\n/as parent:Pat\nshow OSD-DEM0\n")
 	var out, errOut bytes.Buffer
@@ -79,13 +81,73 @@ func TestDemoShellScripted(t *testing.T) {
 		t.Errorf("csv export:\n%s", out.String())
 	}
 	out.Reset()
-	if err := run(context.Background(), nil, strings.NewReader("export OSD-DEM0\n"), &out, &errOut, env); err != nil {
+	if err := run(context.Background(), nil, strings.NewReader("export OSD-DEM0\npack OSD-DEM0\n"), &out, &errOut, env); err != nil {
 		t.Fatal(err)
 	}
-	for _, name := range []string{"OSD-DEM0.json", "OSD-DEM0.csv"} {
-		if fi, err := os.Stat(filepath.Join(dir, "exports", name)); err != nil || fi.Mode().Perm() != 0o600 {
+	for _, name := range []string{"OSD-DEM0.json", "OSD-DEM0.csv", "OSD-DEM0-pack.pdf"} {
+		path := filepath.Join(work, name)
+		if fi, err := os.Stat(path); err != nil || fi.Mode().Perm() != 0o600 {
 			t.Errorf("%s not saved privately: %v %v", name, fi, err)
 		}
+		if !strings.Contains(out.String(), "(saved as "+path+")") {
+			t.Errorf("the shell does not say where %s is:\n%s", name, out.String())
+		}
+	}
+}
+
+// TestDocumentCommands makes the pack and a letter from the command line.
+func TestDocumentCommands(t *testing.T) {
+	dir := t.TempDir()
+	work := t.TempDir()
+	t.Chdir(work)
+	env := envOf(map[string]string{"OFFSITEBOT_MONGODB_DATA_DIR": dir, "OFFSITEBOT_NOW": "2026-12-02T10:00:00Z"})
+	var out, errOut bytes.Buffer
+	if err := run(context.Background(), nil, strings.NewReader("cases\n"), &out, &errOut, env); err != nil { // seeds the demo
+		t.Fatal(err)
+	}
+	tests := []struct {
+		args    []string
+		file    string // saved there, or "" for stdout
+		wantErr string
+	}{
+		{args: []string{"pack", "OSD-DEM0"}, file: "OSD-DEM0-pack.pdf"},
+		{args: []string{"pack", "OSD-DEM0", "--family", "-o", "family.pdf"}, file: "family.pdf"},
+		{args: []string{"letter", "osd-dem0", "notice"}, file: "OSD-DEM0-notice.pdf"},
+		{args: []string{"letter", "OSD-DEM0", "notice", "-o", "-"}},
+		{args: []string{"letter", "OSD-DEM0", "invite"}, wantErr: "OSD-DEM0 has no review meeting scheduled"},
+		{args: []string{"letter", "OSD-DEM0"}, wantErr: "which letter"},
+		{args: []string{"pack", "OSD-DEM0", "M7"}, wantErr: "OSD-DEM0 has no meeting M7"},
+		{args: []string{"pack", "OSD-DEM0", "--csv"}, wantErr: `didn't understand "csv"`},
+		{args: []string{"pack"}, wantErr: "needs a case reference"},
+		{args: []string{"pack", "OSD-ZZZZ"}, wantErr: "can't find a case OSD-ZZZZ"},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
+			out.Reset()
+			err := run(context.Background(), tt.args, strings.NewReader(""), &out, &errOut, env)
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("err %v, want %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			data := out.Bytes()
+			if tt.file != "" {
+				path := filepath.Join(work, tt.file)
+				if got := strings.TrimSpace(out.String()); got != "Saved "+path {
+					t.Errorf("printed %q, want the path %s", got, path)
+				}
+				if data, err = os.ReadFile(path); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if !bytes.HasPrefix(data, []byte("%PDF-")) {
+				t.Errorf("not a PDF: %.20q", data)
+			}
+		})
 	}
 }
 

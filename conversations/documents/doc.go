@@ -45,11 +45,11 @@ type Input struct {
 	Duties []string
 }
 
-// Letter kinds.
+// Letter kinds, as the case core names them.
 const (
-	Notice   = "notice"
-	Invite   = "invite"
-	Decision = "decision"
+	Notice   = offsitebot.LetterNotice
+	Invite   = offsitebot.LetterInvite
+	Decision = offsitebot.LetterDecision
 )
 
 // check refuses an input no document can be made from: a caller's mistake.

@@ -128,10 +128,11 @@ func TestPack(t *testing.T) {
 	tests := []struct {
 		name    string
 		family  bool
+		title   string // which the PDF's own title says, for a reader's list of files
 		want    []string
 		notWant []string
 	}{
-		{name: "staff", want: []string{
+		{name: "staff", title: "Review meeting pack, OSD-7K2Q", want: []string{
 			"Review meeting pack", pupil, "Meeting M2: Thursday 10 December 2026 at 15:30, in person (Riverside Academy, room 4).",
 			"Since the start on Mon 2 Nov: 92% (46 of 50 sessions).", "Since the last review on Thu 19 Nov: 90% (20 of 22 sessions).",
 			familyWords, pupilWords, requestText, staffOnly, professional, laNote, parentCall, "recorded by Sam Jones",
@@ -140,7 +141,7 @@ func TestPack(t *testing.T) {
 			"illness", "reason not yet known", "nothing recorded on a school day",
 			"attendance not confirmed for", "What they were told: A review meeting was held on 19 Nov",
 		}, notWant: []string{"BEFORE-M1", "Before the review: fine"}},
-		{name: "family", family: true, want: []string{
+		{name: "family", family: true, title: "Review meeting pack for the family, OSD-7K2Q", want: []string{
 			"Dear Pat Ó'Brien,", "review meeting about Zoë's off-site direction on Thursday 10 December 2026 at 15:30",
 			"92% (46 of 50 sessions)", "90% (20 of 22 sessions)", familyWords, pupilWords, requestText, parentCall,
 			"(notes between the schools are for staff)", "Mornings are hard; bus timing", "Zoë's view", "Your view",
@@ -157,6 +158,9 @@ func TestPack(t *testing.T) {
 				t.Fatal(err)
 			}
 			writeDemo(t, "pack-"+tt.name+".pdf", data)
+			if got := pdfTitle(t, data); got != tt.title {
+				t.Errorf("the PDF's title is %q, want %q", got, tt.title)
+			}
 			text := flat(pdfText(t, data))
 			for _, w := range tt.want {
 				if !strings.Contains(text, w) {
@@ -514,4 +518,14 @@ func TestAttendanceChart(t *testing.T) {
 			}
 		})
 	}
+}
+
+// pdfTitle is the title in the PDF's document information.
+func pdfTitle(t *testing.T, data []byte) string {
+	t.Helper()
+	r, err := pdf.NewReader(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r.Trailer().Key("Info").Key("Title").Text()
 }

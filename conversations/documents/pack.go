@@ -25,11 +25,11 @@ func Pack(in Input) ([]byte, error) {
 	if reviewed {
 		review = last.Date()
 	}
-	version, header := "staff version", "Confidential: about "+c.Pupil+" ("+c.Ref+"), for those at the review meeting"
+	title, version, header := "Review meeting pack, "+c.Ref, "staff version", "Confidential: about "+c.Pupil+" ("+c.Ref+"), for those at the review meeting"
 	if in.Family {
-		version, header = "for the family", "About "+c.Pupil+" ("+c.Ref+"), for you and your family"
+		title, version, header = "Review meeting pack for the family, "+c.Ref, "for the family", "About "+c.Pupil+" ("+c.Ref+"), for you and your family"
 	}
-	w := newWriter("Review meeting pack, "+c.Ref, header, c.Ref+" · review meeting pack · "+version+" · made "+stamp(in.Now), 10, in.Now)
+	w := newWriter(title, header, c.Ref+" · review meeting pack · "+version+" · made "+stamp(in.Now), 10, in.Now)
 	p := pack{in: in, w: w, v: in.voice(), m: m, scheduled: scheduled, last: last, reviewed: reviewed,
 		att: tally(c, in.Calendar, in.today(), review)}
 	p.intro()
