@@ -12,6 +12,7 @@ import (
 
 	offsitebot "github.com/offsitebot/offsitebot"
 	"github.com/offsitebot/offsitebot/bot"
+	"github.com/offsitebot/offsitebot/bot/bottest"
 	"github.com/offsitebot/offsitebot/conversations"
 	"github.com/offsitebot/offsitebot/storage"
 	"github.com/offsitebot/offsitebot/storage/storagetest"
@@ -24,7 +25,7 @@ import (
 func BenchmarkLogContact(b *testing.B) {
 	ctx := context.Background()
 	db := storagetest.New(b)
-	clk := &clock{t: london("2026-12-02 10:00")}
+	clk := bottest.NewClock(london("2026-12-02 10:00"))
 	e := conversations.New(conversations.Deps{Store: db, Send: bot.NewDispatcher(), Now: clk.Now, Calendar: offsitebot.NewCalendar(nil, nil)})
 	router := e.Router()
 	if err := db.PutSchool(ctx, offsitebot.School{URN: "100001", Name: "Oakfield"}); err != nil {

@@ -2,16 +2,15 @@ package conversations_test
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	offsitebot "github.com/offsitebot/offsitebot"
 	"github.com/offsitebot/offsitebot/bot"
+	"github.com/offsitebot/offsitebot/bot/bottest"
 	"github.com/offsitebot/offsitebot/conversations"
 	"github.com/offsitebot/offsitebot/storage"
 	"github.com/offsitebot/offsitebot/storage/storagetest"
@@ -19,44 +18,13 @@ import (
 
 func TestMain(m *testing.M) { storagetest.Main(m) }
 
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time  { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) Set(t time.Time) { c.mu.Lock(); defer c.mu.Unlock(); c.t = t }
-
-// outbox records what the bot sends to people who did not just ask; sends to
-// identities listed in blocked fail as a blocked Telegram user would.
-type outbox struct {
-	mu      sync.Mutex
-	sent    map[string][]string
-	files   map[string][]*bot.File // attachments, by recipient
-	blocked map[string]bool
-}
-
-func (o *outbox) Send(_ context.Context, to string, r bot.Reply) error {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	if o.blocked[to] {
-		return fmt.Errorf("send: 403: %w", bot.ErrUnreachable)
-	}
-	o.sent[to] = append(o.sent[to], r.Text)
-	if r.File != nil {
-		if o.files == nil {
-			o.files = map[string][]*bot.File{}
-		}
-		o.files[to] = append(o.files[to], r.File)
-	}
-	return nil
-}
-
-func (o *outbox) to(id string) []string {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	return o.sent[id]
-}
+// The shared test doubles: a settable clock, and an outbox recording what
+// the bot sends to people who did not just ask (sends to a blocked identity
+// fail as a blocked Telegram user's would).
+type (
+	clock  = bottest.Clock
+	outbox = bottest.Recorder
+)
 
 type world struct {
 	t      *testing.T
@@ -89,7 +57,7 @@ func newWorld(t *testing.T) *world {
 	t.Helper()
 	ctx := context.Background()
 	db := storagetest.New(t)
-	w := &world{t: t, db: db, clk: &clock{t: london("2026-12-02 10:00")}, out: &outbox{sent: map[string][]string{}, blocked: map[string]bool{}}}
+	w := &world{t: t, db: db, clk: bottest.NewClock(london("2026-12-02 10:00")), out: &outbox{}}
 	e := conversations.New(conversations.Deps{Store: db, Send: w.out, Now: w.clk.Now, Calendar: offsitebot.NewCalendar(nil, nil)})
 	w.router = e.Router()
 	for _, s := range []offsitebot.School{{URN: "100001", Name: "Oakfield Primary"}, {URN: "100002", Name: "Riverside Academy"}, {URN: "100003", Name: "Hillside School"}} {
@@ -231,19 +199,19 @@ func TestRequestNotifiesHomeAndDutyRule(t *testing.T) {
 	if !strings.Contains(got, "passed to Oakfield Primary") || !strings.Contains(got, "must hold one") {
 		t.Fatalf("request reply: %s", got)
 	}
-	if msgs := w.out.to(home); len(msgs) != 1 || !strings.Contains(msgs[0], "“We would like a meeting please”") {
+	if msgs := w.out.Texts(home); len(msgs) != 1 || !strings.Contains(msgs[0], "“We would like a meeting please”") {
 		t.Fatalf("home staff got %q", msgs)
 	}
-	if msgs := w.out.to(otherHome); len(msgs) != 0 {
+	if msgs := w.out.Texts(otherHome); len(msgs) != 0 {
 		t.Fatalf("another school's staff were told: %q", msgs)
 	}
 }
 
 func TestBlockedParentIsReportedToStaff(t *testing.T) {
 	w := newWorld(t)
-	w.out.blocked[parent] = true
+	w.out.Block(parent, true)
 	w.say(home, "review "+w.ref+" schedule 2026-12-14 10:00 in-person")
-	msgs := w.out.to(home)
+	msgs := w.out.Texts(home)
 	if len(msgs) != 1 || !strings.Contains(msgs[0], "can't be reached") {
 		t.Fatalf("home staff got %q", msgs)
 	}
@@ -320,14 +288,15 @@ func TestAlertCodeTellsHomeAtOnce(t *testing.T) {
 	if !strings.Contains(got, "Oakfield Primary has been told now") {
 		t.Fatalf("reply: %s", got)
 	}
-	if msgs := w.out.to(home); len(msgs) != 1 || !strings.Contains(msgs[0], "Safeguarding") {
+	if msgs := w.out.Texts(home); len(msgs) != 1 || !strings.Contains(msgs[0], "Safeguarding") {
 		t.Fatalf("home got %q", msgs)
 	}
 }
 
-var _ = errors.New
-
-func TestAcceptanceFixes(t *testing.T) {
+// TestEdgesOfOneLinersAndQuestions: non-school days, refusals that leave
+// nothing pending, words kept as typed, back with nothing asked, and commands
+// typed in the middle of a question.
+func TestEdgesOfOneLinersAndQuestions(t *testing.T) {
 	w := newWorld(t)
 	ctx := context.Background()
 	tests := []struct {
@@ -417,7 +386,7 @@ func TestDutiesCanBeCleared(t *testing.T) {
 	if !strings.Contains(got, "M1") || !strings.Contains(got, "is cancelled; 1 person invited told") {
 		t.Fatalf("cancel: %s", got)
 	}
-	if msgs := w.out.to(parent); len(msgs) == 0 || !strings.Contains(msgs[len(msgs)-1], "is cancelled") {
+	if msgs := w.out.Texts(parent); len(msgs) == 0 || !strings.Contains(msgs[len(msgs)-1], "is cancelled") {
 		t.Fatalf("parent got %q", msgs)
 	}
 	if got := w.say(home, "review "+w.ref+" cancel M1"); !strings.Contains(got, "already held or cancelled") {
@@ -429,7 +398,7 @@ func TestDutiesCanBeCleared(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	w.out.blocked[parent] = true // so the bot cannot tell them itself
+	w.out.Block(parent, true) // so the bot cannot tell them itself
 	w.say(home, "review "+w.ref+" schedule 2026-12-10 10:00 in-person")
 	w.clk.Set(london("2026-12-10 16:00"))
 	w.say(home, `review `+w.ref+` outcome met=yes successes=a voice=b concerns=c interventions=d decision=continue until=2027-01-29 next=2026-12-21 attended=e`)
@@ -539,7 +508,9 @@ func TestWrongJoinCodesSlowedDown(t *testing.T) {
 	}
 }
 
-func TestRoundThreeFixes(t *testing.T) {
+// TestQuestionsMeetingsAndEnding: a command at a free-text question, a
+// cancelled meeting, the next meeting on a school day, and what ending does.
+func TestQuestionsMeetingsAndEnding(t *testing.T) {
 	w := newWorld(t)
 	// A command typed at a free-text question runs, and the question stands.
 	w.say(home, "contact "+w.ref+" receiving phone")
@@ -557,7 +528,7 @@ func TestRoundThreeFixes(t *testing.T) {
 	// A cancelled meeting can't be answered; the parent was told, naming the child.
 	w.say(home, "review "+w.ref+" schedule 2026-12-14 10:00 in-person")
 	w.say(home, "review "+w.ref+" cancel M1")
-	if msgs := w.out.to(parent); !strings.Contains(msgs[len(msgs)-1], "about Sam's off-site direction ("+w.ref+") on Mon 14 Dec 10:00 is cancelled") {
+	if msgs := w.out.Texts(parent); !strings.Contains(msgs[len(msgs)-1], "about Sam's off-site direction ("+w.ref+") on Mon 14 Dec 10:00 is cancelled") {
 		t.Fatalf("parent told %q", msgs[len(msgs)-1])
 	}
 	if got := w.say(parent, "/answer "+w.ref+" M1 yes"); !strings.Contains(got, "was cancelled") {
@@ -580,7 +551,7 @@ func TestRoundThreeFixes(t *testing.T) {
 	w.say(home, "review "+w.ref+" schedule 2026-12-22 10:00 in-person")
 	w.say(home, "end "+w.ref+" other")
 	w.say(home, "yes")
-	if msgs := w.out.to(parent); len(msgs) < 2 || !strings.Contains(msgs[len(msgs)-2], "on Tue 22 Dec 10:00 is cancelled") || !strings.Contains(msgs[len(msgs)-1], "Sam's off-site direction ("+w.ref+") has now ended") {
+	if msgs := w.out.Texts(parent); len(msgs) < 2 || !strings.Contains(msgs[len(msgs)-2], "on Tue 22 Dec 10:00 is cancelled") || !strings.Contains(msgs[len(msgs)-1], "Sam's off-site direction ("+w.ref+") has now ended") {
 		t.Fatalf("parent not told of the meeting called off and the end: %q", msgs)
 	}
 	// With the only case ended, feedback has nothing to go to.
@@ -626,11 +597,11 @@ func TestInvitedAnotherWayAndHomeRecordedAbsence(t *testing.T) {
 		t.Fatalf("invitation still due: %s", due)
 	}
 	// Home staff recording an absence themselves are not alerted about their own entry.
-	before := len(w.out.to(home))
+	before := len(w.out.Texts(home))
 	if got := w.say(home, "attendance "+other+" 2026-12-01 absent N"); !strings.Contains(got, "AM N, PM N") {
 		t.Fatalf("attendance: %s", got)
 	}
-	if n := len(w.out.to(home)); n != before {
-		t.Fatalf("home staff alerted about their own entry: %q", w.out.to(home)[before:])
+	if n := len(w.out.Texts(home)); n != before {
+		t.Fatalf("home staff alerted about their own entry: %q", w.out.Texts(home)[before:])
 	}
 }

@@ -123,7 +123,7 @@ func TestLetterSend(t *testing.T) {
 			t.Errorf("a notice with gaps: %q, want %q in it", got, want)
 		}
 	}
-	if n := len(w.out.files[parent]); n != 0 {
+	if n := len(w.out.Files(parent)); n != 0 {
 		t.Fatalf("the notice went before staff confirmed: %d files", n)
 	}
 
@@ -133,10 +133,10 @@ func TestLetterSend(t *testing.T) {
 			t.Errorf("sending: %q, want %q in it", got, want)
 		}
 	}
-	if fs := w.out.files[parent]; len(fs) != 1 || fs[0].Name != ref+"-notice.pdf" {
+	if fs := w.out.Files(parent); len(fs) != 1 || fs[0].Name != ref+"-notice.pdf" {
 		t.Fatalf("the parent got %v", fs)
 	}
-	if msgs := w.out.to(parent); !strings.Contains(msgs[len(msgs)-1], "A letter from Oakfield Primary: the written notice of Sam's off-site direction") {
+	if msgs := w.out.Texts(parent); !strings.Contains(msgs[len(msgs)-1], "A letter from Oakfield Primary: the written notice of Sam's off-site direction") {
 		t.Errorf("the parent read %q", msgs[len(msgs)-1])
 	}
 	if got := w.say(home, "yes"); !strings.Contains(got, "Recorded: the written notice for "+ref+" reached the parents (message, 2 Dec)") {
@@ -168,14 +168,12 @@ func TestLetterSend(t *testing.T) {
 	if !strings.Contains(got, "Sent the invitation to M1 (Mon 14 Dec 10:00) for "+ref+" to Pat") || strings.Contains(got, "Record the written notice") {
 		t.Errorf("the invitation: %q", got)
 	}
-	if fs := w.out.files[parent]; len(fs) != 3 || fs[2].Name != ref+"-invite-M1.pdf" {
+	if fs := w.out.Files(parent); len(fs) != 3 || fs[2].Name != ref+"-invite-M1.pdf" {
 		t.Errorf("the parent got %v", fs)
 	}
 
 	// Nobody reachable: nothing recorded, the letter handed back with the way to record it.
-	w.out.mu.Lock()
-	w.out.blocked[parent] = true
-	w.out.mu.Unlock()
+	w.out.Block(parent, true)
 	k, err = w.db.Case(context.Background(), ref)
 	if err != nil {
 		t.Fatal(err)

@@ -7,6 +7,7 @@ import (
 
 	offsitebot "github.com/offsitebot/offsitebot"
 	"github.com/offsitebot/offsitebot/bot"
+	"github.com/offsitebot/offsitebot/bot/bottest"
 	"github.com/offsitebot/offsitebot/conversations"
 )
 
@@ -21,7 +22,7 @@ func TestPromptButtonsRecordAttendance(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	clk := &clock{t: london("2026-12-02 09:40")}
+	clk := bottest.NewClock(london("2026-12-02 09:40"))
 	rec := &recorder{}
 	s := newScheduler(t, db, rec, clk.Now, Config{})
 	cal := offsitebot.NewCalendar(nil, nil)
@@ -32,7 +33,7 @@ func TestPromptButtonsRecordAttendance(t *testing.T) {
 	}
 	prompt := func(ref string) bot.Reply {
 		t.Helper()
-		d := rec.to(tgRecvID, "("+ref+")")
+		d := rec.To(tgRecvID, "("+ref+")")
 		if len(d) != 1 {
 			t.Fatalf("prompts for %s: %v", ref, d)
 		}
@@ -67,13 +68,11 @@ func TestPromptButtonsRecordAttendance(t *testing.T) {
 		}
 	}
 
-	rec.mu.Lock()
-	rec.got = nil
-	rec.mu.Unlock()
+	rec.Reset()
 	if _, err := s.Run(ctx, JobAttendanceChase, london("2026-12-02 13:30")); err != nil {
 		t.Fatal(err)
 	}
-	if got := rec.all(); len(got) != 0 {
+	if got := rec.All(); len(got) != 0 {
 		t.Errorf("chase after both days were recorded sent %v", got)
 	}
 }

@@ -5,12 +5,12 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	offsitebot "github.com/offsitebot/offsitebot"
 	"github.com/offsitebot/offsitebot/bot"
+	"github.com/offsitebot/offsitebot/bot/bottest"
 	"github.com/offsitebot/offsitebot/storage"
 	"github.com/offsitebot/offsitebot/storage/storagetest"
 )
@@ -33,61 +33,13 @@ const (
 	parentID = "telegram:77"
 )
 
-// delivery is one message the fake sender was asked to deliver.
-type delivery struct {
-	To    string
-	Reply bot.Reply
-}
+// The shared test doubles: a settable clock and a recording sender.
+type (
+	clock    = bottest.Clock
+	recorder = bottest.Recorder
+	delivery = bottest.Delivery
+)
 
-// recorder is a bot.Sender test double: it records what it is given and
-// fails for the recipients in fail.
-type recorder struct {
-	mu   sync.Mutex
-	got  []delivery
-	fail map[string]error
-	hook func(ctx context.Context, to string) error // runs first; an error stops the delivery
-}
-
-func (r *recorder) Send(ctx context.Context, to string, rep bot.Reply) error {
-	if r.hook != nil {
-		if err := r.hook(ctx, to); err != nil {
-			return err
-		}
-	}
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if err := r.fail[to]; err != nil {
-		return err
-	}
-	r.got = append(r.got, delivery{to, rep})
-	return nil
-}
-
-func (r *recorder) all() []delivery {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return append([]delivery(nil), r.got...)
-}
-
-// to returns what went to one recipient whose text contains substr.
-func (r *recorder) to(id, substr string) []delivery {
-	var out []delivery
-	for _, d := range r.all() {
-		if d.To == id && strings.Contains(d.Reply.Text, substr) {
-			out = append(out, d)
-		}
-	}
-	return out
-}
-
-// clock is a settable injected clock.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time  { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) Set(t time.Time) { c.mu.Lock(); defer c.mu.Unlock(); c.t = t }
 func london(s string) time.Time {
 	return mustTime(time.ParseInLocation("2006-01-02 15:04", s, offsitebot.London))
 }

@@ -12,6 +12,7 @@ import (
 
 	offsitebot "github.com/offsitebot/offsitebot"
 	"github.com/offsitebot/offsitebot/bot"
+	"github.com/offsitebot/offsitebot/bot/bottest"
 	"go.mongodb.org/mongo-driver/v2/bson"
 )
 
@@ -48,7 +49,7 @@ func TestPromptsOverAWeek(t *testing.T) {
 	schoolDays := []offsitebot.Date{"2026-03-27", "2026-03-30", "2026-03-31", "2026-04-01", "2026-04-02", "2026-04-07"}
 	got := map[string]int{}
 	prompts := 0
-	for _, d := range rec.all() {
+	for _, d := range rec.All() {
 		if strings.HasPrefix(d.Reply.Text, "Attendance for") { // RunAt sends the staff nudges too
 			got[d.To+" "+d.Reply.Text]++
 			prompts++
@@ -75,9 +76,9 @@ func TestPromptsOverAWeek(t *testing.T) {
 	if prompts != len(schoolDays)*len(refs)*2 {
 		t.Errorf("sent %d prompts, want %d", prompts, len(schoolDays)*len(refs)*2)
 	}
-	d := rec.to(tgRecvID, "OSD-0001), Mon 30 Mar")
+	d := rec.To(tgRecvID, "OSD-0001), Mon 30 Mar")
 	if len(d) != 1 {
-		t.Fatalf("no prompt for OSD-0001 on 30 Mar: %v", rec.all())
+		t.Fatalf("no prompt for OSD-0001 on 30 Mar: %v", rec.All())
 	}
 	wantButtons := [][]bot.Button{{
 		{Label: "Present all day", Data: `/attendance OSD-0001 2026-03-30 / \`},
@@ -119,11 +120,11 @@ func TestAttendanceDay(t *testing.T) {
 	if _, err := s.RunAt(ctx, london("2026-12-02 09:45")); err != nil {
 		t.Fatal(err)
 	}
-	if n := len(rec.to(tgRecvID, "OSD-0001")) + len(rec.to(recvID, "OSD-0001")); n != 0 {
+	if n := len(rec.To(tgRecvID, "OSD-0001")) + len(rec.To(recvID, "OSD-0001")); n != 0 {
 		t.Errorf("prompted %d times for a day already recorded", n)
 	}
-	if len(rec.to(tgRecvID, "Attendance for J.B. (OSD-0002), Wed 2 Dec.")) != 1 || len(rec.to(recvID, "(OSD-0003)")) != 1 {
-		t.Errorf("prompts = %v", rec.all())
+	if len(rec.To(tgRecvID, "Attendance for J.B. (OSD-0002), Wed 2 Dec.")) != 1 || len(rec.To(recvID, "(OSD-0003)")) != 1 {
+		t.Errorf("prompts = %v", rec.All())
 	}
 
 	// The receiving school answers for OSD-0002 before the chase.
@@ -133,18 +134,18 @@ func TestAttendanceDay(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	rec.got = nil
+	rec.Reset()
 	if _, err := s.RunAt(ctx, london("2026-12-02 13:30")); err != nil {
 		t.Fatal(err)
 	}
-	if n := len(rec.to(recvID, "Still needed: attendance for A.L. (OSD-0003)")); n != 1 {
-		t.Errorf("chase for OSD-0003 sent %d times, want 1: %v", n, rec.all())
+	if n := len(rec.To(recvID, "Still needed: attendance for A.L. (OSD-0003)")); n != 1 {
+		t.Errorf("chase for OSD-0003 sent %d times, want 1: %v", n, rec.All())
 	}
-	alert := rec.to(homeID, "⚠ Attendance for A.L. (OSD-0003) on Wed 2 Dec is not confirmed by 13:30")
+	alert := rec.To(homeID, "⚠ Attendance for A.L. (OSD-0003) on Wed 2 Dec is not confirmed by 13:30")
 	if len(alert) != 1 || !strings.Contains(alert[0].Reply.Text, "safeguarding") {
-		t.Errorf("home alert = %v, want one safeguarding alert", rec.to(homeID, ""))
+		t.Errorf("home alert = %v, want one safeguarding alert", rec.To(homeID, ""))
 	}
-	for _, d := range rec.all() {
+	for _, d := range rec.All() {
 		if strings.Contains(d.Reply.Text, "OSD-0002") || strings.Contains(d.Reply.Text, "OSD-0001") {
 			t.Errorf("chased a confirmed day: %+v", d)
 		}
@@ -153,13 +154,13 @@ func TestAttendanceDay(t *testing.T) {
 		}
 	}
 
-	rec.got = nil
+	rec.Reset()
 	if _, err := s.RunAt(ctx, london("2026-12-02 16:00")); err != nil {
 		t.Fatal(err)
 	}
-	sum := rec.to(homeID, "Attendance today, Wed 2 Dec")
+	sum := rec.To(homeID, "Attendance today, Wed 2 Dec")
 	if len(sum) != 1 {
-		t.Fatalf("summaries to home staff = %v, want 1", rec.all())
+		t.Fatalf("summaries to home staff = %v, want 1", rec.All())
 	}
 	for _, line := range []string{
 		`• OSD-0001 S.T.: AM /, PM \ — register D D`,
@@ -200,9 +201,9 @@ func TestTwoSchedulers(t *testing.T) {
 		}
 		wg.Wait()
 	}
-	all := append(a.all(), b.all()...)
-	if len(a.all()) == 0 || len(b.all()) == 0 {
-		t.Logf("one replica sent everything (a %d, b %d)", len(a.all()), len(b.all()))
+	all := append(a.All(), b.All()...)
+	if len(a.All()) == 0 || len(b.All()) == 0 {
+		t.Logf("one replica sent everything (a %d, b %d)", len(a.All()), len(b.All()))
 	}
 	seen := map[string]int{}
 	for _, d := range all {
@@ -220,7 +221,7 @@ func TestTwoSchedulers(t *testing.T) {
 	if got := len(seen); got < len(cases)*perCase {
 		t.Errorf("%d distinct messages, want at least %d", got, len(cases)*perCase)
 	}
-	if got := len(a.to(parentID, "")) + len(b.to(parentID, "")); got != len(cases) {
+	if got := len(a.To(parentID, "")) + len(b.To(parentID, "")); got != len(cases) {
 		t.Errorf("%d feedback invitations, want %d", got, len(cases))
 	}
 }
@@ -240,7 +241,7 @@ func TestCrashBetweenClaimAndSend(t *testing.T) {
 	// Replica 1 crashes: its context ends during its second send.
 	crashCtx, crash := context.WithCancel(ctx)
 	n := 0
-	r1 := &recorder{hook: func(ctx context.Context, to string) error {
+	r1 := &recorder{Hook: func(ctx context.Context, to string) error {
 		if n++; n == 2 {
 			crash()
 			return ctx.Err()
@@ -251,8 +252,8 @@ func TestCrashBetweenClaimAndSend(t *testing.T) {
 	if _, err := s1.Run(crashCtx, JobAttendancePrompt, at); !errors.Is(err, context.Canceled) {
 		t.Fatalf("crashing run: err = %v, want context.Canceled", err)
 	}
-	if len(r1.all()) != 1 {
-		t.Fatalf("crashing run delivered %d, want 1", len(r1.all()))
+	if len(r1.All()) != 1 {
+		t.Fatalf("crashing run delivered %d, want 1", len(r1.All()))
 	}
 	var docs []bson.M
 	cur, err := db.Database().Collection(outboxCollection).Find(ctx, bson.D{})
@@ -274,8 +275,8 @@ func TestCrashBetweenClaimAndSend(t *testing.T) {
 	if _, err := s2.Run(ctx, JobRetry, at.Add(9*time.Minute)); err != nil {
 		t.Fatal(err)
 	}
-	if len(r2.all()) != 0 {
-		t.Fatalf("retried before the claim timeout: %v", r2.all())
+	if len(r2.All()) != 0 {
+		t.Fatalf("retried before the claim timeout: %v", r2.All())
 	}
 	var wg sync.WaitGroup
 	for _, s := range []*Scheduler{s2, s3} {
@@ -293,7 +294,7 @@ func TestCrashBetweenClaimAndSend(t *testing.T) {
 			}
 		}
 	}
-	all := append(append(r1.all(), r2.all()...), r3.all()...)
+	all := append(append(r1.All(), r2.All()...), r3.All()...)
 	seen := map[string]int{}
 	for _, d := range all {
 		seen[d.To+"|"+d.Reply.Text]++
@@ -309,7 +310,7 @@ func TestRetryOnce(t *testing.T) {
 	ctx := context.Background()
 	db := world(t, newCase("OSD-0001", "2026-11-02"))
 	at := london("2026-12-02 09:40")
-	rec := &recorder{fail: map[string]error{tgRecvID: errors.New("telegram: 502 bad gateway")}}
+	rec := &recorder{Fail: map[string]error{tgRecvID: errors.New("telegram: 502 bad gateway")}}
 	s := newScheduler(t, db, rec, nil, Config{})
 	rep, err := s.Run(ctx, JobAttendancePrompt, at)
 	if err != nil {
@@ -325,13 +326,13 @@ func TestRetryOnce(t *testing.T) {
 	if r := rep.Jobs[0]; r.Due != 1 || r.Failed != 1 {
 		t.Fatalf("first retry %+v, want 1 due, 1 failed", r)
 	}
-	rec.fail = nil
+	rec.Fail = nil
 	for _, m := range []time.Duration{25, 40, 60} {
 		if _, err := s.Run(ctx, JobRetry, at.Add(m*time.Minute)); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if n := len(rec.to(tgRecvID, "")); n != 0 {
+	if n := len(rec.To(tgRecvID, "")); n != 0 {
 		t.Errorf("sent %d times after the one retry failed, want 0", n)
 	}
 	var doc bson.M
@@ -352,19 +353,19 @@ func TestParentBlockedBot(t *testing.T) {
 	c.Meetings = []offsitebot.Meeting{{ID: "M1", At: london("2026-12-07 10:00"), Mode: offsitebot.InPerson,
 		Invitations: []offsitebot.Invitation{{To: parentID}}}}
 	db := world(t, c)
-	rec := &recorder{fail: map[string]error{parentID: fmt.Errorf("telegram: Forbidden: bot was blocked by the user: %w", bot.ErrUnreachable)}}
+	rec := &recorder{Fail: map[string]error{parentID: fmt.Errorf("telegram: Forbidden: bot was blocked by the user: %w", bot.ErrUnreachable)}}
 	s := newScheduler(t, db, rec, nil, Config{})
 	rep, err := s.Run(ctx, JobFeedback, london("2026-12-03 17:00"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	inv := rec.to("telegram:78", "review meeting about Sam's off-site direction (OSD-7K2Q) on Mon 7 Dec at 10:00")
+	inv := rec.To("telegram:78", "review meeting about Sam's off-site direction (OSD-7K2Q) on Mon 7 Dec at 10:00")
 	if len(inv) != 1 || !inv[0].Reply.Sensitive || fmt.Sprint(inv[0].Reply.Buttons) != "[[{Give feedback /feedback}]]" {
 		t.Errorf("invitation to the other parent = %+v", inv)
 	}
-	told := rec.to(homeID, "A parent on OSD-7K2Q (S.T.) can't be reached")
+	told := rec.To(homeID, "A parent on OSD-7K2Q (S.T.) can't be reached")
 	if len(told) != 1 {
-		t.Fatalf("home staff told %d times, want 1; sent %v; report %+v", len(told), rec.all(), rep)
+		t.Fatalf("home staff told %d times, want 1; sent %v; report %+v", len(told), rec.All(), rep)
 	}
 	id, err := db.Identity(ctx, parentID)
 	if err != nil || !id.Unreachable {
@@ -378,14 +379,14 @@ func TestParentBlockedBot(t *testing.T) {
 		t.Errorf("people %+v, want %s unreachable", got.People, parentID)
 	}
 	// The next day nobody tries the blocked parent again, or tells staff twice.
-	rec.fail = nil
+	rec.Fail = nil
 	if _, err := s.Run(ctx, JobFeedback, london("2026-12-04 17:00")); err != nil {
 		t.Fatal(err)
 	}
-	if n := len(rec.to(parentID, "")); n != 0 {
+	if n := len(rec.To(parentID, "")); n != 0 {
 		t.Errorf("sent %d to the blocked parent", n)
 	}
-	if n := len(rec.to(homeID, "can't be reached")); n != 1 {
+	if n := len(rec.To(homeID, "can't be reached")); n != 1 {
 		t.Errorf("home staff told %d times, want 1", n)
 	}
 }
@@ -405,13 +406,13 @@ func TestWeeklyContact(t *testing.T) {
 	s := newScheduler(t, db, rec, nil, Config{})
 	perDay := map[offsitebot.Date][]string{}
 	for _, at := range firings(t, "0 8 * * 1-5", london("2026-11-03 00:00"), london("2026-11-17 00:00")) {
-		before := len(rec.all())
+		before := len(rec.All())
 		for range 2 {
 			if _, err := s.Run(ctx, JobContact, at); err != nil {
 				t.Fatal(err)
 			}
 		}
-		for _, d := range rec.all()[before:] {
+		for _, d := range rec.All()[before:] {
 			perDay[offsitebot.DateOf(at)] = append(perDay[offsitebot.DateOf(at)], d.To+" "+strings.SplitN(d.Reply.Text, ":", 2)[0])
 		}
 	}
@@ -422,7 +423,7 @@ func TestWeeklyContact(t *testing.T) {
 	if fmt.Sprint(perDay) != fmt.Sprint(want) {
 		t.Errorf("contact reminders by day = %q, want %q", perDay, want)
 	}
-	if d := rec.to(homeID, "no contact with the receiving school for 6 school days"); len(d) != 1 || !strings.Contains(d[0].Reply.Text, "contact OSD-7K2Q receiving phone") {
+	if d := rec.To(homeID, "no contact with the receiving school for 6 school days"); len(d) != 1 || !strings.Contains(d[0].Reply.Text, "contact OSD-7K2Q receiving phone") {
 		t.Errorf("nudge = %v, want the 6-day text and the command", d)
 	}
 }
@@ -445,7 +446,7 @@ func TestReviewNudges(t *testing.T) {
 		}
 	}
 	var got []string
-	for _, d := range rec.to(homeID, "invitation for the Thu 10 Dec meeting") {
+	for _, d := range rec.To(homeID, "invitation for the Thu 10 Dec meeting") {
 		got = append(got, strings.SplitN(d.Reply.Text, ":", 2)[0])
 	}
 	// Due by Fri 4 Dec: nudged on 1 Dec, then once on each school day overdue.
@@ -493,7 +494,7 @@ func TestClockChangeDays(t *testing.T) {
 					}
 				}
 			}
-			got := rec.to(parentID, "(OSD-7K2Q)")
+			got := rec.To(parentID, "(OSD-7K2Q)")
 			if len(got) != 1 {
 				t.Fatalf("%d feedback invitations, want 1: %v", len(got), got)
 			}
@@ -517,9 +518,9 @@ func TestClockChangeDays(t *testing.T) {
 func TestClaimsStampedWithTheClock(t *testing.T) {
 	ctx := context.Background()
 	db := world(t, newCase("OSD-0001", "2026-11-02"), newCase("OSD-0002", "2026-11-02"))
-	clk := &clock{t: london("2026-12-02 15:00")}
+	clk := bottest.NewClock(london("2026-12-02 15:00"))
 	crashCtx, crash := context.WithCancel(ctx)
-	r1 := &recorder{hook: func(ctx context.Context, to string) error {
+	r1 := &recorder{Hook: func(ctx context.Context, to string) error {
 		crash()
 		return ctx.Err()
 	}}
@@ -541,7 +542,7 @@ func TestClaimsStampedWithTheClock(t *testing.T) {
 		if _, err := s2.Run(ctx, JobRetry, clk.Now()); err != nil {
 			t.Fatal(err)
 		}
-		if got := len(r2.all()); got != tc.want {
+		if got := len(r2.All()); got != tc.want {
 			t.Errorf("after the retry at %s: %d deliveries, want %d", tc.at, got, tc.want)
 		}
 	}
@@ -556,8 +557,8 @@ func TestLongBurst(t *testing.T) {
 		cases = append(cases, newCase(fmt.Sprintf("OSD-%04d", i), "2026-11-02"))
 	}
 	db := world(t, cases...)
-	clk := &clock{t: london("2026-12-02 09:40")}
-	slow := &recorder{hook: func(context.Context, string) error {
+	clk := bottest.NewClock(london("2026-12-02 09:40"))
+	slow := &recorder{Hook: func(context.Context, string) error {
 		clk.Set(clk.Now().Add(3 * time.Minute)) // each send takes 3 minutes
 		return nil
 	}}
@@ -578,12 +579,12 @@ func TestLongBurst(t *testing.T) {
 	if r := rep.Jobs[0]; r.Due != 8 || r.Sent != 8 {
 		t.Errorf("retry report %+v, want 8 due and sent", r)
 	}
-	for k, n := range countByKey(slow.all()) {
+	for k, n := range countByKey(slow.All()) {
 		if n != 1 {
 			t.Errorf("sent %d times: %s", n, k)
 		}
 	}
-	if n := len(slow.all()); n != 10 {
+	if n := len(slow.All()); n != 10 {
 		t.Errorf("%d deliveries, want 10", n)
 	}
 }
@@ -602,7 +603,7 @@ func TestPurge(t *testing.T) {
 		}
 		return n
 	}
-	clk := &clock{t: london("2026-12-02 09:40")}
+	clk := bottest.NewClock(london("2026-12-02 09:40"))
 	rec := &recorder{}
 	if _, err := newScheduler(t, db, rec, clk.Now, Config{}).Run(ctx, JobAttendancePrompt, clk.Now()); err != nil {
 		t.Fatal(err)
@@ -635,7 +636,7 @@ func TestPurge(t *testing.T) {
 func TestStaffBlockedBot(t *testing.T) {
 	ctx := context.Background()
 	db := world(t, newCase("OSD-7K2Q", "2026-11-02"))
-	rec := &recorder{fail: map[string]error{recvID: fmt.Errorf("slack: account_inactive: %w", bot.ErrUnreachable)}}
+	rec := &recorder{Fail: map[string]error{recvID: fmt.Errorf("slack: account_inactive: %w", bot.ErrUnreachable)}}
 	rep, err := newScheduler(t, db, rec, nil, Config{}).Run(ctx, JobAttendancePrompt, london("2026-12-02 09:40"))
 	if err != nil {
 		t.Fatalf("run: %v (report %+v)", err, rep)
@@ -650,7 +651,7 @@ func TestStaffBlockedBot(t *testing.T) {
 	if got.Version != 1 || len(got.Audit) != 0 {
 		t.Errorf("case version %d, audit %+v: want it untouched", got.Version, got.Audit)
 	}
-	if n := len(rec.to(homeID, "A receiving contact on OSD-7K2Q (S.T.) can't be reached")); n != 1 {
+	if n := len(rec.To(homeID, "A receiving contact on OSD-7K2Q (S.T.) can't be reached")); n != 1 {
 		t.Errorf("home staff told %d times, want 1", n)
 	}
 }
@@ -674,10 +675,10 @@ func TestFeedbackNotAskedTwice(t *testing.T) {
 	if _, err := s.Run(ctx, JobFeedback, london("2026-12-03 17:00")); err != nil {
 		t.Fatal(err)
 	}
-	if got := rec.to(parentID, "(OSD-7K2Q)"); len(got) != 0 {
+	if got := rec.To(parentID, "(OSD-7K2Q)"); len(got) != 0 {
 		t.Errorf("the parent who answered was asked again: %v", got)
 	}
-	if got := rec.to(other, "(OSD-7K2Q)"); len(got) != 1 {
+	if got := rec.To(other, "(OSD-7K2Q)"); len(got) != 1 {
 		t.Errorf("the other parent got %d invitations, want 1", len(got))
 	}
 }

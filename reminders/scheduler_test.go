@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/offsitebot/offsitebot/bot/bottest"
 	"github.com/offsitebot/offsitebot/storage/storagetest"
 )
 
@@ -13,8 +14,8 @@ import (
 func TestStartCatchesUp(t *testing.T) {
 	db := world(t, newCase("OSD-0001", "2026-11-02"))
 	sent := make(chan string, 10)
-	rec := &recorder{hook: func(_ context.Context, to string) error { sent <- to; return nil }}
-	clk := &clock{t: london("2026-12-02 10:00")}
+	rec := &recorder{Hook: func(_ context.Context, to string) error { sent <- to; return nil }}
+	clk := bottest.NewClock(london("2026-12-02 10:00"))
 	cfg := Config{Contact: Off, Reviews: Off, AttendanceChase: Off, AttendanceSummary: Off, Feedback: Off}
 	s := newScheduler(t, db, rec, clk.Now, cfg)
 	s.Start()
@@ -31,7 +32,7 @@ func TestStartCatchesUp(t *testing.T) {
 	if err != nil || rep.Jobs[0].Duplicate != 2 {
 		t.Errorf("second catch-up: %v, report %+v; want the 2 prompts found claimed", err, rep.Jobs)
 	}
-	if got := countByKey(rec.all()); len(got) != 2 || got[tgRecvID+"|Attendance for S.T. (OSD-0001), Wed 2 Dec."] != 1 {
+	if got := countByKey(rec.All()); len(got) != 2 || got[tgRecvID+"|Attendance for S.T. (OSD-0001), Wed 2 Dec."] != 1 {
 		t.Errorf("sent %v, want one prompt to each of the 2 receiving contacts", got)
 	}
 }

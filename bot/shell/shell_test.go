@@ -9,12 +9,12 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	offsitebot "github.com/offsitebot/offsitebot"
 	"github.com/offsitebot/offsitebot/bot"
+	"github.com/offsitebot/offsitebot/bot/bottest"
 	"github.com/offsitebot/offsitebot/bot/shell"
 	"github.com/offsitebot/offsitebot/conversations"
 	"github.com/offsitebot/offsitebot/storage/storagetest"
@@ -22,14 +22,9 @@ import (
 
 func TestMain(m *testing.M) { storagetest.Main(m) }
 
-// clock is a settable time source: the scenario moves it, nothing waits.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
+// clock is the shared settable time source: the scenario moves it, nothing waits.
+type clock = bottest.Clock
 
-func (c *clock) Now() time.Time  { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) Set(t time.Time) { c.mu.Lock(); defer c.mu.Unlock(); c.t = t }
 func at(s string) time.Time {
 	t, err := time.ParseInLocation("2006-01-02 15:04", s, offsitebot.London)
 	if err != nil {
@@ -48,7 +43,7 @@ type session struct {
 
 func newSession(t *testing.T, edit ...func(*shell.Options)) *session {
 	db := storagetest.New(t)
-	clk := &clock{t: at("2026-12-02 09:30")}
+	clk := bottest.NewClock(at("2026-12-02 09:30"))
 	d := bot.NewDispatcher()
 	e := conversations.New(conversations.Deps{Store: db, Send: d, Now: clk.Now, Calendar: offsitebot.NewCalendar(nil, nil), TelegramBot: "offsite_test_bot"})
 	out := &bytes.Buffer{}

@@ -18,6 +18,7 @@ import (
 
 	offsitebot "github.com/offsitebot/offsitebot"
 	"github.com/offsitebot/offsitebot/bot"
+	"github.com/offsitebot/offsitebot/bot/bottest"
 	"github.com/offsitebot/offsitebot/storage"
 	"github.com/offsitebot/offsitebot/storage/storagetest"
 )
@@ -31,51 +32,10 @@ var _ bot.Sender = (*Adapter)(nil)
 // t0 is the tests' start: Wednesday 2 December 2026, 10:14 London.
 var t0 = time.Date(2026, 12, 2, 10, 14, 0, 0, time.UTC)
 
-// testClock is the injected clock and sleeper. With advance, a sleep moves
-// the clock on by its duration at once (pacing tests); without, it waits a
-// moment of real time and leaves the clock to the test (lease tests).
-type testClock struct {
-	mu      sync.Mutex
-	now     time.Time
-	advance bool
-	slept   []time.Duration
-}
-
-func (c *testClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *testClock) Add(d time.Duration) {
-	c.mu.Lock()
-	c.now = c.now.Add(d)
-	c.mu.Unlock()
-}
-
-func (c *testClock) Sleep(ctx context.Context, d time.Duration) error {
-	c.mu.Lock()
-	c.slept = append(c.slept, d)
-	if c.advance {
-		c.now = c.now.Add(d)
-	}
-	c.mu.Unlock()
-	if !c.advance {
-		t := time.NewTimer(time.Millisecond)
-		defer t.Stop()
-		select {
-		case <-ctx.Done():
-		case <-t.C:
-		}
-	}
-	return ctx.Err()
-}
-
-func (c *testClock) Slept() []time.Duration {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return append([]time.Duration{}, c.slept...)
-}
+// testClock is the shared injected clock and sleeper (bottest.Clock): with
+// Advance on, a sleep moves the clock on at once (pacing tests); without, it
+// waits a moment of real time and leaves the clock to the test (lease tests).
+type testClock = bottest.Clock
 
 // env is an adapter in webhook mode on a real database, a fake Bot API and
 // a router with test commands.
@@ -96,7 +56,7 @@ const secret = "s3cret-Token_for-tests"
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
-	e := &env{t: t, ctx: t.Context(), db: storagetest.New(t), clk: &testClock{now: t0, advance: true}, logs: &syncBuffer{}}
+	e := &env{t: t, ctx: t.Context(), db: storagetest.New(t), clk: newTestClock(t0), logs: &syncBuffer{}}
 	e.api = newFakeAPI(t, e.clk.Now)
 	log := slog.New(slog.NewTextHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	e.router = bot.NewRouter(e.db, e.db, nil, e.clk.Now, log)
@@ -291,5 +251,11 @@ func (e *env) newCase(ref, pupil string, parent int64) *offsitebot.Case {
 			e.t.Fatal(err)
 		}
 	}
+	return c
+}
+
+func newTestClock(t time.Time) *testClock {
+	c := bottest.NewClock(t)
+	c.Advance(true)
 	return c
 }

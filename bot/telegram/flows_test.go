@@ -214,7 +214,7 @@ func TestCaseIsolation(t *testing.T) {
 func TestPollingOneReplica(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
-	e.clk.advance = false // the test moves the clock; sleeps are short real waits
+	e.clk.Advance(false) // the test moves the clock; sleeps are short real waits
 	start := func(holder string) (*Adapter, context.CancelFunc, chan error) {
 		a, err := New(Options{
 			Token: testToken, APIURL: e.api.URL(), Router: e.router, Store: e.db,
@@ -281,7 +281,7 @@ func TestPollingOneReplica(t *testing.T) {
 func TestPollingTakeOverLapsedLease(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
-	e.clk.advance = false
+	e.clk.Advance(false)
 	// A replica that died holding the lease: nobody may poll until it lapses.
 	if ok, err := e.db.AcquireLease(e.ctx, "telegram-poller:123456", "dead-replica", e.clk.Now(), 30*time.Second); err != nil || !ok {
 		t.Fatal(ok, err)
@@ -312,7 +312,7 @@ func TestPollingTakeOverLapsedLease(t *testing.T) {
 func TestPollingReplaysUnhandled(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
-	e.clk.advance = false
+	e.clk.Advance(false)
 	// A replica handled update 1 and stopped before acknowledging it, so
 	// Telegram delivers it again with update 2: only update 2 is acted on.
 	pat := user(1701, "Pat")

@@ -1,14 +1,12 @@
 package telegram
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"log/slog"
 	"net/http/httptest"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -16,27 +14,12 @@ import (
 
 	offsitebot "github.com/offsitebot/offsitebot"
 	"github.com/offsitebot/offsitebot/bot"
+	"github.com/offsitebot/offsitebot/bot/bottest"
 	"github.com/offsitebot/offsitebot/conversations"
 )
 
 // slackOutbox stands in for the Slack adapter: it records what staff are sent.
-type slackOutbox struct {
-	mu   sync.Mutex
-	sent map[string][]string
-}
-
-func (o *slackOutbox) Send(_ context.Context, to string, r bot.Reply) error {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	o.sent[to] = append(o.sent[to], r.Text)
-	return nil
-}
-
-func (o *slackOutbox) to(id string) string {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	return strings.Join(o.sent[id], "\n")
-}
+type slackOutbox = bottest.Recorder
 
 const homeStaff = "slack:T1:UHOME"
 
@@ -46,7 +29,7 @@ func newJourneyEnv(t *testing.T) (*env, *slackOutbox) {
 	e := newEnv(t)
 	log := slog.New(slog.NewTextHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	d := bot.NewDispatcher()
-	out := &slackOutbox{sent: map[string][]string{}}
+	out := &slackOutbox{}
 	d.Register(offsitebot.Slack, out)
 	eng := conversations.New(conversations.Deps{Store: e.db, Send: d, Now: e.clk.Now, Calendar: offsitebot.NewCalendar(nil, nil), Log: log, TelegramBot: "offsitebot"})
 	a, err := New(Options{
@@ -115,9 +98,7 @@ func TestParentJourney(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		e.clk.mu.Lock()
-		e.clk.now = tm
-		e.clk.mu.Unlock()
+		e.clk.Set(tm)
 	}
 	at("2026-12-02 10:00")
 	opened := texts(e.staff(`new pupil="Sam Taylor" dob=2012-03-04 ehcp=no home=100001 receiving=100002 start=2026-11-23`))
@@ -139,7 +120,7 @@ func TestParentJourney(t *testing.T) {
 	// the home school is told at once.
 	first := "Sam is unhappy and we'd like to talk about coming back to Oakfield"
 	wantIn(t, "first request", msgTexts(e.say(pat, "/request "+first)), "received at 10:00 on 2 Dec", "Oakfield Primary", "must hold one")
-	wantIn(t, "home school told", slack.to(homeStaff), first)
+	wantIn(t, "home school told", strings.Join(slack.Texts(homeStaff), "\n"), first)
 
 	// The meeting is scheduled; the invitation comes with buttons.
 	wantIn(t, "schedule", texts(e.staff("review "+ref+" schedule 2026-12-14 10:00 in-person")), ref)
@@ -245,9 +226,7 @@ func jsonText(s string) string {
 func TestParentCannotReachOtherCase(t *testing.T) {
 	t.Parallel()
 	e, _ := newJourneyEnv(t)
-	e.clk.mu.Lock()
-	e.clk.now = time.Date(2026, 12, 2, 10, 0, 0, 0, offsitebot.London)
-	e.clk.mu.Unlock()
+	e.clk.Set(time.Date(2026, 12, 2, 10, 0, 0, 0, offsitebot.London))
 	refOf := func(s string) string { return regexp.MustCompile(`OSD-[0-9A-Z]{4,6}`).FindString(s) }
 	refA := refOf(texts(e.staff(`new pupil="Alice Archer" dob=2012-03-04 ehcp=no home=100001 receiving=100002 start=2026-11-23`)))
 	refB := refOf(texts(e.staff(`new pupil="Bobby Brown" dob=2012-05-06 ehcp=yes home=100001 receiving=100002 start=2026-11-30`)))
