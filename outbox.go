@@ -27,13 +27,35 @@ type ReminderMessage struct {
 	Buttons   []ReminderButton `bson:"buttons,omitempty"`
 	Sensitive bool             `bson:"sensitive,omitempty"`
 	Case      string           `bson:"case,omitempty"`
+	// The same words with structure, for platforms that lay them out.
+	Title string         `bson:"title,omitempty"`
+	Facts []ReminderFact `bson:"facts,omitempty"`
+	Items []ReminderItem `bson:"items,omitempty"`
+	Note  string         `bson:"note,omitempty"`
 }
 
-// ReminderButton is one button of a reminder, in row Row.
+// ReminderButton is one button of a reminder, in row Row; Confirm is the
+// question to ask before a choice that cannot be undone.
 type ReminderButton struct {
-	Row   int    `bson:"row"`
-	Label string `bson:"label"`
-	Data  string `bson:"data"`
+	Row     int    `bson:"row"`
+	Label   string `bson:"label"`
+	Data    string `bson:"data"`
+	Confirm string `bson:"confirm,omitempty"`
+}
+
+// ReminderFact is a label and value of a reminder.
+type ReminderFact struct {
+	Label string `bson:"label,omitempty"`
+	Value string `bson:"value"`
+}
+
+// ReminderItem is one entry of a reminder's list, with the button that
+// takes its step, if any.
+type ReminderItem struct {
+	Group  string          `bson:"group,omitempty"`
+	Text   string          `bson:"text"`
+	Next   string          `bson:"next,omitempty"`
+	Action *ReminderButton `bson:"action,omitempty"`
 }
 
 // ReminderOutcome is how sending a claimed reminder went.

@@ -29,11 +29,26 @@ type Request struct {
 type Button struct {
 	Label string
 	Data  string
+	// Confirm marks a choice that cannot be undone (ending a direction,
+	// voiding a case, cancelling a meeting): it is the question a platform
+	// that can asks before sending Data, and the choice is shown as dangerous.
+	Confirm string
 }
 
 // Reply is what the bot says back, or sends to someone unprompted.
+//
+// Text is the whole reply as plain words: what the shell prints, what a
+// notification shows, and what any platform falls back to. A reply may also
+// carry the same words with structure (Title, Facts, Items, Note), made by
+// the same code as its Text, for platforms that can lay them out. Whatever
+// people typed is in them as they typed it: adapters escape it for their
+// platform, never the code that makes a reply.
 type Reply struct {
 	Text    string
+	Title   string
+	Facts   []Fact
+	Items   []Item
+	Note    string // a footnote: what the reply does not show, the next step
 	Buttons [][]Button
 	// Sensitive marks text that names a pupil: adapters show it only in a direct
 	// message or a modal to the person, never in a channel.
@@ -47,6 +62,34 @@ type Reply struct {
 	File *File
 	// Case is the reference the reply is about, if any (for threading and records).
 	Case string
+}
+
+// Fact is one label and value of a reply, such as "Last contact" and when.
+type Fact struct {
+	Label, Value string
+}
+
+// Item is one entry of a reply's list, such as a duty that is due.
+type Item struct {
+	// Group heads this item and those after it that share it ("Overdue",
+	// a school's name); "" for a list without groups.
+	Group string
+	Text  string
+	// Next is the step after it, in words, for a platform that shows no
+	// button for it: a command to type, or whose duty it is.
+	Next string
+	// Action, if set, takes that step at a press.
+	Action *Button
+}
+
+// Structured reports whether r has structure beyond its Text.
+func (r Reply) Structured() bool {
+	return r.Title != "" || len(r.Facts) > 0 || len(r.Items) > 0 || r.Note != ""
+}
+
+// MenuItem is a command offered in a platform's command menu, without its "/".
+type MenuItem struct {
+	Command, Description string
 }
 
 // Form describes a guided flow's questions so a platform can show them at once.

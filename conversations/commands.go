@@ -141,7 +141,7 @@ func (e *Engine) help(_ context.Context, c bot.Call) ([]bot.Reply, error) {
 			"request OSD-… la what you asked for — record the LA's written request for a review meeting (EHC plan cases only)\n" + helpGuided), nil
 	case "":
 		if c.Platform == offsitebot.Telegram {
-			return text("Hello! I'm offsitebot. Your school will send you a link to connect you to your child's off-site direction: tap it, or type /start followed by the code."), nil
+			return text("Hello! I'm offsitebot. Your school will send you a link to connect you to your child's off-site direction: open it, or type /start followed by the code."), nil
 		}
 		return text("Hello! I'm offsitebot. I don't know you yet: please ask your school's offsitebot admin to add you."), nil
 	}
@@ -295,7 +295,7 @@ func (e *Engine) status(ctx context.Context, c bot.Call) ([]bot.Reply, error) {
 		return nil, err
 	}
 	if len(cs) == 0 {
-		return text("You're not connected to any active off-site direction at the moment. If the school sends you a new link, tap it to connect."), nil
+		return text("You're not connected to any active off-site direction at the moment. If the school sends you a new link, open it to connect."), nil
 	}
 	var parts []string
 	var charts []bot.Button

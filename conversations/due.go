@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"maps"
 	"slices"
-	"strings"
 	"time"
 
 	offsitebot "github.com/offsitebot/offsitebot"
@@ -20,6 +19,9 @@ type dueWords struct {
 	todo    string            // what staff should do, joined to what; "" where what says it
 	command string            // the one command that does it
 	act     offsitebot.Action // what the command needs the person to be allowed
+	// press is the command a button runs: command without the words still
+	// to choose, which the command then asks for; label is the button's.
+	press, label string
 }
 
 // dueRenderers word each kind of item; reader is who will read it.
@@ -37,7 +39,8 @@ var dueRenderers = map[string]func(it offsitebot.DueItem, reader offsitebot.Role
 }
 
 func noticeWords(it offsitebot.DueItem, _ offsitebot.Role) dueWords {
-	w := dueWords{command: "notice " + it.Ref + " given", act: offsitebot.ActReview}
+	w := dueWords{command: "notice " + it.Ref + " given", act: offsitebot.ActReview,
+		press: "notice " + it.Ref + " given", label: "Record notice given"}
 	when := fmt.Sprintf("%s (2 school days before the start on %s)", it.By.Short(), it.On.Short())
 	switch {
 	case it.Stage == offsitebot.StageStarted:
@@ -54,11 +57,13 @@ func endWords(it offsitebot.DueItem, _ offsitebot.Role) dueWords {
 	if it.Decision != "" {
 		return dueWords{what: fmt.Sprintf("the %s review decided: %s", it.On.Short(), it.Decision),
 			todo:    " — end the direction when the pupil leaves",
-			command: "end " + it.Ref + " " + endFor(it.Decision), act: offsitebot.ActEnd}
+			command: "end " + it.Ref + " " + endFor(it.Decision), act: offsitebot.ActEnd,
+			press: "end " + it.Ref + " " + endFor(it.Decision), label: "End the direction"}
 	}
 	return dueWords{what: fmt.Sprintf("the agreed end date (%s) has passed", it.On.Short()),
 		todo:    " — end the direction, or record the decision to continue",
-		command: "end " + it.Ref + " reintegrated|managed-move|semh|other", act: offsitebot.ActEnd}
+		command: "end " + it.Ref + " reintegrated|managed-move|semh|other", act: offsitebot.ActEnd,
+		press: "end " + it.Ref, label: "End the direction"}
 }
 
 // contactWords says the contact missing from where the reader stands.
@@ -70,7 +75,8 @@ func contactWords(it offsitebot.DueItem, reader offsitebot.Role) dueWords {
 	case offsitebot.RoleLA:
 		with = "between the schools"
 	}
-	w := dueWords{command: "contact " + it.Ref + " " + other + " phone …", act: offsitebot.ActContact}
+	w := dueWords{command: "contact " + it.Ref + " " + other + " phone …", act: offsitebot.ActContact,
+		press: "contact " + it.Ref + " " + other, label: "Log contact"}
 	if it.Overdue {
 		w.what = fmt.Sprintf("no contact %s for %d school days — overdue, was due by %s", with, it.Days, it.By.Short())
 	} else {
@@ -80,7 +86,8 @@ func contactWords(it offsitebot.DueItem, reader offsitebot.Role) dueWords {
 }
 
 func attendanceWords(it offsitebot.DueItem, _ offsitebot.Role) dueWords {
-	w := dueWords{command: "attendance " + it.Ref + " " + string(it.On) + " AM PM", act: offsitebot.ActAttendance}
+	w := dueWords{command: "attendance " + it.Ref + " " + string(it.On) + " AM PM", act: offsitebot.ActAttendance,
+		press: "attendance " + it.Ref + " " + string(it.On), label: "Record attendance"}
 	if it.Days == 1 {
 		w.what = "attendance not confirmed for " + it.On.Short()
 	} else {
@@ -98,8 +105,14 @@ func scheduleCommand(it offsitebot.DueItem) string {
 	return "review " + it.Ref + " schedule DATE TIME " + mode
 }
 
+// scheduleWords are the command and button of an item a meeting meets.
+func scheduleWords(it offsitebot.DueItem) dueWords {
+	return dueWords{command: scheduleCommand(it), act: offsitebot.ActReview,
+		press: "review " + it.Ref + " schedule", label: "Schedule a review"}
+}
+
 func reviewWords(it offsitebot.DueItem, _ offsitebot.Role) dueWords {
-	w := dueWords{command: scheduleCommand(it), act: offsitebot.ActReview}
+	w := scheduleWords(it)
 	switch {
 	case it.Overdue:
 		w.what = fmt.Sprintf("review meeting was due by %s and none is scheduled — overdue", it.By.Short())
@@ -113,7 +126,8 @@ func reviewWords(it offsitebot.DueItem, _ offsitebot.Role) dueWords {
 }
 
 func continuationWords(it offsitebot.DueItem, _ offsitebot.Role) dueWords {
-	w := dueWords{command: "review " + it.Ref + " told " + it.Subject, act: offsitebot.ActReview}
+	w := dueWords{command: "review " + it.Ref + " told " + it.Subject, act: offsitebot.ActReview,
+		press: "review " + it.Ref + " told " + it.Subject, label: "Record parents told"}
 	if it.Overdue {
 		w.what = fmt.Sprintf("decision to continue from the %s meeting was due to parents by %s (6 days after)", it.On.Short(), it.By.Short())
 		w.todo = " — tell them now"
@@ -125,11 +139,13 @@ func continuationWords(it offsitebot.DueItem, _ offsitebot.Role) dueWords {
 
 func outcomeWords(it offsitebot.DueItem, _ offsitebot.Role) dueWords {
 	return dueWords{what: fmt.Sprintf("outcome of the %s meeting not recorded yet", it.On.Short()),
-		command: "review " + it.Ref + " outcome", act: offsitebot.ActReview}
+		command: "review " + it.Ref + " outcome", act: offsitebot.ActReview,
+		press: "review " + it.Ref + " outcome", label: "Record the outcome"}
 }
 
 func invitationWords(it offsitebot.DueItem, _ offsitebot.Role) dueWords {
-	w := dueWords{command: "link " + it.Ref + " parent", act: offsitebot.ActLink}
+	w := dueWords{command: "link " + it.Ref + " parent", act: offsitebot.ActLink,
+		press: "link " + it.Ref + " parent", label: "Make a parent's link"}
 	switch {
 	case it.Overdue:
 		w.what = fmt.Sprintf("invitation for the %s meeting should have gone to parents by %s (6 days before) — no parent is linked", it.On.Short(), it.By.Short())
@@ -154,13 +170,15 @@ func requestWords(it offsitebot.DueItem, _ offsitebot.Role) dueWords {
 	if it.From == offsitebot.FromLA {
 		from = "the " + from
 	}
-	return dueWords{what: fmt.Sprintf("review request from %s, %s — not yet scheduled (%s)", from, it.On.Short(), duty),
-		command: scheduleCommand(it), act: offsitebot.ActReview}
+	w := scheduleWords(it)
+	w.what = fmt.Sprintf("review request from %s, %s — not yet scheduled (%s)", from, it.On.Short(), duty)
+	return w
 }
 
 func faceToFaceWords(it offsitebot.DueItem, _ offsitebot.Role) dueWords {
-	return dueWords{what: "no face-to-face review meeting yet", todo: " — make the next one in person",
-		command: scheduleCommand(it), act: offsitebot.ActReview}
+	w := scheduleWords(it)
+	w.what, w.todo = "no face-to-face review meeting yet", " — make the next one in person"
+	return w
 }
 
 // dueText words it for a reader of role: the line, and the next step, which
@@ -188,27 +206,45 @@ func partyName(p offsitebot.Party) string {
 	return "the home school"
 }
 
-// dueLines words items for a reader of role, each as line(text, next). An
-// LA officer, who reads but does not act, gets them under the headings
-// Overdue and Coming up.
-func dueLines(items []offsitebot.DueItem, role offsitebot.Role, line func(it offsitebot.DueItem, text, next string) string) []string {
-	var lines []string
+// dueAction is the button that takes it's next step, for a reader of role
+// who may; nil for one who only reads.
+func dueAction(it offsitebot.DueItem, role offsitebot.Role) *bot.Button {
+	render, ok := dueRenderers[it.Kind]
+	if !ok {
+		return nil
+	}
+	w := render(it, role)
+	if w.press == "" || !offsitebot.Allowed(role, w.act) {
+		return nil
+	}
+	return &bot.Button{Label: w.label, Data: "/" + w.press}
+}
+
+// addDue adds items, worded for a reader of role, to c: in show (inShow)
+// as bullets of one case, in due with each case's reference. An LA
+// officer, who reads but does not act, gets them under the headings Overdue
+// and Coming up.
+func addDue(c *card, items []offsitebot.DueItem, role offsitebot.Role, inShow bool) {
 	heading := ""
 	for _, it := range items {
 		if role == offsitebot.RoleLA {
-			h := "Coming up:"
+			h := "Coming up"
 			if it.Overdue {
-				h = "Overdue:"
+				h = "Overdue"
 			}
 			if h != heading {
 				heading = h
-				lines = append(lines, h)
+				c.heading(h+":", h)
 			}
 		}
 		text, next, _ := dueText(it, role)
-		lines = append(lines, line(it, text, next))
+		item := bot.Item{Text: it.Ref + ": " + text, Next: next, Action: dueAction(it, role)}
+		line := fmt.Sprintf("%s  %s  → %s", it.Ref, text, next)
+		if inShow {
+			item.Text, line = text, "  • "+text+" → "+next
+		}
+		c.item(line, item)
 	}
-	return lines
 }
 
 // dueFor is what is due on k that who answers for: the receiving school
@@ -248,9 +284,9 @@ func (e *Engine) due(ctx context.Context, c bot.Call) ([]bot.Reply, error) {
 		return text(fmt.Sprintf("Nothing is due or overdue from you on your %s.", plural(len(cs), "active case", "active cases"))), nil
 	}
 	offsitebot.SortDue(items)
-	return text(strings.Join(dueLines(items, c.Who.Role, func(it offsitebot.DueItem, text, next string) string {
-		return fmt.Sprintf("%s  %s  → %s", it.Ref, text, next)
-	}), "\n")), nil
+	var b card
+	addDue(&b, items, c.Who.Role, false)
+	return []bot.Reply{b.reply()}, nil
 }
 
 func (e *Engine) cases(ctx context.Context, c bot.Call) ([]bot.Reply, error) {
@@ -267,12 +303,18 @@ func (e *Engine) cases(ctx context.Context, c bot.Call) ([]bot.Reply, error) {
 	if c.Who.Role == offsitebot.RoleLA {
 		return e.casesBySchool(ctx, c, cs)
 	}
-	lines := []string{fmt.Sprintf("Your active cases (%d):", len(cs))}
+	b := card{r: bot.Reply{Sensitive: true}}
+	b.head(fmt.Sprintf("Your active cases (%d):", len(cs)), fmt.Sprintf("Your active cases (%d)", len(cs)))
 	for i := range cs {
 		line, _ := e.caseLine(c, &cs[i])
-		lines = append(lines, line)
+		b.item(line, caseItem(&cs[i], line))
 	}
-	return []bot.Reply{{Text: strings.Join(lines, "\n"), Sensitive: true}}, nil
+	return []bot.Reply{b.reply()}, nil
+}
+
+// caseItem is a case in a list, with a button that shows it.
+func caseItem(k *offsitebot.Case, line string) bot.Item {
+	return bot.Item{Text: line, Next: "show " + k.Ref, Action: &bot.Button{Label: "Show", Data: "/show " + k.Ref}}
 }
 
 // caseLine is one case in a list of cases, with what is due on it, and how
@@ -324,23 +366,27 @@ func (e *Engine) casesBySchool(ctx context.Context, c bot.Call, cs []offsitebot.
 		byHome[k.HomeURN] = append(byHome[k.HomeURN], k)
 	}
 	urns := slices.SortedFunc(maps.Keys(byHome), func(a, b string) int { return cmp.Or(cmp.Compare(school(a), school(b)), cmp.Compare(a, b)) })
-	lines := []string{fmt.Sprintf("Active cases (%d), by home school:", len(cs))}
+	b := card{r: bot.Reply{Sensitive: true}}
+	b.head(fmt.Sprintf("Active cases (%d), by home school:", len(cs)), fmt.Sprintf("Active cases (%d), by home school", len(cs)))
 	for _, urn := range urns {
-		var caseLines []string
+		lines := make([]string, len(byHome[urn]))
 		overdue := 0
 		for i := range byHome[urn] {
-			line, n := e.caseLine(c, &byHome[urn][i])
-			caseLines = append(caseLines, "  "+line)
+			var n int
+			lines[i], n = e.caseLine(c, &byHome[urn][i])
 			overdue += n
 		}
 		count := "nothing overdue"
 		if overdue > 0 {
 			count = plural(overdue, "duty overdue", "duties overdue")
 		}
-		lines = append(lines, fmt.Sprintf("%s — %s, %s", school(urn), plural(len(byHome[urn]), "case", "cases"), count))
-		lines = append(lines, caseLines...)
+		h := fmt.Sprintf("%s — %s, %s", school(urn), plural(len(byHome[urn]), "case", "cases"), count)
+		b.heading(h, h)
+		for i, line := range lines {
+			b.item("  "+line, caseItem(&byHome[urn][i], line))
+		}
 	}
-	return []bot.Reply{{Text: strings.Join(lines, "\n"), Sensitive: true}}, nil
+	return []bot.Reply{b.reply()}, nil
 }
 
 // errorText words err for the person who met it: the core's facts, then the

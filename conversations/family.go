@@ -170,7 +170,8 @@ var outcomes = []choice{
 func endFlow() *flow {
 	confirm := choiceStep("confirm", "Confirm", "", yesNo...)
 	confirm.ask = func(_ context.Context, s *session) (string, []bot.Button) {
-		return fmt.Sprintf("End the off-site direction %s (%s)? It will stop all reminders. (yes/no)", s.ref(), s.a["outcome"]), []bot.Button{{Label: "Yes, end it", Data: "yes"}, {Label: "No", Data: "no"}}
+		return fmt.Sprintf("End the off-site direction %s (%s)? It will stop all reminders. (yes/no)", s.ref(), s.a["outcome"]), []bot.Button{{Label: "Yes, end it", Data: "yes",
+			Confirm: fmt.Sprintf("End the off-site direction %s? Reminders stop and the family is told at once.", s.ref())}, {Label: "No", Data: "no"}}
 	}
 	return &flow{
 		name: "end", title: "End a direction", doing: "ending the direction", action: offsitebot.ActEnd,

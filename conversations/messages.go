@@ -48,9 +48,17 @@ func msgRequestReceived(at time.Time, home string, rc offsitebot.RequestCheck) s
 		at.In(offsitebot.London).Format("15:04 on 2 Jan"), home, rc.Explanation)
 }
 
-func msgInvitation(c *offsitebot.Case, m offsitebot.Meeting, to offsitebot.Role) string {
-	return fmt.Sprintf("You're invited to a review meeting about %s (%s): %s, %s. It's a chance to say how things are going and what would help. Can you come?",
-		whose(c, to), c.Ref, when(m), where(m))
+// invitation invites a parent, or the pupil, to meeting m, with buttons to answer.
+func invitation(c *offsitebot.Case, m offsitebot.Meeting, to offsitebot.Role) bot.Reply {
+	const ask = "It's a chance to say how things are going and what would help. Can you come?"
+	return bot.Reply{
+		Text: fmt.Sprintf("You're invited to a review meeting about %s (%s): %s, %s. %s",
+			whose(c, to), c.Ref, when(m), where(m), ask),
+		Title: "You're invited to a review meeting",
+		Facts: []bot.Fact{{Label: "About", Value: fmt.Sprintf("%s (%s)", capital(whose(c, to)), c.Ref)},
+			{Label: "When", Value: when(m)}, {Label: "Where", Value: capital(where(m))}},
+		Note: ask, Case: c.Ref, Sensitive: true, Buttons: answerButtons(c, m),
+	}
 }
 
 // whose names the direction for its reader: "Sam's off-site direction", or "your
@@ -90,17 +98,24 @@ func msgSuggestionPassed(home string) string {
 	return fmt.Sprintf("Thank you — I've passed that to %s. They'll get back to you with a new time.", home)
 }
 
-func msgDecision(c *offsitebot.Case, m offsitebot.Meeting, receiving string, to offsitebot.Role) string {
+// decision tells a parent, or the pupil, that the direction continues after meeting m.
+func decision(c *offsitebot.Case, m offsitebot.Meeting, receiving string, to offsitebot.Role) bot.Reply {
 	o := m.Outcome
+	r := bot.Reply{Title: "Decision after the review meeting on " + m.Date().Short(), Case: c.Ref, Sensitive: true,
+		Facts: []bot.Fact{{Label: "Decided", Value: fmt.Sprintf("%s at %s will continue", capital(whose(c, to)), receiving)}}}
 	s := fmt.Sprintf("After the review meeting on %s, the school has decided that %s at %s will continue", m.Date().Short(), whose(c, to), receiving)
 	if o.Until != "" {
 		s += " until " + o.Until.Short()
+		r.Facts = append(r.Facts, bot.Fact{Label: "Until", Value: o.Until.Short()})
 	}
 	s += "."
 	if o.Next != "" {
 		s += fmt.Sprintf(" The next review meeting is planned for %s; you'll be invited here.", o.Next.Short())
+		r.Facts = append(r.Facts, bot.Fact{Label: "Next review meeting", Value: o.Next.Short() + "; you'll be invited here"})
 	}
-	return s + " If you'd like to talk about it, /request a review meeting or contact the school."
+	r.Note = "If you'd like to talk about it, /request a review meeting or contact the school."
+	r.Text = s + " " + r.Note
+	return r
 }
 
 func firstName(full string) string {
@@ -112,15 +127,25 @@ func firstName(full string) string {
 	return full
 }
 
-// MsgAttendancePrompt asks a receiving contact for the day's codes, each school morning.
-func MsgAttendancePrompt(c *offsitebot.Case, d offsitebot.Date) string {
-	return fmt.Sprintf("Attendance for %s (%s), %s.\nTap a button, or type: %s", c.Initials(), c.Ref, d.Short(), attendanceCommand(c.Ref, d))
+// MsgAttendancePrompt asks a receiving contact on platform on for the day's
+// codes, each school morning.
+func MsgAttendancePrompt(c *offsitebot.Case, d offsitebot.Date, on offsitebot.Platform) string {
+	return fmt.Sprintf("Attendance for %s (%s), %s.\n%s", c.Initials(), c.Ref, d.Short(), howToAnswer(c.Ref, d, on))
 }
 
 // MsgAttendanceChase asks again after lunch, the home school told.
-func MsgAttendanceChase(c *offsitebot.Case, d offsitebot.Date) string {
-	return fmt.Sprintf("Still needed: attendance for %s (%s), %s. The home school has been told it isn't confirmed yet.\nTap a button, or type: %s",
-		c.Initials(), c.Ref, d.Short(), attendanceCommand(c.Ref, d))
+func MsgAttendanceChase(c *offsitebot.Case, d offsitebot.Date, on offsitebot.Platform) string {
+	return fmt.Sprintf("Still needed: attendance for %s (%s), %s. The home school has been told it isn't confirmed yet.\n%s",
+		c.Initials(), c.Ref, d.Short(), howToAnswer(c.Ref, d, on))
+}
+
+// howToAnswer says how to answer the attendance prompt: on Telegram with
+// its /attendance command, elsewhere with the whole command typed.
+func howToAnswer(ref string, d offsitebot.Date, on offsitebot.Platform) string {
+	if on == offsitebot.Telegram {
+		return "Choose a button, or send /attendance to answer step by step."
+	}
+	return "Choose a button, or type: " + attendanceCommand(ref, d)
 }
 
 func attendanceCommand(ref string, d offsitebot.Date) string {
@@ -141,11 +166,11 @@ func AttendanceButtons(ref string, d offsitebot.Date) [][]bot.Button {
 func MsgFeedbackInvitation(c *offsitebot.Case, m offsitebot.Meeting, to offsitebot.Role) string {
 	when := m.At.In(offsitebot.London).Format("15:04")
 	if to == offsitebot.RolePupil {
-		return fmt.Sprintf("There is a review meeting about your off-site direction (%s) on %s at %s. Before it, we'd like to hear how things are going for you: tap /feedback (it takes a few minutes).",
+		return fmt.Sprintf("There is a review meeting about your off-site direction (%s) on %s at %s. Before it, we'd like to hear how things are going for you: choose Give feedback, or send /feedback (it takes a few minutes).",
 			c.Ref, m.Date().Short(), when)
 	}
 	first := strings.Fields(c.Pupil + " your child")[0]
-	return fmt.Sprintf("There is a review meeting about %s's off-site direction (%s) on %s at %s. Before it, we'd like to hear how things are going, from you and from %s: tap /feedback (it takes a few minutes).",
+	return fmt.Sprintf("There is a review meeting about %s's off-site direction (%s) on %s at %s. Before it, we'd like to hear how things are going, from you and from %s: choose Give feedback, or send /feedback (it takes a few minutes).",
 		first, c.Ref, m.Date().Short(), when, first)
 }
 

@@ -118,7 +118,7 @@ func (e *Engine) send(ctx context.Context, c *offsitebot.Case, n offsitebot.Noti
 		reply := bot.Reply{Case: c.Ref, Sensitive: true}
 		switch n.Kind {
 		case offsitebot.NoticeInvitation:
-			reply.Text, reply.Buttons = msgInvitation(c, m, r.role), answerButtons(c, m)
+			reply = invitation(c, m, r.role)
 		case offsitebot.NoticeMoved:
 			reply.Text, reply.Buttons = msgMoved(c, m, n.Was, r.role), answerButtons(c, m)
 		case offsitebot.NoticeCancelled:
@@ -127,7 +127,7 @@ func (e *Engine) send(ctx context.Context, c *offsitebot.Case, n offsitebot.Noti
 			if school == "" {
 				school = e.schoolName(ctx, c.ReceivingURN)
 			}
-			reply.Text = msgDecision(c, m, school, r.role)
+			reply = decision(c, m, school, r.role)
 		case offsitebot.NoticeEnded:
 			if school == "" {
 				school = e.schoolName(ctx, c.HomeURN)

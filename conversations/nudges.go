@@ -7,6 +7,7 @@ import (
 	"time"
 
 	offsitebot "github.com/offsitebot/offsitebot"
+	"github.com/offsitebot/offsitebot/bot"
 )
 
 // What the reminders tell school staff. The reminders package decides who is
@@ -40,21 +41,30 @@ func MsgAttendanceAlert(c *offsitebot.Case, d offsitebot.Date, now time.Time, as
 		c.Initials(), c.Ref, d.Short(), now.In(offsitebot.London).Format("15:04"), who, attendanceCommand(c.Ref, d))
 }
 
-// MsgAttendanceSummary is the end-of-day summary for one home school, one
-// AttendanceLine per case.
-func MsgAttendanceSummary(d offsitebot.Date, lines []string) string {
-	return fmt.Sprintf("Attendance today, %s, from the receiving schools (your register shows %s for each session of an off-site direction):\n%s",
-		d.Short(), offsitebot.HomeRegisterCode, strings.Join(lines, "\n"))
+// AttendanceSummary is the end-of-day summary for one home school: day d's
+// codes for each of cases, as one message.
+func AttendanceSummary(d offsitebot.Date, cases []*offsitebot.Case) bot.Reply {
+	var b card
+	b.head(fmt.Sprintf("Attendance today, %s, from the receiving schools (your register shows %s for each session of an off-site direction):",
+		d.Short(), offsitebot.HomeRegisterCode), "Attendance today, "+d.Short(),
+		bot.Fact{Value: fmt.Sprintf("From the receiving schools. Your register shows %s for each session of an off-site direction.", offsitebot.HomeRegisterCode)})
+	for _, c := range cases {
+		line, it := attendanceLine(c, d)
+		b.item(line, it)
+	}
+	return b.reply()
 }
 
-// AttendanceLine is case c's day d in the home school's summary.
-func AttendanceLine(c *offsitebot.Case, d offsitebot.Date) string {
+// attendanceLine is case c's day d in the home school's summary.
+func attendanceLine(c *offsitebot.Case, d offsitebot.Date) (string, bot.Item) {
 	i := slices.IndexFunc(c.Attendance, func(a offsitebot.AttendanceDay) bool { return a.Date == d })
 	if i < 0 {
-		return fmt.Sprintf("• %s %s: not confirmed — %s", c.Ref, c.Initials(), attendanceCommand(c.Ref, d))
+		it := bot.Item{Text: fmt.Sprintf("%s %s: not confirmed", c.Ref, c.Initials()), Next: attendanceCommand(c.Ref, d),
+			Action: &bot.Button{Label: "Record attendance", Data: "/attendance " + c.Ref + " " + string(d)}}
+		return "• " + it.Text + " — " + it.Next, it
 	}
 	a := c.Attendance[i]
-	line := fmt.Sprintf("• %s %s: AM %s, PM %s — register %s %s", c.Ref, c.Initials(), a.AM, a.PM,
+	text := fmt.Sprintf("%s %s: AM %s, PM %s — register %s %s", c.Ref, c.Initials(), a.AM, a.PM,
 		offsitebot.HomeRegisterCode, offsitebot.HomeRegisterCode)
 	var alerts []string
 	for _, code := range []string{a.AM, a.PM} {
@@ -63,9 +73,9 @@ func AttendanceLine(c *offsitebot.Case, d offsitebot.Date) string {
 		}
 	}
 	if len(alerts) > 0 {
-		line += " ⚠ " + strings.Join(alerts, ", ")
+		text += " ⚠ " + strings.Join(alerts, ", ")
 	}
-	return line
+	return "• " + text, bot.Item{Text: text}
 }
 
 // MsgUnreachable tells home-school staff that someone of role linked to c

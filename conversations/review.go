@@ -345,22 +345,27 @@ func doneOutcome(ctx context.Context, s *session) ([]bot.Reply, error) {
 		return nil, err
 	}
 	told := s.e.tell(ctx, c, ch.Notices)
-	lines := []string{fmt.Sprintf("Outcome of %s recorded for %s: %s.", mid, c.Ref, decisionName(out.Decision))}
+	b := card{r: bot.Reply{Case: c.Ref}}
+	b.head(fmt.Sprintf("Outcome of %s recorded for %s: %s.", mid, c.Ref, decisionName(out.Decision)),
+		fmt.Sprintf("Outcome of %s recorded for %s", mid, c.Ref), bot.Fact{Label: "Decision", Value: decisionName(out.Decision)})
+	said := func(line string) { b.line(line, bot.Fact{Value: line}) }
 	if out.Decision == offsitebot.DecisionContinue {
 		deadline := offsitebot.ContinuationDeadline(m.Date())
 		if told > 0 {
-			lines = append(lines, fmt.Sprintf("The decision to continue was sent to %s now (it must reach them by %s).", plural(told, "linked parent", "linked parents"), deadline.Short()))
+			said(fmt.Sprintf("The decision to continue was sent to %s now (it must reach them by %s).", plural(told, "linked parent", "linked parents"), deadline.Short()))
 		} else {
-			lines = append(lines, fmt.Sprintf("No parent could be told on offsitebot: the decision to continue must reach the parents by %s (6 days after the meeting). I'll remind you.", deadline.Short()))
+			said(fmt.Sprintf("No parent could be told on offsitebot: the decision to continue must reach the parents by %s (6 days after the meeting). I'll remind you.", deadline.Short()))
 		}
 		if gap := m.Date().DaysUntil(out.Next); gap > offsitebot.ReviewIntervalDays {
-			lines = append(lines, fmt.Sprintf("Note: the next meeting is %d days after this one; reviews should be fortnightly.", gap))
+			said(fmt.Sprintf("Note: the next meeting is %d days after this one; reviews should be fortnightly.", gap))
 		}
-		lines = append(lines, fmt.Sprintf("Schedule the next meeting with: review %s schedule %s HH:MM in-person", c.Ref, out.Next))
+		b.note(fmt.Sprintf("Schedule the next meeting with: review %s schedule %s HH:MM in-person", c.Ref, out.Next))
+		b.r.Buttons = [][]bot.Button{{{Label: "Schedule the next meeting", Data: fmt.Sprintf("/review %s schedule %s", c.Ref, out.Next)}}}
 	} else {
-		lines = append(lines, fmt.Sprintf("When the pupil leaves the direction, type: end %s %s", c.Ref, endFor(out.Decision)))
+		b.note(fmt.Sprintf("When the pupil leaves the direction, type: end %s %s", c.Ref, endFor(out.Decision)))
+		b.r.Buttons = [][]bot.Button{{{Label: "End the direction", Data: fmt.Sprintf("/end %s %s", c.Ref, endFor(out.Decision))}}}
 	}
-	return []bot.Reply{{Text: strings.Join(lines, "\n"), Case: c.Ref}}, nil
+	return []bot.Reply{b.reply()}, nil
 }
 
 func decisionName(d string) string {

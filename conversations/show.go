@@ -24,8 +24,13 @@ func (e *Engine) show(ctx context.Context, c bot.Call) ([]bot.Reply, error) {
 		return text("Which case? Type show followed by its reference, e.g. show OSD-7K2Q (cases lists yours)."), nil
 	}
 	today := offsitebot.DateOf(c.Now)
-	lines := []string{fmt.Sprintf("%s — %s (born %s, %s)%s", k.Ref, k.Pupil, k.DOB.Time().Format("2 Jan 2006"),
-		ehcpText(k.EHCP), demoText(k.Demo))}
+	b := card{r: bot.Reply{Sensitive: true, Case: k.Ref}}
+	born := k.DOB.Time().Format("2 Jan 2006")
+	b.head(fmt.Sprintf("%s — %s (born %s, %s)%s", k.Ref, k.Pupil, born, ehcpText(k.EHCP), demoText(k.Demo)),
+		k.Ref+" — "+k.Pupil, bot.Fact{Label: "Born", Value: born}, bot.Fact{Label: "EHC plan", Value: yesNoText(k.EHCP)})
+	if k.Demo {
+		b.r.Facts = append(b.r.Facts, bot.Fact{Value: strings.Trim(demoText(true), " []")})
+	}
 	status := "active since " + k.Start.Short()
 	if k.Status == offsitebot.Ended {
 		status = fmt.Sprintf("ended %s (%s)", k.EndedOn.Short(), k.Outcome)
@@ -35,7 +40,8 @@ func (e *Engine) show(ctx context.Context, c bot.Call) ([]bot.Reply, error) {
 	if k.End != "" {
 		status += ", agreed end " + k.End.Short()
 	}
-	lines = append(lines, fmt.Sprintf("%s → %s · %s", e.schoolName(ctx, k.HomeURN), e.schoolName(ctx, k.ReceivingURN), status))
+	schools := e.schoolName(ctx, k.HomeURN) + " → " + e.schoolName(ctx, k.ReceivingURN)
+	b.line(schools+" · "+status, bot.Fact{Label: "Schools", Value: schools}, bot.Fact{Label: "Status", Value: status})
 
 	last := "none yet"
 	if !k.LastSchoolContact.IsZero() {
@@ -44,37 +50,42 @@ func (e *Engine) show(ctx context.Context, c bot.Call) ([]bot.Reply, error) {
 	if k.Status == offsitebot.Active {
 		last += fmt.Sprintf(" (next due by %s)", offsitebot.CheckContact(k, c.Now, e.Calendar).DueBy.Short())
 	}
-	lines = append(lines, "Last contact between the schools: "+last)
+	b.fact("Last contact between the schools", last)
 
 	monday := today.AddDays(-((int(today.Weekday()) + 6) % 7))
 	wp, wposs := offsitebot.AttendanceSummary(k.Attendance, monday, today)
 	op, oposs := offsitebot.AttendanceSummary(k.Attendance, k.Start, today)
-	lines = append(lines, fmt.Sprintf("Attendance: this week %s (%d of %d sessions), overall %s (%d of %d). Home register: %s.",
+	b.fact("Attendance", fmt.Sprintf("this week %s (%d of %d sessions), overall %s (%d of %d). Home register: %s.",
 		offsitebot.Percent(wp, wposs), wp, wposs, offsitebot.Percent(op, oposs), op, oposs, offsitebot.HomeRegisterCode))
 	if n := len(k.Attendance); n > 0 {
 		d := latestDay(k.Attendance)
-		lines = append(lines, fmt.Sprintf("Latest day recorded: %s AM %s PM %s", d.Date.Short(), d.AM, d.PM))
+		b.fact("Latest day recorded", fmt.Sprintf("%s AM %s PM %s", d.Date.Short(), d.AM, d.PM))
 	}
-	if m, ok := offsitebot.NextMeeting(k, c.Now); ok && k.Status == offsitebot.Active {
-		lines = append(lines, fmt.Sprintf("Next review: %s %s, %s (%s)", m.ID, when(m), where(m), answersText(m)))
+	next, hasNext := offsitebot.NextMeeting(k, c.Now)
+	if hasNext && k.Status == offsitebot.Active {
+		b.fact("Next review", fmt.Sprintf("%s %s, %s (%s)", next.ID, when(next), where(next), answersText(next)))
 	} else if last, held := offsitebot.LastHeldMeeting(k, c.Now); k.Status == offsitebot.Active && (!held || last.Outcome.Decision == offsitebot.DecisionContinue) {
-		lines = append(lines, "Next review: none scheduled — due by "+offsitebot.ReviewDue(k).Short())
+		b.fact("Next review", "none scheduled — due by "+offsitebot.ReviewDue(k).Short())
 	}
 	for _, m := range k.Meetings {
 		if m.Held() {
-			lines = append(lines, fmt.Sprintf("Held %s %s (%s): %s", m.ID, m.Date().Short(), m.Mode, decisionName(m.Outcome.Decision)))
+			held := fmt.Sprintf("%s (%s): %s", m.Date().Short(), m.Mode, decisionName(m.Outcome.Decision))
+			b.line(fmt.Sprintf("Held %s %s", m.ID, held), bot.Fact{Label: "Held " + m.ID, Value: held})
 		}
 	}
 	if !offsitebot.FaceToFace(k) {
-		lines = append(lines, "No face-to-face review yet (at least one should be).")
+		s := "No face-to-face review yet (at least one should be)."
+		b.line(s, bot.Fact{Value: s})
 	}
 	for _, r := range k.Requests {
 		if r.Open() {
-			lines = append(lines, fmt.Sprintf("Open review request %s from the %s, %s (duty %s)", r.ID, whoName(r.From), offsitebot.DateOf(r.At).Short(), dutyText(r.DutyApplies)))
+			open := fmt.Sprintf("from the %s, %s (duty %s)", whoName(r.From), offsitebot.DateOf(r.At).Short(), dutyText(r.DutyApplies))
+			b.line(fmt.Sprintf("Open review request %s %s", r.ID, open), bot.Fact{Label: "Open review request " + r.ID, Value: open})
 		}
 	}
 	if fb := latestFeedback(k); fb != "" {
-		lines = append(lines, "Pupil's and family's view since the last review (for the meeting pack):\n  "+strings.ReplaceAll(fb, "\n", "\n  "))
+		b.line("Pupil's and family's view since the last review (for the meeting pack):\n  "+strings.ReplaceAll(fb, "\n", "\n  "),
+			bot.Fact{Label: "Pupil's and family's view since the last review", Value: fb})
 	}
 	var people []string
 	for _, p := range k.People {
@@ -85,17 +96,47 @@ func (e *Engine) show(ctx context.Context, c bot.Call) ([]bot.Reply, error) {
 		people = append(people, s)
 	}
 	if len(people) > 0 {
-		lines = append(lines, "Linked: "+strings.Join(people, ", "))
+		b.fact("Linked", strings.Join(people, ", "))
 	}
 	if due := e.dueFor(c.Who, k, c.Now); len(due) > 0 {
 		if c.Who.Role != offsitebot.RoleLA { // the LA's lines come under their own headings
-			lines = append(lines, "Due:")
+			b.heading("Due:", "Due")
 		}
-		lines = append(lines, dueLines(due, c.Who.Role, func(_ offsitebot.DueItem, text, next string) string {
-			return "  • " + text + " → " + next
-		})...)
+		addDue(&b, due, c.Who.Role, true)
 	}
-	return []bot.Reply{{Text: strings.Join(lines, "\n"), Sensitive: true, Case: k.Ref}}, nil
+	b.r.Buttons = showActions(k, c.Who.Role, next, hasNext)
+	return []bot.Reply{b.reply()}, nil
+}
+
+// showActions are the buttons under a running case for what the reader may
+// do to it at any time: log contact, and call off the next meeting.
+func showActions(k *offsitebot.Case, role offsitebot.Role, next offsitebot.Meeting, hasNext bool) [][]bot.Button {
+	if k.Status != offsitebot.Active {
+		return nil
+	}
+	var row []bot.Button
+	if offsitebot.Allowed(role, offsitebot.ActContact) {
+		other := "receiving"
+		if role == offsitebot.RoleReceiving {
+			other = "home"
+		}
+		row = append(row, bot.Button{Label: "Log contact", Data: "/contact " + k.Ref + " " + other})
+	}
+	if hasNext && offsitebot.Allowed(role, offsitebot.ActReview) {
+		row = append(row, bot.Button{Label: "Cancel " + next.ID, Data: "/review " + k.Ref + " cancel " + next.ID,
+			Confirm: fmt.Sprintf("Cancel review meeting %s on %s? Everyone invited is told at once.", next.ID, when(next))})
+	}
+	if len(row) == 0 {
+		return nil
+	}
+	return [][]bot.Button{row}
+}
+
+func yesNoText(b bool) string {
+	if b {
+		return "yes"
+	}
+	return "no"
 }
 
 func latestDay(days []offsitebot.AttendanceDay) offsitebot.AttendanceDay {

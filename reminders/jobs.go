@@ -196,10 +196,10 @@ func (s *Scheduler) attendanceChase(ctx context.Context, sw *sweep) ([]message, 
 	return s.askAttendance(ctx, sw, KindAttendanceChase, JobAttendanceChase, conversations.MsgAttendanceChase, alert)
 }
 
-// askAttendance sends what(case, day) with the answer buttons to each
+// askAttendance sends what(case, day, their platform) with the answer buttons to each
 // receiving contact of each running case whose day is not yet recorded; then,
 // if set, adds what also(case, contacts asked) returns.
-func (s *Scheduler) askAttendance(ctx context.Context, sw *sweep, kind, job string, what func(*offsitebot.Case, offsitebot.Date) string,
+func (s *Scheduler) askAttendance(ctx context.Context, sw *sweep, kind, job string, what func(*offsitebot.Case, offsitebot.Date, offsitebot.Platform) string,
 	also func(ctx context.Context, c *offsitebot.Case, asked int) ([]message, error)) ([]message, string, error) {
 	if why := sw.notSchoolDay(); why != "" {
 		return nil, why, nil
@@ -217,8 +217,8 @@ func (s *Scheduler) askAttendance(ctx context.Context, sw *sweep, kind, job stri
 		if err != nil {
 			return nil, "", err
 		}
-		text := what(c, sw.today)
 		for _, r := range to {
+			text := what(c, sw.today, offsitebot.Identity{ID: r}.Platform())
 			out = append(out, message{Key: key(kind, c.Ref, r, string(sw.today)), Job: job,
 				Kind: kind, Case: c.Ref, To: r, Expires: endOfDay(sw.today), Purge: dayKeep(sw.today),
 				Reply: storedReply{Text: text, Buttons: storeButtons(conversations.AttendanceButtons(c.Ref, sw.today)), Case: c.Ref}})
@@ -243,17 +243,17 @@ func (s *Scheduler) attendanceSummary(ctx context.Context, sw *sweep) ([]message
 	if err := sw.load(ctx); err != nil {
 		return nil, "", err
 	}
-	lines := map[string][]string{} // home URN -> one line per case, by reference
+	byHome := map[string][]*offsitebot.Case{} // home URN -> its running cases, by reference
 	var urns []string
 	for i := range sw.cases {
 		c := &sw.cases[i]
 		if !running(c, sw.today) {
 			continue
 		}
-		if _, ok := lines[c.HomeURN]; !ok {
+		if _, ok := byHome[c.HomeURN]; !ok {
 			urns = append(urns, c.HomeURN)
 		}
-		lines[c.HomeURN] = append(lines[c.HomeURN], conversations.AttendanceLine(c, sw.today))
+		byHome[c.HomeURN] = append(byHome[c.HomeURN], c)
 	}
 	var out []message
 	for _, urn := range urns {
@@ -261,11 +261,11 @@ func (s *Scheduler) attendanceSummary(ctx context.Context, sw *sweep) ([]message
 		if err != nil {
 			return nil, "", err
 		}
-		text := conversations.MsgAttendanceSummary(sw.today, lines[urn])
+		summary := storeReply(conversations.AttendanceSummary(sw.today, byHome[urn]))
 		for _, h := range home {
 			out = append(out, message{Key: key(KindAttendanceSum, "school-"+urn, h, string(sw.today)), Job: JobAttendanceSummary,
 				Kind: KindAttendanceSum, Case: "school:" + urn, To: h, Expires: endOfDay(sw.today.AddDays(1)), Purge: dayKeep(sw.today),
-				Reply: storedReply{Text: text}})
+				Reply: summary})
 		}
 	}
 	return out, "", nil

@@ -58,9 +58,8 @@ func TestPromptsOverAWeek(t *testing.T) {
 	want := map[string]int{}
 	for _, day := range schoolDays {
 		for _, ref := range refs {
-			for _, to := range []string{recvID, tgRecvID} {
-				want[to+" "+fmt.Sprintf("Attendance for S.T. (%s), %s.\nTap a button, or type: attendance %s %s AM PM", ref, day.Short(), ref, day)]++
-			}
+			want[recvID+" "+fmt.Sprintf("Attendance for S.T. (%s), %s.\nChoose a button, or type: attendance %s %s AM PM", ref, day.Short(), ref, day)]++
+			want[tgRecvID+" "+fmt.Sprintf("Attendance for S.T. (%s), %s.\nChoose a button, or send /attendance to answer step by step.", ref, day.Short())]++
 		}
 	}
 	for k, n := range got {
@@ -360,7 +359,7 @@ func TestParentBlockedBot(t *testing.T) {
 		t.Fatal(err)
 	}
 	inv := rec.To("telegram:78", "review meeting about Sam's off-site direction (OSD-7K2Q) on Mon 7 Dec at 10:00")
-	if len(inv) != 1 || !inv[0].Reply.Sensitive || fmt.Sprint(inv[0].Reply.Buttons) != "[[{Give feedback /feedback}]]" {
+	if len(inv) != 1 || !inv[0].Reply.Sensitive || fmt.Sprint(inv[0].Reply.Buttons) != fmt.Sprint([][]bot.Button{{{Label: "Give feedback", Data: "/feedback"}}}) {
 		t.Errorf("invitation to the other parent = %+v", inv)
 	}
 	told := rec.To(homeID, "A parent on OSD-7K2Q (S.T.) can't be reached")

@@ -40,7 +40,7 @@ const retrySuffix = "#retry"
 const obligationLife = 120 * 24 * time.Hour
 
 // message is one reminder to send: to whom, about what, and its claim key;
-// storedReply and storedButton are what it says, kept so any later run can
+// storedReply and the rest are what it says, kept so any later run can
 // retry it.
 type (
 	message      = offsitebot.Reminder
@@ -52,8 +52,25 @@ func storeButtons(rows [][]bot.Button) []storedButton {
 	var out []storedButton
 	for i, row := range rows {
 		for _, b := range row {
-			out = append(out, storedButton{Row: i, Label: b.Label, Data: b.Data})
+			out = append(out, storedButton{Row: i, Label: b.Label, Data: b.Data, Confirm: b.Confirm})
 		}
+	}
+	return out
+}
+
+// storeReply keeps r as a reminder's reply.
+func storeReply(r bot.Reply) storedReply {
+	out := storedReply{Text: r.Text, Buttons: storeButtons(r.Buttons), Sensitive: r.Sensitive, Case: r.Case,
+		Title: r.Title, Note: r.Note}
+	for _, f := range r.Facts {
+		out.Facts = append(out.Facts, offsitebot.ReminderFact(f))
+	}
+	for _, it := range r.Items {
+		si := offsitebot.ReminderItem{Group: it.Group, Text: it.Text, Next: it.Next}
+		if a := it.Action; a != nil {
+			si.Action = &storedButton{Label: a.Label, Data: a.Data, Confirm: a.Confirm}
+		}
+		out.Items = append(out.Items, si)
 	}
 	return out
 }
@@ -65,9 +82,20 @@ func reply(r storedReply) bot.Reply {
 		for len(rows) <= b.Row {
 			rows = append(rows, nil)
 		}
-		rows[b.Row] = append(rows[b.Row], bot.Button{Label: b.Label, Data: b.Data})
+		rows[b.Row] = append(rows[b.Row], bot.Button{Label: b.Label, Data: b.Data, Confirm: b.Confirm})
 	}
-	return bot.Reply{Text: r.Text, Buttons: rows, Sensitive: r.Sensitive, Case: r.Case}
+	out := bot.Reply{Text: r.Text, Buttons: rows, Sensitive: r.Sensitive, Case: r.Case, Title: r.Title, Note: r.Note}
+	for _, f := range r.Facts {
+		out.Facts = append(out.Facts, bot.Fact(f))
+	}
+	for _, it := range r.Items {
+		item := bot.Item{Group: it.Group, Text: it.Text, Next: it.Next}
+		if a := it.Action; a != nil {
+			item.Action = &bot.Button{Label: a.Label, Data: a.Data, Confirm: a.Confirm}
+		}
+		out.Items = append(out.Items, item)
+	}
+	return out
 }
 
 // unreachable is a recipient found to have blocked the bot, about a case.

@@ -7,7 +7,7 @@ package telegram
 const (
 	// msgPrivateOnly answers a command in a group chat.
 	msgPrivateOnly = "I only talk about pupils in a private chat. Please open a chat with me " +
-		"directly (tap my name, then Message) and try again there."
+		"directly (choose my name, then Message) and try again there."
 
 	// msgTextOnly answers a photo, sticker, voice note or other non-text message.
 	msgTextOnly = "Sorry, I can only read typed messages. Please type your answer, or " +
