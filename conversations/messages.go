@@ -2,6 +2,7 @@ package conversations
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -14,19 +15,64 @@ import (
 // child (or, for a receiving contact, the pupils they teach).
 
 const (
-	msgFeedbackPupil   = "Thank you for helping us hear your child's view. How does your child feel the new school is going? Write it in their words if you can."
-	msgFeedbackFamily  = "And how do you, the family, feel it is going? Anything worrying you, or anything you'd like the school to know?"
-	msgFeedbackThanks  = "Thank you. Your answers will be read at the next review meeting, alongside everything else."
-	msgSuggestTime     = "Sorry that time doesn't suit. Which days and times would be better for you? I'll pass it straight to the school."
-	msgStopConfirm     = "Do you want to stop getting messages about this off-site direction here? (yes/no)"
-	msgStopKept        = "OK, you stay connected. Nothing has changed."
-	msgStopped         = "Done: you won't get messages about it here any more. If you change your mind, ask the school for a new link."
-	msgParentHelp      = "Here's what I can do for you:\n/status — what's happening next\n/request — ask the school for a review meeting, in writing\n/feedback — tell us how it's going, for you and your child\n/pack — the papers for the next review meeting (PDF)\n/stop — stop getting messages here\n/cancel — stop what we're in the middle of\nIf something is urgent, please phone the school."
-	msgPupilHelp       = "Here's what I can do for you:\n/status — what's happening next\n/request — ask the school for a review meeting, in writing\n/feedback — tell us how it's going\n/pack — the papers for the next review meeting (PDF)\n/stop — stop getting messages here\n/cancel — stop what we're in the middle of\nIf something is urgent, please phone the school."
-	msgFeedbackSelf    = "How do you feel the new school is going? Say it in your own words."
-	msgFeedbackMore    = "Is there anything worrying you, or anything you'd like the school to know or help with?"
-	msgReceivingTGHelp = "Here's what I can do for you:\n/attendance — record today's attendance (I also ask each school morning)\n/status — the pupils you're connected to\n/cancel — stop what we're in the middle of"
+	msgFeedbackPupil  = "Thank you for helping us hear your child's view. How does your child feel the new school is going? Write it in their words if you can."
+	msgFeedbackFamily = "And how do you, the family, feel it is going? Anything worrying you, or anything you'd like the school to know?"
+	msgFeedbackThanks = "Thank you. Your answers will be read at the next review meeting, alongside everything else."
+	msgSuggestTime    = "Sorry that time doesn't suit. Which days and times would be better for you? I'll pass it straight to the school."
+	msgStopConfirm    = "Do you want to stop getting messages about this off-site direction here? (yes/no)"
+	msgStopKept       = "OK, you stay connected. Nothing has changed."
+	msgStopped        = "Done: you won't get messages about it here any more. If you change your mind, ask the school for a new link."
+	msgFeedbackSelf   = "How do you feel the new school is going? Say it in your own words."
+	msgFeedbackMore   = "Is there anything worrying you, or anything you'd like the school to know or help with?"
 )
+
+// The commands families and receiving contacts use, as their help lists
+// them and as Telegram's command menu offers them.
+var (
+	parentMenu = []bot.MenuItem{
+		{Command: "status", Description: "what's happening next"},
+		{Command: "request", Description: "ask the school for a review meeting, in writing"},
+		{Command: "feedback", Description: "tell us how it's going, for you and your child"},
+		{Command: "pack", Description: "the papers for the next review meeting (PDF)"},
+		{Command: "stop", Description: "stop getting messages here"},
+		{Command: "cancel", Description: "stop what we're in the middle of"},
+	}
+	pupilMenu = slices.Concat(parentMenu[:2],
+		[]bot.MenuItem{{Command: "feedback", Description: "tell us how it's going"}}, parentMenu[3:])
+	receivingMenu = []bot.MenuItem{
+		{Command: "attendance", Description: "record today's attendance (I also ask each school morning)"},
+		{Command: "status", Description: "the pupils you're connected to"},
+		{Command: "cancel", Description: "stop what we're in the middle of"},
+	}
+	helpItem = bot.MenuItem{Command: "help", Description: "what I can do"}
+
+	msgParentHelp      = helpText(parentMenu, "If something is urgent, please phone the school.")
+	msgPupilHelp       = helpText(pupilMenu, "If something is urgent, please phone the school.")
+	msgReceivingTGHelp = helpText(receivingMenu, "")
+)
+
+// helpText lists menu's commands, then the footer.
+func helpText(menu []bot.MenuItem, footer string) string {
+	lines := []string{"Here's what I can do for you:"}
+	for _, m := range menu {
+		lines = append(lines, "/"+m.Command+" — "+m.Description)
+	}
+	if footer != "" {
+		lines = append(lines, footer)
+	}
+	return strings.Join(lines, "\n")
+}
+
+// TelegramMenus are the command menus of people on Telegram, by role: the
+// default ("") is a family's, offered to everyone; the others where a role's
+// commands differ. Each is what that role's help lists, and help.
+func TelegramMenus() map[offsitebot.Role][]bot.MenuItem {
+	return map[offsitebot.Role][]bot.MenuItem{
+		"":                       append(slices.Clone(parentMenu), helpItem),
+		offsitebot.RolePupil:     append(slices.Clone(pupilMenu), helpItem),
+		offsitebot.RoleReceiving: append(slices.Clone(receivingMenu), helpItem),
+	}
+}
 
 func msgWelcome(name, child, school, ref string, role offsitebot.Role) string {
 	if name == "" {

@@ -18,6 +18,7 @@ import (
 func claimRetention() map[string]time.Duration {
 	return map[string]time.Duration{
 		"slack_events":       7 * 24 * time.Hour,
+		"slack_buttons":      60 * 24 * time.Hour,
 		"telegram_updates":   7 * 24 * time.Hour,
 		"telegram_callbacks": 60 * 24 * time.Hour,
 		colCounters:          0,

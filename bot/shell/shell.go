@@ -48,6 +48,7 @@ type Shell struct {
 	mu      sync.Mutex // guards out: reminders may print while a command runs
 	who     string
 	buttons []bot.Button
+	confirm *bot.Button // a choice that cannot be undone, waiting for yes
 }
 
 // New returns a shell; call Run.
@@ -91,7 +92,7 @@ func (s *Shell) Become(ctx context.Context, as string) (string, error) {
 		return "", fmt.Errorf("shell: become %s: %w", id, err)
 	}
 	s.who = id
-	s.buttons = nil
+	s.buttons, s.confirm = nil, nil
 	return id, nil
 }
 
@@ -165,12 +166,37 @@ func (s *Shell) Line(ctx context.Context, line string) {
 		return
 	}
 	req := bot.Request{Platform: offsitebot.Shell, UserID: s.who, Name: nameOf(s.who), Chat: s.who, Text: line}
-	// A number picks one of the buttons last offered.
-	if n, err := strconv.Atoi(line); err == nil && n >= 1 && n <= len(s.buttons) {
-		req.Text, req.Data = "", s.buttons[n-1].Data
+	pick := func(b bot.Button) {
+		req.Text, req.Data = "", b.Data
 		req.Command = strings.HasPrefix(req.Data, "/")
 	}
+	if b := s.confirm; b != nil {
+		s.confirm = nil
+		if !isYes(line) {
+			s.printf("Not done.\n")
+			return
+		}
+		pick(*b)
+	} else if n, err := strconv.Atoi(line); err == nil && n >= 1 && n <= len(s.buttons) {
+		// A number picks one of the buttons last offered; one that cannot be
+		// undone asks first, as a dialog would.
+		b := s.buttons[n-1]
+		if b.Confirm != "" {
+			s.confirm = &b
+			s.printf("%s (yes/no)\n", b.Confirm)
+			return
+		}
+		pick(b)
+	}
 	s.show(s.opts.Router.Handle(ctx, req))
+}
+
+func isYes(s string) bool {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "y", "yes":
+		return true
+	}
+	return false
 }
 
 func nameOf(id string) string {

@@ -24,6 +24,9 @@ const submitWait = 2500 * time.Millisecond
 
 const sorry = "Sorry, something went wrong on our side and I did not act on that. Please try again in a minute."
 
+// buttonGone answers a press of a button whose kept value is unknown (pruned, or not this person's).
+const buttonGone = "Sorry, that button no longer works. Type the command instead, or help to see what I can do."
+
 // dest says where the answers to one request go. Everything goes to the
 // person's DM with the bot (or a modal): pupil names never reach a channel.
 type dest struct {
@@ -113,11 +116,21 @@ func (a *Adapter) action(ctx context.Context, cb slackapi.InteractionCallback) {
 	}
 	act := cb.ActionCallback.BlockActions[0]
 	team := a.teamOr(cb.Team.ID)
+	// A value kept aside (too long for Slack) is bound to where the button
+	// was shown: the message's channel, or the user's Home tab.
+	owner := cb.User.ID
+	if cb.Container.Type == "message" {
+		owner = cb.Container.ChannelID
+	}
+	data, known, err := a.stash.Get(ctx, owner, act.Value)
+	if err != nil {
+		a.log.Error("slack: read button value", "user", userID(team, cb.User.ID), "err", err)
+	}
 	req := bot.Request{
 		Platform: offsitebot.Slack, UserID: userID(team, cb.User.ID), Name: cb.User.Name, Chat: cb.User.ID,
-		Data: act.Value, Command: strings.HasPrefix(act.Value, "/"), Forms: cb.TriggerID != "",
+		Data: data, Command: strings.HasPrefix(data, "/"), Forms: cb.TriggerID != "",
 	}
-	d := dest{team: team, user: cb.User.ID, trigger: cb.TriggerID, rerun: act.Value}
+	d := dest{team: team, user: cb.User.ID, trigger: cb.TriggerID, rerun: data}
 	if cb.Container.Type == "message" && strings.HasPrefix(cb.Container.ChannelID, "D") {
 		// Buttons are only on the bot's own messages, so this DM is the bot's.
 		// The answer goes in the thread of the message pressed, so a prompt
@@ -128,19 +141,39 @@ func (a *Adapter) action(ctx context.Context, cb slackapi.InteractionCallback) {
 		}
 	}
 	key := deliveryKey("action", team, cb.TriggerID, cb.User.ID, act.ActionTs+act.Value)
-	first, err := a.first(ctx, key, "action", req.UserID)
-	if err != nil {
+	first, ferr := a.first(ctx, key, "action", req.UserID)
+	if ferr != nil {
 		a.deliver(ctx, d, []bot.Reply{{Text: sorry}})
 		return
 	}
 	if !first {
 		return
 	}
-	if d.channel != "" {
+	if !known {
+		msg := sorry
+		if err == nil {
+			msg = buttonGone
+		}
+		a.deliver(ctx, d, []bot.Reply{{Text: msg}})
+		return
+	}
+	if d.channel != "" && pressedRow(cb, act) {
 		// Only in the DM: in a shared channel the buttons are others' too.
 		a.markPressed(ctx, cb, act)
 	}
 	a.deliver(ctx, d, a.router.Handle(ctx, req))
+}
+
+// pressedRow reports whether the button pressed is among a question's
+// choices (an actions block), which one answer settles; a button beside an
+// item of a list leaves the others' buttons as they are.
+func pressedRow(cb slackapi.InteractionCallback, act *slackapi.BlockAction) bool {
+	for _, b := range cb.Message.Blocks.BlockSet {
+		if ab, ok := b.(*slackapi.ActionBlock); ok && ab.BlockID == act.BlockID {
+			return true
+		}
+	}
+	return false
 }
 
 // markPressed replaces the buttons of the message with the choice made, so
@@ -320,12 +353,17 @@ func (a *Adapter) publishHome(ctx context.Context, team, user string) error {
 		return a.router.Handle(ctx, bot.Request{Platform: offsitebot.Slack, UserID: userID(team, user), Chat: user, Text: text, Command: true})
 	}
 	cases, due := ask("cases"), ask("due")
-	parts := []homePart{{"My cases", cases}, {"Due or overdue", due}}
+	// Most urgent first: what is due, then the cases.
+	parts := []homePart{{"Due or overdue", due, "due"}, {"My cases", cases, "cases"}}
 	if len(cases) == 1 && len(due) == 1 && cases[0].Text == due[0].Text {
-		parts = []homePart{{"offsitebot", cases}} // a refusal, said once
+		parts = []homePart{{"offsitebot", cases, "help"}} // a refusal, said once
+	}
+	view, err := homeView(parts, a.values(ctx, user))
+	if err != nil {
+		return err
 	}
 	return a.retry(ctx, "views.publish", func() error {
-		_, err := a.api.PublishViewContext(ctx, slackapi.PublishViewContextRequest{UserID: user, View: homeView(parts)})
+		_, err := a.api.PublishViewContext(ctx, slackapi.PublishViewContextRequest{UserID: user, View: view})
 		return err
 	})
 }

@@ -2,12 +2,10 @@ package slack
 
 import (
 	"encoding/json"
-	"fmt"
 	"regexp"
 	"strings"
 
 	slackapi "github.com/slack-go/slack"
-	"github.com/slack-go/slack/slackutilsx"
 
 	"github.com/offsitebot/offsitebot/bot"
 )
@@ -28,41 +26,8 @@ const (
 	valueAction    = "v" // action_id of every input: the block_id is the field key
 )
 
-// messageBlocks renders one reply as Block Kit: its text as sections, each
-// row of buttons as an actions block whose button values are the Data.
-func messageBlocks(r bot.Reply) []slackapi.Block {
-	var blocks []slackapi.Block
-	for _, chunk := range chunks(slackutilsx.EscapeMessage(r.Text), maxSection) {
-		blocks = append(blocks, section(chunk))
-	}
-	for i, row := range r.Buttons {
-		var els []slackapi.BlockElement
-		for j, b := range row {
-			if j == maxRowButtons || len(b.Data) > maxButtonValue {
-				continue
-			}
-			els = append(els, slackapi.NewButtonBlockElement(fmt.Sprintf("b%d_%d", i, j), b.Data,
-				slackapi.NewTextBlockObject(slackapi.PlainTextType, trunc(b.Label, maxButtonText), false, false)))
-		}
-		if len(els) > 0 {
-			blocks = append(blocks, slackapi.NewActionBlock(fmt.Sprintf("row%d", i), els...))
-		}
-	}
-	if len(blocks) > maxBlocks {
-		blocks = blocks[:maxBlocks]
-	}
-	return blocks
-}
-
-// section is a mrkdwn section of text already escaped (slackutilsx), so
-// that <, > and & in what people typed stay literal instead of becoming
-// links or mentions.
-func section(escaped string) *slackapi.SectionBlock {
-	return slackapi.NewSectionBlock(slackapi.NewTextBlockObject(slackapi.MarkdownType, escaped, false, false), nil, nil)
-}
-
-// chunks splits escaped text into pieces of at most n bytes, at line breaks
-// where it can, and never inside a character or an &entity;.
+// chunks splits text into pieces of at most n bytes (so at most n
+// characters), at line breaks where it can, and never inside a character.
 func chunks(s string, n int) []string {
 	s = strings.TrimRight(s, "\n")
 	var out []string
@@ -73,14 +38,11 @@ func chunks(s string, n int) []string {
 			for cut > 0 && !utf8Start(s[cut]) {
 				cut--
 			}
-			if amp := strings.LastIndex(s[max(cut-4, 0):cut], "&"); amp >= 0 && !strings.Contains(s[max(cut-4, 0)+amp:cut], ";") {
-				cut = max(cut-4, 0) + amp
-			}
 		}
 		out = append(out, s[:cut])
 		s = strings.TrimLeft(s[cut:], "\n")
 	}
-	if s != "" {
+	if strings.TrimSpace(s) != "" {
 		out = append(out, s)
 	}
 	return out
@@ -97,6 +59,8 @@ func trunc(s string, n int) string {
 	return string(r[:n-1]) + "…"
 }
 
+// plain is text shown exactly as it is: Slack formats nothing in plain_text
+// and, with emoji off, turns no :name: into an emoji.
 func plain(s string) *slackapi.TextBlockObject {
 	return slackapi.NewTextBlockObject(slackapi.PlainTextType, s, false, false)
 }
@@ -126,9 +90,7 @@ func modal(f *bot.Form, intro string) slackapi.ModalViewRequest {
 		CallbackID:      formCallback,
 		PrivateMetadata: string(meta),
 	}
-	for _, chunk := range chunks(slackutilsx.EscapeMessage(intro), maxSection) {
-		v.Blocks.BlockSet = append(v.Blocks.BlockSet, section(chunk))
-	}
+	v.Blocks.BlockSet = append(v.Blocks.BlockSet, textSections(intro)...)
 	for _, fld := range f.Fields {
 		if len(v.Blocks.BlockSet) == maxModalBlocks {
 			break
@@ -225,29 +187,6 @@ func formValues(state *slackapi.ViewState) map[string]string {
 		}
 	}
 	return out
-}
-
-// homeView is the App Home tab: each part's replies under its heading.
-func homeView(parts []homePart) slackapi.HomeTabViewRequest {
-	v := slackapi.HomeTabViewRequest{Type: slackapi.VTHomeTab}
-	for i, p := range parts {
-		if i > 0 {
-			v.Blocks.BlockSet = append(v.Blocks.BlockSet, slackapi.NewDividerBlock())
-		}
-		v.Blocks.BlockSet = append(v.Blocks.BlockSet, slackapi.NewHeaderBlock(plain(p.title)))
-		for _, r := range p.replies {
-			v.Blocks.BlockSet = append(v.Blocks.BlockSet, messageBlocks(r)...)
-		}
-	}
-	if len(v.Blocks.BlockSet) > maxModalBlocks {
-		v.Blocks.BlockSet = v.Blocks.BlockSet[:maxModalBlocks]
-	}
-	return v
-}
-
-type homePart struct {
-	title   string
-	replies []bot.Reply
 }
 
 var (

@@ -26,21 +26,27 @@ func TestCleanText(t *testing.T) {
 	}
 }
 
+// asIs is a valueFunc for replies whose button data all fits Slack.
+func asIs(data string) (string, error) { return data, nil }
+
 func TestMessageBlocks(t *testing.T) {
-	long := strings.Repeat("a line of text\n", 400) // 6000 bytes: two sections
+	long := strings.Repeat("a line of text\n", 400) // 6000 bytes: three sections
 	r := bot.Reply{Text: long + "<b> & co", Buttons: [][]bot.Button{
 		{{Label: "Present all day", Data: "/attendance OSD-7K2Q 2026-12-02 / /"}, {Label: "Absent…", Data: "absent"}},
 		{{Label: strings.Repeat("x", 100), Data: "/answer OSD-7K2Q M1 yes"}},
 	}}
-	blocks := messageBlocks(r)
-	raw, err := json.Marshal(blocks)
+	bs, err := blocks(r, asIs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err := json.Marshal(bs)
 	if err != nil {
 		t.Fatal(err)
 	}
 	var got []struct {
 		Type string `json:"type"`
 		Text struct {
-			Text string `json:"text"`
+			Type, Text string
 		} `json:"text"`
 		Elements []struct {
 			Value string `json:"value"`
@@ -56,15 +62,15 @@ func TestMessageBlocks(t *testing.T) {
 	var types []string
 	for _, b := range got {
 		types = append(types, b.Type)
-		if b.Type == "section" && len(b.Text.Text) > maxSection {
-			t.Errorf("section of %d characters", len(b.Text.Text))
+		if b.Type == "section" && (len(b.Text.Text) > maxSection || b.Text.Type != "plain_text") {
+			t.Errorf("section of %d characters, %s", len(b.Text.Text), b.Text.Type)
 		}
 	}
 	if strings.Join(types, ",") != "section,section,section,actions,actions" {
 		t.Fatalf("block types %v", types)
 	}
-	if last := got[2].Text.Text; !strings.HasSuffix(last, "&lt;b&gt; &amp; co") {
-		t.Errorf("text not escaped for mrkdwn: %q", last)
+	if last := got[2].Text.Text; !strings.HasSuffix(last, "<b> & co") {
+		t.Errorf("plain text not as typed: %q", last)
 	}
 	if e := got[3].Elements; len(e) != 2 || e[0].Value != "/attendance OSD-7K2Q 2026-12-02 / /" || e[1].Value != "absent" || e[0].ActionID == e[1].ActionID {
 		t.Errorf("first row %+v", e)
@@ -196,7 +202,7 @@ func TestChunks(t *testing.T) {
 		{"short", 10, []string{"short"}},
 		{"line one\nline two\n", 12, []string{"line one", "line two"}},
 		{"abcdefghij", 4, []string{"abcd", "efgh", "ij"}},
-		{"ab&amp;cd", 5, []string{"ab", "&amp;", "cd"}},
+		{"ab&amp;cd", 5, []string{"ab&am", "p;cd"}},
 		{"éééé", 5, []string{"éé", "éé"}},
 		{"", 5, nil},
 	}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	slackapi "github.com/slack-go/slack"
+	"golang.org/x/time/rate"
 
 	"github.com/offsitebot/offsitebot/bot"
 )
@@ -103,27 +104,50 @@ func (a *Adapter) dm(ctx context.Context, user string) (string, error) {
 	return ch, nil
 }
 
-// post sends one message, paced per channel and retried after 429s.
+// post sends one reply as one message or, past Slack's 50 blocks, as several
+// in order, each paced per channel and retried after 429s.
 func (a *Adapter) post(ctx context.Context, channel, thread string, r bot.Reply) error {
-	if err := a.pace(ctx, channel); err != nil {
-		return err
-	}
-	opts := []slackapi.MsgOption{
-		// The fallback text shows in notifications; the blocks are the message.
-		slackapi.MsgOptionText(trunc(r.Text, 3000), true),
-		slackapi.MsgOptionBlocks(messageBlocks(r)...),
-	}
-	if thread != "" {
-		opts = append(opts, slackapi.MsgOptionTS(thread))
-	}
-	err := a.retry(ctx, "chat.postMessage", func() error {
-		_, _, err := a.api.PostMessageContext(ctx, channel, opts...)
-		return err
-	})
+	bs, err := blocks(r, a.values(ctx, channel))
 	if err != nil {
-		return unreachable(fmt.Errorf("chat.postMessage: %w", err))
+		return err
+	}
+	for i, part := range messages(bs) {
+		// The text shows in notifications, as plain text; the blocks are the message.
+		text := trunc(r.Text, maxSection)
+		if i > 0 {
+			text = "(continued)"
+		}
+		if err := a.pace(ctx, channel); err != nil {
+			return err
+		}
+		opts := []slackapi.MsgOption{
+			slackapi.MsgOptionText(text, true), slackapi.MsgOptionDisableMarkdown(),
+			slackapi.MsgOptionBlocks(part...),
+		}
+		if thread != "" {
+			opts = append(opts, slackapi.MsgOptionTS(thread))
+		}
+		err := a.retry(ctx, "chat.postMessage", func() error {
+			_, _, err := a.api.PostMessageContext(ctx, channel, opts...)
+			return err
+		})
+		if err != nil {
+			return unreachable(fmt.Errorf("chat.postMessage: %w", err))
+		}
 	}
 	return nil
+}
+
+// values gives buttons shown to owner (a channel, or the user of a Home
+// tab) their values: the data, or when it is too long for Slack a short key
+// kept in the database, which only a press from owner turns back into it.
+func (a *Adapter) values(ctx context.Context, owner string) valueFunc {
+	return func(data string) (string, error) {
+		if len(data) <= maxButtonValue {
+			return data, nil
+		}
+		return a.stash.Put(ctx, owner, data)
+	}
 }
 
 // upload shares a file (an export) in the DM.
@@ -148,25 +172,27 @@ func (a *Adapter) upload(ctx context.Context, channel, thread string, f *bot.Fil
 }
 
 // pace keeps to about one message per second per channel, as Slack asks:
-// each message reserves the next free slot and waits for it, so a burst is
-// spread out rather than dropped.
+// each channel has a token bucket of one (golang.org/x/time/rate), read at
+// the adapter's clock; a message reserves the next token and waits for it,
+// so a burst is spread out rather than dropped.
 func (a *Adapter) pace(ctx context.Context, channel string) error {
 	a.mu.Lock()
 	now := a.now()
-	at := a.next[channel]
-	if at.Before(now) {
-		at = now
-	}
-	a.next[channel] = at.Add(a.opts.PerChannel)
-	if len(a.next) > 10000 {
-		for ch, t := range a.next {
-			if t.Before(now) {
-				delete(a.next, ch)
+	lim, ok := a.pacers[channel]
+	if !ok {
+		if len(a.pacers) >= 10000 {
+			for ch, l := range a.pacers {
+				if l.TokensAt(now) >= 1 { // idle long enough to start afresh
+					delete(a.pacers, ch)
+				}
 			}
 		}
+		lim = rate.NewLimiter(rate.Every(a.opts.PerChannel), 1)
+		a.pacers[channel] = lim
 	}
+	d := lim.ReserveN(now, 1).DelayFrom(now)
 	a.mu.Unlock()
-	if d := at.Sub(now); d > 0 {
+	if d > 0 {
 		return a.sleep(ctx, d)
 	}
 	return nil

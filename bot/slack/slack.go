@@ -17,6 +17,7 @@ import (
 	"time"
 
 	slackapi "github.com/slack-go/slack"
+	"golang.org/x/time/rate"
 
 	offsitebot "github.com/offsitebot/offsitebot"
 	"github.com/offsitebot/offsitebot/bot"
@@ -33,9 +34,13 @@ const ChannelTarget = "slack:channel"
 // retried or replayed delivery is processed once, also across replicas.
 const claimCollection = "slack_events"
 
+// buttonCollection keeps button values too long for Slack (bot.Stash).
+const buttonCollection = "slack_buttons"
+
 // Store is the storage the adapter needs; *storage.DB satisfies it.
 type Store interface {
 	Claim(ctx context.Context, collection, key string, fields map[string]any) (bool, error)
+	Claimed(ctx context.Context, collection, key, field string) (string, bool, error)
 	Identity(ctx context.Context, id string) (*offsitebot.Identity, error)
 	PutIdentity(ctx context.Context, id offsitebot.Identity) error
 }
@@ -85,10 +90,11 @@ type Adapter struct {
 
 	mu       sync.Mutex
 	inFlight int
-	team     string               // from auth.test
-	botUser  string               // the bot's own user ID, to ignore its messages
-	dms      map[string]string    // user ID -> DM channel ID
-	next     map[string]time.Time // channel -> earliest time of its next message
+	team     string                   // from auth.test
+	botUser  string                   // the bot's own user ID, to ignore its messages
+	dms      map[string]string        // user ID -> DM channel ID
+	pacers   map[string]*rate.Limiter // channel -> its pace
+	stash    bot.Stash                // button values too long for Slack
 
 	submitWait time.Duration    // tests shorten it; 0 means submitWait
 	watchTick  <-chan time.Time // tests drive the watchdog; nil means a real ticker
@@ -164,7 +170,8 @@ func New(opts Options) (*Adapter, error) {
 		log:    opts.Log.With("adapter", "slack"),
 		sleep:  opts.Sleep,
 		dms:    map[string]string{},
-		next:   map[string]time.Time{},
+		pacers: map[string]*rate.Limiter{},
+		stash:  bot.Stash{Store: opts.Store, Collection: buttonCollection, Now: opts.Now},
 		ready:  make(chan struct{}),
 		slots:  make(chan struct{}, opts.Workers),
 		work:   bot.NewWork(),

@@ -15,6 +15,7 @@ import (
 
 	tgbot "github.com/go-telegram/bot"
 	"github.com/go-telegram/bot/models"
+	"golang.org/x/time/rate"
 
 	"github.com/offsitebot/offsitebot/bot"
 	"github.com/offsitebot/offsitebot/storage/storagetest"
@@ -40,7 +41,7 @@ func BenchmarkWebhook(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		a.limit = newLimiter(0, 0, time.Now)
+		a.limit = newLimiter(rate.Inf, rate.Inf, time.Now)
 		srv := httptest.NewServer(a)
 		defer srv.Close()
 		benchWebhook(b, api, srv.URL)

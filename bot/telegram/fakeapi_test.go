@@ -58,7 +58,8 @@ type fakeAPI struct {
 type fakeMsg struct {
 	ID       int
 	Chat     int64
-	Text     string
+	Text     string       // as Telegram shows it: HTML parsed
+	Entities []fakeEntity // the formatting HTML made
 	Buttons  [][]models.InlineKeyboardButton
 	Document string // file name
 	Photo    bool   // sent with sendPhoto (Data is the picture)
@@ -290,10 +291,18 @@ func (f *fakeAPI) send(method string, p map[string]string, files map[string]uplo
 	switch method {
 	case "sendMessage":
 		m.Text = p["text"]
+		if p["parse_mode"] == "HTML" {
+			var err error
+			if m.Text, m.Entities, err = parseHTML(m.Text); err != nil {
+				return nil, &apiError{400, "Bad Request: can't parse entities: " + err.Error(), 0}
+			}
+		} else if p["parse_mode"] != "" {
+			return nil, &apiError{400, "Bad Request: unsupported parse_mode " + p["parse_mode"], 0}
+		}
 		if strings.TrimSpace(m.Text) == "" {
 			return nil, &apiError{400, "Bad Request: message text is empty", 0}
 		}
-		if len([]rune(m.Text)) > maxText {
+		if length(m.Text) > maxText {
 			return nil, &apiError{400, "Bad Request: message is too long", 0}
 		}
 	case "sendDocument":
@@ -513,4 +522,88 @@ func (f *fakeAPI) count(field *int) int {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return *field
+}
+
+// fakeEntity is a piece of formatted text: its kind (the tag) and its text.
+type fakeEntity struct {
+	Type, Text string
+}
+
+// htmlTags are the tags Telegram's HTML parse mode knows
+// (core.telegram.org/bots/api#html-style).
+var htmlTags = map[string]bool{"b": true, "strong": true, "i": true, "em": true, "u": true, "ins": true,
+	"s": true, "strike": true, "del": true, "a": true, "code": true, "pre": true, "tg-spoiler": true,
+	"span": true, "blockquote": true, "tg-emoji": true}
+
+// parseHTML reads text in Telegram's HTML parse mode as Telegram does: the
+// text shown, and the entities its tags make. Like Telegram it refuses an
+// unknown tag, a tag not closed or closed out of order, and a "<" or "&"
+// that starts no tag or entity.
+func parseHTML(s string) (string, []fakeEntity, error) {
+	var out strings.Builder
+	type open struct {
+		name  string
+		start int
+	}
+	var stack []open
+	var ents []fakeEntity
+	for i := 0; i < len(s); {
+		switch s[i] {
+		case '<':
+			end := strings.IndexByte(s[i:], '>')
+			if end < 0 {
+				return "", nil, fmt.Errorf("unclosed start tag at byte offset %d", i)
+			}
+			tag := s[i+1 : i+end]
+			i += end + 1
+			if name, closing := strings.CutPrefix(tag, "/"); closing {
+				if len(stack) == 0 || stack[len(stack)-1].name != name {
+					return "", nil, fmt.Errorf("unmatched end tag %q", name)
+				}
+				top := stack[len(stack)-1]
+				stack = stack[:len(stack)-1]
+				ents = append(ents, fakeEntity{Type: name, Text: out.String()[top.start:]})
+				continue
+			}
+			name, _, _ := strings.Cut(tag, " ")
+			if !htmlTags[name] {
+				return "", nil, fmt.Errorf("unsupported start tag %q", name)
+			}
+			stack = append(stack, open{name, out.Len()})
+		case '&':
+			end := strings.IndexByte(s[i:], ';')
+			if end < 0 {
+				return "", nil, fmt.Errorf("unterminated entity at byte offset %d", i)
+			}
+			ent := s[i+1 : i+end]
+			i += end + 1
+			switch {
+			case ent == "lt":
+				out.WriteByte('<')
+			case ent == "gt":
+				out.WriteByte('>')
+			case ent == "amp":
+				out.WriteByte('&')
+			case ent == "quot":
+				out.WriteByte('"')
+			case strings.HasPrefix(ent, "#"):
+				n, err := strconv.ParseInt(strings.TrimPrefix(strings.TrimPrefix(ent, "#"), "x"), map[bool]int{true: 16, false: 10}[strings.HasPrefix(ent, "#x")], 32)
+				if err != nil {
+					return "", nil, fmt.Errorf("bad numeric entity %q", ent)
+				}
+				out.WriteRune(rune(n))
+			default:
+				return "", nil, fmt.Errorf("unsupported entity %q", ent)
+			}
+		case '>':
+			return "", nil, fmt.Errorf("a > outside a tag at byte offset %d", i)
+		default:
+			out.WriteByte(s[i])
+			i++
+		}
+	}
+	if len(stack) > 0 {
+		return "", nil, fmt.Errorf("tag %q not closed", stack[len(stack)-1].name)
+	}
+	return out.String(), ents, nil
 }

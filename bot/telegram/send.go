@@ -3,8 +3,6 @@ package telegram
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"strconv"
@@ -14,6 +12,7 @@ import (
 
 	tgbot "github.com/go-telegram/bot"
 	"github.com/go-telegram/bot/models"
+	"golang.org/x/time/rate"
 
 	"github.com/offsitebot/offsitebot/bot"
 )
@@ -54,31 +53,32 @@ type button struct {
 	CallbackData string `json:"callback_data"`
 }
 
-// deliver sends one reply to a chat: its text (split to Telegram's length),
-// its buttons under the last part, and its file as a document.
+// deliver sends one reply to a chat: its text as HTML (split to
+// Telegram's length on line breaks), its buttons under the last part, and
+// its file as a document.
 func (a *Adapter) deliver(ctx context.Context, chat int64, r bot.Reply) error {
+	lines, rows := render(r)
 	var markup any
-	if len(r.Buttons) > 0 {
-		kb, err := a.keyboard(ctx, chat, r.Buttons)
+	if len(rows) > 0 {
+		kb, err := a.keyboard(ctx, chat, rows)
 		if err != nil {
 			return err
 		}
 		markup = kb
 	}
-	text := strings.TrimSpace(r.Text)
-	if text == "" && markup != nil {
-		text = msgChoose
+	if len(lines) == 0 && markup != nil {
+		lines = []string{esc(msgChoose)}
 	}
 	var parts []string
 	caption := ""
-	if r.File != nil && len([]rune(text)) <= maxCaption && markup == nil {
-		caption = text // a short text rides with the file
-	} else if text != "" {
-		parts = splitText(text, maxText)
+	if text := strings.TrimSpace(r.Text); r.File != nil && !r.Structured() && len([]rune(text)) <= maxCaption && markup == nil {
+		caption = text // a short text rides with the file, as plain text
+	} else {
+		parts = pack(lines, maxText)
 	}
 	for i, p := range parts {
 		params := &tgbot.SendMessageParams{
-			ChatID: chat, Text: p,
+			ChatID: chat, Text: p, ParseMode: models.ParseModeHTML,
 			// No previews: links are join links and should not unfurl.
 			LinkPreviewOptions: &models.LinkPreviewOptions{IsDisabled: tgbot.True()},
 		}
@@ -121,7 +121,7 @@ func isPhoto(f *bot.File) bool {
 }
 
 // keyboard renders buttons; data longer than Telegram allows is kept in
-// MongoDB under a short hash and sent as "cb:<hash>".
+// MongoDB under a short key bound to the chat (bot.Stash).
 func (a *Adapter) keyboard(ctx context.Context, chat int64, rows [][]bot.Button) (keyboard, error) {
 	kb := keyboard{InlineKeyboard: make([][]button, 0, len(rows))}
 	for _, row := range rows {
@@ -132,13 +132,10 @@ func (a *Adapter) keyboard(ctx context.Context, chat int64, rows [][]bot.Button)
 				data = b.Label
 			}
 			if len(data) > maxCallbackData {
-				key := callbackKey(chat, data)
-				if _, err := a.store.Claim(ctx, colCallbacks, key, map[string]any{
-					"data": data, "chat": strconv.FormatInt(chat, 10), "at": a.now(),
-				}); err != nil {
-					return kb, fmt.Errorf("store button data: %w", err)
+				var err error
+				if data, err = a.stash.Put(ctx, strconv.FormatInt(chat, 10), data); err != nil {
+					return kb, err
 				}
-				data = "cb:" + key
 			}
 			out = append(out, button{Text: b.Label, CallbackData: data})
 		}
@@ -147,53 +144,14 @@ func (a *Adapter) keyboard(ctx context.Context, chat int64, rows [][]bot.Button)
 	return kb, nil
 }
 
-// callbackKey is a short hash of a chat and its button data: the same button
-// in the same chat gets the same key, and another chat cannot use it.
-func callbackKey(chat int64, data string) string {
-	sum := sha256.Sum256([]byte(strconv.FormatInt(chat, 10) + "\x00" + data))
-	return base64.RawURLEncoding.EncodeToString(sum[:15]) // 20 characters, 120 bits
-}
-
 // resolveData turns pressed callback data back into the button's Data.
 func (a *Adapter) resolveData(ctx context.Context, chat int64, data string) (string, bool) {
-	key, ok := strings.CutPrefix(data, "cb:")
-	if !ok {
-		return data, data != ""
-	}
-	full, found, err := a.store.Claimed(ctx, colCallbacks, key, "data")
+	full, ok, err := a.stash.Get(ctx, strconv.FormatInt(chat, 10), data)
 	if err != nil {
 		a.log.Error("read button data", "chat", chat, "err", err)
 		return "", false
 	}
-	if !found || callbackKey(chat, full) != key {
-		return "", false
-	}
-	return full, true
-}
-
-// splitText cuts text into parts of at most n characters, at a line break
-// or a space where it can.
-func splitText(text string, n int) []string {
-	var parts []string
-	for r := []rune(text); len(r) > 0; {
-		if len(r) <= n {
-			parts = append(parts, string(r))
-			break
-		}
-		cut := n
-		for i := n; i > n/2; i-- {
-			if r[i] == '\n' {
-				cut = i
-				break
-			}
-			if r[i] == ' ' && cut == n {
-				cut = i
-			}
-		}
-		parts = append(parts, strings.TrimRight(string(r[:cut]), " \n"))
-		r = []rune(strings.TrimLeft(string(r[cut:]), " \n"))
-	}
-	return parts
+	return full, ok
 }
 
 // call makes one Bot API call to chat within the rate limits: it waits its
@@ -206,13 +164,12 @@ func (a *Adapter) call(ctx context.Context, chat int64, fn func(context.Context)
 	for attempt := 1; ; attempt++ {
 		// The chat's own pace first, then a place in the overall one, so a
 		// chat that must wait does not hold up the others.
-		if err := a.wait(ctx, slot.next.Sub(a.now())); err != nil {
+		if err := a.wait(ctx, a.limit.delay(slot.pace)); err != nil {
 			return err
 		}
-		if err := a.wait(ctx, a.limit.reserve(a.now())); err != nil {
+		if err := a.wait(ctx, a.limit.overall()); err != nil {
 			return err
 		}
-		slot.next = a.now().Add(a.limit.perChat)
 		err := fn(ctx)
 		tooMany, is429 := errors.AsType[*tgbot.TooManyRequestsError](err)
 		switch {
@@ -254,32 +211,33 @@ func isChatGone(err error) bool {
 }
 
 // limiter paces sends as Telegram asks: about one message a second per chat
-// and 30 a second overall. Sends to one chat are serialized, which also keeps
-// their order.
+// and 30 a second overall, each a token bucket (golang.org/x/time/rate) of
+// one, read at the adapter's clock so tests can move it. Sends to one chat
+// are serialized, which also keeps their order.
 type limiter struct {
-	perChat, global time.Duration
+	perChat rate.Limit
+	now     func() time.Time
+	all     *rate.Limiter
 
-	now func() time.Time
-
-	mu    sync.Mutex
-	next  time.Time // earliest time of the next send overall
-	chats map[int64]*chatSlot
+	mu     sync.Mutex
+	paused time.Time // after a 429: no send before this
+	chats  map[int64]*chatSlot
 }
 
 // chatSlot is one chat's turn: whoever holds mu may send to the chat.
 type chatSlot struct {
 	mu   sync.Mutex
-	next time.Time // guarded by mu: earliest next send to this chat
-	refs int       // guarded by limiter.mu: holders and waiters
+	pace *rate.Limiter
+	refs int // guarded by limiter.mu: holders and waiters
 }
 
-func newLimiter(perChat, global time.Duration, now func() time.Time) *limiter {
-	return &limiter{perChat: perChat, global: global, now: now, chats: map[int64]*chatSlot{}}
+func newLimiter(perChat, overall rate.Limit, now func() time.Time) *limiter {
+	return &limiter{perChat: perChat, now: now, all: rate.NewLimiter(overall, 1), chats: map[int64]*chatSlot{}}
 }
 
 // chat waits for the chat's turn; release gives it back. A slot is forgotten
-// once nobody holds or waits for it and its pause is over: at release, or
-// in a sweep when there are many.
+// once nobody holds or waits for it and its bucket is full again: at
+// release, or in a sweep when there are many.
 func (l *limiter) chat(id int64) (*chatSlot, func()) {
 	l.mu.Lock()
 	s := l.chats[id]
@@ -287,53 +245,52 @@ func (l *limiter) chat(id int64) (*chatSlot, func()) {
 		if len(l.chats) >= 256 {
 			l.sweep()
 		}
-		s = &chatSlot{}
+		s = &chatSlot{pace: rate.NewLimiter(l.perChat, 1)}
 		l.chats[id] = s
 	}
 	s.refs++
 	l.mu.Unlock()
 	s.mu.Lock()
 	return s, func() {
-		next := s.next
 		s.mu.Unlock()
 		l.mu.Lock()
-		if s.refs--; s.refs == 0 && !next.After(l.now()) {
+		if s.refs--; s.refs == 0 && s.pace.TokensAt(l.now()) >= 1 {
 			delete(l.chats, id)
 		}
 		l.mu.Unlock()
 	}
 }
 
-// sweep forgets idle slots whose pause is over; l.mu is held.
+// sweep forgets idle slots whose bucket is full; l.mu is held.
 func (l *limiter) sweep() {
 	now := l.now()
 	for id, s := range l.chats {
-		if s.refs == 0 && s.mu.TryLock() {
-			if !s.next.After(now) {
-				delete(l.chats, id)
-			}
-			s.mu.Unlock()
+		if s.refs == 0 && s.pace.TokensAt(now) >= 1 {
+			delete(l.chats, id)
 		}
 	}
 }
 
-// reserve takes the next place in the overall pace and says how long to wait for it.
-func (l *limiter) reserve(now time.Time) time.Duration {
+// delay takes a token of lim now and says how long to wait until it is due.
+func (l *limiter) delay(lim *rate.Limiter) time.Duration {
+	now := l.now()
+	return lim.ReserveN(now, 1).DelayFrom(now)
+}
+
+// overall takes the next place in the overall pace, and says how long to
+// wait for it, a pause after a 429 included.
+func (l *limiter) overall() time.Duration {
+	d := l.delay(l.all)
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	at := now
-	if l.next.After(at) {
-		at = l.next
-	}
-	l.next = at.Add(l.global)
-	return at.Sub(now)
+	return max(d, l.paused.Sub(l.now()))
 }
 
 // pause holds every send until t (after a 429).
 func (l *limiter) pause(t time.Time) {
 	l.mu.Lock()
-	if t.After(l.next) {
-		l.next = t
+	if t.After(l.paused) {
+		l.paused = t
 	}
 	l.mu.Unlock()
 }

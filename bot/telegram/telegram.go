@@ -14,9 +14,11 @@ import (
 	"net/http"
 	"os"
 	"strings"
+	"sync"
 	"time"
 
 	tgbot "github.com/go-telegram/bot"
+	"golang.org/x/time/rate"
 
 	offsitebot "github.com/offsitebot/offsitebot"
 	"github.com/offsitebot/offsitebot/bot"
@@ -72,6 +74,10 @@ type Options struct {
 	// LeaseTTL is how long the poller lease lasts unrenewed; it is renewed
 	// every third of it. Default 30s.
 	LeaseTTL time.Duration
+	// Menus are the command menus by role: the default ("") is offered to
+	// everyone from the start, a role's own in the chat of each person of
+	// that role.
+	Menus map[offsitebot.Role][]bot.MenuItem
 }
 
 // Adapter is offsitebot on Telegram. It is a bot.Sender and an http.Handler
@@ -96,7 +102,12 @@ type Adapter struct {
 	limit       *limiter
 	// work is the handling of claimed updates, which must finish even if the
 	// request or poll that brought them ends; Close waits for it, then cancels it.
-	work *bot.Work
+	work  *bot.Work
+	stash bot.Stash
+	menus map[offsitebot.Role][]bot.MenuItem
+
+	menuMu sync.Mutex
+	menuOf map[int64]offsitebot.Role // the menu each chat was given, as far as this process knows
 }
 
 // Collections the adapter claims keys in.
@@ -156,8 +167,10 @@ func New(opts Options) (*Adapter, error) {
 		webhookURL: opts.WebhookURL, router: opts.Router, store: opts.Store, now: opts.Now,
 		log: opts.Log.With("adapter", "telegram"), sleep: opts.Sleep, holder: opts.Holder,
 		client: opts.HTTPClient, pollTimeout: opts.PollTimeout, leaseTTL: opts.LeaseTTL,
-		limit: newLimiter(time.Second, 34*time.Millisecond, opts.Now), // 1/s per chat, under 30/s overall
+		limit: newLimiter(rate.Every(time.Second), rate.Every(34*time.Millisecond), opts.Now), // 1/s per chat, under 30/s overall
 		work:  bot.NewWork(),
+		stash: bot.Stash{Store: opts.Store, Collection: colCallbacks, Now: opts.Now},
+		menus: opts.Menus, menuOf: map[int64]offsitebot.Role{},
 	}
 	// The bot's numeric ID is the token's public half; it keys claims and the
 	// lease so two bots can share a database.
@@ -185,6 +198,7 @@ func (a *Adapter) Run(ctx context.Context) error {
 	} else if err != nil && ctx.Err() == nil {
 		a.log.Warn("getMe failed; going on", "err", err)
 	}
+	a.setDefaultMenu(ctx)
 	if a.mode == Webhook {
 		if a.webhookURL != "" {
 			_, err := a.api.SetWebhook(ctx, &tgbot.SetWebhookParams{

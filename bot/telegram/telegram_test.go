@@ -416,11 +416,18 @@ func TestGroupsAndNonText(t *testing.T) {
 	if got := e.api.sent(-1001); len(got) != 1 {
 		t.Errorf("plain talk in a group got an answer: %+v", got)
 	}
+	// A photo or a document is acknowledged kindly; a sticker cannot be read.
 	photo := textUpdate(from, "")
-	photo.Message.Photo = []models.PhotoSize{{FileID: "p"}}
-	e.deliver(photo)
-	if got := e.api.sent(from.ID); len(got) != 1 || got[0].Text != msgTextOnly {
-		t.Errorf("photo: %+v", got)
+	photo.Message.Photo, photo.Message.Caption = []models.PhotoSize{{FileID: "p"}}, "Sam's certificate"
+	doc := textUpdate(from, "")
+	doc.Message.Document = &models.Document{FileID: "d", FileName: "letter.pdf"}
+	sticker := textUpdate(from, "")
+	sticker.Message.Sticker = &models.Sticker{FileID: "s"}
+	for _, u := range []*models.Update{photo, doc, sticker} {
+		e.deliver(u)
+	}
+	if got := msgTexts(e.api.sent(from.ID)); got != msgFileThanks+"\n"+msgFileThanks+"\n"+msgTextOnly {
+		t.Errorf("photo, document and sticker answered:\n%s", got)
 	}
 	// "/echo@offsitebot" in a private chat is "/echo".
 	if got := e.say(from, "/echo@offsitebot hi"); len(got) != 1 || got[0].Text != "echo: hi" {

@@ -74,28 +74,57 @@ func (a *Adapter) onMessage(ctx context.Context, m *models.Message) {
 		return
 	}
 	if text == "" {
-		a.reply(ctx, m.Chat.ID, []bot.Reply{{Text: msgTextOnly}})
+		msg := msgTextOnly
+		if len(m.Photo) > 0 || m.Document != nil {
+			msg = msgFileThanks
+		}
+		a.reply(ctx, m.Chat.ID, []bot.Reply{{Text: msg}})
 		return
 	}
 	text = stripBotName(text)
-	a.markReachable(ctx, m.From)
+	who := a.known(ctx, m.From)
 	req := bot.Request{
 		Platform: offsitebot.Telegram, UserID: userID(m.From), Name: m.From.FirstName,
 		Chat: strconv.FormatInt(m.Chat.ID, 10), Text: text,
 	}
-	a.reply(ctx, m.Chat.ID, a.router.Handle(ctx, req))
+	replies := a.router.Handle(ctx, req)
+	if isJoin(text) { // joining may have given them a role
+		who = a.identity(ctx, m.From)
+	}
+	a.offerMenu(ctx, m.Chat.ID, who.Role)
+	a.reply(ctx, m.Chat.ID, replies)
 }
 
-// markReachable clears the unreachable mark of someone who writes again
-// (they unblocked the bot).
-func (a *Adapter) markReachable(ctx context.Context, u *models.User) {
+// isJoin reports a join code sent: "/start CODE".
+func isJoin(text string) bool {
+	words := bot.Split(text)
+	return len(words) > 1 && strings.EqualFold(strings.TrimPrefix(words[0], "/"), "start")
+}
+
+// known is who u is to the bot (an identity without a role if nobody yet),
+// once the unreachable mark of someone who writes again is cleared (they
+// unblocked the bot).
+func (a *Adapter) known(ctx context.Context, u *models.User) offsitebot.Identity {
+	id := a.identity(ctx, u)
+	if id.Unreachable {
+		if err := a.store.SetUnreachable(ctx, id.ID, false); err != nil {
+			a.log.Warn("clear unreachable", "user", id.ID, "err", err)
+		}
+	}
+	return id
+}
+
+// identity reads who u is; an identity without a role if nobody yet (or
+// unreadable: that is logged, and the router will say so).
+func (a *Adapter) identity(ctx context.Context, u *models.User) offsitebot.Identity {
 	id, err := a.store.Identity(ctx, userID(u))
-	if err != nil || id == nil || !id.Unreachable {
-		return
+	if err != nil {
+		a.log.Warn("read identity", "user", userID(u), "err", err)
 	}
-	if err := a.store.SetUnreachable(ctx, id.ID, false); err != nil {
-		a.log.Warn("clear unreachable", "user", id.ID, "err", err)
+	if err != nil || id == nil {
+		return offsitebot.Identity{ID: userID(u)}
 	}
+	return *id
 }
 
 // stripBotName turns "/status@offsitebot x" into "/status x".
@@ -141,7 +170,7 @@ func (a *Adapter) onCallback(ctx context.Context, q *models.CallbackQuery) {
 		a.reply(ctx, chat, []bot.Reply{{Text: msgButtonExpired}})
 		return
 	}
-	a.markReachable(ctx, &q.From)
+	a.offerMenu(ctx, chat, a.known(ctx, &q.From).Role)
 	replies := a.router.Handle(ctx, bot.Request{
 		Platform: offsitebot.Telegram, UserID: userID(&q.From), Name: q.From.FirstName,
 		Chat: strconv.FormatInt(chat, 10), Data: data, Command: strings.HasPrefix(data, "/"),

@@ -15,6 +15,7 @@ import (
 	"github.com/offsitebot/offsitebot/bot/shell"
 	"github.com/offsitebot/offsitebot/bot/slack"
 	"github.com/offsitebot/offsitebot/bot/telegram"
+	"github.com/offsitebot/offsitebot/conversations"
 	"github.com/offsitebot/offsitebot/reminders"
 )
 
@@ -139,7 +140,7 @@ func (w *app) adapters() (*slack.Adapter, *telegram.Adapter, error) {
 	if c := w.cfg.Telegram; c.Token != "" {
 		tg, err = telegram.New(telegram.Options{
 			Token: c.Token, Mode: c.Mode, WebhookSecret: c.WebhookSecret, WebhookURL: c.WebhookURL, APIURL: c.APIURL,
-			Router: w.router, Store: w.db, Now: w.now, Log: w.log,
+			Router: w.router, Store: w.db, Now: w.now, Log: w.log, Menus: conversations.TelegramMenus(),
 		})
 		if err != nil {
 			return nil, nil, err
