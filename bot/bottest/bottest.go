@@ -1,5 +1,6 @@
 // Package bottest holds the test doubles every package's tests share: a
-// settable clock and a sender that records what it is given. Nothing here
+// settable clock and a sender that records what it is given; and the
+// replies the adapters' render tests draw (replies.go). Nothing here
 // waits for wall-clock time to pass unless a test asks it to.
 package bottest
 

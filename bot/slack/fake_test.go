@@ -14,6 +14,7 @@ import (
 	"sync"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/gorilla/websocket"
 	slackapi "github.com/slack-go/slack"
@@ -56,6 +57,7 @@ type fakeSlack struct {
 type fakePost struct {
 	Channel, Text, Thread string
 	Blocks                json.RawMessage
+	Mrkdwn                string // "false" when the text is not to be formatted
 }
 
 type fakeHome struct {
@@ -215,11 +217,16 @@ func (f *fakeSlack) postMessage(r apiRequest) (map[string]any, string) {
 		if err := json.Unmarshal([]byte(b), &blocks); err != nil {
 			return nil, "invalid_blocks"
 		}
+		if err := checkBlocks(json.RawMessage(b), maxBlocks); err != nil {
+			f.t.Logf("chat.postMessage refused: %v", err)
+			return nil, "invalid_blocks"
+		}
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	ts := fmt.Sprintf("1764000000.%06d", len(f.posts)+1)
-	f.posts = append(f.posts, fakePost{Channel: ch, Text: r.form.Get("text"), Thread: r.form.Get("thread_ts"), Blocks: json.RawMessage(r.form.Get("blocks"))})
+	f.posts = append(f.posts, fakePost{Channel: ch, Text: r.form.Get("text"), Thread: r.form.Get("thread_ts"),
+		Blocks: json.RawMessage(r.form.Get("blocks")), Mrkdwn: r.form.Get("mrkdwn")})
 	return map[string]any{"channel": ch, "ts": ts, "message": map[string]any{"text": r.form.Get("text"), "ts": ts}}, ""
 }
 
@@ -273,6 +280,16 @@ func (f *fakeSlack) viewsPublish(r apiRequest) (map[string]any, string) {
 		View   json.RawMessage `json:"view"`
 	}
 	if err := json.Unmarshal(r.json, &req); err != nil || req.UserID == "" {
+		return nil, "invalid_arguments"
+	}
+	var view struct {
+		Blocks json.RawMessage `json:"blocks"`
+	}
+	if err := json.Unmarshal(req.View, &view); err != nil {
+		return nil, "invalid_arguments"
+	}
+	if err := checkBlocks(view.Blocks, maxModalBlocks); err != nil {
+		f.t.Logf("views.publish refused: %v", err)
 		return nil, "invalid_arguments"
 	}
 	f.mu.Lock()
@@ -546,6 +563,173 @@ func checkModal(raw json.RawMessage) error {
 					return fmt.Errorf("select %q option %+v", b.BlockID, o)
 				}
 			}
+		}
+	}
+	return nil
+}
+
+// checkBlocks applies the Block Kit limits Slack enforces on the blocks of a
+// message (at most max of them) or a view (docs.slack.dev/reference/block-kit):
+// lengths of every text, fields, elements and buttons, and a button's style
+// and confirmation dialog.
+func checkBlocks(raw json.RawMessage, max int) error {
+	var bs []map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &bs); err != nil {
+		return err
+	}
+	if len(bs) > max {
+		return fmt.Errorf("%d blocks, at most %d", len(bs), max)
+	}
+	ids := map[string]bool{}
+	for i, b := range bs {
+		var typ, id string
+		_ = json.Unmarshal(b["type"], &typ)
+		_ = json.Unmarshal(b["block_id"], &id)
+		if id != "" && ids[id] {
+			return fmt.Errorf("block_id %q twice", id)
+		}
+		ids[id] = true
+		err := checkBlock(typ, b)
+		if err != nil {
+			return fmt.Errorf("block %d (%s): %w", i, typ, err)
+		}
+	}
+	return nil
+}
+
+func checkBlock(typ string, b map[string]json.RawMessage) error {
+	switch typ {
+	case "header":
+		return checkText(b["text"], 150, true)
+	case "section":
+		var fields []json.RawMessage
+		_ = json.Unmarshal(b["fields"], &fields)
+		if b["text"] == nil && len(fields) == 0 {
+			return fmt.Errorf("neither text nor fields")
+		}
+		if b["text"] != nil {
+			if err := checkText(b["text"], 3000, false); err != nil {
+				return err
+			}
+		}
+		if len(fields) > 10 {
+			return fmt.Errorf("%d fields", len(fields))
+		}
+		for _, f := range fields {
+			if err := checkText(f, 2000, false); err != nil {
+				return fmt.Errorf("field: %w", err)
+			}
+		}
+		if b["accessory"] != nil {
+			return checkElement(b["accessory"])
+		}
+	case "context":
+		var els []json.RawMessage
+		_ = json.Unmarshal(b["elements"], &els)
+		if len(els) == 0 || len(els) > 10 {
+			return fmt.Errorf("%d elements", len(els))
+		}
+		for _, e := range els {
+			if err := checkText(e, 3000, false); err != nil {
+				return err
+			}
+		}
+	case "actions":
+		var els []json.RawMessage
+		_ = json.Unmarshal(b["elements"], &els)
+		if len(els) == 0 || len(els) > 25 {
+			return fmt.Errorf("%d elements", len(els))
+		}
+		seen := map[string]bool{}
+		for _, e := range els {
+			var el struct {
+				ActionID string `json:"action_id"`
+			}
+			_ = json.Unmarshal(e, &el)
+			if seen[el.ActionID] {
+				return fmt.Errorf("action_id %q twice", el.ActionID)
+			}
+			seen[el.ActionID] = true
+			if err := checkElement(e); err != nil {
+				return err
+			}
+		}
+	case "rich_text":
+		if len(b["elements"]) < 3 {
+			return fmt.Errorf("no elements")
+		}
+	case "divider", "input":
+	default:
+		return fmt.Errorf("unknown block type")
+	}
+	return nil
+}
+
+// checkText checks a text object: its type, and 1 to max characters.
+func checkText(raw json.RawMessage, max int, plainOnly bool) error {
+	var t struct {
+		Type     string `json:"type"`
+		Text     string `json:"text"`
+		Emoji    *bool  `json:"emoji"`
+		Verbatim *bool  `json:"verbatim"`
+	}
+	if err := json.Unmarshal(raw, &t); err != nil {
+		return err
+	}
+	switch {
+	case t.Type != "plain_text" && t.Type != "mrkdwn", plainOnly && t.Type != "plain_text":
+		return fmt.Errorf("text of type %q", t.Type)
+	case t.Type == "mrkdwn" && t.Emoji != nil, t.Type == "plain_text" && t.Verbatim != nil:
+		return fmt.Errorf("emoji on mrkdwn or verbatim on plain_text")
+	case t.Text == "" || utf8.RuneCountInString(t.Text) > max:
+		return fmt.Errorf("text of %d characters, want 1 to %d", utf8.RuneCountInString(t.Text), max)
+	}
+	return nil
+}
+
+// checkElement checks a button (the only element messages carry), with its
+// style and confirmation dialog.
+func checkElement(raw json.RawMessage) error {
+	var e struct {
+		Type     string          `json:"type"`
+		Text     json.RawMessage `json:"text"`
+		ActionID string          `json:"action_id"`
+		Value    string          `json:"value"`
+		Style    string          `json:"style"`
+		Confirm  *struct {
+			Title, Text, Confirm, Deny json.RawMessage
+			Style                      string
+		} `json:"confirm"`
+	}
+	if err := json.Unmarshal(raw, &e); err != nil {
+		return err
+	}
+	if e.Type != "button" {
+		return fmt.Errorf("element %q", e.Type)
+	}
+	if err := checkText(e.Text, 75, true); err != nil {
+		return fmt.Errorf("button: %w", err)
+	}
+	switch {
+	case e.ActionID == "" || len(e.ActionID) > 255:
+		return fmt.Errorf("action_id %q", e.ActionID)
+	case len(e.Value) > 2000:
+		return fmt.Errorf("button value of %d characters", len(e.Value))
+	case e.Style != "" && e.Style != "primary" && e.Style != "danger":
+		return fmt.Errorf("button style %q", e.Style)
+	}
+	if c := e.Confirm; c != nil {
+		for _, x := range []struct {
+			raw   json.RawMessage
+			max   int
+			plain bool
+		}{{c.Title, 100, true}, {c.Text, 300, false}, {c.Confirm, 30, true}, {c.Deny, 30, true}} {
+			if err := checkText(x.raw, x.max, x.plain); err != nil {
+				return fmt.Errorf("confirm: %w", err)
+			}
+		}
+		if c.Style != "" && c.Style != "primary" && c.Style != "danger" {
+			return fmt.Errorf("confirm style %q", c.Style)
 		}
 	}
 	return nil
