@@ -51,7 +51,8 @@ type fakeAPI struct {
 	retryAfter int
 	blocked    map[int64]bool
 	calls      map[string]int
-	onSend     func(chat int64) // called for every message sent, if set
+	menus      map[string][]string // command menu by scope ("all_private_chats", "chat:42")
+	onSend     func(chat int64)    // called for every message sent, if set
 }
 
 // fakeMsg is a message the bot sent, as it is now.
@@ -73,6 +74,7 @@ func newFakeAPI(t testing.TB, clock func() time.Time) *fakeAPI {
 	f := &fakeAPI{
 		t: t, token: testToken, clock: clock, changed: make(chan struct{}),
 		queries: map[string]bool{}, limited: map[int64]int{}, blocked: map[int64]bool{}, calls: map[string]int{},
+		menus: map[string][]string{},
 	}
 	f.srv = httptest.NewServer(http.HandlerFunc(f.serve))
 	t.Cleanup(f.srv.Close)
@@ -131,6 +133,8 @@ func (f *fakeAPI) serve(w http.ResponseWriter, r *http.Request) {
 		res = true
 	case "sendMessage", "sendDocument", "sendPhoto":
 		res, aerr = f.send(method, p, files)
+	case "setMyCommands", "deleteMyCommands":
+		res, aerr = f.setMenu(method, p)
 	case "editMessageText":
 		res, aerr = f.edit(p)
 	case "answerCallbackQuery":
@@ -606,4 +610,60 @@ func parseHTML(s string) (string, []fakeEntity, error) {
 		return "", nil, fmt.Errorf("tag %q not closed", stack[len(stack)-1].name)
 	}
 	return out.String(), ents, nil
+}
+
+// setMenu is setMyCommands and deleteMyCommands, with Telegram's checks of
+// each command (1-32 of a-z, 0-9 and _; a description of 1-256 characters).
+func (f *fakeAPI) setMenu(method string, p map[string]string) (any, *apiError) {
+	var scope struct {
+		Type   string `json:"type"`
+		ChatID int64  `json:"chat_id"`
+	}
+	scope.Type = "default"
+	if p["scope"] != "" {
+		if err := json.Unmarshal([]byte(p["scope"]), &scope); err != nil {
+			return nil, &apiError{400, "Bad Request: can't parse BotCommandScope JSON object", 0}
+		}
+	}
+	key := scope.Type
+	if scope.Type == "chat" {
+		key = fmt.Sprintf("chat:%d", scope.ChatID)
+	}
+	var cmds []models.BotCommand
+	if method == "setMyCommands" {
+		if err := json.Unmarshal([]byte(p["commands"]), &cmds); err != nil || len(cmds) == 0 || len(cmds) > 100 {
+			return nil, &apiError{400, "Bad Request: can't parse commands", 0}
+		}
+	}
+	var names []string
+	for _, c := range cmds {
+		ok := len(c.Command) >= 1 && len(c.Command) <= 32 && strings.Trim(c.Command, "abcdefghijklmnopqrstuvwxyz0123456789_") == ""
+		if n := length(c.Description); !ok || n < 1 || n > 256 {
+			return nil, &apiError{400, "Bad Request: BOT_COMMAND_INVALID", 0}
+		}
+		names = append(names, c.Command)
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if names == nil {
+		delete(f.menus, key)
+	} else {
+		f.menus[key] = names
+	}
+	f.notify()
+	return true, nil
+}
+
+// menu is the command menu set for scope, nil for none.
+func (f *fakeAPI) menu(scope string) []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.menus[scope]
+}
+
+// callsOf counts the calls of method.
+func (f *fakeAPI) callsOf(method string) int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.calls[method]
 }

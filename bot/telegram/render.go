@@ -130,7 +130,7 @@ func pack(lines []string, n int) []string {
 	return parts
 }
 
-// cutLine cuts a line of HTML longer than n into a head of at most n
+// cutLine cuts a line of HTML longer than n into a head showing at most n
 // characters and the rest: at the last space that fits, else anywhere
 // that fits, but never inside a tag or an &entity;. Tags open at the cut
 // are closed at the end of the head and opened again at the start of the
@@ -138,13 +138,6 @@ func pack(lines []string, n int) []string {
 func cutLine(s string, n int) (string, string) {
 	type tag struct{ name, open string }
 	var open []tag
-	closing := func() int { // what closing the open tags would add
-		k := 0
-		for _, t := range open {
-			k += len(t.name) + 3
-		}
-		return k
-	}
 	cut, cutOpen, space := 0, []tag(nil), -1
 	var spaceOpen []tag
 	size := 0
@@ -173,7 +166,7 @@ func cutLine(s string, n int) (string, string) {
 			}
 			i += k
 		}
-		if size+closing() > n {
+		if size > n {
 			break
 		}
 		cut, cutOpen = i, append([]tag(nil), open...)

@@ -1,0 +1,247 @@
+package telegram
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	offsitebot "github.com/offsitebot/offsitebot"
+	"github.com/offsitebot/offsitebot/bot"
+	"github.com/offsitebot/offsitebot/bot/bottest"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata")
+
+// TestRenderReplies sends the real replies (bottest) through the fake Bot
+// API, which parses their HTML as Telegram does and refuses what breaks its
+// limits, and compares what arrives with golden files read by eye once.
+func TestRenderReplies(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	for i, name := range bottest.Names {
+		t.Run(name, func(t *testing.T) {
+			chat := int64(2000 + i)
+			if err := e.a.Send(e.ctx, fmt.Sprintf("telegram:%d", chat), bottest.Reply(t, name)); err != nil {
+				t.Fatal(err)
+			}
+			var out bytes.Buffer
+			for _, m := range e.api.sent(chat) {
+				out.WriteString(m.Text + "\n")
+				for _, en := range m.Entities {
+					fmt.Fprintf(&out, "  <%s> %s\n", en.Type, en.Text)
+				}
+				for _, row := range m.Buttons {
+					for _, b := range row {
+						fmt.Fprintf(&out, "  [%s] %s\n", b.Text, b.CallbackData)
+					}
+				}
+				out.WriteString("---\n")
+			}
+			golden(t, filepath.Join("render", name+".txt"), out.Bytes())
+		})
+	}
+}
+
+// golden compares got with testdata/name, or rewrites it with -update.
+func golden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	file := filepath.Join("testdata", name)
+	if *update {
+		if err := os.MkdirAll(filepath.Dir(file), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(file, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(file)
+	if err != nil || !bytes.Equal(got, want) {
+		t.Errorf("%s differs from %s (%v); if the change is meant: go test ./bot/telegram -run TestRenderReplies -update\n%s", name, file, err, got)
+	}
+}
+
+// TestPeoplesWordsInert feeds every place of a reply with words that would
+// format or inject markup, and a long name in three languages: Telegram
+// shows them exactly as typed, and the only formatting is the reply's own.
+func TestPeoplesWordsInert(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	chat := int64(2100)
+	for name, r := range bottest.HostileReplies() {
+		t.Run(name, func(t *testing.T) {
+			before := len(e.api.sent(chat))
+			if err := e.a.Send(e.ctx, fmt.Sprintf("telegram:%d", chat), r); err != nil {
+				t.Fatal(err) // the fake refuses HTML Telegram could not parse
+			}
+			got := e.api.sent(chat)[before:]
+			var sent []string // the data of the reply's buttons
+			for _, row := range r.Buttons {
+				for _, b := range row {
+					sent = append(sent, b.Data)
+				}
+			}
+			for _, it := range r.Items {
+				if it.Action != nil {
+					sent = append(sent, it.Action.Data)
+				}
+			}
+			var shown strings.Builder
+			for _, m := range got {
+				shown.WriteString(m.Text)
+				for _, en := range m.Entities {
+					if en.Type != "b" && en.Type != "i" {
+						t.Errorf("formatting %q the reply did not ask for, on %q", en.Type, en.Text)
+					}
+				}
+				for _, row := range m.Buttons {
+					for _, b := range row {
+						if !strings.Contains(b.Text, bottest.Hostile) {
+							t.Errorf("button %q, want the words as typed", b.Text)
+						}
+						if data, ok := e.a.resolveData(e.ctx, chat, b.CallbackData); !ok || !slices.Contains(sent, data) {
+							t.Errorf("button data %q stands for %q, want one of %q", b.CallbackData, data, sent)
+						}
+					}
+				}
+			}
+			want := strings.Count(r.Text, bottest.Said)
+			if r.Structured() {
+				want = 6 // title, two facts, group, two items (and the note)
+			}
+			if n := strings.Count(shown.String(), bottest.Said); n < want {
+				t.Errorf("the words arrived whole %d times, want at least %d:\n%s", n, want, shown.String())
+			}
+		})
+	}
+}
+
+// TestRenderLimits: a long reply is cut on line breaks to Telegram's 4,096
+// characters, a line longer than that inside it, with every tag closed in
+// each part; nothing is lost, and the buttons come under the last part.
+func TestRenderLimits(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	const chat = 2200
+	var r bot.Reply
+	for i := range 150 {
+		r.Items = append(r.Items, bot.Item{Text: fmt.Sprintf("OSD-%04d: attendance not confirmed for Tue 1 Dec", i), Next: "attendance OSD-… AM PM"})
+	}
+	long := strings.Repeat("Ysgol <Gymraeg> & Żółkiewska ", 300) // one line of 8,700 characters
+	r.Title = "Everything due"
+	r.Facts = []bot.Fact{{Label: "View", Value: long}}
+	r.Note = strings.Repeat("A note in italics, long enough to cut. ", 120)
+	r.Buttons = [][]bot.Button{{{Label: "OK", Data: "ok"}}}
+	if err := e.a.Send(e.ctx, "telegram:2200", r); err != nil {
+		t.Fatal(err) // the fake refuses a part over 4,096 characters or with broken HTML
+	}
+	got := e.api.sent(chat)
+	if len(got) < 4 {
+		t.Fatalf("%d parts, want the reply cut into several", len(got))
+	}
+	var all strings.Builder
+	for i, m := range got {
+		if (len(m.Buttons) > 0) != (i == len(got)-1) {
+			t.Errorf("part %d has %d rows of buttons; only the last should", i, len(m.Buttons))
+		}
+		all.WriteString(m.Text + "\n")
+	}
+	joined := strings.ReplaceAll(all.String(), "\n", " ")
+	for _, want := range []string{strings.TrimSpace(long), "OSD-0149: attendance not confirmed", strings.TrimSpace(r.Note[:200])} {
+		if !strings.Contains(strings.Join(strings.Fields(joined), " "), strings.Join(strings.Fields(want), " ")) {
+			t.Errorf("lost in the cutting: %.80q…", want)
+		}
+	}
+}
+
+func TestCutLine(t *testing.T) {
+	tests := []struct {
+		in         string
+		n          int
+		head, rest string
+	}{
+		{"one two three", 8, "one two", "three"},
+		{"<b>Label:</b> some value", 11, "<b>Label:</b> some", "value"},
+		{"<b>Label:</b> some value", 10, "<b>Label:</b>", "some value"},
+		{"<i>a long note here</i>", 8, "<i>a long</i>", "<i>note here</i>"},
+		{"x &amp;&amp;&amp; y", 4, "x &amp;&amp;", "&amp; y"},
+		{"ŻółŻółŻół", 4, "ŻółŻ", "ółŻół"},
+	}
+	for _, tc := range tests {
+		head, rest := cutLine(tc.in, tc.n)
+		if head != tc.head || rest != tc.rest {
+			t.Errorf("cutLine(%q, %d) = %q, %q; want %q, %q", tc.in, tc.n, head, rest, tc.head, tc.rest)
+		}
+		if _, _, err := parseHTML(head); err != nil {
+			t.Errorf("head %q: %v", head, err)
+		}
+	}
+}
+
+// TestCommandMenus: everyone is offered the default commands from the
+// start; a receiving contact gets their own in their chat, once, when they
+// write, and a parent keeps the default.
+func TestCommandMenus(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	e.a.menus = map[offsitebot.Role][]bot.MenuItem{
+		"":                       {{Command: "status", Description: "what's next"}, {Command: "help", Description: "what I can do"}},
+		offsitebot.RoleReceiving: {{Command: "attendance", Description: "record today's attendance"}, {Command: "help", Description: "what I can do"}},
+	}
+	for id, role := range map[string]offsitebot.Role{"telegram:3001": offsitebot.RoleReceiving, "telegram:3002": offsitebot.RoleParent} {
+		if err := e.db.PutIdentity(e.ctx, offsitebot.Identity{ID: id, Role: role, Created: t0}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ctx, cancel := context.WithCancel(e.ctx)
+	done := make(chan error, 1)
+	go func() { done <- e.a.Run(ctx) }()
+	e.api.waitFor("the default menu", func() bool { return len(e.api.menu("all_private_chats")) > 0 })
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if got := e.api.menu("all_private_chats"); !slices.Equal(got, []string{"status", "help"}) {
+		t.Errorf("default menu %v", got)
+	}
+	for range 2 {
+		e.say(user(3001, "Kim"), "/echo hello")
+		e.say(user(3002, "Pat"), "/echo hello")
+	}
+	if got := e.api.menu("chat:3001"); !slices.Equal(got, []string{"attendance", "help"}) {
+		t.Errorf("receiving contact's menu %v", got)
+	}
+	if got := e.api.menu("chat:3002"); got != nil {
+		t.Errorf("a parent was given a menu of their own: %v", got)
+	}
+	if n := e.api.callsOf("setMyCommands"); n != 2 {
+		t.Errorf("setMyCommands called %d times, want 2 (the default, then one chat once)", n)
+	}
+}
+
+// TestStashedDataBoundToChat: button data past 64 bytes goes as a short key
+// that only the chat it was sent to can turn back into the data.
+func TestStashedDataBoundToChat(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	data := "/answer OSD-7K2Q M1 other-time " + strings.Repeat("x", 80)
+	if err := e.a.Send(e.ctx, "telegram:2300", bot.Reply{Text: "Can you come?", Buttons: [][]bot.Button{{{Label: "Another time", Data: data}}}}); err != nil {
+		t.Fatal(err)
+	}
+	key := e.api.sent(2300)[0].Buttons[0][0].CallbackData
+	if len(key) > maxCallbackData {
+		t.Fatalf("callback data of %d bytes", len(key))
+	}
+	if got, ok := e.a.resolveData(e.ctx, 2300, key); !ok || got != data {
+		t.Errorf("own chat: %q %v", got, ok)
+	}
+	if got, ok := e.a.resolveData(e.ctx, 2301, key); ok {
+		t.Errorf("another chat turned the key into %q", got)
+	}
+}
