@@ -1,6 +1,7 @@
 package conversations
 
 import (
+	"strings"
 	"testing"
 
 	offsitebot "github.com/offsitebot/offsitebot"
@@ -115,6 +116,10 @@ func TestDueNudge(t *testing.T) {
 	} {
 		if got := DueNudge(c, tc.it); got != tc.want {
 			t.Errorf("DueNudge(%s) =\n%s\nwant\n%s", tc.it.Kind, got, tc.want)
+		}
+		// The button runs the command the nudge names, with what is still to say asked after.
+		if bs := DueButtons(tc.it); len(bs) != 1 || !strings.HasPrefix(tc.want[strings.LastIndex(tc.want, ": ")+2:], strings.TrimPrefix(bs[0][0].Data, "/")) {
+			t.Errorf("DueButtons(%s) = %+v", tc.it.Kind, bs)
 		}
 	}
 }

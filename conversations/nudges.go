@@ -30,6 +30,14 @@ func DueNudge(c *offsitebot.Case, it offsitebot.DueItem) string {
 	return s
 }
 
+// DueButtons take it's step from the reminder about it, for home-school staff.
+func DueButtons(it offsitebot.DueItem) [][]bot.Button {
+	if b := dueAction(it, offsitebot.RoleHome); b != nil {
+		return [][]bot.Button{{*b}}
+	}
+	return nil
+}
+
 // MsgAttendanceAlert tells home-school staff the receiving school has not
 // confirmed day d's attendance by now; asked is how many there were asked.
 func MsgAttendanceAlert(c *offsitebot.Case, d offsitebot.Date, now time.Time, asked int) string {

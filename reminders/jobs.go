@@ -276,7 +276,7 @@ func (s *Scheduler) attendanceSummary(ctx context.Context, sw *sweep) ([]message
 // each once per stretch without contact.
 func (s *Scheduler) contact(ctx context.Context, sw *sweep) ([]message, string, error) {
 	return s.nudges(ctx, sw, []string{offsitebot.DueContact}, func(ctx context.Context, c *offsitebot.Case, it offsitebot.DueItem, obligation string, to []string) ([]message, error) {
-		kind, text := KindContactNudge, conversations.DueNudge(c, it)
+		kind, text, buttons := KindContactNudge, conversations.DueNudge(c, it), storeButtons(conversations.DueButtons(it))
 		if it.Overdue {
 			kind = KindContactEscalate
 			admins, err := sw.staff(ctx, offsitebot.RoleAdmin, "")
@@ -290,7 +290,7 @@ func (s *Scheduler) contact(ctx context.Context, sw *sweep) ([]message, string, 
 		var out []message
 		for _, r := range to {
 			out = append(out, message{Key: key(kind, c.Ref, r, obligation), Job: JobContact, Kind: kind,
-				Case: c.Ref, To: r, Expires: endOfDay(sw.today), Reply: storedReply{Text: text, Case: c.Ref}})
+				Case: c.Ref, To: r, Expires: endOfDay(sw.today), Reply: storedReply{Text: text, Case: c.Ref, Buttons: buttons}})
 		}
 		return out, nil
 	})
@@ -311,7 +311,8 @@ func (s *Scheduler) reviews(ctx context.Context, sw *sweep) ([]message, string, 
 		var out []message
 		for _, r := range to {
 			out = append(out, message{Key: key(it.Kind, c.Ref, r, period...), Job: JobReviews, Kind: it.Kind,
-				Case: c.Ref, To: r, Expires: endOfDay(sw.today), Purge: purge, Reply: storedReply{Text: text, Case: c.Ref}})
+				Case: c.Ref, To: r, Expires: endOfDay(sw.today), Purge: purge, Reply: storedReply{Text: text, Case: c.Ref,
+					Buttons: storeButtons(conversations.DueButtons(it))}})
 		}
 		return out, nil
 	})

@@ -245,3 +245,20 @@ func TestStashedDataBoundToChat(t *testing.T) {
 		t.Errorf("another chat turned the key into %q", got)
 	}
 }
+
+// TestItemButtonsBounded: past maxItemButtons, items say their step in
+// words instead of adding a button.
+func TestItemButtonsBounded(t *testing.T) {
+	var r bot.Reply
+	for i := range maxItemButtons + 5 {
+		r.Items = append(r.Items, bot.Item{Text: fmt.Sprintf("OSD-%04d: contact due", i), Next: "contact OSD-… receiving phone …",
+			Action: &bot.Button{Label: "Log contact", Data: "/contact x"}})
+	}
+	lines, rows := render(r)
+	if len(rows) != maxItemButtons || rows[0][0].Label != "1. Log contact" {
+		t.Errorf("%d rows, the first %+v", len(rows), rows[0])
+	}
+	if last := lines[len(lines)-1]; !strings.HasSuffix(last, "→ contact OSD-… receiving phone …") || !strings.HasPrefix(last, "• ") {
+		t.Errorf("an item past the buttons reads %q", last)
+	}
+}
