@@ -10,6 +10,11 @@ import (
 	"github.com/offsitebot/offsitebot/bot"
 )
 
+// itemMark starts the data of a button beside an item of a list: pressing
+// it leaves the list as it is, where a question's answer takes its buttons
+// away. No command starts with it.
+const itemMark = "i:"
+
 // maxItemButtons bounds the buttons a list adds to a message; items past it
 // show the command that does their step instead.
 const maxItemButtons = 20
@@ -51,6 +56,7 @@ func render(r bot.Reply) (lines []string, rows [][]bot.Button) {
 		if it.Action != nil && n < maxItemButtons {
 			n++
 			b := *it.Action
+			b.Data = itemMark + b.Data
 			if number {
 				prefix = strconv.Itoa(n) + ". "
 				b.Label = strconv.Itoa(n) + ". " + b.Label

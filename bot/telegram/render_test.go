@@ -105,7 +105,8 @@ func TestPeoplesWordsInert(t *testing.T) {
 						if !strings.Contains(b.Text, bottest.Hostile) {
 							t.Errorf("button %q, want the words as typed", b.Text)
 						}
-						if data, ok := e.a.resolveData(e.ctx, chat, b.CallbackData); !ok || !slices.Contains(sent, data) {
+						data, ok := e.a.resolveData(e.ctx, chat, b.CallbackData)
+						if data = strings.TrimPrefix(data, itemMark); !ok || !slices.Contains(sent, data) {
 							t.Errorf("button data %q stands for %q, want one of %q", b.CallbackData, data, sent)
 						}
 					}
@@ -260,5 +261,36 @@ func TestItemButtonsBounded(t *testing.T) {
 	}
 	if last := lines[len(lines)-1]; !strings.HasSuffix(last, "→ contact OSD-… receiving phone …") || !strings.HasPrefix(last, "• ") {
 		t.Errorf("an item past the buttons reads %q", last)
+	}
+}
+
+// TestListButtonsStay: a button beside an item of a list runs its step and
+// leaves the list's buttons for the other items; a question's choice, as
+// before, takes its question's buttons away.
+func TestListButtonsStay(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	var ran []string
+	e.router.Register(bot.Command{Name: "list", Public: true, Run: bot.HandlerFunc(func(context.Context, bot.Call) ([]bot.Reply, error) {
+		return []bot.Reply{{Items: []bot.Item{
+			{Text: "OSD-0001: contact due", Action: &bot.Button{Label: "Log contact", Data: "/step one"}},
+			{Text: "OSD-0002: contact due", Action: &bot.Button{Label: "Log contact", Data: "/step two"}},
+		}}}, nil
+	})}, bot.Command{Name: "step", Public: true, Run: bot.HandlerFunc(func(_ context.Context, c bot.Call) ([]bot.Reply, error) {
+		ran = append(ran, strings.Join(c.Args, " "))
+		return []bot.Reply{{Text: "Done: " + strings.Join(c.Args, " ")}}, nil
+	})})
+	from := user(2400, "Kim")
+	list := e.say(from, "/list")
+	if len(list) != 1 || len(list[0].Buttons) != 2 {
+		t.Fatalf("the list: %+v", list)
+	}
+	e.tap(from, list[0].ID, list[0].Buttons[0][0].CallbackData)
+	e.tap(from, list[0].ID, list[0].Buttons[1][0].CallbackData)
+	if !slices.Equal(ran, []string{"one", "two"}) {
+		t.Errorf("steps run: %q, want both", ran)
+	}
+	if now := e.api.sent(2400)[0]; len(now.Buttons) != 2 || e.api.count(&e.api.edits) != 0 {
+		t.Errorf("the list was edited to %+v", now)
 	}
 }

@@ -171,11 +171,14 @@ func (a *Adapter) onCallback(ctx context.Context, q *models.CallbackQuery) {
 		return
 	}
 	a.offerMenu(ctx, chat, a.known(ctx, &q.From).Role)
+	// A step beside an item of a list leaves the list's other buttons be;
+	// a question's choice is answered once.
+	data, listed := strings.CutPrefix(data, itemMark)
 	replies := a.router.Handle(ctx, bot.Request{
 		Platform: offsitebot.Telegram, UserID: userID(&q.From), Name: q.From.FirstName,
 		Chat: strconv.FormatInt(chat, 10), Data: data, Command: strings.HasPrefix(data, "/"),
 	})
-	if prompt != nil && len(replies) > 0 {
+	if prompt != nil && len(replies) > 0 && !listed {
 		replies = a.editPrompt(ctx, prompt, label, replies)
 	}
 	a.reply(ctx, chat, replies)
@@ -189,7 +192,7 @@ func (a *Adapter) editPrompt(ctx context.Context, prompt *models.Message, label 
 	first := replies[0]
 	text := prompt.Text + "\n\n" + fmt.Sprintf(msgChosen, label)
 	rest := replies
-	if len(first.Buttons) == 0 && first.File == nil && first.Text != "" && len([]rune(prompt.Text))+len([]rune(first.Text)) < maxText-10 {
+	if len(first.Buttons) == 0 && first.File == nil && first.Text != "" && !first.Structured() && len([]rune(prompt.Text))+len([]rune(first.Text)) < maxText-10 {
 		text = prompt.Text + "\n\n" + first.Text
 		rest = replies[1:]
 	}
