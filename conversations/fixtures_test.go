@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"flag"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -15,8 +13,6 @@ import (
 	"github.com/offsitebot/offsitebot/bot/bottest"
 	"github.com/offsitebot/offsitebot/conversations"
 )
-
-var update = flag.Bool("update", false, "rewrite the replies kept in bot/bottest")
 
 // TestReplyFixtures keeps the replies the adapters' render tests draw as the
 // real commands make them today: show, due, the daily attendance summary,
@@ -64,15 +60,6 @@ func TestReplyFixtures(t *testing.T) {
 			t.Fatal(err)
 		}
 		data = append(bytes.ReplaceAll(data, []byte(w.ref), []byte("OSD-7K2Q")), '\n') // references are random
-		file := filepath.Join("..", bottest.Dir, name+".json")
-		if *update {
-			if err := os.WriteFile(file, data, 0o644); err != nil {
-				t.Fatal(err)
-			}
-			continue
-		}
-		if want, err := os.ReadFile(file); err != nil || !bytes.Equal(data, want) {
-			t.Errorf("%s is not the reply kept in %s (%v); if the change is meant, rewrite it: go test ./conversations -run TestReplyFixtures -update\n%s", name, file, err, data)
-		}
+		bottest.Golden(t, filepath.Join("..", bottest.Dir, name+".json"), data)
 	}
 }

@@ -7,14 +7,40 @@ package bottest
 // place people's words can reach.
 
 import (
+	"bytes"
 	"embed"
 	"encoding/json"
+	"flag"
+	"os"
 	"path"
+	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/offsitebot/offsitebot/bot"
 )
+
+// Update is -update: tests rewrite their golden files, and the
+// conversations tests the replies kept here, instead of comparing.
+var Update = flag.Bool("update", false, "rewrite golden files instead of comparing with them")
+
+// Golden compares got with the file, or rewrites it under -update.
+func Golden(t testing.TB, file string, got []byte) {
+	t.Helper()
+	if *Update {
+		if err := os.MkdirAll(filepath.Dir(file), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(file, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(file)
+	if err != nil || !bytes.Equal(got, want) {
+		t.Errorf("%s differs (%v); if the change is meant, rewrite it: go test -run %s -update\n%s", file, err, t.Name(), got)
+	}
+}
 
 //go:embed replies/*.json
 var files embed.FS

@@ -3,8 +3,6 @@ package shell_test
 import (
 	"bytes"
 	"context"
-	"flag"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -14,8 +12,6 @@ import (
 	"github.com/offsitebot/offsitebot/bot/shell"
 	"github.com/offsitebot/offsitebot/storage/storagetest"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 
 // answer is a router that answers everything with its replies, and keeps
 // what it was asked.
@@ -51,20 +47,7 @@ func printed(t *testing.T, r bot.Reply) string {
 func TestRenderReplies(t *testing.T) {
 	for _, name := range bottest.Names {
 		t.Run(name, func(t *testing.T) {
-			got := printed(t, bottest.Reply(t, name))
-			file := filepath.Join("testdata", "render", name+".txt")
-			if *update {
-				if err := os.MkdirAll(filepath.Dir(file), 0o755); err != nil {
-					t.Fatal(err)
-				}
-				if err := os.WriteFile(file, []byte(got), 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			if want, err := os.ReadFile(file); err != nil || string(want) != got {
-				t.Errorf("%s differs from %s (%v); if the change is meant: go test ./bot/shell -run TestRenderReplies -update\n%s", name, file, err, got)
-			}
+			bottest.Golden(t, filepath.Join("testdata", "render", name+".txt"), []byte(printed(t, bottest.Reply(t, name))))
 		})
 	}
 }

@@ -4,10 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"net/http"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -18,27 +16,6 @@ import (
 	"github.com/offsitebot/offsitebot/bot"
 	"github.com/offsitebot/offsitebot/bot/bottest"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata")
-
-// golden compares got with testdata/name, or rewrites it with -update.
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	file := filepath.Join("testdata", name)
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(file), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(file, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(file)
-	if err != nil || !bytes.Equal(got, want) {
-		t.Errorf("%s differs from %s (%v); if the change is meant: go test ./bot/slack -run %s -update\n%s", name, file, err, t.Name(), got)
-	}
-}
 
 // TestRenderReplies renders the real replies (bottest) as Block Kit within
 // Slack's limits, against golden files read by eye once.
@@ -70,7 +47,7 @@ func TestRenderReplies(t *testing.T) {
 					out.Write(append(line, '\n'))
 				}
 			}
-			golden(t, filepath.Join("render", name+".jsonl"), out.Bytes())
+			bottest.Golden(t, filepath.Join("testdata", "render", name+".jsonl"), out.Bytes())
 		})
 	}
 }

@@ -3,9 +3,7 @@ package telegram
 import (
 	"bytes"
 	"context"
-	"flag"
 	"fmt"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -15,8 +13,6 @@ import (
 	"github.com/offsitebot/offsitebot/bot"
 	"github.com/offsitebot/offsitebot/bot/bottest"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 
 // TestRenderReplies sends the real replies (bottest) through the fake Bot
 // API, which parses their HTML as Telegram does and refuses what breaks its
@@ -43,27 +39,8 @@ func TestRenderReplies(t *testing.T) {
 				}
 				out.WriteString("---\n")
 			}
-			golden(t, filepath.Join("render", name+".txt"), out.Bytes())
+			bottest.Golden(t, filepath.Join("testdata", "render", name+".txt"), out.Bytes())
 		})
-	}
-}
-
-// golden compares got with testdata/name, or rewrites it with -update.
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	file := filepath.Join("testdata", name)
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(file), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(file, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(file)
-	if err != nil || !bytes.Equal(got, want) {
-		t.Errorf("%s differs from %s (%v); if the change is meant: go test ./bot/telegram -run TestRenderReplies -update\n%s", name, file, err, got)
 	}
 }
 
