@@ -278,12 +278,17 @@ func (l *limiter) delay(lim *rate.Limiter) time.Duration {
 }
 
 // overall takes the next place in the overall pace, and says how long to
-// wait for it, a pause after a 429 included.
+// wait for it. After a 429 the places start when the pause ends, one after
+// another, so the sends held back do not all go at once.
 func (l *limiter) overall() time.Duration {
-	d := l.delay(l.all)
+	now := l.now()
 	l.mu.Lock()
-	defer l.mu.Unlock()
-	return max(d, l.paused.Sub(l.now()))
+	from := now
+	if l.paused.After(now) {
+		from = l.paused
+	}
+	l.mu.Unlock()
+	return l.all.ReserveN(from, 1).DelayFrom(now)
 }
 
 // pause holds every send until t (after a 429).
