@@ -65,6 +65,8 @@ type Reply struct {
 }
 
 // Fact is one label and value of a reply, such as "Last contact" and when.
+// The label is the bot's own words, never what someone typed (a platform may
+// set it in bold markup); the value may be anything.
 type Fact struct {
 	Label, Value string
 }

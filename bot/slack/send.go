@@ -69,7 +69,7 @@ func (a *Adapter) toUser(ctx context.Context, d dest, r bot.Reply) error {
 			return err
 		}
 	}
-	if r.Text != "" || len(r.Buttons) > 0 {
+	if r.Text != "" || len(r.Buttons) > 0 || r.Structured() {
 		if err := a.post(ctx, ch, d.thread, r); err != nil {
 			return err
 		}
