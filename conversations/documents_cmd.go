@@ -226,7 +226,7 @@ func (e *Engine) caseFor(ctx context.Context, c bot.Call, act offsitebot.Action,
 	for _, k := range cs {
 		bs = append(bs, bot.Button{Label: firstName(k.Pupil) + " (" + k.Ref + ")", Data: "/" + command(k.Ref)})
 	}
-	return nil, []bot.Reply{{Text: "Which child's? Tap one.", Buttons: rows(bs), Sensitive: true}}, nil
+	return nil, []bot.Reply{{Text: "Which child's? Choose one.", Buttons: rows(bs), Sensitive: true}}, nil
 }
 
 // documentError points the person at what they can read about an error
