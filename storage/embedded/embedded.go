@@ -33,6 +33,10 @@ type Server struct {
 	closeOnce sync.Once
 }
 
+// newServer serialises ferretdb.New, which sets FerretDB's own global version
+// info: two servers started at once in one process (parallel tests) race on it.
+var newServer sync.Mutex
+
 // Start starts a server on dir (created if missing). It fails if another
 // process, or another Server in this one, is using dir: two servers on one
 // directory corrupt each other's view of the data. logger gets the server's
@@ -52,12 +56,14 @@ func Start(dir string, logger *slog.Logger) (*Server, error) {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
+	newServer.Lock() // ferretdb.New writes a package variable of FerretDB's
 	f, err := ferretdb.New(&ferretdb.Config{
 		Listener:  ferretdb.ListenerConfig{TCP: "127.0.0.1:0"},
 		Handler:   "sqlite",
 		SQLiteURL: (&url.URL{Scheme: "file", Path: abs + "/"}).String(),
 		Logger:    slog.New(serverLog{logger.Handler().WithAttrs([]slog.Attr{slog.String("component", "ferretdb")})}),
 	})
+	newServer.Unlock()
 	if err != nil {
 		_ = unlock()
 		return nil, fmt.Errorf("embedded: start server: %w", err)
