@@ -65,8 +65,9 @@ func (id Identity) Platform() Platform {
 
 // School is identified by its 6-digit Unique Reference Number.
 type School struct {
-	URN  string `bson:"_id" json:"urn"`
-	Name string `bson:"name" json:"name"`
+	URN   string `bson:"_id" json:"urn"`
+	Name  string `bson:"name" json:"name"`
+	Phone string `bson:"phone,omitempty" json:"phone,omitempty"`
 }
 
 // Status of a case.
@@ -75,6 +76,7 @@ type Status string
 const (
 	Active Status = "active"
 	Ended  Status = "ended"
+	Void   Status = "void" // withdrawn: opened by mistake, kept for the record only
 )
 
 // Outcomes a direction can end with.
@@ -108,7 +110,8 @@ type Case struct {
 	// NoticeGiven is when staff recorded that the written notice reached the parents (rule 9).
 	NoticeGiven time.Time `bson:"noticeGiven,omitempty" json:"noticeGiven,omitzero"`
 	Outcome     string    `bson:"outcome,omitempty" json:"outcome,omitempty"`
-	EndedOn     Date      `bson:"endedOn,omitempty" json:"endedOn,omitempty"`
+	EndedOn     Date      `bson:"endedOn,omitempty" json:"endedOn,omitempty"` // ended, or withdrawn
+	VoidReason  string    `bson:"voidReason,omitempty" json:"voidReason,omitempty"`
 
 	// People linked to the case by join code (parents, pupil, receiving contacts, LA).
 	People []Person `bson:"people" json:"people"`

@@ -53,6 +53,7 @@ const (
 	NoticeMoved       NoticeKind = "meeting moved"     // a meeting's new time
 	NoticeCancelled   NoticeKind = "meeting cancelled" // a meeting is off
 	NoticeDecision    NoticeKind = "decision"          // a decision to continue (rule 6)
+	NoticeCorrected   NoticeKind = "outcome corrected" // a decision told, then corrected
 	NoticeEnded       NoticeKind = "ended"             // the direction has ended
 	NoticeRequest     NoticeKind = "review request"    // a written request, passed on (rule 7)
 	NoticeSuggestion  NoticeKind = "time suggestion"   // a parent can't come and suggests a time
@@ -78,6 +79,8 @@ type Notice struct {
 	Meeting Meeting
 	// Was is where a moved meeting was before.
 	Was time.Time
+	// Before is a corrected outcome as it was told.
+	Before ReviewOutcome
 	// Request is the review request passed on.
 	Request ReviewRequest
 	// Day is the attendance that raised an alert.
@@ -166,8 +169,11 @@ func (m Meeting) WasInvited(id string) bool {
 
 // CheckActive returns the refusal of anything new on an ended case, or nil.
 func (c *Case) CheckActive() error {
-	if c.Status == Active {
+	switch c.Status {
+	case Active:
 		return nil
+	case Void:
+		return Errorf(EInvalid, "%s was withdrawn on %s (%s), so nothing can be recorded on it.", c.Ref, c.EndedOn.Short(), c.VoidReason)
 	}
 	return Errorf(EInvalid, "%s ended on %s, so nothing more can be recorded on it.", c.Ref, c.EndedOn.Short())
 }
@@ -214,6 +220,9 @@ func (c *Case) Delivered(n Notice, to []string, at time.Time) Change {
 		}
 		c.autoContact(at, "Decision to continue after "+id+" sent")
 		ch.audit(bot.event(c, "decision notice sent", id))
+	case NoticeCorrected:
+		c.autoContact(at, "Correction to the outcome of "+id+" sent")
+		ch.audit(bot.event(c, "correction sent", id))
 	case NoticeCancelled:
 		c.autoContact(at, "Cancellation of review meeting "+id+" sent")
 		ch.audit(bot.event(c, "cancellation sent", id))

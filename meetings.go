@@ -134,20 +134,113 @@ func (c *Case) RecordOutcome(a Actor, id string, out ReviewOutcome) (Meeting, Ch
 		return Meeting{}, ch, Errorf(EInvalid, "Meeting %s is on %s, still to come: record its outcome once it has taken place.", id, m.At.In(London).Format("Mon 2 Jan 15:04"))
 	case m.Held():
 		return Meeting{}, ch, &Error{Code: EConflict, Message: "The outcome of " + id + " was already recorded.", Next: NextShowCase}
-	case out.Next != "" && out.Next <= m.Date():
-		return Meeting{}, ch, Errorf(EInvalid, "The next meeting must come after this one (%s).", m.Date().Short())
-	case out.Decision == DecisionContinue && out.Next == "":
-		return Meeting{}, ch, Errorf(EInvalid, "A decision to continue needs the date of the next review meeting.")
+	}
+	if err := checkOutcome(*m, out); err != nil {
+		return Meeting{}, ch, err
 	}
 	out.Recorded, out.By = a.At, a.ID
 	m.Outcome = &out
 	ch.audit(a.event(c, "review outcome recorded", id+" decision "+out.Decision))
+	c.continueUntil(a, out, &ch)
+	if out.Decision == DecisionContinue {
+		ch.owe(Notice{Kind: NoticeDecision, To: ToParents, Meeting: *m, At: a.At})
+	}
+	return *m, ch, nil
+}
+
+// checkOutcome says what is wrong with out as the outcome of m.
+func checkOutcome(m Meeting, out ReviewOutcome) error {
+	switch {
+	case out.Next != "" && out.Next <= m.Date():
+		return Errorf(EInvalid, "The next meeting must come after this one (%s).", m.Date().Short())
+	case out.Decision == DecisionContinue && out.Next == "":
+		return Errorf(EInvalid, "A decision to continue needs the date of the next review meeting.")
+	}
+	return nil
+}
+
+// continueUntil makes the date a decision to continue runs until the agreed
+// end: one end date everywhere.
+func (c *Case) continueUntil(a Actor, out ReviewOutcome, ch *Change) {
 	if out.Decision == DecisionContinue && out.Until != "" && out.Until != c.End {
-		// The decision sets the agreed end: one end date everywhere.
 		ch.audit(a.event(c, "end date changed", fmt.Sprintf("%s to %s", c.End, out.Until)))
 		c.End = out.Until
 	}
-	if out.Decision == DecisionContinue {
+}
+
+// OutcomeAnswers are the answers of a review outcome, by the keys people
+// type, in the order they are asked.
+var OutcomeAnswers = []string{"met", "successes", "voice", "concerns", "interventions", "decision", "until", "next", "attended"}
+
+// Answer returns the outcome's answer named key (from OutcomeAnswers).
+func (o ReviewOutcome) Answer(key string) string {
+	switch key {
+	case "met":
+		return o.Met
+	case "successes":
+		return o.Successes
+	case "voice":
+		return o.Voice
+	case "concerns":
+		return o.Concerns
+	case "interventions":
+		return o.Interventions
+	case "decision":
+		return o.Decision
+	case "until":
+		return string(o.Until)
+	case "next":
+		return string(o.Next)
+	case "attended":
+		return o.Attended
+	}
+	return ""
+}
+
+// toldAnswer reports whether key is an answer the family is told with a decision.
+func toldAnswer(key string) bool { return key == "decision" || key == "until" || key == "next" }
+
+// CorrectOutcome changes answers of a meeting's recorded outcome to out's.
+// Each answer changed is in the audit trail with its old and new value. A
+// decision other than to continue has no date to continue until or next
+// meeting. If the family was told the decision and what they were told
+// changed, they are owed the correction; a decision to continue not told yet
+// is owed as a decision.
+func (c *Case) CorrectOutcome(a Actor, id string, out ReviewOutcome) (Meeting, Change, error) {
+	var ch Change
+	i, err := c.meetingIndex(id)
+	if err != nil {
+		return Meeting{}, ch, err
+	}
+	m := &c.Meetings[i]
+	if !m.Held() {
+		return Meeting{}, ch, Errorf(EInvalid, "The outcome of %s isn't recorded yet, so there is nothing to change.", id)
+	}
+	if out.Decision != DecisionContinue {
+		out.Until, out.Next = "", ""
+	}
+	if err := checkOutcome(*m, out); err != nil {
+		return Meeting{}, ch, err
+	}
+	was := *m.Outcome
+	out.Recorded, out.By, out.NoticeSent = was.Recorded, was.By, was.NoticeSent
+	familyFacing := false
+	for _, k := range OutcomeAnswers {
+		if old, now := was.Answer(k), out.Answer(k); old != now {
+			ch.audit(a.event(c, "outcome corrected", fmt.Sprintf("%s %s: %s → %s", id, k, orNone(old), orNone(now))))
+			familyFacing = familyFacing || toldAnswer(k)
+		}
+	}
+	if len(ch.Audit) == 0 {
+		return Meeting{}, ch, Errorf(EInvalid, "The outcome of %s already says that, so nothing was changed.", id)
+	}
+	m.Outcome = &out
+	c.continueUntil(a, out, &ch)
+	switch {
+	case !familyFacing:
+	case !was.NoticeSent.IsZero():
+		ch.owe(Notice{Kind: NoticeCorrected, To: ToParents, Meeting: *m, Before: was, At: a.At})
+	case out.Decision == DecisionContinue:
 		ch.owe(Notice{Kind: NoticeDecision, To: ToParents, Meeting: *m, At: a.At})
 	}
 	return *m, ch, nil

@@ -15,6 +15,7 @@ const (
 	ActRequest    Action = "request"    // record a review request
 	ActLink       Action = "link"       // make a join code
 	ActEnd        Action = "end"        // end the direction
+	ActEdit       Action = "edit"       // correct a case's facts, withdraw one opened by mistake
 	ActFeedback   Action = "feedback"   // pupil and family voice
 	ActAnswer     Action = "answer"     // answer a meeting invitation
 	ActAdmin      Action = "admin"      // schools and staff
@@ -41,8 +42,8 @@ func Sees(id Identity, c *Case) bool {
 
 // roleActions lists what each role may do to a case it can see.
 var roleActions = map[Role][]Action{
-	RoleAdmin:     {ActView, ActExport, ActOpen, ActContact, ActAttendance, ActReview, ActRequest, ActLink, ActEnd, ActAdmin, ActPack, ActLetter},
-	RoleHome:      {ActView, ActExport, ActOpen, ActContact, ActAttendance, ActReview, ActRequest, ActLink, ActEnd, ActPack, ActLetter},
+	RoleAdmin:     {ActView, ActExport, ActOpen, ActContact, ActAttendance, ActReview, ActRequest, ActLink, ActEnd, ActEdit, ActAdmin, ActPack, ActLetter},
+	RoleHome:      {ActView, ActExport, ActOpen, ActContact, ActAttendance, ActReview, ActRequest, ActLink, ActEnd, ActEdit, ActPack, ActLetter},
 	RoleReceiving: {ActView, ActContact, ActAttendance},
 	RoleLA:        {ActView, ActExport, ActRequest, ActPack},
 	RoleParent:    {ActView, ActRequest, ActFeedback, ActAnswer, ActPack},

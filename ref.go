@@ -2,7 +2,9 @@ package offsitebot
 
 import (
 	"crypto/rand"
+	"fmt"
 	"math/big"
+	"regexp"
 	"strings"
 )
 
@@ -46,6 +48,26 @@ func ParseRef(s string) (ref string, ok bool) {
 		out = append(out, c)
 	}
 	return "OSD-" + string(out), true
+}
+
+// refLike is what a person typing a case reference writes, right or wrong.
+var refLike = regexp.MustCompile(`(?i)^OSD-?[0-9A-Z]{1,10}$`)
+
+// MistypedRef reports whether s was meant as a case reference but can't be
+// one ("OSD-7K2", "osd-7kuq").
+func MistypedRef(s string) bool {
+	_, ok := ParseRef(s)
+	return !ok && refLike.MatchString(strings.TrimSpace(s))
+}
+
+// BadRef is the answer for s given where a case reference is wanted but
+// not one: it names what was typed and what references look like.
+func BadRef(s string) *Error {
+	s = strings.TrimSpace(s)
+	if !refLike.MatchString(s) {
+		s = fmt.Sprintf("%q", s)
+	}
+	return &Error{Code: ENotFound, Message: "I can't find a case " + s + ". Case references look like OSD-7K2Q: OSD- and then 4 to 6 letters and digits.", Next: NextListCases}
 }
 
 // base62 join codes: 12 characters carry about 71 bits.

@@ -31,6 +31,13 @@ func ShortNotice(meetingAt, now time.Time) (daysAhead int, short bool) {
 	return daysAhead, daysAhead < InvitationNoticeDays
 }
 
+// ReviewGap says how many days after a meeting on held the next one is
+// planned, and whether that is longer than fortnightly reviews allow (rule 4).
+func ReviewGap(held, next Date) (days int, far bool) {
+	days = held.DaysUntil(next)
+	return days, days > ReviewIntervalDays
+}
+
 // ContinuationDeadline is the last day parents may be told of a decision to
 // continue taken at a meeting on that date.
 func ContinuationDeadline(meeting Date) Date { return meeting.AddDays(ContinuationNoticeDays) }

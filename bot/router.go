@@ -281,6 +281,9 @@ func (r *Router) run(ctx context.Context, call *Call, cmd Command) ([]Reply, err
 			call.Case = c
 		} else if !offsitebot.Allowed(call.Who.Role, cmd.Action) {
 			return nil, offsitebot.Can(call.Who, cmd.Action, nil)
+		} else if len(call.Args) > 0 && offsitebot.MistypedRef(call.Args[0]) {
+			// "show OSD-7K2": say so, rather than read it as the next answer.
+			return nil, offsitebot.BadRef(call.Args[0])
 		}
 	}
 	return cmd.Run.Handle(ctx, *call)
