@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"log/slog"
+	"slices"
 	"strings"
 	"time"
 
@@ -69,6 +70,9 @@ type Pending struct {
 	// Done says every question is answered and the flow waits for back,
 	// cancel or a retry (its work was refused).
 	Done bool
+	// Keywords are answers to the question even where they are command
+	// words too ("start" naming the first day to correct).
+	Keywords []string
 }
 
 // Identities finds who sent a request.
@@ -194,7 +198,7 @@ func route(c *Call, explicit bool, cmd Command, known bool) action {
 		}
 		return doAnswer
 	case p != nil && !explicit && c.Word != "help":
-		if known && (p.Done || commandAtQuestion(p.Free, cmd, c.Args)) {
+		if known && !slices.Contains(p.Keywords, c.Word) && (p.Done || commandAtQuestion(p.Free, cmd, c.Args)) {
 			return doCommand
 		}
 		return doAnswer

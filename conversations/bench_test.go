@@ -42,7 +42,7 @@ func BenchmarkLogContact(b *testing.B) {
 		return router.Handle(ctx, bot.Request{Platform: offsitebot.Shell, UserID: home, Text: text})[0].Text
 	}
 	newCase := func() string {
-		return refRE.FindString(say(`new pupil="Sam Taylor" dob=2012-03-04 ehcp=no home=100001 receiving=100002 start=2026-11-30`))
+		return refRE.FindString(say(`new pupil="Sam Taylor" dob=2012-03-04 ehcp=no home=100001 receiving=100002 start=2026-11-30 startok=yes`))
 	}
 	bare := db.Database().Collection("bench_contacts")
 	const summary = "Spoke to Ms Khan; good first week, one late arrival"

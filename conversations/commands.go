@@ -41,6 +41,8 @@ func (e *Engine) Register(r *bot.Router) {
 		})},
 		{Name: "link", Action: offsitebot.ActLink, Flow: true, Run: flowCmd("link")},
 		{Name: "end", Action: offsitebot.ActEnd, Flow: true, Run: flowCmd("end")},
+		{Name: "edit", Action: offsitebot.ActEdit, Flow: true, Run: flowCmd("edit")},
+		{Name: "void", Action: offsitebot.ActEdit, Flow: true, Run: bot.HandlerFunc(e.void)},
 		{Name: "feedback", Action: offsitebot.ActFeedback, Flow: true, Run: flowCmd("feedback")},
 		{Name: "answer", Action: offsitebot.ActAnswer, Flow: true, Run: flowCmd("answer")},
 		{Name: "stop", Action: offsitebot.ActView, Flow: true, Run: flowCmd("stop")},
@@ -55,6 +57,7 @@ func (e *Engine) Register(r *bot.Router) {
 		if !c.Flow {
 			cmds[i].Run = e.keepFlow(c.Run)
 		}
+		cmds[i].Run = e.learnName(cmds[i].Run)
 	}
 	r.Register(cmds...)
 	r.Fallback(bot.HandlerFunc(e.fallback))
@@ -118,6 +121,21 @@ func (e *Engine) keepFlow(run bot.Handler) bot.Handler {
 	})
 }
 
+// learnName keeps the name the platform gives for staff added without one
+// (an admin mentions them on Slack), so staff list and replies can name them.
+func (e *Engine) learnName(run bot.Handler) bot.Handler {
+	return bot.HandlerFunc(func(ctx context.Context, c bot.Call) ([]bot.Reply, error) {
+		if who := c.Who; who.Role.Staff() && (who.Name == "" || strings.Contains(who.Name, ":")) && c.Name != "" {
+			who.Name = c.Name
+			if err := e.Store.PutIdentity(ctx, who); err != nil {
+				e.Log.WarnContext(ctx, "learn staff name", "user", who.ID, "err", err)
+			}
+			c.Who = who
+		}
+		return run.Handle(ctx, c)
+	})
+}
+
 func text(s string) []bot.Reply { return []bot.Reply{{Text: s}} }
 
 func (e *Engine) help(_ context.Context, c bot.Call) ([]bot.Reply, error) {
@@ -160,9 +178,14 @@ func (e *Engine) help(_ context.Context, c bot.Call) ([]bot.Reply, error) {
 		"pack OSD-… [M2] [family] — the review meeting pack (PDF); family: the version for the family\n" +
 		"letter OSD-… notice|invite M2|decision M1 [send] — a letter to the family (PDF); send: through offsitebot, recorded\n" +
 		"attendance OSD-… chart — the attendance picture\n" +
-		"export OSD-… — the whole chronology · end OSD-… reintegrated|managed-move|semh|other\n" + helpGuided
+		"export OSD-… — the whole chronology · end OSD-… reintegrated|managed-move|semh|other\n" +
+		"edit OSD-… start=7/12/2026 ehcp=yes — correct a case's facts (pupil, dob, ehcp, home, receiving, start, end, reasons, objectives, arrival, sessions)\n" +
+		"review OSD-… outcome M2 next=11/12/2026 — change one answer of a recorded outcome (the family is told what changed)\n" +
+		"void OSD-… reason — withdraw a case opened by mistake (within 7 days, before the family heard of it)\n" +
+		"Schools can be given by name, or part of it, or by URN.\n" + helpGuided
 	if c.Who.Role == offsitebot.RoleAdmin {
-		s += "\nAdmin: school add URN NAME · staff add USER home|receiving|la|admin URN · staff list"
+		s += "\nAdmin: school add URN NAME [phone=…] · school set SCHOOL name=… phone=… · school list\n" +
+			"staff add USER home|receiving|la|admin SCHOOL [name=\"Full Name\"] · staff remove USER · staff list"
 	}
 	return text(s), nil
 }
@@ -255,6 +278,11 @@ func (e *Engine) join(ctx context.Context, c bot.Call) ([]bot.Reply, error) {
 	}
 	if _, err := e.Store.IncCounter(ctx, key, -1, hour.Add(2*time.Hour)); err != nil {
 		e.Log.WarnContext(ctx, "uncount join attempt", "user", c.Who.ID, "err", err)
+	}
+	if k, err := e.Store.Case(ctx, jc.Case); err != nil {
+		return nil, err
+	} else if k.Status == offsitebot.Void {
+		return nil, offsitebot.Errorf(offsitebot.EInvalid, "That link was for a case the school has since withdrawn, so it doesn't connect you to anything. If you were expecting to hear from the school, please contact them.")
 	}
 	if c.Who.Role != "" && c.Who.Role != jc.Role {
 		return nil, offsitebot.Errorf(offsitebot.EConflict, "This account is already connected as %s, and that link was for %s, so I haven't used it. Please ask the school for a link of the right kind.", personName(c.Who.Role), personName(jc.Role))

@@ -75,14 +75,25 @@ func newWorld(t *testing.T) *world {
 			t.Fatal(err)
 		}
 	}
-	got := w.say(home, `new pupil="Sam Taylor" dob=2012-03-04 ehcp=no home=100001 receiving=100002 start=2026-11-23`)
-	w.ref = regexp.MustCompile(`OSD-[0-9A-Z]{4}`).FindString(got)
-	if w.ref == "" {
-		t.Fatalf("no case opened: %s", got)
-	}
+	w.ref = w.open(home, `new pupil="Sam Taylor" dob=2012-03-04 ehcp=no home=100001 receiving=100002 start=2026-11-23`)
 	code := regexp.MustCompile(`start=(\w+)`).FindStringSubmatch(w.say(home, "link "+w.ref+" parent"))[1]
 	w.sayOn(offsitebot.Telegram, parent, "/start "+code)
 	return w
+}
+
+// open opens a case with a one-line new, keeping a first day that has
+// passed when asked, and returns its reference.
+func (w *world) open(who, line string) string {
+	w.t.Helper()
+	got := w.say(who, line)
+	if strings.Contains(got, "has already passed") {
+		got = w.say(who, "yes")
+	}
+	ref := regexp.MustCompile(`OSD-[0-9A-Z]{4}`).FindString(got)
+	if ref == "" {
+		w.t.Fatalf("no case opened: %s", got)
+	}
+	return ref
 }
 
 func (w *world) say(who, text string) string {
@@ -114,7 +125,7 @@ func TestBadInputKeepsAnswers(t *testing.T) {
 	}{
 		{name: "unknown case", who: home, line: "show OSD-ZZZZ", want: []string{"can't find a case OSD-ZZZZ that you can see"}},
 		{name: "another school's case answers the same as unknown", who: otherHome, line: "show " + w.ref, want: []string{"can't find a case " + w.ref + " that you can see"}},
-		{name: "not a reference", who: home, lines: []string{"contact"}, line: "Sam", want: []string{"doesn't look like a case reference"}, fix: w.ref, fixWant: "Who was the contact with?"},
+		{name: "not a reference", who: home, lines: []string{"contact"}, line: "Sam", want: []string{`I can't find a case "Sam". Case references look like OSD-7K2Q`}, fix: w.ref, fixWant: "Who was the contact with?"},
 		{name: "impossible day", who: home, lines: []string{"review " + w.ref + " schedule"}, line: "31/02/2027", want: []string{"There is no 31 February 2027: February 2027 has 28 days", "Which day is the meeting?"}, fix: "14/12", fixWant: "What time?"},
 		{name: "two-digit year", who: home, lines: []string{"review " + w.ref + " schedule"}, line: "14/12/26", want: []string{"write the year with four digits"}, fix: "mon 14 dec", fixWant: "What time?"},
 		{name: "year before 2000", who: home, lines: []string{"review " + w.ref + " schedule"}, line: "14/12/1999", want: []string{"year 1999: I take dates from 2000 to 2100"}, fix: "next mon", fixWant: "What time?"},
@@ -180,7 +191,7 @@ func TestJoinCodeSingleUseAndExpiry(t *testing.T) {
 
 func TestParentSeesOnlyOwnCase(t *testing.T) {
 	w := newWorld(t)
-	other := regexp.MustCompile(`OSD-[0-9A-Z]{4}`).FindString(w.say(home, `new pupil="Jo Bloggs" dob=2012-05-06 ehcp=yes home=100001 receiving=100002 start=2026-11-30`))
+	other := w.open(home, `new pupil="Jo Bloggs" dob=2012-05-06 ehcp=yes home=100001 receiving=100002 start=2026-11-30`)
 	for _, line := range []string{"show " + other, "/request " + other + " please", "/feedback " + other, "/answer " + other + " M1 yes", "export " + other, "cases", "/status"} {
 		got := w.say(parent, line)
 		if strings.Contains(got, "Jo") || strings.Contains(got, "J.B.") {
@@ -359,7 +370,7 @@ func TestEdgesOfOneLinersAndQuestions(t *testing.T) {
 		})
 	}
 	// Loose words after key=value belong to that value.
-	got := w.say(home, `new pupil=Jo Anne Smith dob=2012-03-04 ehcp=no home=100001 receiving=100002 start=2026-11-30 colour=red`)
+	got := w.say(home, `new pupil=Jo Anne Smith dob=2012-03-04 ehcp=no home=100001 receiving=100002 start=2026-12-07 colour=red`)
 	if !strings.Contains(got, "Opened OSD-") || !strings.Contains(got, "for Jo Anne Smith") || !strings.Contains(got, "I don't know colour=") {
 		t.Fatalf("new with loose words: %s", got)
 	}
@@ -464,7 +475,7 @@ func TestDateSanityNotes(t *testing.T) {
 	tests := []struct{ line, want string }{
 		{"review " + w.ref + " schedule 2026-12-12 10:00 in-person", "Sat 12 Dec is not a school day (Saturday)"},
 		{"review " + w.ref + " schedule 2026-12-15 21:30 online", "outside usual hours"},
-		{`new pupil="Di Ed" dob=2012-03-04 ehcp=no home=100001 receiving=100002 start=2026-12-25`, "Fri 25 Dec, is not a school day"},
+		{`new pupil="Di Ed" dob=2012-03-04 ehcp=no home=100001 receiving=100002 start=2026-12-25`, "Fri 25 Dec 2026, is not a school day (Christmas Day). The nearest school day still to come is Thu 24 Dec 2026. Keep Fri 25 Dec?"},
 		{`new pupil="Ed Di" dob=2012-03-04 ehcp=no home=100001 receiving=100002 start=2026-12-03`, "so it is late: send it today"},
 		{`new pupil="ed di" dob=2012-03-04 ehcp=no home=100001 receiving=100002 start=2026-12-04`, "There is already an active direction for this pupil"},
 	}
@@ -543,8 +554,13 @@ func TestQuestionsMeetingsAndEnding(t *testing.T) {
 	if !strings.Contains(got, "Fri 25 Dec is not a school day") {
 		t.Fatalf("next on Christmas Day: %s", got)
 	}
-	if got := w.say(home, "2026-12-22"); !strings.Contains(got, "Outcome of M2 recorded") {
+	// Answered by a question, it is summed up before the family is told.
+	sent := len(w.out.Texts(parent))
+	if got := w.say(home, "2026-12-22"); !strings.Contains(got, "Next review meeting: Tue 22 Dec 2026") || !strings.Contains(got, "Send it?") || len(w.out.Texts(parent)) != sent {
 		t.Fatalf("next fixed: %s", got)
+	}
+	if got := w.say(home, "yes"); !strings.Contains(got, "Outcome of M2 recorded") {
+		t.Fatalf("outcome confirmed: %s", got)
 	}
 
 	// Ending the direction calls off meetings still to come, and says so to those invited.
@@ -562,7 +578,7 @@ func TestQuestionsMeetingsAndEnding(t *testing.T) {
 
 func TestParentPicksChildByName(t *testing.T) {
 	w := newWorld(t)
-	other := regexp.MustCompile(`OSD-[0-9A-Z]{4}`).FindString(w.say(home, `new pupil="Kit Taylor" dob=2014-03-04 ehcp=no home=100001 receiving=100002 start=2026-11-30`))
+	other := w.open(home, `new pupil="Kit Taylor" dob=2014-03-04 ehcp=no home=100001 receiving=100002 start=2026-11-30`)
 	code := regexp.MustCompile(`start=(\w+)`).FindStringSubmatch(w.say(home, "link "+other+" parent"))[1]
 	w.say(parent, "/start "+code)
 	r := w.router.Handle(context.Background(), bot.Request{Platform: offsitebot.Telegram, UserID: parent, Text: "/request"})
@@ -583,7 +599,7 @@ func TestParentPicksChildByName(t *testing.T) {
 
 func TestInvitedAnotherWayAndHomeRecordedAbsence(t *testing.T) {
 	w := newWorld(t)
-	other := regexp.MustCompile(`OSD-[0-9A-Z]{4}`).FindString(w.say(home, `new pupil="Lu Chan" dob=2012-03-04 ehcp=no home=100001 receiving=100002 start=2026-11-30`))
+	other := w.open(home, `new pupil="Lu Chan" dob=2012-03-04 ehcp=no home=100001 receiving=100002 start=2026-11-30`)
 	if got := w.say(home, "review "+other+" schedule 2026-12-10 10:00 in-person"); !strings.Contains(got, "review "+other+" invited M1 letter") {
 		t.Fatalf("schedule: %s", got)
 	}

@@ -96,11 +96,14 @@ func (a answers) has(k string) bool { _, ok := a[k]; return ok }
 
 // step is one question of a flow.
 type step struct {
-	key      string
-	label    string // short name for forms and "back"
-	kind     string // bot.Field kind
-	free     bool   // free text: anything typed is an answer, even a command word
-	optional bool   // "skip" answers it empty
+	key   string
+	label string // short name for forms and "back"
+	kind  string // bot.Field kind
+	free  bool   // free text: anything typed is an answer, even a command word
+	// keywords are answers here even where they are command words too
+	// ("start", "end" naming facts to correct).
+	keywords []string
+	optional bool // "skip" answers it empty
 	// ask returns the question and the buttons to offer.
 	ask func(ctx context.Context, s *session) (string, []bot.Button)
 	// when, if set, says whether the step applies given the answers so far.
@@ -111,6 +114,12 @@ type step struct {
 	prefill func(ctx context.Context, s *session) (string, bool)
 	// checkPrefill runs check on the prefilled answer too (a default date may be a Sunday).
 	checkPrefill bool
+	// confirm marks a question that confirms an unusual answer (a past
+	// first day): a form shows it only once it applies.
+	confirm bool
+	// summary marks the last check of a guided flow (see summaryStep): a
+	// form is its own summary, so never shows it.
+	summary bool
 }
 
 // flow is a guided command.
@@ -123,7 +132,10 @@ type flow struct {
 	steps  []step
 	// positional maps the words after the command to answers.
 	positional func(w words, a answers)
-	done       func(ctx context.Context, s *session) ([]bot.Reply, error)
+	// joinLoose says loose words after a key=value belong to its value
+	// (pupil=Jo Anne Smith), as they do in a flow without positional words.
+	joinLoose bool
+	done      func(ctx context.Context, s *session) ([]bot.Reply, error)
 	// form says whether a platform with forms should show this flow as one.
 	form bool
 	// anyStatus says a family may use the flow on an ended case too (to leave it).
@@ -145,6 +157,31 @@ type session struct {
 	// linked caches linkedCases for this turn; linkedRead says it was read.
 	linked     []offsitebot.Case
 	linkedRead bool
+	// choices are buttons a check found for the question it re-asks (the
+	// schools an answer matched), by step key, for this turn.
+	choices map[string][]bot.Button
+}
+
+// guided reports whether the person answered any of the flow's questions
+// one by one (rather than giving everything in one line): a guided flow ends
+// with its summary. Confirming something unusual doesn't count.
+func (s *session) guided() bool {
+	return slices.ContainsFunc(s.conv.Order, func(k string) bool {
+		st, ok := s.f.step(k)
+		return ok && !st.confirm && !st.summary
+	})
+}
+
+// fact is the answer key if given, else the case's fact of that name: a
+// correction is checked against the facts it leaves as they are.
+func (s *session) fact(key string) string {
+	if v, ok := s.a[key]; ok {
+		return v
+	}
+	if s.c != nil {
+		return s.c.Fact(key)
+	}
+	return ""
 }
 
 // linkedCases are the active cases the person joined by code, read at most
@@ -183,7 +220,7 @@ func (e *Engine) Pending(ctx context.Context, c bot.Call) (*bot.Pending, error) 
 	}
 	p := &bot.Pending{Conversation: *conv}
 	st, more := e.resume(c, p).next()
-	p.Free, p.Done = st.free, !more
+	p.Free, p.Done, p.Keywords = st.free, !more, st.keywords
 	return p, nil
 }
 
@@ -234,14 +271,14 @@ func (s *session) parseArgs() (answers, words) {
 		k = strings.ToLower(k)
 		switch {
 		case ok && s.f.hasStep(k):
-			if s.f.positional == nil && len(rest) > 0 {
+			if (s.f.positional == nil || s.f.joinLoose) && len(rest) > 0 {
 				// new pupil=Sam Taylor: without a place for loose words, they belong to the value before them.
 				v = strings.TrimSpace(v + " " + strings.TrimSpace(text[rest[0].start:end]))
 				rest = nil
 			}
 			raw[k] = v
 			end = t.Start
-		case ok && s.f.positional == nil && keyLike(k):
+		case ok && (s.f.positional == nil || s.f.joinLoose) && keyLike(k):
 			s.notes = append(s.notes, fmt.Sprintf("I don't know %s=, so I left it out.", k))
 			end = t.Start
 		default:
@@ -567,42 +604,63 @@ func (f *flow) what() string {
 }
 
 func (f *flow) hasStep(k string) bool {
-	return slices.ContainsFunc(f.steps, func(s step) bool { return s.key == k })
+	_, ok := f.step(k)
+	return ok
 }
+
+// step returns the flow's question of key k.
+func (f *flow) step(k string) (step, bool) {
+	if i := slices.IndexFunc(f.steps, func(s step) bool { return s.key == k }); i >= 0 {
+		return f.steps[i], true
+	}
+	return step{}, false
+}
+
+// applies reports whether st is asked given the answers so far.
+func (s *session) applies(st step) bool { return st.when == nil || st.when(s) }
 
 // formReply answers a platform with forms: the form to fill, errors on its
 // fields, or the result when everything is valid.
 func (s *session) formReply(ctx context.Context, problems map[string]string, submitted bool) ([]bot.Reply, error) {
+	intro := s.f.title
 	if submitted {
+		var confirm []string
 		for _, st := range s.f.steps {
-			if st.when != nil && !st.when(s) {
+			if !s.applies(st) || s.a.has(st.key) || problems[st.key] != "" {
 				continue
 			}
-			if !s.a.has(st.key) && problems[st.key] == "" {
+			if st.confirm {
+				q, _ := st.ask(ctx, s)
+				confirm = append(confirm, q)
+			} else {
 				problems[st.key] = "Please fill this in."
 			}
 		}
 		if len(problems) > 0 {
 			return []bot.Reply{{Text: "Please check the highlighted answers.", FieldErrors: problems}}, nil
 		}
-		replies, err := s.f.done(ctx, s)
-		if err != nil && offsitebot.ErrorCode(err) != offsitebot.EInternal {
-			return []bot.Reply{{Text: errorText(err), FieldErrors: map[string]string{s.f.steps[len(s.f.steps)-1].key: errorText(err)}}}, nil
+		if len(confirm) == 0 {
+			replies, err := s.f.done(ctx, s)
+			if err != nil && offsitebot.ErrorCode(err) != offsitebot.EInternal {
+				return []bot.Reply{{Text: errorText(err), FieldErrors: map[string]string{s.f.steps[len(s.f.steps)-1].key: errorText(err)}}}, nil
+			}
+			return replies, err
 		}
-		return replies, err
+		// Something unusual: the same form again, with the question that confirms it.
+		intro = strings.Join(confirm, "\n")
 	}
 	form := &bot.Form{Flow: s.f.name, Title: s.f.title, Submit: s.f.submit}
 	for _, st := range s.f.steps {
-		if st.prefill != nil && st.key != "ref" {
+		if st.prefill != nil && st.key != "ref" || st.summary || st.confirm && !s.applies(st) {
 			continue
 		}
 		q, buttons := st.ask(ctx, s)
 		form.Fields = append(form.Fields, bot.Field{
 			Key: st.key, Label: st.label, Kind: st.kind, Choices: buttons,
-			Optional: st.optional || st.when != nil, Value: s.a[st.key], Hint: q,
+			Optional: st.optional || st.when != nil && !st.confirm, Value: s.a[st.key], Hint: q,
 		})
 	}
-	return []bot.Reply{{Text: s.f.title, Form: form, Case: s.ref()}}, nil
+	return []bot.Reply{{Text: intro, Form: form, Case: s.ref()}}, nil
 }
 
 // rows lays buttons out for a phone: short ones side by side, long ones alone.

@@ -164,6 +164,23 @@ func decision(c *offsitebot.Case, m offsitebot.Meeting, receiving string, to off
 	return r
 }
 
+// msgCorrected tells the family what changed of a decision they were told.
+func msgCorrected(c *offsitebot.Case, m offsitebot.Meeting, was offsitebot.ReviewOutcome, to offsitebot.Role) string {
+	o := m.Outcome
+	var parts []string
+	if o.Decision != was.Decision {
+		parts = append(parts, fmt.Sprintf("the decision is now: %s (not %s)", decisionName(o.Decision), decisionName(was.Decision)))
+	}
+	if o.Until != was.Until && o.Until != "" {
+		parts = append(parts, fmt.Sprintf("it continues until %s", o.Until.Short()))
+	}
+	if o.Next != was.Next && o.Next != "" {
+		parts = append(parts, fmt.Sprintf("the next review meeting is planned for %s (not %s); you'll be invited here", o.Next.Short(), was.Next.Short()))
+	}
+	return fmt.Sprintf("A correction from the school about the review meeting on %s for %s (%s): %s. If you'd like to talk about it, please contact the school.",
+		m.Date().Short(), whose(c, to), c.Ref, strings.Join(parts, "; "))
+}
+
 func firstName(full string) string {
 	for i, r := range full {
 		if r == ' ' {

@@ -128,6 +128,8 @@ func (e *Engine) send(ctx context.Context, c *offsitebot.Case, n offsitebot.Noti
 				school = e.schoolName(ctx, c.ReceivingURN)
 			}
 			reply = decision(c, m, school, r.role)
+		case offsitebot.NoticeCorrected:
+			reply.Text = msgCorrected(c, m, n.Before, r.role)
 		case offsitebot.NoticeEnded:
 			if school == "" {
 				school = e.schoolName(ctx, c.HomeURN)
@@ -243,13 +245,4 @@ func (e *Engine) tellHome(ctx context.Context, c *offsitebot.Case, r bot.Reply) 
 		}
 	}
 	return told
-}
-
-// schoolName returns a school's name, or its URN if it is not known.
-func (e *Engine) schoolName(ctx context.Context, urn string) string {
-	s, err := e.Store.School(ctx, urn)
-	if err != nil || s == nil {
-		return "school " + urn
-	}
-	return s.Name
 }

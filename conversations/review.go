@@ -128,20 +128,7 @@ func doneSchedule(ctx context.Context, s *session) ([]bot.Reply, error) {
 // confirmDate asks, when it applies, whether to keep a date that breaks a
 // rule; "no" clears redoKeys and asks for them again.
 func confirmDate(key, label string, when func(*session) bool, q func(*session) string, redoKeys ...string) step {
-	st := choiceStep(key, label, "", yesNo...)
-	st.when = when
-	st.ask = func(_ context.Context, s *session) (string, []bot.Button) {
-		return q(s), []bot.Button{{Label: "Yes, schedule it", Data: "yes"}, {Label: "No, pick another date", Data: "no"}}
-	}
-	check := st.check
-	st.check = func(ctx context.Context, s *session, v string) (string, error) {
-		v, err := check(ctx, s, v)
-		if err == nil && v == "no" {
-			return "", &redo{msg: "OK, let's pick another date.", keys: redoKeys}
-		}
-		return v, err
-	}
-	return st
+	return confirmStep(key, label, when, q, "Yes, schedule it", "No, pick another date", "OK, let's pick another date.", redoKeys...)
 }
 
 // countLater counts the other live meetings before m: if there is one, m is not the next review.
@@ -231,6 +218,13 @@ func outcomeFlow() *flow {
 						return "", offsitebot.Errorf(offsitebot.EInvalid, "Meeting %s is on %s, still to come: record its outcome once it has taken place.", v, when(m))
 					case m.Cancelled:
 						return "", offsitebot.Errorf(offsitebot.EInvalid, "Meeting %s was cancelled.", v)
+					case m.Held():
+						// A correction: the answers recorded stand unless given anew.
+						for _, k := range offsitebot.OutcomeAnswers {
+							if !s.a.has(k) {
+								s.set(k, m.Outcome.Answer(k))
+							}
+						}
 					}
 					return v, nil
 				}
@@ -241,8 +235,16 @@ func outcomeFlow() *flow {
 	cont := func(s *session) bool { return s.a["decision"] == offsitebot.DecisionContinue }
 	until := dateStep("until", "Continue until", "Continue until when?", notPast, false)
 	until.when = cont
-	next := dateStep("next", "Next review meeting", "When is the next review meeting, within 14 days?", notPast, false)
+	next := dateStep("next", "Next review meeting", "When is the next review meeting?", notPast, false)
 	next.when = cont
+	nextAsk := next.ask
+	next.ask = func(ctx context.Context, s *session) (string, []bot.Button) {
+		q, bs := nextAsk(ctx, s)
+		if m, ok := s.meeting(); ok {
+			q = fmt.Sprintf("When is the next review meeting? Reviews are fortnightly, so by %s.%s", m.Date().AddDays(offsitebot.ReviewIntervalDays).Short(), strings.TrimPrefix(q, "When is the next review meeting?"))
+		}
+		return q, bs
+	}
 	nextCheck := next.check
 	next.check = func(ctx context.Context, s *session, v string) (string, error) {
 		v, err := nextCheck(ctx, s, v)
@@ -286,8 +288,12 @@ func outcomeFlow() *flow {
 			textStep("concerns", "Concerns and support", "Concerns, and any support needed?", false),
 			textStep("interventions", "Interventions and strategies", "Interventions and strategies shared by the home school?", false),
 			choiceStep("decision", "Decision", "What was decided? (continue, reintegrate, managed move, SEMH base/centre, other)", decisions...),
-			until, next,
+			until, next, nextConfirm(),
 			textStep("attended", "Who attended", "Who attended?", false),
+			summaryStep("send", outcomeYes, outcomeSummary, offsitebot.OutcomeAnswers, map[string][]string{
+				"decision": {"until", "next", "nextok"},
+				"next":     {"nextok"},
+			}),
 		},
 		positional: func(w words, a answers) {
 			w = shiftRef(w, a)
@@ -300,6 +306,96 @@ func outcomeFlow() *flow {
 		},
 		done: doneOutcome,
 	}
+}
+
+// meeting is the meeting whose outcome is being recorded, once known.
+func (s *session) meeting() (offsitebot.Meeting, bool) {
+	if s.c == nil {
+		return offsitebot.Meeting{}, false
+	}
+	return s.c.Meeting(s.a["meeting"])
+}
+
+// outcome is the outcome given so far; a decision other than to continue
+// has no dates.
+func (s *session) outcome() offsitebot.ReviewOutcome {
+	out := offsitebot.ReviewOutcome{
+		Met: s.a["met"], Successes: s.a["successes"], Voice: s.a["voice"], Concerns: s.a["concerns"],
+		Interventions: s.a["interventions"], Decision: s.a["decision"], Attended: s.a["attended"],
+	}
+	if out.Decision == offsitebot.DecisionContinue {
+		out.Until, out.Next = offsitebot.Date(s.a["until"]), offsitebot.Date(s.a["next"])
+	}
+	return out
+}
+
+// nextConfirm asks, before anyone is told, to confirm a next meeting more
+// than a fortnight after this one (rule 4). A correction that leaves the
+// next meeting as recorded is not asked again.
+func nextConfirm() step {
+	gap := func(s *session) (offsitebot.Meeting, int, bool) {
+		m, ok := s.meeting()
+		if !ok || !s.a.has("next") || s.a["decision"] != offsitebot.DecisionContinue {
+			return m, 0, false
+		}
+		if m.Held() && string(m.Outcome.Next) == s.a["next"] {
+			return m, 0, false
+		}
+		days, far := offsitebot.ReviewGap(m.Date(), offsitebot.Date(s.a["next"]))
+		return m, days, far
+	}
+	return confirmStep("nextok", "Keep a next meeting over a fortnight away?", func(s *session) bool {
+		_, _, far := gap(s)
+		return far
+	}, func(s *session) string {
+		m, days, far := gap(s)
+		if !far {
+			return "Keep a next meeting more than 14 days after this one?"
+		}
+		next := offsitebot.Date(s.a["next"])
+		return fmt.Sprintf("⚠ %s is %d days after this meeting: reviews should be fortnightly, so the next one is due by %s. Keep %s (the family will be told it)?",
+			next.Long(), days, m.Date().AddDays(offsitebot.ReviewIntervalDays).Long(), next.Short())
+	}, "Yes, keep it", "No, pick another date", "OK, let's have another date for the next meeting.", "next")
+}
+
+// outcomeYes is the summary's go-ahead: whether it sends anything.
+func outcomeYes(s *session) string {
+	if s.outcome().Decision == offsitebot.DecisionContinue && len(s.c.Parents()) > 0 {
+		return "Yes, record and send"
+	}
+	return "Yes, record it"
+}
+
+// outcomeSummary is what guided review … outcome says before it records the
+// outcome: the answers, and what the family will be told.
+func outcomeSummary(ctx context.Context, s *session) string {
+	m, _ := s.meeting()
+	out := s.outcome()
+	lines := []string{fmt.Sprintf("Please check the outcome of %s (%s) for %s before I record it:", m.ID, m.Date().Short(), s.c.Ref)}
+	for _, k := range offsitebot.OutcomeAnswers {
+		st, _ := s.f.step(k)
+		if v := out.Answer(k); v != "" {
+			if d := offsitebot.Date(v); k == "until" || k == "next" {
+				v = d.Long()
+			} else if k == "decision" {
+				v = decisionName(v)
+			}
+			lines = append(lines, capital(phrase(st.label))+": "+v)
+		}
+	}
+	parents := s.c.Parents()
+	switch {
+	case out.Decision != offsitebot.DecisionContinue:
+		lines = append(lines, "Nothing is sent to the family for this decision.", "Record it?")
+	case len(parents) == 0:
+		lines = append(lines, fmt.Sprintf("No family member is linked on offsitebot, so nothing will be sent: the decision must reach the parents by %s.", offsitebot.ContinuationDeadline(m.Date()).Short()), "Record it?")
+	default:
+		told := m
+		told.Outcome = &out
+		msg := decision(s.c, told, s.e.schoolName(ctx, s.c.ReceivingURN), parents[0].Role).Text
+		lines = append(lines, fmt.Sprintf("%s will be told now:", capital(plural(len(parents), "linked family member", "linked family members"))), "“"+msg+"”", "Send it?")
+	}
+	return strings.Join(lines, "\n")
 }
 
 // latestFeedback is the family's voice given since the last held meeting.
@@ -328,10 +424,9 @@ func latestFeedback(c *offsitebot.Case) string {
 
 func doneOutcome(ctx context.Context, s *session) ([]bot.Reply, error) {
 	mid := s.a["meeting"]
-	out := offsitebot.ReviewOutcome{
-		Met: s.a["met"], Successes: s.a["successes"], Voice: s.a["voice"], Concerns: s.a["concerns"],
-		Interventions: s.a["interventions"], Decision: s.a["decision"], Until: offsitebot.Date(s.a["until"]),
-		Next: offsitebot.Date(s.a["next"]), Attended: s.a["attended"],
+	out := s.outcome()
+	if m, ok := s.meeting(); ok && m.Held() {
+		return doneCorrection(ctx, s, m, out)
 	}
 	var m offsitebot.Meeting
 	c, ch, err := s.e.change(ctx, s.c, func(c *offsitebot.Case) (ch offsitebot.Change, err error) {
@@ -356,9 +451,6 @@ func doneOutcome(ctx context.Context, s *session) ([]bot.Reply, error) {
 		} else {
 			said(fmt.Sprintf("No parent could be told on offsitebot: the decision to continue must reach the parents by %s (6 days after the meeting). I'll remind you.", deadline.Short()))
 		}
-		if gap := m.Date().DaysUntil(out.Next); gap > offsitebot.ReviewIntervalDays {
-			said(fmt.Sprintf("Note: the next meeting is %d days after this one; reviews should be fortnightly.", gap))
-		}
 		b.note(fmt.Sprintf("Schedule the next meeting with: review %s schedule %s HH:MM in-person", c.Ref, out.Next))
 		b.r.Buttons = [][]bot.Button{{{Label: "Schedule the next meeting", Data: fmt.Sprintf("/review %s schedule %s", c.Ref, out.Next)}}}
 	} else {
@@ -366,6 +458,50 @@ func doneOutcome(ctx context.Context, s *session) ([]bot.Reply, error) {
 		b.r.Buttons = [][]bot.Button{{{Label: "End the direction", Data: fmt.Sprintf("/end %s %s", c.Ref, endFor(out.Decision))}}}
 	}
 	return []bot.Reply{b.reply()}, nil
+}
+
+// doneCorrection changes answers of an outcome already recorded, and tells
+// the family what changed of what they were told.
+func doneCorrection(ctx context.Context, s *session, m offsitebot.Meeting, out offsitebot.ReviewOutcome) ([]bot.Reply, error) {
+	var changed []string
+	for _, k := range offsitebot.OutcomeAnswers {
+		if old, now := m.Outcome.Answer(k), out.Answer(k); old != now {
+			st, _ := s.f.step(k)
+			changed = append(changed, fmt.Sprintf("%s %s → %s", phrase(st.label), answerText(k, old), answerText(k, now)))
+		}
+	}
+	if len(changed) == 0 {
+		return nil, offsitebot.Errorf(offsitebot.EInvalid, "The outcome of %s is already recorded. To change an answer, give it anew, for example: review %s outcome %s attended=\"…\"", m.ID, s.c.Ref, m.ID)
+	}
+	c, ch, err := s.e.change(ctx, s.c, func(c *offsitebot.Case) (ch offsitebot.Change, err error) {
+		_, ch, err = c.CorrectOutcome(s.actor(), m.ID, out)
+		return ch, err
+	})
+	if err != nil {
+		return nil, err
+	}
+	told := s.e.tell(ctx, c, ch.Notices)
+	lines := []string{fmt.Sprintf("Outcome of %s corrected for %s: %s. The audit trail keeps the old and new answers.", m.ID, c.Ref, strings.Join(changed, "; "))}
+	switch {
+	case told > 0:
+		lines = append(lines, fmt.Sprintf("%s told what changed.", capital(plural(told, "linked family member was", "linked family members were"))))
+	case len(ch.Notices) > 0:
+		lines = append(lines, "No family member could be told on offsitebot: please tell the parents what changed yourself.")
+	}
+	return []bot.Reply{{Text: strings.Join(lines, "\n"), Case: c.Ref}}, nil
+}
+
+// answerText shows an outcome's answer in a sentence.
+func answerText(key, v string) string {
+	switch {
+	case v == "":
+		return "none"
+	case key == "until" || key == "next":
+		return offsitebot.Date(v).Long()
+	case key == "decision":
+		return decisionName(v)
+	}
+	return v
 }
 
 func decisionName(d string) string {

@@ -34,6 +34,8 @@ func (e *Engine) show(ctx context.Context, c bot.Call) ([]bot.Reply, error) {
 	status := "active since " + k.Start.Short()
 	if k.Status == offsitebot.Ended {
 		status = fmt.Sprintf("ended %s (%s)", k.EndedOn.Short(), k.Outcome)
+	} else if k.Status == offsitebot.Void {
+		status = fmt.Sprintf("withdrawn %s (%s): kept for the record only", k.EndedOn.Short(), k.VoidReason)
 	} else if k.Start > today {
 		status = "starts " + k.Start.Short()
 	}
@@ -73,7 +75,7 @@ func (e *Engine) show(ctx context.Context, c bot.Call) ([]bot.Reply, error) {
 			b.line(fmt.Sprintf("Held %s %s", m.ID, held), bot.Fact{Label: "Held " + m.ID, Value: held})
 		}
 	}
-	if !offsitebot.FaceToFace(k) {
+	if !offsitebot.FaceToFace(k) && k.Status != offsitebot.Void {
 		s := "No face-to-face review yet (at least one should be)."
 		b.line(s, bot.Fact{Value: s})
 	}

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	offsitebot "github.com/offsitebot/offsitebot"
@@ -69,7 +70,7 @@ func refStep() step {
 				}
 			}
 			if !ok {
-				return "", offsitebot.Errorf(offsitebot.EInvalid, "%q doesn't look like a case reference. They look like OSD-7K2Q.", v)
+				return "", offsitebot.BadRef(v)
 			}
 			if s.c != nil && s.c.Ref == ref {
 				return ref, nil // read and checked for this flow's action already this turn
@@ -147,6 +148,87 @@ func textStep(key, label, q string, optional bool) step {
 			return checkLength(v)
 		},
 	}
+}
+
+// confirmStep asks, when it applies, whether to keep an answer that is
+// unusual (q says what and why), with buttons saying yes and no; "no" clears
+// redoKeys and asks for them again, after saying again.
+func confirmStep(key, label string, when func(*session) bool, q func(*session) string, yes, no, again string, redoKeys ...string) step {
+	st := choiceStep(key, label, "", yesNo...)
+	st.when, st.confirm = when, true
+	st.ask = func(_ context.Context, s *session) (string, []bot.Button) {
+		return q(s), []bot.Button{{Label: yes, Data: "yes"}, {Label: no, Data: "no"}}
+	}
+	check := st.check
+	st.check = func(ctx context.Context, s *session, v string) (string, error) {
+		v, err := check(ctx, s, v)
+		if err == nil && v == "no" {
+			return "", &redo{msg: again, keys: redoKeys}
+		}
+		return v, err
+	}
+	return st
+}
+
+// summaryStep ends a guided flow: text says what is about to happen, then
+// the person goes ahead (yes, or the words of the yes button) or changes one of
+// the answers keys. That question comes again, then those that depend on it
+// (after), then this summary. A flow given in one line has no summary.
+func summaryStep(key string, yes func(*session) string, text func(context.Context, *session) string, keys []string, after map[string][]string) step {
+	// changeable are the questions of keys that apply and were not answered for the person.
+	changeable := func(ctx context.Context, s *session) []step {
+		var out []step
+		for _, k := range keys {
+			st, ok := s.f.step(k)
+			if !ok || !s.applies(st) {
+				continue
+			}
+			if st.prefill != nil {
+				if _, given := st.prefill(ctx, s); given {
+					continue
+				}
+			}
+			out = append(out, st)
+		}
+		return out
+	}
+	return step{
+		key: key, label: "Go ahead?", kind: bot.FieldSelect, summary: true, keywords: append([]string{"change"}, keys...),
+		when: (*session).guided,
+		ask: func(ctx context.Context, s *session) (string, []bot.Button) {
+			bs := []bot.Button{{Label: yes(s), Data: "yes"}}
+			for _, st := range changeable(ctx, s) {
+				bs = append(bs, bot.Button{Label: "Change " + phrase(st.label), Data: "change " + st.key})
+			}
+			return text(ctx, s), bs
+		},
+		check: func(ctx context.Context, s *session, v string) (string, error) {
+			w := strings.ToLower(strings.TrimSpace(v))
+			if yesNo[0].matches(w) || w == strings.ToLower(yes(s)) {
+				return "yes", nil
+			}
+			w = strings.TrimSpace(strings.TrimPrefix(w, "change"))
+			var names []string
+			for _, st := range changeable(ctx, s) {
+				if w == st.key || w == strings.ToLower(phrase(st.label)) {
+					return "", &redo{msg: "OK, let's change the " + phrase(st.label) + ".", keys: append(append([]string{st.key}, after[st.key]...), key)}
+				}
+				names = append(names, st.key)
+			}
+			return "", offsitebot.Errorf(offsitebot.EInvalid, "Which answer should I change? Choose its button, or type change and one of: %s. Or type yes to go ahead.", strings.Join(names, ", "))
+		},
+	}
+}
+
+// phrase turns a question's label into words for a sentence: "End date
+// (optional)" into "end date", "EHC plan?" into "EHC plan".
+func phrase(label string) string {
+	label = strings.TrimSuffix(strings.TrimSuffix(label, " (optional)"), "?")
+	r := []rune(label)
+	if len(r) > 1 && unicode.IsUpper(r[0]) && !unicode.IsUpper(r[1]) {
+		r[0] = unicode.ToLower(r[0])
+	}
+	return string(r)
 }
 
 // MaxRequest is the longest written request kept: a parent's letter, word for word.

@@ -85,22 +85,24 @@ var (
 func TestScriptedSessionEndToEnd(t *testing.T) {
 	s := newSession(t)
 	s.expect("/as admin", "You are now shell:admin:Admin")
-	s.expect("school add 100001 Oakfield Primary", "saved")
-	s.expect("school add 100002 Riverside Academy", "saved")
+	s.expect("school add 100001 Oakfield Primary", "Added Oakfield Primary (100001)")
+	s.expect("school add 100002 Riverside Academy", "Added Riverside Academy (100002)")
 
 	s.expect("/as home:Alex", "shell:home:Alex")
 	s.expect(`new pupil="Sam Taylor" dob=2012-03-04 ehcp=no home=100001`, "receiving school")
 	s.expect("100001", "must be another school") // the conversation keeps what was given
 	s.expect("100002", "first day")
 	s.expect("2026-13-01", "13 isn't a month")
-	s.expect("2026-12-01", "agreed end date")
+	s.expect("2026-12-01", "Tue 1 Dec 2026, has already passed (1 day ago)", "Keep Tue 1 Dec?", "Use Wed 2 Dec")
+	s.expect("yes", "agreed end date")
 	s.expect("skip", "Why is the direction")
 	s.expect("Persistent disruption", "objectives")
 	s.expect("back", "Why is the direction") // back re-asks, keeping the rest
 	s.expect("Persistent disruption in lessons", "objectives")
 	s.expect("Settle and re-engage", "report to on arrival")
 	s.expect("Ms Khan", "session times")
-	opened := s.expect("08:40–15:10", "Opened OSD-", "Sam Taylor", "Oakfield Primary → Riverside Academy")
+	s.expect("08:40–15:10", "Please check before I open the case", "Sam Taylor, born 4 Mar 2012", "first day Tue 1 Dec 2026", "Reasons: Persistent disruption in lessons", "Open it?")
+	opened := s.expect("yes", "Opened OSD-", "Sam Taylor", "Oakfield Primary → Riverside Academy")
 	ref := refRE.FindString(opened)
 
 	link := s.expect("link "+ref+" parent", "https://t.me/offsite_test_bot?start=")
@@ -153,7 +155,11 @@ func TestScriptedSessionEndToEnd(t *testing.T) {
 	s.expect("2026-12-01", "has already passed") // a past date where a future one is needed
 	s.expect("2027-01-29", "next review meeting")
 	s.expect("2026-12-21", "Who attended")
-	s.expect("Alex (home), Ms Khan (receiving), Pat (parent)",
+	sum := s.expect("Alex (home), Ms Khan (receiving), Pat (parent)", "Please check the outcome of M1", "1 linked family member will be told now:", "“After the review meeting on Mon 7 Dec", "Send it?")
+	if strings.Contains(sum, "✉") {
+		t.Fatalf("the family was told before the outcome was confirmed:\n%s", sum)
+	}
+	s.expect("yes",
 		"Outcome of M1 recorded for "+ref+": continue", "decision to continue was sent to 1 linked parent",
 		"✉ to shell:parent:Pat: After the review meeting on Mon 7 Dec", "will continue until Fri 29 Jan")
 
@@ -212,8 +218,8 @@ func TestScriptedSessionEndToEnd(t *testing.T) {
 func TestBritishDatesInGuidedFlows(t *testing.T) {
 	s := newSession(t) // Wed 2 Dec 2026
 	s.expect("/as admin", "You are now shell:admin:Admin")
-	s.expect("school add 100001 Oakfield Primary", "saved")
-	s.expect("school add 100002 Riverside Academy", "saved")
+	s.expect("school add 100001 Oakfield Primary", "Added Oakfield Primary (100001)")
+	s.expect("school add 100002 Riverside Academy", "Added Riverside Academy (100002)")
 	s.expect("/as home:Alex", "shell:home:Alex")
 
 	s.expect("new", "full name")
@@ -236,7 +242,8 @@ func TestBritishDatesInGuidedFlows(t *testing.T) {
 	s.expect("skip", "objectives")
 	s.expect("skip", "report to on arrival")
 	s.expect("skip", "session times")
-	opened := s.expect("skip", "Opened OSD-", "for Sam Taylor", "starting Mon 7 Dec")
+	s.expect("skip", "first day Mon 7 Dec 2026, until Fri 29 Jan 2027", "Open it?")
+	opened := s.expect("yes", "Opened OSD-", "for Sam Taylor", "starting Mon 7 Dec")
 	ref := refRE.FindString(opened)
 	s.expect("show "+ref, "born 14 Mar 2012", "29 Jan")
 
@@ -285,10 +292,10 @@ func TestDocumentsSaved(t *testing.T) {
 	dir := t.TempDir()
 	s := newSession(t, func(o *shell.Options) { o.Files = dir })
 	s.expect("/as admin", "You are now shell:admin:Admin")
-	s.expect("school add 100001 Oakfield Primary", "saved")
-	s.expect("school add 100002 Riverside Academy", "saved")
+	s.expect("school add 100001 Oakfield Primary", "Added Oakfield Primary (100001)")
+	s.expect("school add 100002 Riverside Academy", "Added Riverside Academy (100002)")
 	s.expect("/as home:Alex", "shell:home:Alex")
-	ref := refRE.FindString(s.expect(`new pupil="Zoë Ó'Brien" dob=2012-03-04 ehcp=no home=100001 receiving=100002 start=2026-11-23`, "Opened OSD-"))
+	ref := refRE.FindString(s.expect(`new pupil="Zoë Ó'Brien" dob=2012-03-04 ehcp=no home=100001 receiving=100002 start=2026-11-23 startok=yes`, "Opened OSD-"))
 	code := codeRE.FindStringSubmatch(s.expect("link "+ref+" parent", "start="))[1]
 	s.expect("review "+ref+" schedule 2026-12-14 10:00 in-person", "Review meeting M1")
 
@@ -336,4 +343,253 @@ func TestDocumentsSaved(t *testing.T) {
 			t.Errorf("saved as %q: name files by the reference only", e.Name())
 		}
 	}
+}
+
+// admitted sets up the schools as an admin and becomes home-school staff.
+func (s *session) admitted() {
+	s.t.Helper()
+	s.expect("/as admin", "You are now shell:admin:Admin")
+	s.expect("school add 100001 Oakfield Primary", "Added Oakfield Primary (100001)")
+	s.expect("school add 100002 Riverside Academy", "Added Riverside Academy (100002)")
+	s.expect("school add 100004 Riverbank School", "Added Riverbank School (100004)")
+	s.expect("/as home:Alex", "shell:home:Alex")
+}
+
+// opened returns the reference of the case an answer says was opened.
+func (s *session) opened(answer string) string {
+	s.t.Helper()
+	if !strings.Contains(answer, "Opened OSD-") {
+		s.t.Fatalf("no case opened:\n%s", answer)
+	}
+	return refRE.FindString(answer[strings.Index(answer, "Opened OSD-"):])
+}
+
+// TestGuidedNewConfirmedOrChanged: guided new sums up before it opens the
+// case; a change there asks that question again, then sums up again.
+func TestGuidedNewConfirmedOrChanged(t *testing.T) {
+	s := newSession(t) // Wed 2 Dec 2026
+	s.admitted()
+	s.expect("new", "full name")
+	s.expect("Jo Bloggs", "date of birth")
+	s.expect("14/3/2012", "EHC plan")
+	s.expect("no", "receiving school", "Its name, or part of it")
+	// Part of a name: two schools match, and each is a button.
+	s.expect("river", `2 schools match "river": Riverside Academy (100002), Riverbank School (100004).`, "1) Riverside Academy", "2) Riverbank School")
+	s.expect("1", "first day")
+	s.expect("next mon", "agreed end date")
+	for _, q := range []string{"Why is the direction", "objectives", "report to on arrival", "session times"} {
+		s.expect("skip", q)
+	}
+	s.expect("08:40–15:10", "Please check before I open the case:", "Jo Bloggs, born 14 Mar 2012 (14 on the first day), no EHC plan",
+		"From Oakfield Primary to Riverside Academy, first day Mon 7 Dec 2026, no agreed end date", "Session times: 08:40–15:10", "Open it?",
+		"1) Yes, open it", "6) Change first day")
+	// Nothing is open yet: a command typed meanwhile says so, and the question waits.
+	s.expect("cases", "no active cases", "still in the middle of opening a case", "Open it?")
+	s.expect("6", "OK, let's change the first day.", "What is the first day")
+	s.expect("tue", "first day Tue 8 Dec 2026", "Open it?")
+	s.expect("change end date", "OK, let's change the end date.", "agreed end date")
+	s.expect("fri 29 jan", "first day Tue 8 Dec 2026, until Fri 29 Jan 2027", "Open it?")
+	ref := s.opened(s.expect("1", "for Jo Bloggs (Oakfield Primary → Riverside Academy), starting Tue 8 Dec"))
+	s.expect("show "+ref, "Oakfield Primary → Riverside Academy · starts Tue 8 Dec, agreed end Fri 29 Jan")
+
+	// All in one line with nothing unusual: opened straight away, no summary.
+	got := s.expect(`new pupil="Ann Cole" dob=14/3/2013 ehcp=no receiving=bank start="next wed"`, "Opened OSD-", "Oakfield Primary → Riverbank School", "starting Wed 9 Dec")
+	if strings.Contains(got, "Open it?") {
+		t.Fatalf("a one-line new with nothing unusual asked to confirm:\n%s", got)
+	}
+}
+
+// TestOneLinerWithPastStartAsksFirst: a one-line new with something unusual
+// asks before it opens anything, and says why.
+func TestOneLinerWithPastStartAsksFirst(t *testing.T) {
+	s := newSession(t) // Wed 2 Dec 2026
+	s.admitted()
+	s.expect(`new pupil="Sam Taylor" dob=2012-03-04 ehcp=no receiving=riverside start=23/11/2026`,
+		"⚠ The first day you gave, Mon 23 Nov 2026, has already passed (9 days ago). The nearest school day still to come is Wed 2 Dec 2026. Keep Mon 23 Nov?",
+		"1) Yes, keep Mon 23 Nov", "2) Use Wed 2 Dec", "3) No, pick another date")
+	s.expect("cases", "no active cases")
+	ref := s.opened(s.expect("yes", "for Sam Taylor (Oakfield Primary → Riverside Academy), starting Mon 23 Nov", "so it is late"))
+
+	// Not a school day: the nearest one is offered, and taken.
+	s.expect(`new pupil="Kit Moss" dob=2013-05-06 ehcp=no receiving=100004 start=12/12/2026`,
+		"Sat 12 Dec 2026, is not a school day (Saturday). The nearest school day still to come is Fri 11 Dec 2026.", "2) Use Fri 11 Dec")
+	s.opened(s.expect("2", "for Kit Moss", "starting Fri 11 Dec"))
+
+	// A pupil who would be 20: the date of birth is checked, and changed.
+	s.expect(`new pupil="Lee Park" dob=4/3/2006 ehcp=no receiving=riverside start=7/12/2026`,
+		"⚠ Born on 4 Mar 2006, the pupil would be 20 on the first day (Mon 7 Dec); pupils directed off-site are usually 4 to 19.", "Is the date of birth right?")
+	s.expect("no", "OK, let's have the date of birth again.", "date of birth")
+	s.expect("4/3/2011", "Lee Park, born 4 Mar 2011 (15 on the first day)", "Open it?")
+	s.opened(s.expect("yes", "for Lee Park"))
+	if got := s.expect("cases", "Your active cases (3)"); !strings.Contains(got, ref) {
+		t.Fatalf("cases:\n%s", got)
+	}
+}
+
+// exported reads the JSON export of a case as the shell prints it.
+func (s *session) exported(ref string) (audit []struct{ Action, Detail string }) {
+	s.t.Helper()
+	exp := s.expect("export "+ref, "Chronology of "+ref)
+	body := exp[strings.Index(exp, "{"):]
+	body = body[:strings.LastIndex(body, "}")+1]
+	var x struct {
+		Audit []struct{ Action, Detail string } `json:"audit"`
+	}
+	if err := json.Unmarshal([]byte(body), &x); err != nil {
+		s.t.Fatalf("export is not JSON: %v\n%s", err, body)
+	}
+	return x.Audit
+}
+
+// TestEditAndVoid: facts corrected with the old and new value in the audit
+// trail, the rules following; a case opened by mistake withdrawn.
+func TestEditAndVoid(t *testing.T) {
+	s := newSession(t) // Wed 2 Dec 2026
+	s.admitted()
+	ref := s.opened(s.say(`new pupil="Sam Taylor" dob=2012-03-04 ehcp=no receiving=riverside start=7/12/2026`))
+	s.expect("/as la:Lee", "la:Lee")
+	s.expect("request "+ref+" la Please hold a review", "only where the pupil has an EHC plan")
+	s.expect("/as home:Alex", "home:Alex")
+
+	s.expect("edit "+ref+" ehcp=yes start=14/12/2026",
+		"Corrected "+ref+": EHC plan no → yes; first day Mon 7 Dec 2026 → Mon 14 Dec 2026.",
+		"The written notice to the parents is due by Thu 10 Dec.", "the local authority may now request a review meeting")
+	s.expect("due", ref+"  written notice to parents must reach them by Thu 10 Dec")
+	s.expect("/as la:Lee", "la:Lee")
+	s.expect("request "+ref+" la Please hold a review", "recorded word for word")
+	s.expect("/as home:Alex", "home:Alex")
+
+	// Guided: which fact, then its new value; a wrong one is asked again.
+	// A fact named like a command ("start") is an answer here.
+	s.expect("edit "+ref, "What needs correcting in "+ref)
+	s.expect("start", "What is the first day at the receiving school?", "(now: Mon 14 Dec 2026)")
+	s.expect("cancel", "stopped correcting a case")
+	s.expect("edit "+ref, "What needs correcting in "+ref)
+	s.expect("end", "agreed end date", "(now: none)")
+	s.expect("1/12/2026", "The end date must be after the first day (Mon 14 Dec)")
+	s.expect("29/1/2027", "Corrected "+ref+": end date none → Fri 29 Jan 2027.")
+	s.expect("edit "+ref+" pupil=Sam Tailor", "Corrected "+ref+": pupil's name Sam Taylor → Sam Tailor.")
+	s.expect("edit "+ref+" home=bank", "Only an offsitebot admin can move a case to another home school")
+	s.expect("cancel", "stopped correcting a case")
+
+	var corrected []string
+	for _, a := range s.exported(ref) {
+		if a.Action == "fact corrected" {
+			corrected = append(corrected, a.Detail)
+		}
+	}
+	if want := []string{"ehcp: no → yes", "start: 2026-12-07 → 2026-12-14", "end: (none) → 2027-01-29", "pupil: Sam Taylor → Sam Tailor"}; strings.Join(corrected, "|") != strings.Join(want, "|") {
+		t.Fatalf("audit of corrections:\n got %q\nwant %q", corrected, want)
+	}
+
+	// Withdrawn: gone from every list, kept in the audit trail and the export.
+	other := s.opened(s.say(`new pupil="Sam Taylor" dob=2012-03-04 ehcp=no receiving=bank start=8/12/2026`))
+	unused := codeRE.FindStringSubmatch(s.expect("link "+ref+" parent", "https://t.me/"))[1]
+	s.expect("void "+ref+" opened twice by mistake", "Withdraw "+ref+" (Sam Tailor, opened Wed 2 Dec) because: opened twice by mistake?")
+	s.expect("yes", ref+" is withdrawn: opened twice by mistake. It no longer shows in cases, due or reminders")
+	for _, cmd := range []string{"cases", "due"} {
+		if got := s.say(cmd); strings.Contains(got, ref) {
+			t.Fatalf("%s still lists the withdrawn case:\n%s", cmd, got)
+		}
+	}
+	s.expect("show "+ref, "withdrawn Wed 2 Dec (opened twice by mistake): kept for the record only")
+	s.expect("contact "+ref+" receiving phone Checking in", "was withdrawn on Wed 2 Dec")
+	if audit := s.exported(ref); audit[len(audit)-2].Action != "case withdrawn" || audit[len(audit)-2].Detail != "opened twice by mistake" {
+		t.Fatalf("audit trail after withdrawing: %+v", audit)
+	}
+	s.expect("void "+ref+" again", "already withdrawn")
+	s.expect("/as parent:Ann", "parent:Ann")
+	s.expect("/start "+unused, "a case the school has since withdrawn")
+	s.expect("/as home:Alex", "home:Alex")
+
+	// Once the family has heard of a case, it can't be withdrawn.
+	code := codeRE.FindStringSubmatch(s.expect("link "+other+" parent", "https://t.me/"))[1]
+	s.expect("/as parent:Pat", "parent:Pat")
+	s.expect("/start "+code, "You're now connected")
+	s.expect("/as home:Alex", "home:Alex")
+	s.expect("void "+other+" a duplicate", "The family has already heard about "+other+", so it can't be withdrawn")
+}
+
+// TestOutcomeFarNextMeetingWarnsBeforeSending: a next meeting 21 days away
+// is questioned before the family is told anything; a recorded outcome's
+// answer is then changed and the family told what changed.
+func TestOutcomeFarNextMeetingWarnsBeforeSending(t *testing.T) {
+	s := newSession(t) // Wed 2 Dec 2026
+	s.admitted()
+	ref := s.opened(s.say(`new pupil="Sam Taylor" dob=2012-03-04 ehcp=no receiving=riverside start=7/12/2026`))
+	code := codeRE.FindStringSubmatch(s.expect("link "+ref+" parent", "https://t.me/"))[1]
+	s.expect("/as parent:Pat", "parent:Pat")
+	s.expect("/start "+code, "You're now connected")
+	s.expect("/as home:Alex", "home:Alex")
+	s.expect("review "+ref+" schedule 9/12/2026 15:30 in-person", "Review meeting M1", "Invitation sent")
+
+	s.clk.Set(at("2026-12-09 17:00"))
+	line := "review " + ref + ` outcome met=partly successes="Good start" voice="Likes art" concerns=Journey interventions=Mentor decision=continue until=29/1/2027 next=30/12/2026 attended="Alex, Pat"`
+	warned := s.expect(line, "⚠ Wed 30 Dec 2026 is 21 days after this meeting: reviews should be fortnightly, so the next one is due by Wed 23 Dec 2026.", "Keep Wed 30 Dec (the family will be told it)?")
+	if strings.Contains(warned, "✉") || strings.Contains(warned, "recorded") {
+		t.Fatalf("something was recorded or sent before the warning was answered:\n%s", warned)
+	}
+	s.expect("no", "OK, let's have another date for the next meeting.", "Reviews are fortnightly, so by Wed 23 Dec")
+	sum := s.expect("22/12/2026", "Please check the outcome of M1 (Wed 9 Dec)", "Next review meeting: Tue 22 Dec 2026",
+		"1 linked family member will be told now:", "“After the review meeting on Wed 9 Dec", "Send it?", "1) Yes, record and send", "Change next review meeting")
+	if strings.Contains(sum, "✉") {
+		t.Fatalf("sent before confirming:\n%s", sum)
+	}
+	s.expect("yes", "Outcome of M1 recorded for "+ref+": continue", "✉ to shell:parent:Pat: After the review meeting on Wed 9 Dec", "next review meeting is planned for Tue 22 Dec")
+
+	// One answer changed: the family hears what changed, and only that.
+	s.expect("review "+ref+" outcome M1 next=18/12/2026", "Outcome of M1 corrected for "+ref+": next review meeting Tue 22 Dec 2026 → Fri 18 Dec 2026.",
+		"1 linked family member was told what changed", "✉ to shell:parent:Pat: A correction from the school about the review meeting on Wed 9 Dec for Sam's off-site direction ("+ref+"): the next review meeting is planned for Fri 18 Dec (not Tue 22 Dec)")
+	quiet := s.expect("review "+ref+` outcome M1 attended="Alex, Kim, Pat"`, "Outcome of M1 corrected for "+ref+": who attended Alex, Pat → Alex, Kim, Pat.")
+	if strings.Contains(quiet, "✉") {
+		t.Fatalf("the family was told of a change to what they were never told:\n%s", quiet)
+	}
+	s.expect("review "+ref+" outcome M1", "The outcome of M1 is already recorded. To change an answer")
+}
+
+// TestMistypedReference: a reference that can't be one says so, whatever the command.
+func TestMistypedReference(t *testing.T) {
+	s := newSession(t)
+	s.admitted()
+	for _, line := range []string{"show OSD-7K2", "link OSD-7K2 parent", "review osd-7kuq schedule tomorrow 10:00 online", "edit OSD-12 start=7/12/2026"} {
+		s.expect(line, "I can't find a case ", "Case references look like OSD-7K2Q: OSD- and then 4 to 6 letters and digits.", "Type cases to list yours.")
+	}
+	s.expect("contact", "Which case?")
+	s.expect("OSD-7K", "I can't find a case OSD-7K. Case references look like OSD-7K2Q")
+}
+
+// TestAdminsTalkToPeople: admin replies name people and schools, never IDs.
+func TestAdminsTalkToPeople(t *testing.T) {
+	s := newSession(t)
+	s.admitted()
+	s.expect("/as admin", "admin")
+	got := s.expect(`staff add Sam home oak name="Sam Khan"`, "Sam Khan can now use offsitebot as home-school staff at Oakfield Primary (100001).")
+	s.expect("staff add Jo receiving river", `2 schools match "river"`, "1) Riverside Academy", "2) Riverbank School")
+	got += s.expect("2", "Jo can now use offsitebot as receiving-school staff at Riverbank School (100004).")
+	got += s.expect("staff add Jo receiving riverside", "Jo can now use offsitebot as receiving-school staff at Riverside Academy (100002). Before, they were receiving-school staff at Riverbank School (100004).")
+	s.expect(`school set bank phone="01632 960004"`, "Changed Riverbank School (100004): phone — → 01632 960004.")
+	s.expect(`school add 100005 Hillside School phone=01632960005`, "Added Hillside School (100005), phone 01632960005.")
+	s.expect("school add 100005 Hillside", "100005 is already Hillside School")
+	list := s.expect("school list", "Schools (4):")
+	if !regexp.MustCompile(`(?m)^100004  Riverbank School   01632 960004$`).MatchString(list) {
+		t.Fatalf("school list not aligned:\n%s", list)
+	}
+	staff := s.expect("staff list", "Staff (4):", "Sam Khan", "home-school staff", "Oakfield Primary (100001)", "Riverside Academy (100002)")
+	got += staff
+	lines := strings.Split(strings.TrimSpace(staff), "\n")[1:]
+	col := strings.Index(lines[0], "Role")
+	for _, l := range lines[1:] {
+		if r := []rune(l); len(r) <= col || r[col-1] != ' ' || r[col] == ' ' {
+			t.Fatalf("staff list not aligned at column %d:\n%s", col, staff)
+		}
+	}
+	got += s.expect("staff remove Sam Khan", "Sam Khan can no longer use offsitebot (they were home-school staff at Oakfield Primary (100001)).")
+	s.expect("staff remove Admin", "can't remove yourself")
+	s.expect("/as home:Sam", "home:Sam")
+	s.expect("cases", "don't know you yet")
+	s.expect("/as admin", "admin")
+	if strings.Contains(got, "shell:") {
+		t.Fatalf("an internal ID reached the admin:\n%s", got)
+	}
+	s.expect("help", "school set SCHOOL name=… phone=…", "school list", "staff remove USER", "staff list")
 }

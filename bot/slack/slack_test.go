@@ -288,6 +288,68 @@ func TestSlashCommandModalRecordsContactThatExportShows(t *testing.T) {
 	}
 }
 
+// TestNewCaseFormConfirmsAPastStart: the new-case modal has no summary
+// (the form is its own), and a first day that has passed brings the same
+// form back with the question that confirms it, answers kept.
+func TestNewCaseFormConfirmsAPastStart(t *testing.T) {
+	e := newEnv(t)
+	a := e.adapter(t, "http")
+	serve(t, a, sign(t, fakeSecret, formType, slashBody(homeUser, "new", "trig-new"), time.Now()))
+	views := e.fake.Views()
+	if len(views) != 1 {
+		t.Fatalf("views.open called %d times, want once", len(views))
+	}
+	blocks := func(view json.RawMessage) []string {
+		var v openedView
+		if err := json.Unmarshal(view, &v); err != nil {
+			t.Fatal(err)
+		}
+		var ids []string
+		for _, b := range v.Blocks {
+			if b.Type == "input" {
+				ids = append(ids, b.BlockID)
+			}
+		}
+		return ids
+	}
+	if ids := blocks(views[0]); slices.Contains(ids, "startok") || slices.Contains(ids, "open") || slices.Contains(ids, "home") || !slices.Contains(ids, "start") {
+		t.Fatalf("new-case form fields %v", ids)
+	}
+	cases := func() int {
+		cs, err := e.db.Cases(context.Background(), offsitebot.CaseFilter{HomeURN: "100001"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(cs)
+	}
+	answers := map[string]string{"pupil": "Jo Bloggs", "dob": "2012-05-06", "ehcp": "no", "receiving": "riverside", "start": "2026-11-23"}
+	w := serve(t, a, sign(t, fakeSecret, formType, submitView(t, homeUser, "trig-new-2", views[0], answers), time.Now()))
+	var resp struct {
+		Action string          `json:"response_action"`
+		View   json.RawMessage `json:"view"`
+	}
+	if err := json.Unmarshal(w.Body.Bytes(), &resp); err != nil || resp.Action != "update" {
+		t.Fatalf("a past start answered %d %s, want the form again", w.Code, w.Body)
+	}
+	if !strings.Contains(string(resp.View), "Mon 23 Nov 2026, has already passed") || !slices.Contains(blocks(resp.View), "startok") {
+		t.Fatalf("the form again lacks the question: %s", resp.View)
+	}
+	if n := cases(); n != 1 {
+		t.Fatalf("%d cases before the start was confirmed, want only the existing one", n)
+	}
+	// The same form again, answers kept: only the confirmation is chosen.
+	w = serve(t, a, sign(t, fakeSecret, formType, submitView(t, homeUser, "trig-new-3", resp.View, map[string]string{"startok": "yes"}), time.Now()))
+	if err := json.Unmarshal(w.Body.Bytes(), &resp); err != nil || resp.Action != "clear" {
+		t.Fatalf("the confirmed form answered %d %s, want clear", w.Code, w.Body)
+	}
+	if n := cases(); n != 2 {
+		t.Fatalf("%d cases after the start was confirmed, want 2", n)
+	}
+	if dms := e.dmsTo(homeUser); len(dms) != 1 || !strings.Contains(dms[0], "Opened OSD-") || !strings.Contains(dms[0], "for Jo Bloggs (Oakfield Primary → Riverside Academy), starting Mon 23 Nov") {
+		t.Fatalf("DMs after the confirmed form: %q", dms)
+	}
+}
+
 func TestEveryFormOpensAsAModal(t *testing.T) {
 	e := newEnv(t)
 	a := e.adapter(t, "http")
@@ -662,6 +724,15 @@ func TestAdminsBootstrappedAndStrangersRefused(t *testing.T) {
 	got, err := e.db.Identity(context.Background(), "slack:"+fakeTeam+":U0NEW")
 	if err != nil || got == nil || got.Role != offsitebot.RoleReceiving || got.URN != "100002" {
 		t.Errorf("staff added from a mention = %+v, %v (admin saw %q)", got, err, e.dmsTo("U0ADMIN"))
+	}
+	if dms := e.dmsTo("U0ADMIN"); len(dms) != 1 || !strings.Contains(dms[0], "can now use offsitebot as receiving-school staff at Riverside Academy (100002)") || strings.Contains(dms[0], "slack:") {
+		t.Errorf("admin told %q, want the school named and no internal ID", dms)
+	}
+	// Their name comes with their first command, and staff list shows it.
+	serve(t, a, sign(t, fakeSecret, formType, slashBody("U0NEW", "cases", "trig-n"), time.Now()))
+	serve(t, a, sign(t, fakeSecret, formType, slashBody("U0ADMIN", "staff list", "trig-l"), time.Now()))
+	if dms := e.dmsTo("U0ADMIN"); len(dms) != 2 || !regexp.MustCompile(`staff +receiving-school staff +Riverside Academy \(100002\) +Slack`).MatchString(dms[1]) || strings.Contains(dms[1], "slack:") {
+		t.Errorf("staff list = %q", dms)
 	}
 }
 
