@@ -109,12 +109,12 @@ type outbox struct {
 
 	done     []offsitebot.ReminderOutcome // not yet recorded
 	sent     []offsitebot.AuditEvent      // messages sent about cases, for their chronology
-	lastSave time.Time
-	gone     map[string]bool // recipients found unreachable in this run
+	lastSave time.Time                    // when the chronology was last written
+	gone     map[string]bool              // recipients found unreachable in this run
 }
 
-// flushEvery bounds how long a sent reminder stays recorded only as claimed,
-// so a crash in a long burst leaves few to be sent a second time.
+// flushEvery is how often the chronology's copies of the messages sent are
+// written in a burst. The outcomes themselves are written one by one.
 const flushEvery = 2 * time.Second
 
 // claim claims every message in one round trip and returns those this run
@@ -178,30 +178,33 @@ func (o *outbox) deliver(ctx context.Context, m message) (string, error) {
 		return stError, nil
 	}
 	o.record(m, st)
-	if time.Since(o.lastSave) >= flushEvery {
-		return st, o.flush(ctx)
-	}
-	return st, nil
+	// Each outcome is written as soon as it is known, one small insert, so a
+	// crash can send again at most the message in flight (sent, not recorded).
+	return st, o.save(ctx, time.Since(o.lastSave) >= flushEvery)
 }
 
-// flush writes the outcomes recorded since the last flush, in one round trip.
-func (o *outbox) flush(ctx context.Context) error {
-	o.lastSave = time.Now()
-	if len(o.done) == 0 {
-		return nil
-	}
-	docs := o.done
-	o.done = nil
+// flush writes the outcomes and chronology entries not written yet.
+func (o *outbox) flush(ctx context.Context) error { return o.save(ctx, true) }
+
+// save writes the outcomes not written yet in one round trip, and with them
+// the chronology's copies when withAudit is set.
+func (o *outbox) save(ctx context.Context, withAudit bool) error {
 	// Records what already happened, so it is written even as the run is stopped.
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
 	defer cancel()
-	if sent := o.sent; len(sent) > 0 {
+	if sent := o.sent; withAudit && len(sent) > 0 {
+		o.lastSave = time.Now()
 		// The chronology's copy: losing it loses no reminder, so it is not retried.
 		o.sent = nil
 		if err := o.s.store.AppendAuditMany(ctx, sent); err != nil {
 			o.s.log.WarnContext(ctx, "reminders: record in chronology", "messages", len(sent), "err", err)
 		}
 	}
+	if len(o.done) == 0 {
+		return nil
+	}
+	docs := o.done
+	o.done = nil
 	if err := o.s.store.RecordReminders(ctx, docs); err != nil {
 		// Kept for the next flush: an outcome lost makes its claim look
 		// stale, and a retry would send it again.
