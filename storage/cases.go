@@ -319,3 +319,34 @@ func (db *DB) Cases(ctx context.Context, f offsitebot.CaseFilter) ([]offsitebot.
 	}
 	return out, nil
 }
+
+// InsertCases stores new cases in bulk, each at version 1, as they are (with
+// their audit trails): for seeding demo data, not for cases people open.
+func (db *DB) InsertCases(ctx context.Context, cs []*offsitebot.Case) error {
+	const chunk = 200 // keeps a message well under the server's limit with term-long cases
+	for len(cs) > 0 {
+		n := min(chunk, len(cs))
+		docs := make([]any, n)
+		for i, c := range cs[:n] {
+			c.Version = 1
+			docs[i] = c
+		}
+		if _, err := db.cases.InsertMany(ctx, docs); err != nil {
+			return fmt.Errorf("storage: insert cases: %w", err)
+		}
+		cs = cs[n:]
+	}
+	return nil
+}
+
+// HasRealCases reports whether any stored case is not a demo case.
+func (db *DB) HasRealCases(ctx context.Context) (bool, error) {
+	err := db.cases.FindOne(ctx, bson.D{{Key: "demo", Value: bson.D{{Key: "$ne", Value: true}}}},
+		options.FindOne().SetProjection(bson.D{{Key: "_id", Value: 1}})).Err()
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return false, nil
+	} else if err != nil {
+		return false, fmt.Errorf("storage: look for real cases: %w", err)
+	}
+	return true, nil
+}

@@ -39,6 +39,9 @@ Usage:
                                              a letter to the family (PDF)
   offsitebot reminders run --at TIME         run every reminder due at TIME (RFC 3339) once
   offsitebot reminders list                  the next run of each reminder schedule
+  offsitebot seed [--cases 1000] [--active 200] [--weeks 13]
+                                             fill the database with demo cases of real size
+                                             (refused on a database holding real cases)
 
 --config FILE may come before or after the subcommand (default ./config.toml if present,
 or OFFSITEBOT_CONFIG). Every key can also be set as OFFSITEBOT_SECTION_KEY.
@@ -144,7 +147,7 @@ func run(ctx context.Context, argv []string, stdin io.Reader, stdout, stderr io.
 	if err := level.UnmarshalText([]byte(cfg.Log.Level)); err != nil {
 		return fmt.Errorf("config log.level %q: use debug, info, warn or error", cfg.Log.Level)
 	}
-	if shellMode || cmd == "export" || cmd == "pack" || cmd == "letter" {
+	if shellMode || cmd == "export" || cmd == "pack" || cmd == "letter" || cmd == "seed" {
 		// The terminal is for the conversation; only problems go to stderr.
 		level = max(level, slog.LevelWarn)
 	}
@@ -176,6 +179,8 @@ func run(ctx context.Context, argv []string, stdin io.Reader, stdout, stderr io.
 		return w.document(ctx, a.words, a.out, stdout)
 	case cmd == "reminders":
 		return w.reminders(ctx, a.words[1:], stdout)
+	case cmd == "seed":
+		return w.seed(ctx, a.words[1:], stdout)
 	case shellMode:
 		if cfg.Demo.Seed {
 			if err := seedDemo(ctx, w.db, now()); err != nil {

@@ -240,3 +240,30 @@ func TestRemindersCommands(t *testing.T) {
 		t.Errorf("export has the prompt %d times in the chronology, want once:\n%s", n, out.String())
 	}
 }
+
+// TestSeedCommand fills a fresh database with demo cases the shell's staff
+// then see, and refuses once a real case is there.
+func TestSeedCommand(t *testing.T) {
+	t.Chdir(t.TempDir())
+	env := envOf(map[string]string{"OFFSITEBOT_MONGODB_DATA_DIR": t.TempDir(), "OFFSITEBOT_NOW": "2026-12-02T10:00:00Z"})
+	ctx := context.Background()
+	var out, errOut bytes.Buffer
+	if err := run(ctx, []string{"seed", "--cases", "30", "--active", "6", "--weeks", "3"}, strings.NewReader(""), &out, &errOut, env); err != nil {
+		t.Fatalf("seed: %v\n%s", err, errOut.String())
+	}
+	if !strings.Contains(out.String(), "Added 30 demo cases (6 active, 3 weeks of records each)") {
+		t.Errorf("seed said %q", out.String())
+	}
+	out.Reset()
+	in := strings.NewReader("cases\n" + `new pupil="Sam Taylor" dob=2012-03-04 ehcp=no home=100001 receiving=100002 start=2026-12-07` + "\n")
+	if err := run(ctx, nil, in, &out, &errOut, env); err != nil {
+		t.Fatalf("shell: %v\n%s", err, errOut.String())
+	}
+	if got := strings.Count(out.String(), "Demo Pupil"); got != 6 {
+		t.Errorf("cases lists %d demo pupils, want the 6 active:\n%s", got, out.String())
+	}
+	err := run(ctx, []string{"seed"}, strings.NewReader(""), &out, &errOut, env)
+	if err == nil || !strings.Contains(err.Error(), "real cases") {
+		t.Errorf("seed on a database with a real case: %v, want a refusal", err)
+	}
+}
