@@ -119,6 +119,9 @@ type Case struct {
 	// LastSchoolContact is the latest contact between the two schools, kept
 	// beside the list so sweeps need not read the chronology.
 	LastSchoolContact time.Time `bson:"lastSchoolContact,omitempty" json:"lastSchoolContact,omitzero"`
+	// Awaiting is what waits for the school's reply (see AwaitingReply), kept
+	// beside the chronology for the same reason.
+	Awaiting []Awaiting `bson:"awaiting,omitempty" json:"awaiting,omitempty"`
 
 	Contacts   []Contact       `bson:"contacts" json:"contacts"`
 	Attendance []AttendanceDay `bson:"attendance" json:"attendance"`
@@ -178,6 +181,11 @@ type Contact struct {
 	By      string    `bson:"by" json:"by"`
 	Via     Platform  `bson:"via" json:"via"`
 	Auto    bool      `bson:"auto,omitempty" json:"auto,omitempty"` // a message the bot sent or received
+	// Incoming marks a message someone linked to the case sent (a family's
+	// words, a receiving contact's), which is owed a reply.
+	Incoming bool `bson:"incoming,omitempty" json:"incoming,omitempty"`
+	// Media is what came with the words: a photo, a document, a voice message.
+	Media string `bson:"media,omitempty" json:"media,omitempty"`
 }
 
 // ContactHow are the means a contact can take (its partners are listed on Contact.With).

@@ -59,6 +59,8 @@ const (
 	NoticeSuggestion  NoticeKind = "time suggestion"   // a parent can't come and suggests a time
 	NoticeAbsence     NoticeKind = "absence alert"     // a safeguarding absence (rule 3)
 	NoticeUnreachable NoticeKind = "unreachable"       // someone can't be reached by the bot
+	NoticeMessage     NoticeKind = "message"           // a family's (or contact's) own words, passed on
+	NoticeReply       NoticeKind = "reply"             // staff's answer to them
 )
 
 // Audience is who must be told.
@@ -68,6 +70,9 @@ const (
 	ToParents Audience = "parents" // the linked parents, and the pupil if linked (Case.Parents)
 	ToInvited Audience = "invited" // everyone invited to the notice's meeting
 	ToHome    Audience = "home"    // the home school's staff
+	// ToRole is the people linked to the case in the notice's Role (and, for
+	// the receiving school, its staff).
+	ToRole Audience = "role"
 )
 
 // Notice is something people must be told because of a change: what kind of
@@ -89,8 +94,11 @@ type Notice struct {
 	// unreachable, who suggested another time, who recorded an absence.
 	Person string
 	Role   Role
-	// Text is a family's own words: the time they suggest.
+	// Text is someone's own words: the time a family suggests, a message,
+	// a reply.
 	Text string
+	// Media is what came with a message: a photo, a document, a voice message.
+	Media string
 	// At is when it happened.
 	At time.Time
 }
@@ -131,6 +139,7 @@ func (c *Case) Clone() *Case {
 	cp.Feedback = slices.Clone(c.Feedback)
 	cp.Audit = slices.Clone(c.Audit)
 	cp.Meetings = slices.Clone(c.Meetings)
+	cp.Awaiting = slices.Clone(c.Awaiting)
 	for i := range cp.Meetings {
 		m := &cp.Meetings[i]
 		m.Invitations = slices.Clone(m.Invitations)
@@ -186,6 +195,7 @@ func (c *Case) addContact(ct Contact) {
 	if ct.BetweenSchools() && ct.At.After(c.LastSchoolContact) {
 		c.LastSchoolContact = ct.At
 	}
+	c.Awaiting = AwaitingReply(c)
 }
 
 // autoContact records a message the bot sent to parents.
@@ -242,6 +252,10 @@ func (c *Case) Delivered(n Notice, to []string, at time.Time) Change {
 		ch.audit(bot.event(c, "time suggestion passed on", toHome(to)))
 	case NoticeAbsence:
 		ch.audit(bot.event(c, "attendance alert", toHome(to)))
+	case NoticeMessage:
+		ch.audit(bot.event(c, "message passed on", toHome(to)))
+	case NoticeReply:
+		ch.audit(bot.event(c, "reply sent", fmt.Sprintf("to %d %s", len(to), n.Role)))
 	}
 	return ch
 }

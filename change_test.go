@@ -118,6 +118,7 @@ func fullCase() *Case {
 		Attendance: []AttendanceDay{{Date: "2026-11-30", AM: "/", PM: "/"}},
 		Meetings:   []Meeting{{ID: "M1", At: tNow, Invitations: []Invitation{{To: parentID}}, Outcome: &out}},
 		Requests:   []ReviewRequest{{ID: "R1"}},
+		Awaiting:   []Awaiting{{From: "parent"}},
 		Feedback:   []Feedback{{ID: "F1"}},
 		Audit:      []AuditEvent{{Action: "case opened"}},
 	}

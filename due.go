@@ -18,6 +18,7 @@ const (
 	DueOutcome      = "outcome"
 	DueFaceToFace   = "facetoface"
 	DueEnd          = "end"
+	DueReply        = "reply"
 )
 
 // Stages of an item whose kind reads differently as its day nears or passes.
@@ -61,14 +62,16 @@ type DueItem struct {
 	Key string
 
 	// Facts for the wording, set by the kinds they belong to.
-	Stage       string // one of the Stage… values, or ""
-	On          Date   // the day it concerns: the start, agreed end, meeting, request or first day without attendance
-	Days        int    // school days without contact, or without attendance
-	InPerson    bool   // the meeting to schedule should be face to face: none has been yet
-	From        string // request: who asked (From…)
-	DutyApplies bool   // request: the duty to hold a meeting applies
-	LastMet     Date   // request: the meeting held before it, if any
-	Decision    string // end: what the last review decided
+	Stage       string    // one of the Stage… values, or ""
+	On          Date      // the day it concerns: the start, agreed end, meeting, request or first day without attendance
+	Days        int       // school days without contact, or without attendance
+	InPerson    bool      // the meeting to schedule should be face to face: none has been yet
+	From        string    // request: who asked (From…)
+	DutyApplies bool      // request: the duty to hold a meeting applies
+	LastMet     Date      // request: the meeting held before it, if any
+	Decision    string    // end: what the last review decided
+	Since       time.Time // reply: when the message waiting longest came
+	IsRequest   bool      // reply: it is a review request
 }
 
 // dueAt is what every rule needs: the case, the moment and the calendar, and
@@ -93,7 +96,7 @@ func (at dueAt) item(kind, subject string, party Party) DueItem {
 // dueRules are the rules Due applies, one function each.
 var dueRules = []func(at dueAt) []DueItem{
 	dueNotice, dueAgreedEnd, dueDecidedEnd, dueContact, dueAttendance, dueReview,
-	dueContinuation, dueOutcome, dueInvitation, dueRequests, dueFaceToFace,
+	dueContinuation, dueOutcome, dueInvitation, dueRequests, dueFaceToFace, dueReplies,
 }
 
 // Due lists what is due or overdue on an active case as of now, most urgent

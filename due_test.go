@@ -65,11 +65,22 @@ func runDue(t *testing.T, tests []dueTest) {
 				tc.want[i].Ref = c.Ref
 			}
 			got := Due(c, tc.now, cal)
+			if !slices.ContainsFunc(tc.want, func(it DueItem) bool { return it.Kind == DueReply }) {
+				got = withoutReplies(got) // a request's reply owed is tested on its own
+			}
 			if !reflect.DeepEqual(got, tc.want) {
 				t.Errorf("Due =\n%s\nwant\n%s", dump(got), dump(tc.want))
 			}
 		})
 	}
+}
+
+func withoutReplies(items []DueItem) []DueItem {
+	items = slices.DeleteFunc(items, func(it DueItem) bool { return it.Kind == DueReply })
+	if len(items) == 0 {
+		return nil
+	}
+	return items
 }
 
 func dump(items []DueItem) string {
@@ -292,7 +303,7 @@ func TestDueOrdering(t *testing.T) {
 	c.Meetings = append(c.Meetings, plannedOn("M2", "2026-12-08", 10, 0, InPerson)) // no parent linked
 	c.Requests = []ReviewRequest{{ID: "R1", At: ldn(2026, 12, 2, 10, 14), From: FromParent, LastMeeting: "2026-11-20"}}
 	var got []string
-	for _, it := range Due(c, ldn(2026, 12, 2, 10, 30), cal) {
+	for _, it := range withoutReplies(Due(c, ldn(2026, 12, 2, 10, 30), cal)) {
 		got = append(got, fmt.Sprint(it.Key, " ", it.By, " ", it.Overdue))
 	}
 	want := []string{

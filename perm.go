@@ -23,6 +23,7 @@ const (
 	// version, a family gets only its own version (the command sees to that).
 	ActPack   Action = "pack"
 	ActLetter Action = "letter" // write the statutory letters and send them to the family
+	ActReply  Action = "reply"  // answer a family's, a contact's or the LA's message
 )
 
 // Sees reports whether id may see anything of c at all.
@@ -42,8 +43,8 @@ func Sees(id Identity, c *Case) bool {
 
 // roleActions lists what each role may do to a case it can see.
 var roleActions = map[Role][]Action{
-	RoleAdmin:     {ActView, ActExport, ActOpen, ActContact, ActAttendance, ActReview, ActRequest, ActLink, ActEnd, ActEdit, ActAdmin, ActPack, ActLetter},
-	RoleHome:      {ActView, ActExport, ActOpen, ActContact, ActAttendance, ActReview, ActRequest, ActLink, ActEnd, ActEdit, ActPack, ActLetter},
+	RoleAdmin:     {ActView, ActExport, ActOpen, ActContact, ActAttendance, ActReview, ActRequest, ActLink, ActEnd, ActEdit, ActAdmin, ActPack, ActLetter, ActReply},
+	RoleHome:      {ActView, ActExport, ActOpen, ActContact, ActAttendance, ActReview, ActRequest, ActLink, ActEnd, ActEdit, ActPack, ActLetter, ActReply},
 	RoleReceiving: {ActView, ActContact, ActAttendance},
 	RoleLA:        {ActView, ActExport, ActRequest, ActPack},
 	RoleParent:    {ActView, ActRequest, ActFeedback, ActAnswer, ActPack},

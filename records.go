@@ -83,6 +83,7 @@ func (c *Case) AddRequest(a Actor, from, text string) (RequestCheck, Change, err
 		r.Answered = m.ID
 	}
 	c.Requests = append(c.Requests, r)
+	c.Awaiting = AwaitingReply(c)
 	ch.audit(a.event(c, "review request recorded", fmt.Sprintf("from %s, duty applies: %t", from, rc.DutyApplies)))
 	if a.Role != RoleHome {
 		ch.owe(Notice{Kind: NoticeRequest, To: ToHome, Request: r, At: a.At})

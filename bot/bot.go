@@ -10,12 +10,14 @@ import (
 // Request is one thing a person said or pressed, on any platform.
 type Request struct {
 	Platform offsitebot.Platform
-	UserID   string            // namespaced identity, e.g. "slack:T1:U1", "telegram:42"
-	Name     string            // display name the platform gave, for first contact
-	Chat     string            // where to answer on that platform (DM channel, chat id)
-	Text     string            // what they typed
-	Data     string            // payload of a pressed button, if any
-	Args     map[string]string // structured answers (a submitted form), same keys as key=value
+	UserID   string // namespaced identity, e.g. "slack:T1:U1", "telegram:42"
+	Name     string // display name the platform gave, for first contact
+	Chat     string // where to answer on that platform (DM channel, chat id)
+	Text     string // what they typed (with Media, its caption)
+	// Media is what came besides words (one of the Media… values), if anything.
+	Media string
+	Data  string            // payload of a pressed button, if any
+	Args  map[string]string // structured answers (a submitted form), same keys as key=value
 	// Command marks an explicit command (a slash command, a button): it runs even
 	// in the middle of a guided flow, where plain text is taken as an answer.
 	Command bool
@@ -23,6 +25,16 @@ type Request struct {
 	// a guided command then answers with its Form instead of the first question.
 	Forms bool
 }
+
+// What can come with a message besides words.
+const (
+	MediaPhoto    = offsitebot.MediaPhoto
+	MediaDocument = offsitebot.MediaDocument
+	MediaVoice    = offsitebot.MediaVoice
+	MediaVideo    = offsitebot.MediaVideo
+	MediaSticker  = "sticker"
+	MediaOther    = "other" // a location, a contact card, a poll: nothing to pass on
+)
 
 // Button is a choice offered with a reply. Pressing it sends Data back as Request.Data;
 // an adapter without buttons shows Label and accepts Data typed as text.

@@ -192,6 +192,8 @@ const (
 func route(c *Call, explicit bool, cmd Command, known bool) action {
 	p := c.Pending
 	switch {
+	case c.Media != "":
+		return doOther // a photo, a voice message: never a command or an answer
 	case c.Word == "cancel" || c.Word == "back":
 		if p == nil {
 			return doNothing

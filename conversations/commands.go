@@ -52,6 +52,7 @@ func (e *Engine) Register(r *bot.Router) {
 		{Name: "pack", Action: offsitebot.ActPack, Run: bot.HandlerFunc(e.pack)},
 		// Sending the notice asks a question (a flow); otherwise letter keeps a flow itself.
 		{Name: "letter", Action: offsitebot.ActLetter, Flow: true, Run: bot.HandlerFunc(e.letter)},
+		{Name: "reply", Action: offsitebot.ActReply, Flow: true, Run: flowCmd("reply")},
 	}
 	for i, c := range cmds {
 		if !c.Flow {
@@ -64,9 +65,13 @@ func (e *Engine) Register(r *bot.Router) {
 	r.Explain(errorText)
 }
 
-// fallback understands a family's typed button labels and questions about
-// what's next; anything else gets the router's "didn't understand".
+// fallback understands a family's typed button labels; anything else a
+// family member, or a receiving contact linked by code, writes is passed on
+// to the school. Staff get the router's "didn't understand".
 func (e *Engine) fallback(ctx context.Context, c bot.Call) ([]bot.Reply, error) {
+	if c.Who.Role == offsitebot.RoleReceiving && (c.Platform == offsitebot.Telegram || c.Who.URN == "") {
+		return e.passOn(ctx, c)
+	}
 	if c.Who.Role != offsitebot.RoleParent && c.Who.Role != offsitebot.RolePupil {
 		return nil, nil
 	}
@@ -94,10 +99,13 @@ func (e *Engine) fallback(ctx context.Context, c bot.Call) ([]bot.Reply, error) 
 		}
 		return text("There's no meeting planned at the moment, so there's nothing to answer yet. /status shows what's next."), nil
 	}
-	if strings.Contains(t, "meeting") || strings.HasPrefix(t, "when") || strings.HasPrefix(t, "what") {
-		return e.status(ctx, c)
+	replies, err := e.passOn(ctx, c)
+	if err == nil && (strings.Contains(t, "meeting") || strings.HasPrefix(t, "when") || strings.HasPrefix(t, "what")) {
+		// A question the bot can answer now, while the school reads it.
+		status, err := e.status(ctx, c)
+		return append(replies, status...), err
 	}
-	return nil, nil
+	return replies, err
 }
 
 // keepFlow wraps a command that is not a flow: run in the middle of one, it

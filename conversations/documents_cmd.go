@@ -131,10 +131,6 @@ func (d Document) meeting(k *offsitebot.Case, now time.Time) (offsitebot.Meeting
 	return offsitebot.NextMeeting(k, now)
 }
 
-func (e *Engine) schoolOf(ctx context.Context, urn string) offsitebot.School {
-	return offsitebot.School{URN: urn, Name: e.schoolName(ctx, urn)}
-}
-
 // names are the names of those who recorded things on k without being
 // linked to it (staff), by identity ID, read in one query.
 func (e *Engine) names(ctx context.Context, k *offsitebot.Case) (map[string]string, error) {

@@ -36,6 +36,7 @@ var dueRenderers = map[string]func(it offsitebot.DueItem, reader offsitebot.Role
 	offsitebot.DueInvitation:   invitationWords,
 	offsitebot.DueRequest:      requestWords,
 	offsitebot.DueFaceToFace:   faceToFaceWords,
+	offsitebot.DueReply:        replyWords,
 }
 
 func noticeWords(it offsitebot.DueItem, _ offsitebot.Role) dueWords {

@@ -274,3 +274,67 @@ func msgChart(c *offsitebot.Case, to offsitebot.Role, home string) string {
 	}
 	return fmt.Sprintf("%s attendance (%s), week by week since the start. If you have a question about it, please contact %s.", whose, c.Ref, home)
 }
+
+// What someone who writes to the bot is told when it is not passed on.
+const (
+	msgEmpty     = "That message was empty, so nothing was passed on. Type what you'd like the school to know, and I'll pass it on word for word."
+	msgEmojiOnly = "I can only pass on words to the school, and that message had none, so it wasn't sent. Type what you'd like them to know, and I'll pass it on word for word."
+	msgSticker   = "Thanks for the sticker! I can't pass stickers on to the school. Type what you'd like them to know, and I'll pass it on word for word."
+	msgNotPassed = "Sorry, I can't pass that kind of message on to the school. Please type what you'd like them to know, or send a photo or a document."
+)
+
+// urgent says to phone the school for anything urgent or about safety,
+// with its number if the school gave one.
+func urgent(home offsitebot.School) string {
+	if home.Phone == "" {
+		return "If it's urgent or about anyone's safety, please phone " + home.Name + " now."
+	}
+	return fmt.Sprintf("If it's urgent or about anyone's safety, please phone %s now on %s.", home.Name, home.Phone)
+}
+
+// msgPassedOn tells the sender that what they wrote (words, and media
+// such as a photo) went to the home school (delivered), or is kept for it
+// but reached nobody yet.
+func msgPassedOn(home offsitebot.School, words, media string, delivered bool) string {
+	if !delivered {
+		return fmt.Sprintf("Thank you — I've kept your message for %s, but I couldn't reach anyone there just now. %s", home.Name, urgent(home))
+	}
+	switch {
+	case media == offsitebot.MediaVoice:
+		return fmt.Sprintf("Thank you — I can't play voice messages to the school, so I've told %s you sent one and asked them to phone you. %s", home.Name, urgent(home))
+	case media != "" && words != "":
+		return fmt.Sprintf("Thank you — I've passed your words to %s and told them you sent a %s; they can't see the %s itself here, so they may ask you to email it. They'll reply here. %s", home.Name, media, media, urgent(home))
+	case media != "":
+		return fmt.Sprintf("Thank you — I've told %s you sent a %s; they can't see it here, so they may ask you to email it, or you can type what it's about. %s", home.Name, media, urgent(home))
+	}
+	return fmt.Sprintf("Thank you — I've passed your message to %s, word for word, and they'll reply here. %s", home.Name, urgent(home))
+}
+
+// msgEndedNoMessages answers someone who writes after the direction ended.
+func msgEndedNoMessages(c *offsitebot.Case, to offsitebot.Role, home offsitebot.School) string {
+	about := capital(whose(c, to))
+	if to == offsitebot.RoleReceiving {
+		about = fmt.Sprintf("The off-site direction of %s (%s)", c.Initials(), c.Ref)
+	}
+	contact := "please contact " + home.Name + " directly"
+	if home.Phone != "" {
+		contact += " on " + home.Phone
+	}
+	return fmt.Sprintf("%s ended on %s, so I don't pass messages on about it any more: %s.", about, c.EndedOn.Short(), contact)
+}
+
+// msgReply brings a school's reply to a family member or a contact.
+func msgReply(c *offsitebot.Case, words string, home offsitebot.School, to offsitebot.Role) bot.Reply {
+	about := whose(c, to)
+	if to.Staff() {
+		about = fmt.Sprintf("%s (%s)", c.Initials(), c.Ref)
+	}
+	r := bot.Reply{Case: c.Ref, Sensitive: true, Title: "A reply from " + home.Name,
+		Facts: []bot.Fact{{Label: "About", Value: capital(about)}, {Value: words}}}
+	r.Note = "You can answer here. " + urgent(home)
+	if to.Staff() {
+		r.Note = "You can answer here."
+	}
+	r.Text = fmt.Sprintf("A reply from %s about %s:\n“%s”\n%s", home.Name, about, words, r.Note)
+	return r
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 
 	offsitebot "github.com/offsitebot/offsitebot"
 	"github.com/offsitebot/offsitebot/bot"
@@ -90,26 +91,10 @@ func (e *Engine) send(ctx context.Context, c *offsitebot.Case, n offsitebot.Noti
 		}
 		return e.tellHome(ctx, c, r)
 	}
-	type recipient struct {
-		id   string
-		role offsitebot.Role
-	}
-	var rs []recipient
-	switch n.To {
-	case offsitebot.ToParents:
-		for _, p := range c.Parents() {
-			if n.Kind != offsitebot.NoticeInvitation || !n.Meeting.WasInvited(p.ID) {
-				rs = append(rs, recipient{p.ID, p.Role})
-			}
-		}
-	case offsitebot.ToInvited:
-		for _, inv := range n.Meeting.Invitations {
-			role := offsitebot.RoleParent
-			if p, ok := c.Person(inv.To); ok {
-				role = p.Role
-			}
-			rs = append(rs, recipient{inv.To, role})
-		}
+	rs, err := e.recipients(ctx, c, n)
+	if err != nil {
+		e.Log.ErrorContext(ctx, "find recipients", "kind", n.Kind, "case", c.Ref, "err", err)
+		return nil
 	}
 	var school string // the school a message names, read once and only if needed
 	var to []string
@@ -135,6 +120,8 @@ func (e *Engine) send(ctx context.Context, c *offsitebot.Case, n offsitebot.Noti
 				school = e.schoolName(ctx, c.HomeURN)
 			}
 			reply.Text = msgEnded(c, r.role, school)
+		case offsitebot.NoticeReply:
+			reply = msgReply(c, n.Text, e.schoolOf(ctx, c.HomeURN), r.role)
 		default:
 			e.Log.ErrorContext(ctx, "no words for notice", "kind", n.Kind, "case", c.Ref)
 			return nil
@@ -144,6 +131,60 @@ func (e *Engine) send(ctx context.Context, c *offsitebot.Case, n offsitebot.Noti
 		}
 	}
 	return to
+}
+
+// recipient is someone a notice goes to, and in what role (for its words).
+type recipient struct {
+	id   string
+	role offsitebot.Role
+}
+
+// recipients are the people notice n is owed to.
+func (e *Engine) recipients(ctx context.Context, c *offsitebot.Case, n offsitebot.Notice) ([]recipient, error) {
+	var rs []recipient
+	switch n.To {
+	case offsitebot.ToParents:
+		for _, p := range c.Parents() {
+			if n.Kind != offsitebot.NoticeInvitation || !n.Meeting.WasInvited(p.ID) {
+				rs = append(rs, recipient{p.ID, p.Role})
+			}
+		}
+	case offsitebot.ToInvited:
+		for _, inv := range n.Meeting.Invitations {
+			role := offsitebot.RoleParent
+			if p, ok := c.Person(inv.To); ok {
+				role = p.Role
+			}
+			rs = append(rs, recipient{inv.To, role})
+		}
+	case offsitebot.ToRole:
+		return e.withRole(ctx, c, n.Role)
+	}
+	return rs, nil
+}
+
+// withRole are the people of role linked to c; for the receiving school, its
+// staff too.
+func (e *Engine) withRole(ctx context.Context, c *offsitebot.Case, role offsitebot.Role) ([]recipient, error) {
+	var rs []recipient
+	for _, p := range c.People {
+		if p.Role == role {
+			rs = append(rs, recipient{p.ID, p.Role})
+		}
+	}
+	if role != offsitebot.RoleReceiving {
+		return rs, nil
+	}
+	staff, err := e.Store.Identities(ctx, offsitebot.IdentityFilter{Role: offsitebot.RoleReceiving, URN: c.ReceivingURN})
+	if err != nil {
+		return nil, err
+	}
+	for _, s := range staff {
+		if !slices.ContainsFunc(rs, func(r recipient) bool { return r.id == s.ID }) {
+			rs = append(rs, recipient{s.ID, s.Role})
+		}
+	}
+	return rs, nil
 }
 
 // answerButtons answer an invitation to m.
@@ -185,6 +226,8 @@ func homeNotice(c *offsitebot.Case, n offsitebot.Notice) (bot.Reply, bool) {
 		}
 		return bot.Reply{Case: c.Ref, Text: fmt.Sprintf("⚠ Safeguarding: %s (%s) was recorded absent on %s — %s — by %s. %s Type show %s for the case.",
 			c.Initials(), c.Ref, day.Date.Short(), alertCodes(day.AM, day.PM), recorder(n.Role), follow, c.Ref)}, true
+	case offsitebot.NoticeMessage:
+		return msgToHome(c, n), true
 	case offsitebot.NoticeUnreachable:
 		return bot.Reply{Case: c.Ref, Text: fmt.Sprintf(
 			"A %s on %s (%s) can't be reached by offsitebot any more — they may have blocked it. Please contact them another way, and send a new link (link %s %s) if they want to reconnect.",

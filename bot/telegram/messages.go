@@ -9,16 +9,6 @@ const (
 	msgPrivateOnly = "I only talk about pupils in a private chat. Please open a chat with me " +
 		"directly (choose my name, then Message) and try again there."
 
-	// msgTextOnly answers a photo, sticker, voice note or other non-text message.
-	msgTextOnly = "Sorry, I can only read typed messages. Please type your answer, or " +
-		"send /help to see what I can do."
-
-	// msgFileThanks answers a photo or document: kindly, and honestly that
-	// it goes no further yet.
-	msgFileThanks = "Thank you, I've received it. I can't pass photos or documents on to the school " +
-		"yet, so if they need it, please send it to them another way. If something is urgent, " +
-		"please phone the school."
-
 	// msgButtonExpired answers a button that is no longer on offer.
 	msgButtonExpired = "Sorry, that button has expired. Send /status to see what's next, " +
 		"or /help for what I can do."

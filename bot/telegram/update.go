@@ -73,19 +73,15 @@ func (a *Adapter) onMessage(ctx context.Context, m *models.Message) {
 		}
 		return
 	}
-	if text == "" {
-		msg := msgTextOnly
-		if len(m.Photo) > 0 || m.Document != nil {
-			msg = msgFileThanks
-		}
-		a.reply(ctx, m.Chat.ID, []bot.Reply{{Text: msg}})
-		return
+	media := mediaOf(m)
+	if media != "" {
+		text = strings.TrimSpace(m.Caption) // the words that came with it, as typed
 	}
 	text = stripBotName(text)
 	who := a.known(ctx, m.From)
 	req := bot.Request{
 		Platform: offsitebot.Telegram, UserID: userID(m.From), Name: m.From.FirstName,
-		Chat: strconv.FormatInt(m.Chat.ID, 10), Text: text,
+		Chat: strconv.FormatInt(m.Chat.ID, 10), Text: text, Media: media,
 	}
 	replies := a.router.Handle(ctx, req)
 	if isJoin(text) { // joining may have given them a role
@@ -93,6 +89,27 @@ func (a *Adapter) onMessage(ctx context.Context, m *models.Message) {
 	}
 	a.offerMenu(ctx, m.Chat.ID, who.Role)
 	a.reply(ctx, m.Chat.ID, replies)
+}
+
+// mediaOf says what came with m besides words ("" for a plain text message):
+// the router passes a photo, a document or a voice message on to the school,
+// and answers a sticker or anything else it cannot.
+func mediaOf(m *models.Message) string {
+	switch {
+	case len(m.Photo) > 0:
+		return bot.MediaPhoto
+	case m.Document != nil:
+		return bot.MediaDocument
+	case m.Voice != nil || m.Audio != nil:
+		return bot.MediaVoice
+	case m.Video != nil || m.VideoNote != nil || m.Animation != nil:
+		return bot.MediaVideo
+	case m.Sticker != nil:
+		return bot.MediaSticker
+	case m.Text == "":
+		return bot.MediaOther
+	}
+	return ""
 }
 
 // isJoin reports a join code sent: "/start CODE".

@@ -1,0 +1,214 @@
+package conversations
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"unicode"
+
+	offsitebot "github.com/offsitebot/offsitebot"
+	"github.com/offsitebot/offsitebot/bot"
+)
+
+// The conversation between the school and the people a direction concerns:
+// whatever a family member (or a receiving contact) writes that is not a
+// command reaches the home school at once, word for word, and staff answer
+// with reply.
+
+// hidden is a step never asked: its answer comes with the call (a message's
+// words, what came with them), possibly empty.
+func hidden(key string) step {
+	return step{key: key, label: key, kind: bot.FieldText, free: true,
+		prefill: func(context.Context, *session) (string, bool) { return "", true }}
+}
+
+// messageFlow passes on what someone wrote; it asks only which child it is
+// about, where they are linked to more than one.
+func messageFlow() *flow {
+	return &flow{
+		name: "message", title: "your message", doing: "passing on your message", action: offsitebot.ActView,
+		steps: []step{refStep(), hidden("text"), hidden("media")},
+		done:  doneMessage,
+	}
+}
+
+func doneMessage(ctx context.Context, s *session) ([]bot.Reply, error) {
+	c, ch, err := s.e.change(ctx, s.c, func(c *offsitebot.Case) (ch offsitebot.Change, err error) {
+		_, ch, err = c.Received(s.actor(), s.a["text"], s.a["media"])
+		return ch, err
+	})
+	if err != nil {
+		return nil, err
+	}
+	told := s.e.tell(ctx, c, ch.Notices)
+	home := s.e.schoolOf(ctx, c.HomeURN)
+	return []bot.Reply{{Text: msgPassedOn(home, s.a["text"], s.a["media"], told > 0), Case: c.Ref}}, nil
+}
+
+// schoolOf is the school with that URN, or one named by its URN if unknown.
+func (e *Engine) schoolOf(ctx context.Context, urn string) offsitebot.School {
+	s, err := e.Store.School(ctx, urn)
+	if err != nil || s == nil {
+		return offsitebot.School{URN: urn, Name: "school " + urn}
+	}
+	return *s
+}
+
+// passOn starts passing on what a family member or contact wrote.
+func (e *Engine) passOn(ctx context.Context, c bot.Call) ([]bot.Reply, error) {
+	words := strings.TrimSpace(c.Text)
+	switch {
+	case c.Media == bot.MediaSticker:
+		return text(msgSticker), nil
+	case c.Media == "" && words == "":
+		return text(msgEmpty), nil
+	case c.Media == "" && !hasWords(words):
+		return text(msgEmojiOnly), nil
+	case c.Media == bot.MediaOther && words == "":
+		return text(msgNotPassed), nil
+	}
+	if ended, err := e.endedOnly(ctx, c.Who); err != nil || ended != "" {
+		return text(ended), err
+	}
+	media := c.Media
+	if media == bot.MediaOther {
+		media = ""
+	}
+	c.Word, c.Args, c.Text, c.Forms = "message", nil, "message", false
+	c.Request.Args = map[string]string{"text": words, "media": media}
+	return e.start(ctx, c, e.flows["message"])
+}
+
+// hasWords reports whether s has a letter or a digit: emoji alone say nothing
+// the school could act on.
+func hasWords(s string) bool {
+	return strings.IndexFunc(s, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }) >= 0
+}
+
+// endedOnly is what to say to someone whose every case has ended (nothing
+// is passed on then), or "" if one is still running.
+func (e *Engine) endedOnly(ctx context.Context, who offsitebot.Identity) (string, error) {
+	if len(who.Cases) == 0 {
+		return "", nil
+	}
+	cs, err := e.Store.Cases(ctx, offsitebot.CaseFilter{Refs: who.Cases, Any: true})
+	if err != nil {
+		return "", err
+	}
+	var last *offsitebot.Case
+	for i := range cs {
+		switch cs[i].Status {
+		case offsitebot.Active:
+			return "", nil
+		case offsitebot.Ended:
+			last = &cs[i]
+		}
+	}
+	if last == nil {
+		return "", nil
+	}
+	return msgEndedNoMessages(last, who.Role, e.schoolOf(ctx, last.HomeURN)), nil
+}
+
+var replyTo = []choice{
+	{value: string(offsitebot.RoleParent), label: "parent", also: []string{"parents", "carer", "family"}},
+	{value: string(offsitebot.RolePupil), label: "pupil"},
+	{value: string(offsitebot.RoleReceiving), label: "receiving", also: []string{"receiving school"}},
+	{value: string(offsitebot.RoleLA), label: "la", also: []string{"local authority"}},
+}
+
+// replyFlow is staff answering a message: the words go to those people on
+// their platform and are recorded.
+func replyFlow() *flow {
+	to := choiceStep("to", "To", "Who is the reply for? (parent, pupil, receiving or la)", replyTo...)
+	reply := textStep("text", "Your reply", "What would you like to say? I'll send it exactly as you write it.", false)
+	return &flow{
+		name: "reply", title: "Reply", doing: "writing a reply", submit: "Send", action: offsitebot.ActReply, form: true,
+		steps: []step{refStep(), to, reply},
+		positional: func(w words, a answers) {
+			w = shiftRef(w, a)
+			if len(w) > 0 && matchChoice(replyTo, w[0].s) {
+				a["to"], w = w[0].s, w[1:]
+			}
+			if len(w) > 0 {
+				a["text"] = w.text()
+			}
+		},
+		done: doneReply,
+	}
+}
+
+func doneReply(ctx context.Context, s *session) ([]bot.Reply, error) {
+	role := offsitebot.Role(s.a["to"])
+	rs, err := s.e.withRole(ctx, s.c, role)
+	if err != nil {
+		return nil, err
+	}
+	if len(rs) == 0 {
+		return nil, offsitebot.Errorf(offsitebot.EInvalid, "Nobody is connected to %s as %s, so the reply can't go through offsitebot. Contact them another way and record it (contact %s %s phone …), or send them a join link: link %s %s.",
+			s.c.Ref, personName(role), s.c.Ref, replyParty(role), s.c.Ref, role)
+	}
+	c, ch, err := s.e.change(ctx, s.c, func(c *offsitebot.Case) (offsitebot.Change, error) {
+		return c.Reply(s.actor(), role, s.a["text"])
+	})
+	if err != nil {
+		return nil, err
+	}
+	n := s.e.tell(ctx, c, ch.Notices)
+	if n == 0 {
+		return text(fmt.Sprintf("Your reply is recorded on %s, but it couldn't be delivered to anyone just now. Please contact them another way.", c.Ref)), nil
+	}
+	return []bot.Reply{{Text: fmt.Sprintf("Sent to %s and recorded on %s.", plural(n, string(role), string(role)+"s"), c.Ref), Case: c.Ref}}, nil
+}
+
+// replyParty is whom contact with role is recorded with.
+func replyParty(r offsitebot.Role) string {
+	if r == offsitebot.RoleReceiving {
+		return "receiving"
+	}
+	return string(r)
+}
+
+// msgToHome passes a message on to the home school's staff, with the
+// command that answers it.
+func msgToHome(c *offsitebot.Case, n offsitebot.Notice) bot.Reply {
+	who := personName(n.Role)
+	if p, ok := c.Person(n.Person); ok && p.Name != "" {
+		who = fmt.Sprintf("%s (%s)", p.Name, n.Role)
+	}
+	about := fmt.Sprintf("%s (%s), %s", c.Initials(), c.Ref, n.At.In(offsitebot.London).Format("Mon 2 Jan 15:04"))
+	to := replyParty(n.Role)
+	if n.Role == offsitebot.RolePupil {
+		to = "pupil"
+	}
+	var s string
+	switch {
+	case n.Media == offsitebot.MediaVoice:
+		s = fmt.Sprintf("%s sent a voice message about %s. offsitebot can't play it: please phone them.", capital(who), about)
+	case n.Media != "":
+		s = fmt.Sprintf("%s sent %s about %s", capital(who), offsitebot.MediaName(n.Media), about)
+		if n.Text != "" {
+			s += fmt.Sprintf(", with the words:\n“%s”", n.Text)
+		}
+		s += fmt.Sprintf("\nThe %s itself stays in their Telegram chat: ask them to email it if you need it.", n.Media)
+	default:
+		s = fmt.Sprintf("Message from %s about %s:\n“%s”", who, about, n.Text)
+	}
+	cmd := fmt.Sprintf("reply %s %s", c.Ref, to)
+	return bot.Reply{Case: c.Ref, Sensitive: true, Text: s + "\nTo answer: " + cmd + " YOUR WORDS",
+		Buttons: [][]bot.Button{{{Label: "Reply", Data: "/" + cmd}}}}
+}
+
+func replyWords(it offsitebot.DueItem, _ offsitebot.Role) dueWords {
+	what := "message"
+	if it.IsRequest {
+		what = "review request"
+	}
+	from := whoName(it.From)
+	if it.From == "receiving" {
+		from = "receiving school"
+	}
+	cmd := "reply " + it.Ref + " " + it.From
+	return dueWords{what: fmt.Sprintf("%s from the %s awaiting a reply since %s", what, from, it.Since.In(offsitebot.London).Format("Mon 2 Jan 15:04")),
+		command: cmd + " …", act: offsitebot.ActReply, press: cmd, label: "Reply"}
+}

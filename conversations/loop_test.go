@@ -1,0 +1,78 @@
+package conversations_test
+
+import (
+	"context"
+	"regexp"
+	"strings"
+	"testing"
+
+	offsitebot "github.com/offsitebot/offsitebot"
+	"github.com/offsitebot/offsitebot/bot"
+)
+
+// A parent linked to two cases is asked which child a message is about,
+// once, with a button for each; the message waits meanwhile and is passed
+// on whole.
+func TestMessageFromParentOfTwo(t *testing.T) {
+	w := newWorld(t)
+	second := w.open(home, `new pupil="Mia Taylor" dob=2014-05-06 ehcp=no home=100001 receiving=100002 start=2026-11-23`)
+	code := regexp.MustCompile(`start=(\w+)`).FindStringSubmatch(w.say(home, "link "+second+" parent"))[1]
+	w.sayOn(offsitebot.Telegram, parent, "/start "+code)
+
+	rs := w.router.Handle(context.Background(), bot.Request{Platform: offsitebot.Telegram, UserID: parent, Text: "She has a dentist appointment at 2pm"})
+	if len(rs) != 1 || !strings.Contains(rs[0].Text, "Which child") || len(rs[0].Buttons) == 0 || len(rs[0].Buttons[0]) != 2 {
+		t.Fatalf("asked: %+v", rs)
+	}
+	if got := w.out.To(home, ""); len(got) != 0 {
+		t.Fatalf("passed on before the child was chosen: %+v", got)
+	}
+	if got := w.say(parent, second); !strings.Contains(got, "passed your message to Oakfield Primary") {
+		t.Fatalf("after choosing: %s", got)
+	}
+	got := w.out.To(home, "")
+	if len(got) != 1 || !strings.Contains(got[0].Reply.Text, "M.T. ("+second+")") || !strings.Contains(got[0].Reply.Text, "“She has a dentist appointment at 2pm”") {
+		t.Fatalf("home staff got: %+v", got)
+	}
+}
+
+func TestMessagesNotPassedOn(t *testing.T) {
+	w := newWorld(t)
+	tests := []struct{ name, who, text, want string }{
+		{"someone linked to no case is told how to join", stranger, "hello, is this the school?", "type /start followed by the code"},
+		{"an empty message", parent, "   ", "That message was empty"},
+		{"only emoji", parent, "🙏🙏", "that message had none"},
+		{"staff free text is not a message", home, "hello there", "didn't understand"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := w.sayOn(offsitebot.Telegram, tt.who, tt.text); !strings.Contains(got, tt.want) {
+				t.Errorf("%q: %s\nwant %q", tt.text, got, tt.want)
+			}
+		})
+	}
+	k, err := w.db.Case(context.Background(), w.ref)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(k.Contacts) != 0 || len(w.out.To(home, "")) != 0 {
+		t.Errorf("stored %+v, sent %+v", k.Contacts, w.out.To(home, ""))
+	}
+}
+
+func TestReplyNeedsSomeoneToReach(t *testing.T) {
+	w := newWorld(t)
+	tests := []struct{ line, want string }{
+		{"reply " + w.ref + " la Thanks for your email", "Nobody is connected to " + w.ref + " as the local authority"},
+		{"reply " + w.ref + " pupil Hello", "link " + w.ref + " pupil"},
+		{"reply " + w.ref + " parent", "What would you like to say?"},
+	}
+	for _, tt := range tests {
+		if got := w.say(home, tt.line); !strings.Contains(got, tt.want) {
+			t.Errorf("%q: %s\nwant %q", tt.line, got, tt.want)
+		}
+	}
+	w.say(home, "cancel")
+	if got := w.say(recv, "reply "+w.ref+" parent Hi"); !strings.Contains(got, "can't") {
+		t.Errorf("receiving staff replying to a parent: %s", got)
+	}
+}
