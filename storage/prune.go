@@ -17,9 +17,8 @@ import (
 // expiry. A join code's claim in colOnce outlives the code.
 func claimRetention() map[string]time.Duration {
 	return map[string]time.Duration{
-		"slack_events":       7 * 24 * time.Hour,
+		colInbox:             inboxRetains,
 		"slack_buttons":      60 * 24 * time.Hour,
-		"telegram_updates":   7 * 24 * time.Hour,
 		"telegram_callbacks": 60 * 24 * time.Hour,
 		colCounters:          0,
 		colOnce:              offsitebot.JoinCodeLife + 24*time.Hour,

@@ -17,8 +17,8 @@ func TestPrune(t *testing.T) {
 		coll, key string
 		at        time.Time
 	}{
-		{"slack_events", "old", now.Add(-8 * 24 * time.Hour)},
-		{"slack_events", "new", now.Add(-time.Hour)},
+		{"inbox", "old", now.Add(-4 * 24 * time.Hour)},
+		{"inbox", "new", now.Add(-time.Hour)},
 		{"telegram_callbacks", "old", now.Add(-61 * 24 * time.Hour)},
 		{"telegram_callbacks", "kept", now.Add(-8 * 24 * time.Hour)}, // buttons last longer
 	}
@@ -37,7 +37,7 @@ func TestPrune(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for coll, want := range map[string]int64{"slack_events": 1, "telegram_callbacks": 1, "counters": 1, "telegram_updates": 0} {
+	for coll, want := range map[string]int64{"inbox": 1, "telegram_callbacks": 1, "counters": 1, "slack_buttons": 0} {
 		if got[coll] != want {
 			t.Errorf("pruned %d from %s, want %d", got[coll], coll, want)
 		}

@@ -32,6 +32,7 @@ const (
 	colConversations = "conversations"
 	colAudit         = "audit"
 	colReminders     = "reminders" // the reminders' outbox
+	// colInbox (inbox.go): deliveries kept before they are acknowledged
 )
 
 // Config says where the data lives.
@@ -73,7 +74,7 @@ type DB struct {
 	embedded Embedded // nil on MongoDB
 	now      func() time.Time
 
-	cases, schools, identities, joinCodes, conversations, audit, reminders *mongo.Collection
+	cases, schools, identities, joinCodes, conversations, audit, reminders, inbox *mongo.Collection
 
 	mu    sync.Mutex
 	known map[string]bool // on the embedded server: collections made with their _id index
@@ -118,6 +119,7 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 	db.conversations = db.db.Collection(colConversations)
 	db.audit = db.db.Collection(colAudit)
 	db.reminders = db.db.Collection(colReminders)
+	db.inbox = db.db.Collection(colInbox)
 	if err := db.createIndexes(ctx); err != nil {
 		_ = db.Close(context.WithoutCancel(ctx))
 		return nil, err
@@ -204,6 +206,7 @@ func (db *DB) createIndexes(ctx context.Context) error {
 		{db.joinCodes, []mongo.IndexModel{idx("case")}},
 		{db.audit, []mongo.IndexModel{idx("case", "at")}},
 		{db.conversations, []mongo.IndexModel{idx("expires")}},
+		{db.inbox, []mongo.IndexModel{idx("at")}},
 	}
 	for _, c := range all {
 		// One at a time: the embedded server panics and drops the connection

@@ -60,27 +60,15 @@ func (a *Adapter) slash(ctx context.Context, cmd slackapi.SlashCommand) {
 	// A slash command typed in any channel is answered in the bot's DM: the
 	// channel may be shared, and a DM between two people is not ours to post in.
 	d := dest{team: team, user: cmd.UserID, trigger: cmd.TriggerID, rerun: "/" + text}
-	// The trigger_id tells a replay from a new command. Without one (never
-	// from Slack itself) no key could: one made of the words would refuse the
-	// same command typed again tomorrow, so it runs as it comes.
-	key := ""
-	if cmd.TriggerID != "" {
-		key = deliveryKey("slash", team, cmd.TriggerID, cmd.UserID, cmd.Text)
-	}
-	a.process(ctx, key, "slash", d, req)
+	a.deliver(ctx, d, a.respond(ctx, req))
 }
 
 // event handles an Events API callback after it was acknowledged.
 func (a *Adapter) event(ctx context.Context, outer slackevents.EventsAPIEvent) {
-	cb, ok := outer.Data.(*slackevents.EventsAPICallbackEvent)
-	if !ok {
+	if _, ok := outer.Data.(*slackevents.EventsAPICallbackEvent); !ok {
 		return
 	}
 	team := a.teamOr(outer.TeamID)
-	key := "event:" + cb.EventID
-	if cb.EventID == "" && cb.InnerEvent != nil {
-		key = "event:" + hash(string(*cb.InnerEvent))
-	}
 	switch ev := outer.InnerEvent.Data.(type) {
 	case *slackevents.MessageEvent:
 		a.mu.Lock()
@@ -95,12 +83,9 @@ func (a *Adapter) event(ctx context.Context, outer slackevents.EventsAPIEvent) {
 			Text: cleanText(team, ev.Text),
 		}
 		d := dest{team: team, user: ev.User, channel: ev.Channel, thread: ev.ThreadTimeStamp}
-		a.process(ctx, key, "message", d, req)
+		a.deliver(ctx, d, a.respond(ctx, req))
 	case *slackevents.AppHomeOpenedEvent:
 		if ev.Tab != "home" {
-			return
-		}
-		if first, err := a.first(ctx, key, "home", userID(team, ev.User)); err != nil || !first {
 			return
 		}
 		if err := a.publishHome(ctx, team, ev.User); err != nil {
@@ -140,15 +125,6 @@ func (a *Adapter) action(ctx context.Context, cb slackapi.InteractionCallback) {
 			d.thread = cb.Container.MessageTs
 		}
 	}
-	key := deliveryKey("action", team, cb.TriggerID, cb.User.ID, act.ActionTs+act.Value)
-	first, ferr := a.first(ctx, key, "action", req.UserID)
-	if ferr != nil {
-		a.deliver(ctx, d, []bot.Reply{{Text: sorry}})
-		return
-	}
-	if !first {
-		return
-	}
 	if !known {
 		msg := sorry
 		if err == nil {
@@ -161,7 +137,7 @@ func (a *Adapter) action(ctx context.Context, cb slackapi.InteractionCallback) {
 		// Only in the DM: in a shared channel the buttons are others' too.
 		a.markPressed(ctx, cb, act)
 	}
-	a.deliver(ctx, d, a.router.Handle(ctx, req))
+	a.deliver(ctx, d, a.respond(ctx, req))
 }
 
 // pressedRow reports whether the button pressed is among a question's
@@ -196,20 +172,14 @@ func (a *Adapter) markPressed(ctx context.Context, cb slackapi.InteractionCallba
 	}
 }
 
-// process runs a request once per delivery key (every time if key is "")
-// and delivers the replies.
-func (a *Adapter) process(ctx context.Context, key, kind string, d dest, req bot.Request) {
-	if key != "" {
-		first, err := a.first(ctx, key, kind, req.UserID)
-		if err != nil {
-			a.deliver(ctx, d, []bot.Reply{{Text: sorry}})
-			return
-		}
-		if !first {
-			return
-		}
-	}
-	a.deliver(ctx, d, a.router.Handle(ctx, req))
+// respond asks the router, and records the delivery handled as soon as it
+// has answered, unless it was cut short (bot.Finish): a crash while the
+// replies go out loses them, but does not make the request's work happen
+// twice.
+func (a *Adapter) respond(ctx context.Context, req bot.Request) []bot.Reply {
+	replies := a.router.Handle(ctx, req)
+	bot.Finish(ctx)
+	return replies
 }
 
 // submit answers a modal submission within Slack's 3 seconds: field errors
@@ -220,22 +190,13 @@ func (a *Adapter) process(ctx context.Context, key, kind string, d dest, req bot
 // full and did not take the submission: the caller must not answer with a
 // success, or the modal would close on a form nobody saved.
 func (a *Adapter) submit(ctx context.Context, cb slackapi.InteractionCallback) (resp *slackapi.ViewSubmissionResponse, ok bool) {
-	if cb.View.CallbackID != formCallback {
+	req, d, ok := a.viewRequest(cb)
+	if !ok {
 		return nil, true
 	}
-	var meta formMeta
-	if err := json.Unmarshal([]byte(cb.View.PrivateMetadata), &meta); err != nil || meta.Flow == "" {
-		a.log.Warn("slack: modal without flow", "user", userID(a.teamOr(cb.Team.ID), cb.User.ID))
-		return nil, true
-	}
-	team := a.teamOr(cb.Team.ID)
-	req := bot.Request{
-		Platform: offsitebot.Slack, UserID: userID(team, cb.User.ID), Name: cb.User.Name, Chat: cb.User.ID,
-		Text: meta.Flow, Args: formValues(cb.View.State), Command: true, Forms: true,
-	}
-	d := dest{team: team, user: cb.User.ID}
 	state, _ := json.Marshal(cb.View.State)
-	key := deliveryKey("view", team, cb.TriggerID, cb.User.ID, cb.View.ID+string(state))
+	key := inboxPrefix + deliveryKey(kindView, d.team, cb.TriggerID, cb.User.ID, cb.View.ID+string(state))
+	payload, _ := json.Marshal(cb)
 	var blockIDs []string // the view's fields, in order
 	for _, b := range cb.View.Blocks.BlockSet {
 		if in, ok := b.(*slackapi.InputBlock); ok {
@@ -247,26 +208,32 @@ func (a *Adapter) submit(ctx context.Context, cb slackapi.InteractionCallback) (
 		mu      sync.Mutex
 		late    bool // the responder gave up waiting
 		decided bool // the worker's response is the answer
+		kept    bool // the submission is in the inbox
 	)
 	res := make(chan *slackapi.ViewSubmissionResponse, 1)
 	started := a.goNow(func(ctx context.Context) {
-		first, err := a.first(ctx, key, "view", req.UserID)
+		ctx = a.inbox.Handling(ctx, key)
+		defer bot.Finish(ctx)
+		first, err := a.inbox.Keep(ctx, key, kindView, payload)
+		mu.Lock()
+		given := late && !kept // up: the modal stayed open for them to submit again
+		kept = err == nil
+		mu.Unlock()
+		if given {
+			return
+		}
 		var replies []bot.Reply
 		switch {
 		case err != nil:
+			a.log.Error("slack: could not keep a modal submission", "user", req.UserID, "err", err)
 			replies = []bot.Reply{{Text: sorry}}
 		case first:
-			replies = a.router.Handle(ctx, req)
+			replies = a.respond(ctx, req)
 		}
 		resp, rest := submission(replies, blockIDs)
 		mu.Lock()
 		if late {
-			rest = replies
-			for i := range rest {
-				if len(rest[i].FieldErrors) > 0 {
-					rest[i].Text = strings.TrimSpace(rest[i].Text + "\n" + joinErrors(rest[i].FieldErrors))
-				}
-			}
+			rest = byDM(replies)
 		} else {
 			decided = true
 			res <- resp
@@ -291,12 +258,56 @@ func (a *Adapter) submit(ctx context.Context, cb slackapi.InteractionCallback) (
 	}
 	mu.Lock()
 	defer mu.Unlock()
+	if !kept && !decided {
+		// Not even kept yet: closing the modal would acknowledge a form that
+		// a crash could lose. Slack's own error keeps it open instead.
+		late = true
+		a.log.Warn("slack: modal submission not kept within Slack's wait; left open to submit again", "user", req.UserID)
+		return nil, false
+	}
 	if decided {
 		return <-res, true
 	}
 	late = true
 	a.log.Warn("slack: modal submission slower than Slack waits; answering by DM", "user", req.UserID)
 	return nil, true
+}
+
+// viewRequest is the request a modal submission makes, and where its
+// answers go; ok is false for a modal that is not a flow's form.
+func (a *Adapter) viewRequest(cb slackapi.InteractionCallback) (req bot.Request, d dest, ok bool) {
+	if cb.View.CallbackID != formCallback {
+		return req, d, false
+	}
+	var meta formMeta
+	if err := json.Unmarshal([]byte(cb.View.PrivateMetadata), &meta); err != nil || meta.Flow == "" {
+		a.log.Warn("slack: modal without flow", "user", userID(a.teamOr(cb.Team.ID), cb.User.ID))
+		return req, d, false
+	}
+	team := a.teamOr(cb.Team.ID)
+	req = bot.Request{
+		Platform: offsitebot.Slack, UserID: userID(team, cb.User.ID), Name: cb.User.Name, Chat: cb.User.ID,
+		Text: meta.Flow, Args: formValues(cb.View.State), Command: true, Forms: true,
+	}
+	return req, dest{team: team, user: cb.User.ID}, true
+}
+
+// lateView handles a modal submission kept and left by an earlier run: the
+// modal is long closed, so everything goes by DM.
+func (a *Adapter) lateView(ctx context.Context, cb slackapi.InteractionCallback) {
+	if req, d, ok := a.viewRequest(cb); ok {
+		a.deliver(ctx, d, byDM(a.respond(ctx, req)))
+	}
+}
+
+// byDM puts a form's field errors into the text of its reply, for a DM.
+func byDM(replies []bot.Reply) []bot.Reply {
+	for i := range replies {
+		if len(replies[i].FieldErrors) > 0 {
+			replies[i].Text = strings.TrimSpace(replies[i].Text + "\n" + joinErrors(replies[i].FieldErrors))
+		}
+	}
+	return replies
 }
 
 // submission turns the router's answer to a form into the modal's response

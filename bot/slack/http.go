@@ -2,7 +2,6 @@ package slack
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"io"
 	"mime"
@@ -40,7 +39,7 @@ func (a *Adapter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if ct == "application/json" {
-		a.serveEvent(w, body)
+		a.serveEvent(w, r, body)
 		return
 	}
 	form, err := url.ParseQuery(string(body))
@@ -61,7 +60,7 @@ func (a *Adapter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			w.WriteHeader(http.StatusBadRequest)
 			return
 		}
-		a.accept(w, a.goWork(func(ctx context.Context) { a.slash(ctx, cmd) }))
+		a.accept(w, a.takeSlash(r.Context(), cmd))
 	default:
 		w.WriteHeader(http.StatusBadRequest)
 	}
@@ -80,7 +79,7 @@ func (a *Adapter) verify(h http.Header, body []byte) error {
 	return sv.Ensure()
 }
 
-func (a *Adapter) serveEvent(w http.ResponseWriter, body []byte) {
+func (a *Adapter) serveEvent(w http.ResponseWriter, r *http.Request, body []byte) {
 	outer, err := slackevents.ParseEvent(body, slackevents.OptionNoVerifyToken())
 	switch {
 	case outer.Type == slackevents.URLVerification:
@@ -96,7 +95,7 @@ func (a *Adapter) serveEvent(w http.ResponseWriter, body []byte) {
 		a.log.Debug("slack: event not parsed", "err", err)
 		w.WriteHeader(http.StatusOK)
 	case outer.Type == slackevents.CallbackEvent:
-		a.accept(w, a.goWork(func(ctx context.Context) { a.event(ctx, outer) }))
+		a.accept(w, a.takeEvent(r.Context(), body, outer))
 	default:
 		w.WriteHeader(http.StatusOK)
 	}
@@ -124,18 +123,18 @@ func (a *Adapter) serveInteraction(w http.ResponseWriter, r *http.Request, paylo
 		w.Header().Set("Content-Type", "application/json")
 		_ = json.NewEncoder(w).Encode(resp)
 	case slackapi.InteractionTypeBlockActions:
-		a.accept(w, a.goWork(func(ctx context.Context) { a.action(ctx, cb) }))
+		a.accept(w, a.takeAction(r.Context(), []byte(payload), cb))
 	default:
 		w.WriteHeader(http.StatusOK)
 	}
 }
 
-// accept acks a delivery whose work has started. While shutting down or
-// full it answers 503: the Events API then delivers it again (perhaps to
+// accept acks a delivery once it is kept in the inbox. One that could not
+// be kept gets 503: the Events API then delivers it again (perhaps to
 // another replica); a slash command or button shows the person Slack's
-// error, so they can try again. Either way nothing is half done.
-func (a *Adapter) accept(w http.ResponseWriter, started bool) {
-	if !started {
+// error, so they can try again. Either way nothing acknowledged is lost.
+func (a *Adapter) accept(w http.ResponseWriter, kept bool) {
+	if !kept {
 		w.WriteHeader(http.StatusServiceUnavailable)
 		return
 	}

@@ -30,15 +30,12 @@ const Path = "/slack/events"
 // Send(ctx, slack.ChannelTarget, r) posts there instead of in a DM.
 const ChannelTarget = "slack:channel"
 
-// Dedupe collection: one document per delivery (event_id or trigger_id), so a
-// retried or replayed delivery is processed once, also across replicas.
-const claimCollection = "slack_events"
-
 // buttonCollection keeps button values too long for Slack (bot.Stash).
 const buttonCollection = "slack_buttons"
 
 // Store is the storage the adapter needs; *storage.DB satisfies it.
 type Store interface {
+	bot.InboxStore
 	Claim(ctx context.Context, collection, key string, fields map[string]any) (bool, error)
 	Claimed(ctx context.Context, collection, key, field string) (string, bool, error)
 	Identity(ctx context.Context, id string) (*offsitebot.Identity, error)
@@ -104,6 +101,8 @@ type Adapter struct {
 	// is acked at once); Close waits for it, then cancels it.
 	work  *bot.Work
 	slots chan struct{} // one per worker busy
+	inbox *bot.Inbox    // every delivery, kept before it is acknowledged
+	lanes bot.Lanes     // one person's deliveries in the order they came
 }
 
 // New checks the options and returns an adapter; Run starts it.
@@ -161,7 +160,7 @@ func New(opts Options) (*Adapter, error) {
 	if opts.AppToken != "" {
 		apiOpts = append(apiOpts, slackapi.OptionAppLevelToken(opts.AppToken))
 	}
-	return &Adapter{
+	a := &Adapter{
 		api:    slackapi.New(opts.BotToken, apiOpts...),
 		opts:   opts,
 		router: opts.Router,
@@ -175,7 +174,9 @@ func New(opts Options) (*Adapter, error) {
 		ready:  make(chan struct{}),
 		slots:  make(chan struct{}, opts.Workers),
 		work:   bot.NewWork(),
-	}, nil
+	}
+	a.inbox = &bot.Inbox{Store: opts.Store, Prefix: inboxPrefix, Now: opts.Now, Log: a.log, Work: a.work}
+	return a, nil
 }
 
 // Run connects and serves until ctx is done. In socket mode it holds the
@@ -192,6 +193,10 @@ func (a *Adapter) Run(ctx context.Context) error {
 		return err
 	}
 	close(a.ready)
+	// What an earlier run kept and left is handled now and as found.
+	replayed := make(chan struct{})
+	go func() { defer close(replayed); a.inbox.Run(ctx, a.replay) }()
+	defer func() { <-replayed }()
 	if a.opts.Mode == "http" {
 		<-ctx.Done()
 		return nil
@@ -294,16 +299,15 @@ func fatalAuth(err error) bool {
 	return false
 }
 
-// goWork runs fn detached from the caller, tracked so Close can wait for it,
-// once one of the Workers slots is free. It reports false when the adapter
-// is closing or has too much to do.
-func (a *Adapter) goWork(fn func(ctx context.Context)) bool { return a.spawn(true, fn) }
+// goNow runs fn detached from the caller, tracked so Close can wait for it,
+// without waiting for a worker, for a modal submission whose answer Slack
+// awaits within 3 seconds. It reports false when the adapter is closing or
+// has too much to do.
+func (a *Adapter) goNow(fn func(ctx context.Context)) bool { return a.spawn(false, "", fn) }
 
-// goNow is goWork without waiting for a slot, for a modal submission whose
-// answer Slack awaits within 3 seconds.
-func (a *Adapter) goNow(fn func(ctx context.Context)) bool { return a.spawn(false, fn) }
-
-func (a *Adapter) spawn(queue bool, fn func(ctx context.Context)) bool {
+// spawn runs fn as goNow does; with queue, once one of the Workers slots is
+// free, and with a lane, after the work that joined it earlier.
+func (a *Adapter) spawn(queue bool, lane string, fn func(ctx context.Context)) bool {
 	life, done, ok := a.work.Begin()
 	if !ok {
 		return false // closing
@@ -317,8 +321,13 @@ func (a *Adapter) spawn(queue bool, fn func(ctx context.Context)) bool {
 	}
 	a.inFlight++
 	a.mu.Unlock()
+	wait, leave := func(context.Context) error { return nil }, func() {}
+	if lane != "" {
+		wait, leave = a.lanes.Join(lane) // now, in the order deliveries arrive
+	}
 	go func() {
 		defer done()
+		defer leave()
 		defer func() {
 			a.mu.Lock()
 			a.inFlight--
@@ -337,6 +346,12 @@ func (a *Adapter) spawn(queue bool, fn func(ctx context.Context)) bool {
 		}()
 		ctx, cancel := context.WithTimeout(life, 5*time.Minute)
 		defer cancel()
+		// The lane first: a worker slot held while waiting for the person's
+		// earlier work could be the one that work waits for.
+		if err := wait(ctx); err != nil {
+			a.log.Warn("slack: work dropped while waiting for the same person's earlier work", "err", err)
+			return
+		}
 		if queue {
 			// Few workers, many waiting: a waiting goroutine is not runnable,
 			// so acks (which need the CPU at once) are not starved by work.
@@ -351,19 +366,4 @@ func (a *Adapter) spawn(queue bool, fn func(ctx context.Context)) bool {
 		fn(ctx)
 	}()
 	return true
-}
-
-// first claims a delivery key and reports whether this is its first time,
-// here or on any replica. On an error the caller tells the person to try
-// again: without the claim a retry cannot be told from a first delivery.
-func (a *Adapter) first(ctx context.Context, key, kind, user string) (bool, error) {
-	ok, err := a.store.Claim(ctx, claimCollection, key, map[string]any{"kind": kind, "user": user, "at": a.now()})
-	if err != nil {
-		a.log.Error("slack: dedupe claim failed", "kind", kind, "user", user, "err", err)
-		return false, err
-	}
-	if !ok {
-		a.log.Info("slack: duplicate delivery ignored", "kind", kind, "user", user)
-	}
-	return ok, nil
 }

@@ -21,6 +21,7 @@ import (
 
 	offsitebot "github.com/offsitebot/offsitebot"
 	"github.com/offsitebot/offsitebot/bot"
+	"github.com/offsitebot/offsitebot/bot/bottest"
 	"github.com/offsitebot/offsitebot/conversations"
 	"github.com/offsitebot/offsitebot/storage"
 	"github.com/offsitebot/offsitebot/storage/storagetest"
@@ -170,9 +171,11 @@ func resend(t *testing.T, h http.Header, body []byte) *http.Request {
 	return r
 }
 
+// claims counts the deliveries kept in the inbox.
 func (e *env) claims(t *testing.T) int64 {
 	t.Helper()
-	n, err := e.db.Database().Collection(claimCollection).CountDocuments(context.Background(), bson.D{})
+	kept := bson.D{{Key: "kind", Value: bson.D{{Key: "$exists", Value: true}}}}
+	n, err := e.db.Database().Collection("inbox").CountDocuments(context.Background(), kept)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -829,35 +832,39 @@ func TestParentTelegramRequestDMsHomeStaff(t *testing.T) {
 	}
 }
 
-// hangingStore is a database whose dedupe claims hang until released.
+// hangingStore is a database whose inbox hangs until released.
 type hangingStore struct {
 	Store
 	release chan struct{}
 }
 
-func (s hangingStore) Claim(ctx context.Context, coll, key string, fields map[string]any) (bool, error) {
+func (s hangingStore) KeepInbox(ctx context.Context, e offsitebot.InboxEntry) (bool, error) {
 	select {
 	case <-s.release:
 	case <-ctx.Done():
 		return false, ctx.Err()
 	}
-	return s.Store.Claim(ctx, coll, key, fields)
+	return s.Store.KeepInbox(ctx, e)
 }
 
-func TestAckedWhileDatabaseHangs(t *testing.T) {
+// TestAckedOnlyOnceKept: a delivery is acknowledged only once it is in the
+// inbox. While the database hangs, Slack's request ends unanswered (503, for
+// Slack to deliver it again) and a modal stays open; once it answers, every
+// delivery is acknowledged, handled and recorded handled.
+func TestAckedOnlyOnceKept(t *testing.T) {
 	e := newEnv(t)
 	release := make(chan struct{})
 	a := e.adapter(t, "http", func(o *Options) { o.Store = hangingStore{Store: e.db, release: release} })
 	a.submitWait = 20 * time.Millisecond
 
+	gaveUp, cancel := context.WithCancel(context.Background())
+	cancel() // Slack hung up: its 3 seconds ran out
 	w := httptest.NewRecorder()
-	a.ServeHTTP(w, sign(t, fakeSecret, formType, slashBody(homeUser, "show "+e.ref, "trig-h1"), time.Now()))
-	if w.Code != http.StatusOK {
-		t.Fatalf("slash command not acked while the database hangs: %d", w.Code)
+	a.ServeHTTP(w, sign(t, fakeSecret, formType, slashBody(homeUser, "show "+e.ref, "trig-h1"), time.Now()).WithContext(gaveUp))
+	if w.Code != http.StatusServiceUnavailable {
+		t.Fatalf("slash command not kept answered %d, want 503", w.Code)
 	}
 
-	// A modal submission cannot wait for the database past Slack's 3 s: the
-	// modal closes and the result follows by DM.
 	form := modal(&bot.Form{Flow: "contact", Title: "Log contact", Fields: []bot.Field{
 		{Key: "ref", Kind: bot.FieldText, Value: e.ref},
 		{Key: "with", Kind: bot.FieldSelect, Choices: []bot.Button{{Label: "receiving school", Data: "receiving"}}},
@@ -865,64 +872,70 @@ func TestAckedWhileDatabaseHangs(t *testing.T) {
 		{Key: "summary", Kind: bot.FieldLong},
 	}}, "")
 	view, _ := json.Marshal(form)
-	w = httptest.NewRecorder()
-	a.ServeHTTP(w, sign(t, fakeSecret, formType, submitView(t, homeUser, "trig-h2", view, map[string]string{
-		"with": "receiving", "how": "phone", "summary": "Agreed a reduced timetable",
-	}), time.Now()))
-	if w.Code != http.StatusOK || w.Body.Len() != 0 {
-		t.Fatalf("late submission answered %d %q, want an empty 200 that closes the modal", w.Code, w.Body)
+	submit := func(trigger string) *httptest.ResponseRecorder {
+		w := httptest.NewRecorder()
+		a.ServeHTTP(w, sign(t, fakeSecret, formType, submitView(t, homeUser, trigger, view, map[string]string{
+			"with": "receiving", "how": "phone", "summary": "Agreed a reduced timetable",
+		}), time.Now()))
+		return w
 	}
-	if p := e.fake.Posts(); len(p) != 0 {
-		t.Fatalf("answered before the database did: %+v", p)
+	if w := submit("trig-h2"); w.Code != http.StatusServiceUnavailable {
+		t.Fatalf("submission not kept within Slack's wait answered %d %q, want 503 that keeps the modal open", w.Code, w.Body)
 	}
 
 	close(release)
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	if err := a.Close(ctx); err != nil {
-		t.Fatalf("Close: %v", err)
+	a.work.Wait()
+	if p := e.fake.Posts(); len(p) != 0 {
+		t.Fatalf("answered what was never acknowledged: %+v", p)
 	}
-	// Close returned only after the work in flight was done.
-	dms := e.dmsTo(homeUser)
-	if len(dms) != 2 {
-		t.Fatalf("DMs after Close = %q, want the show and the contact answers", dms)
+	if n := len(e.kase(t).Contacts); n != 0 {
+		t.Errorf("contacts = %d from a submission left open, want 0", n)
 	}
-	if !slices.ContainsFunc(dms, func(s string) bool { return strings.Contains(s, "Logged for "+e.ref) }) {
-		t.Errorf("late submission's result not sent by DM: %q", dms)
+	if w := serve(t, a, sign(t, fakeSecret, formType, slashBody(homeUser, "show "+e.ref, "trig-h1"), time.Now())); w.Code != http.StatusOK {
+		t.Fatalf("slash command delivered again answered %d", w.Code)
+	}
+	a.submitWait = 10 * time.Second
+	if w := submit("trig-h3"); w.Code != http.StatusOK {
+		t.Fatalf("submission again answered %d %q", w.Code, w.Body)
+	}
+	a.work.Wait()
+	if dms := e.dmsTo(homeUser); len(dms) != 2 {
+		t.Errorf("DMs = %q, want the show and the contact answers", dms)
 	}
 	if n := len(e.kase(t).Contacts); n != 1 {
 		t.Errorf("contacts = %d, want 1", n)
 	}
-	w = httptest.NewRecorder()
-	a.ServeHTTP(w, sign(t, fakeSecret, formType, slashBody(homeUser, "cases", "trig-h3"), time.Now()))
-	if w.Code != http.StatusServiceUnavailable {
-		t.Errorf("after Close a delivery got %d, want 503 so Slack retries elsewhere", w.Code)
+	left, err := e.db.InboxLeft(context.Background(), inboxPrefix, time.Time{}, testNow.Add(time.Hour))
+	if err != nil || len(left) != 0 {
+		t.Errorf("deliveries left unhandled: %d (%v), want 0", len(left), err)
 	}
-	// A submission not taken must not close the modal as if it were saved.
-	w = httptest.NewRecorder()
-	a.ServeHTTP(w, sign(t, fakeSecret, formType, submitView(t, homeUser, "trig-h4", view, map[string]string{
-		"with": "receiving", "how": "phone", "summary": "Submitted while closing",
-	}), time.Now()))
-	if w.Code != http.StatusServiceUnavailable {
-		t.Errorf("after Close a modal submission got %d %q, want 503 so the modal stays open", w.Code, w.Body)
-	}
-	if n := len(e.kase(t).Contacts); n != 1 {
-		t.Errorf("contacts = %d after a refused submission, want 1", n)
-	}
+}
+
+// stuck is a router that answers nothing until its work is cancelled.
+type stuck struct{}
+
+func (stuck) Handle(ctx context.Context, _ bot.Request) []bot.Reply {
+	<-ctx.Done()
+	return nil
 }
 
 func TestCloseGivesUpOnStuckWork(t *testing.T) {
 	e := newEnv(t)
-	a := e.adapter(t, "http", func(o *Options) { o.Store = hangingStore{Store: e.db, release: make(chan struct{})} })
+	a := e.adapter(t, "http", func(o *Options) { o.Router = stuck{} })
 	w := httptest.NewRecorder()
 	a.ServeHTTP(w, sign(t, fakeSecret, formType, slashBody(homeUser, "show "+e.ref, "trig-stuck"), time.Now()))
+	if w.Code != http.StatusOK {
+		t.Fatalf("kept delivery answered %d", w.Code)
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	if err := a.Close(ctx); !errors.Is(err, context.Canceled) {
 		t.Errorf("Close with stuck work = %v, want it to give up with the context's error", err)
 	}
-	if n := e.claims(t); n != 0 {
-		t.Errorf("%d deliveries stored by cancelled work", n)
+	// Cut short, it is not recorded handled: the next run replays it.
+	left, err := e.db.InboxLeft(context.Background(), inboxPrefix, time.Time{}, testNow.Add(time.Hour))
+	if err != nil || len(left) != 1 {
+		t.Errorf("deliveries left for a replay: %d (%v), want 1", len(left), err)
 	}
 }
 
@@ -1052,5 +1065,58 @@ func TestSameCommandTypedAgainRunsAgain(t *testing.T) {
 	}
 	if dms := e.dmsTo(homeUser); len(dms) != 4 {
 		t.Errorf("the same command 4 times answered %d times, want 4", len(dms))
+	}
+}
+
+// TestKeptDeliveryReplayedAfterCrash: a slash command kept and acknowledged
+// by a process that died before handling it is handled once after a
+// restart, by one replica, as soon as it is older than bot.ReplayAfter.
+func TestKeptDeliveryReplayedAfterCrash(t *testing.T) {
+	e := newEnv(t)
+	dead := e.adapter(t, "http", func(o *Options) { o.Router = stuck{} })
+	w := httptest.NewRecorder()
+	dead.ServeHTTP(w, sign(t, fakeSecret, formType, slashBody(homeUser, "show "+e.ref, "trig-crash"), time.Now()))
+	if w.Code != http.StatusOK {
+		t.Fatalf("kept delivery answered %d", w.Code)
+	}
+	crashed, cancel := context.WithCancel(context.Background())
+	cancel()
+	_ = dead.Close(crashed) // killed: the work in flight never finishes
+
+	clk := bottest.NewClock(testNow.Add(time.Minute))
+	restarted := func() *Adapter {
+		a, err := New(Options{BotToken: fakeBotToken, SigningSecret: fakeSecret, APIURL: strings.TrimSuffix(e.fake.URL(), "/"),
+			Mode: "http", Router: e.router, Store: e.db, Now: clk.Now, Sleep: e.sleeps.sleep, Log: slog.New(slog.DiscardHandler)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return a
+	}
+	a, b := restarted(), restarted()
+	ctx := context.Background()
+	if n, err := a.inbox.Replay(ctx, a.replay); n != 0 || err != nil {
+		t.Fatalf("replayed %d (%v) a minute after it was kept, want none yet", n, err)
+	}
+	clk.Add(bot.ReplayAfter)
+	var n [2]int
+	var wg sync.WaitGroup
+	for i, r := range []*Adapter{a, b} {
+		wg.Go(func() {
+			var err error
+			if n[i], err = r.inbox.Replay(ctx, r.replay); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	if n[0]+n[1] != 1 {
+		t.Errorf("replayed %d times, want once", n[0]+n[1])
+	}
+	dms := e.dmsTo(homeUser)
+	if len(dms) != 1 || !strings.Contains(dms[0], e.ref+" — Sam Taylor") {
+		t.Errorf("DMs after the replay = %q, want the case shown", dms)
+	}
+	if n, err := a.inbox.Replay(ctx, a.replay); n != 0 || err != nil {
+		t.Errorf("replayed again: %d (%v)", n, err)
 	}
 }

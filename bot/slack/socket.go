@@ -77,9 +77,9 @@ func fromSlack(t socketmode.EventType) bool {
 	return true
 }
 
-// socketEvent acks a delivery once its work has started, and not while
-// shutting down or full: an unacked event is delivered again (perhaps to
-// another replica), an unacked command or button shows the person an error.
+// socketEvent acks a delivery once it is kept in the inbox, and not if it
+// could not be: an unacked event is delivered again (perhaps to another
+// replica), an unacked command or button shows the person an error.
 func (a *Adapter) socketEvent(ctx context.Context, smc *socketmode.Client, evt socketmode.Event) {
 	ack := func(payload any) {
 		if evt.Request == nil {
@@ -104,7 +104,7 @@ func (a *Adapter) socketEvent(ctx context.Context, smc *socketmode.Client, evt s
 			ack(nil) // unparsable: a redelivery would be too, so don't ask for one
 			return
 		}
-		if a.goWork(func(ctx context.Context) { a.event(ctx, outer) }) {
+		if evt.Request != nil && a.takeEvent(ctx, evt.Request.Payload, outer) {
 			ack(nil)
 		}
 	case socketmode.EventTypeSlashCommand:
@@ -113,7 +113,7 @@ func (a *Adapter) socketEvent(ctx context.Context, smc *socketmode.Client, evt s
 			ack(nil)
 			return
 		}
-		if a.goWork(func(ctx context.Context) { a.slash(ctx, cmd) }) {
+		if a.takeSlash(ctx, cmd) {
 			ack(nil)
 		}
 	case socketmode.EventTypeInteractive:
@@ -135,7 +135,7 @@ func (a *Adapter) socketEvent(ctx context.Context, smc *socketmode.Client, evt s
 				}
 			})
 		case cb.Type == slackapi.InteractionTypeBlockActions:
-			if a.goWork(func(ctx context.Context) { a.action(ctx, cb) }) {
+			if evt.Request != nil && a.takeAction(ctx, evt.Request.Payload, cb) {
 				ack(nil)
 			}
 		default:

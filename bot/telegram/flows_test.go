@@ -13,6 +13,7 @@ import (
 	"github.com/go-telegram/bot/models"
 
 	offsitebot "github.com/offsitebot/offsitebot"
+	"github.com/offsitebot/offsitebot/bot"
 )
 
 func (e *env) joinCode(code, ref string, role offsitebot.Role) {
@@ -366,5 +367,41 @@ func TestRunRefusedToken(t *testing.T) {
 	cancel()
 	if err := <-done; err != nil && !errors.Is(err, context.Canceled) {
 		t.Error(err)
+	}
+}
+
+// TestKeptUpdateReplayedAfterCrash: an update kept (and so acknowledged to
+// Telegram) by a process killed before handling it is handled once after a
+// restart, once older than bot.ReplayAfter; an update handled is not.
+func TestKeptUpdateReplayedAfterCrash(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	e.clk.Advance(false)
+	pat := user(1801, "Pat")
+	if got := e.say(pat, "/echo handled"); len(got) != 1 {
+		t.Fatalf("replies %+v", got)
+	}
+	// The process kept this one, answered 200, and died.
+	if first, err := e.a.keep(e.ctx, e.api.queue(textUpdate(pat, "/echo left"))); !first || err != nil {
+		t.Fatalf("keep: %v %v", first, err)
+	}
+	restarted, err := New(Options{Token: testToken, Mode: Webhook, WebhookSecret: secret, APIURL: e.api.URL(),
+		Router: e.router, Store: e.db, Now: e.clk.Now, Sleep: e.clk.Sleep})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n, err := restarted.inbox.Replay(e.ctx, restarted.replay); n != 0 || err != nil {
+		t.Fatalf("replayed %d (%v) at once, want none before bot.ReplayAfter", n, err)
+	}
+	e.clk.Add(bot.ReplayAfter + time.Second)
+	if n, err := restarted.inbox.Replay(e.ctx, restarted.replay); n != 1 || err != nil {
+		t.Fatalf("replayed %d (%v), want the one left", n, err)
+	}
+	got := e.api.sent(pat.ID)
+	if len(got) != 2 || got[1].Text != "echo: left" {
+		t.Errorf("sent %+v, want the handled echo and the replayed one", got)
+	}
+	if n := e.count("echo"); n != 2 {
+		t.Errorf("echo ran %d times, want 2", n)
 	}
 }

@@ -82,10 +82,10 @@ func (a *Adapter) pollWhileHeld(ctx context.Context, name string) error {
 	return perr
 }
 
-// poll calls getUpdates until ctx is done. A batch is acknowledged (by the
-// next call's offset) only after it was handled, so updates still in hand
-// when a replica stops are delivered again to the next one, and the
-// update_id claims make the replay harmless.
+// poll calls getUpdates until ctx is done. The offset moves (acknowledging
+// them to Telegram) only past updates kept in the inbox: one that could not
+// be kept comes again with those after it, and one kept but not handled when
+// a replica stops is replayed from the inbox.
 func (a *Adapter) poll(ctx context.Context) error {
 	if _, err := a.api.DeleteWebhook(ctx, &tgbot.DeleteWebhookParams{}); err != nil && ctx.Err() == nil {
 		a.log.Warn("deleteWebhook before polling failed", "err", err)
@@ -96,16 +96,15 @@ func (a *Adapter) poll(ctx context.Context) error {
 		updates, err := a.getUpdates(ctx, offset)
 		if err == nil {
 			// A batch in hand is finished even if polling stops meanwhile:
-			// its updates are claimed, so nobody else would handle them.
+			// its updates are kept, so nobody else would handle them soon.
 			hctx, done, ok := a.begin()
 			if !ok {
 				return nil // closing: the batch is not acknowledged, so it comes again
 			}
-			err = a.handleBatch(hctx, updates)
+			var kept []*models.Update
+			kept, offset, err = a.keepBatch(hctx, updates, offset)
+			a.handleBatch(hctx, kept)
 			done()
-			if err == nil && len(updates) > 0 {
-				offset = updates[len(updates)-1].ID + 1
-			}
 		}
 		if err == nil {
 			backoff = 0
@@ -134,12 +133,28 @@ func (a *Adapter) poll(ctx context.Context) error {
 	return nil
 }
 
-// handleBatch handles a batch with one goroutine per chat, so one chat's
-// updates stay in order and other chats don't wait. It fails only if an
-// update could not be claimed (storage down): the batch then comes again.
-func (a *Adapter) handleBatch(ctx context.Context, updates []*models.Update) error {
+// keepBatch keeps updates in the inbox in order, up to the first that could
+// not be kept, and returns the new ones and the offset past those kept.
+func (a *Adapter) keepBatch(ctx context.Context, updates []*models.Update, offset int64) ([]*models.Update, int64, error) {
+	var fresh []*models.Update
+	for _, u := range updates {
+		first, err := a.keep(ctx, u)
+		if err != nil {
+			return fresh, offset, err
+		}
+		offset = u.ID + 1
+		if first {
+			fresh = append(fresh, u)
+		}
+	}
+	return fresh, offset, nil
+}
+
+// handleBatch handles kept updates with one goroutine per chat, so one
+// chat's updates stay in order and other chats don't wait.
+func (a *Adapter) handleBatch(ctx context.Context, updates []*models.Update) {
 	if len(updates) == 0 {
-		return nil
+		return
 	}
 	byChat := map[int64][]*models.Update{}
 	var order []int64
@@ -151,19 +166,14 @@ func (a *Adapter) handleBatch(ctx context.Context, updates []*models.Update) err
 		byChat[k] = append(byChat[k], u)
 	}
 	var wg sync.WaitGroup
-	errs := make([]error, len(order))
-	for i, k := range order {
+	for _, k := range order {
 		wg.Go(func() {
 			for _, u := range byChat[k] {
-				if err := a.handle(ctx, u); err != nil {
-					errs[i] = err
-					return
-				}
+				a.process(ctx, u)
 			}
 		})
 	}
 	wg.Wait()
-	return errors.Join(errs...)
 }
 
 // chatOf is the chat an update belongs to, for ordering.

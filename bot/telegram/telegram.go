@@ -35,6 +35,7 @@ const WebhookPath = "/telegram/webhook"
 
 // Store is what the adapter keeps in MongoDB; *storage.DB has it all.
 type Store interface {
+	bot.InboxStore
 	// Claim inserts key once; false means it was claimed before (dedupe).
 	Claim(ctx context.Context, collection, key string, fields map[string]any) (bool, error)
 	// Claimed reads a field of a claimed document (long button data).
@@ -106,15 +107,14 @@ type Adapter struct {
 	stash bot.Stash
 	menus map[offsitebot.Role][]bot.MenuItem
 
+	inbox  *bot.Inbox // every update, kept before Telegram is told it arrived
+	lanes  bot.Lanes  // one chat's webhook updates in the order they came
 	menuMu sync.Mutex
 	menuOf map[int64]offsitebot.Role // the menu each chat was given, as far as this process knows
 }
 
-// Collections the adapter claims keys in.
-const (
-	colUpdates   = "telegram_updates"
-	colCallbacks = "telegram_callbacks"
-)
+// colCallbacks keeps button data too long for Telegram (bot.Stash).
+const colCallbacks = "telegram_callbacks"
 
 // New checks opts and returns an adapter; it makes no network calls.
 func New(opts Options) (*Adapter, error) {
@@ -175,6 +175,7 @@ func New(opts Options) (*Adapter, error) {
 	// The bot's numeric ID is the token's public half; it keys claims and the
 	// lease so two bots can share a database.
 	a.botID, _, _ = strings.Cut(opts.Token, ":")
+	a.inbox = &bot.Inbox{Store: opts.Store, Prefix: "telegram:" + a.botID + ":", Now: opts.Now, Log: a.log, Work: a.work}
 	api, err := tgbot.New(opts.Token,
 		tgbot.WithServerURL(opts.APIURL),
 		tgbot.WithSkipGetMe(), // no network in a constructor; Run checks the token
@@ -199,6 +200,10 @@ func (a *Adapter) Run(ctx context.Context) error {
 		a.log.Warn("getMe failed; going on", "err", err)
 	}
 	a.setDefaultMenu(ctx)
+	// What an earlier run kept and left is handled now and as found.
+	replayed := make(chan struct{})
+	go func() { defer close(replayed); a.inbox.Run(ctx, a.replay) }()
+	defer func() { <-replayed }()
 	if a.mode == Webhook {
 		if a.webhookURL != "" {
 			_, err := a.api.SetWebhook(ctx, &tgbot.SetWebhookParams{

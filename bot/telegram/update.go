@@ -2,6 +2,7 @@ package telegram
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -17,19 +18,59 @@ import (
 	"github.com/offsitebot/offsitebot/bot"
 )
 
-// handle processes one update at most once in effect: the update_id is
-// claimed first, so a redelivered or replayed update does nothing. It
-// returns an error only when the claim itself failed, so the caller can have
-// the update delivered again.
+// handle keeps one update in the inbox and handles it, once: an update kept
+// before (redelivered) does nothing. It returns an error only when the update
+// could not be kept, so the caller can have it delivered again.
 func (a *Adapter) handle(ctx context.Context, u *models.Update) error {
-	first, err := a.store.Claim(ctx, colUpdates, a.botID+":"+strconv.FormatInt(u.ID, 10), map[string]any{"at": a.now()})
+	first, err := a.keep(ctx, u)
+	if err != nil || !first {
+		return err
+	}
+	a.process(ctx, u)
+	return nil
+}
+
+// kindUpdate is the kind of the inbox entries: a models.Update as JSON.
+const kindUpdate = "update"
+
+// updateKey is the update's key in the inbox.
+func (a *Adapter) updateKey(u *models.Update) string {
+	return "telegram:" + a.botID + ":" + strconv.FormatInt(u.ID, 10)
+}
+
+// keep stores u in the inbox before Telegram is told it arrived, and
+// reports whether it is new.
+func (a *Adapter) keep(ctx context.Context, u *models.Update) (bool, error) {
+	payload, err := json.Marshal(u)
 	if err != nil {
-		return fmt.Errorf("telegram: claim update %d: %w", u.ID, err)
+		return false, fmt.Errorf("telegram: keep update %d: %w", u.ID, err)
+	}
+	first, err := a.inbox.Keep(ctx, a.updateKey(u), kindUpdate, payload)
+	if err != nil {
+		return false, fmt.Errorf("telegram: keep update %d: %w", u.ID, err)
 	}
 	if !first {
 		a.log.Debug("duplicate update ignored", "update", u.ID)
-		return nil
 	}
+	return first, nil
+}
+
+// replay handles an update an earlier run kept and left.
+func (a *Adapter) replay(ctx context.Context, e offsitebot.InboxEntry) {
+	var u models.Update
+	if err := json.Unmarshal(e.Payload, &u); err != nil {
+		a.log.Error("a kept update could not be read", "key", e.Key, "err", err)
+		return
+	}
+	a.process(ctx, &u)
+}
+
+// process handles a kept update, and records it handled unless the work was
+// cut short (then a later run replays it). A panic counts as handled: it
+// would panic again.
+func (a *Adapter) process(ctx context.Context, u *models.Update) {
+	ctx = a.inbox.Handling(ctx, a.updateKey(u))
+	defer bot.Finish(ctx)
 	defer a.recoverUpdate(ctx, u)
 	switch {
 	case u.Message != nil:
@@ -37,7 +78,6 @@ func (a *Adapter) handle(ctx context.Context, u *models.Update) error {
 	case u.CallbackQuery != nil:
 		a.onCallback(ctx, u.CallbackQuery)
 	}
-	return nil
 }
 
 // recoverUpdate keeps the adapter running when a handler panics: it logs IDs
@@ -83,7 +123,7 @@ func (a *Adapter) onMessage(ctx context.Context, m *models.Message) {
 		Platform: offsitebot.Telegram, UserID: userID(m.From), Name: m.From.FirstName,
 		Chat: strconv.FormatInt(m.Chat.ID, 10), Text: text, Media: media,
 	}
-	replies := a.router.Handle(ctx, req)
+	replies := a.respond(ctx, req)
 	if isJoin(text) { // joining may have given them a role
 		who = a.identity(ctx, m.From)
 	}
@@ -110,6 +150,15 @@ func mediaOf(m *models.Message) string {
 		return bot.MediaOther
 	}
 	return ""
+}
+
+// respond asks the router, and records the update handled as soon as it has
+// answered: a crash while the replies go out loses them, but does not make
+// the request's work happen twice.
+func (a *Adapter) respond(ctx context.Context, req bot.Request) []bot.Reply {
+	replies := a.router.Handle(ctx, req)
+	bot.Finish(ctx)
+	return replies
 }
 
 // isJoin reports a join code sent: "/start CODE".
@@ -191,7 +240,7 @@ func (a *Adapter) onCallback(ctx context.Context, q *models.CallbackQuery) {
 	// A step beside an item of a list leaves the list's other buttons be;
 	// a question's choice is answered once.
 	data, listed := strings.CutPrefix(data, itemMark)
-	replies := a.router.Handle(ctx, bot.Request{
+	replies := a.respond(ctx, bot.Request{
 		Platform: offsitebot.Telegram, UserID: userID(&q.From), Name: q.From.FirstName,
 		Chat: strconv.FormatInt(chat, 10), Data: data, Command: strings.HasPrefix(data, "/"),
 	})

@@ -5,6 +5,7 @@ import (
 	"crypto/subtle"
 	"encoding/json"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/go-telegram/bot/models"
@@ -18,9 +19,10 @@ const handleTimeout = 2 * time.Minute
 
 // ServeHTTP is the webhook, POST WebhookPath. It refuses a wrong or missing
 // X-Telegram-Bot-Api-Secret-Token with 401 before reading anything (the
-// library's own handler answers 200 and drops it), handles the update before
-// answering, and answers 500 if the update could not be claimed (503 once
-// Close has begun), so that Telegram delivers it again.
+// library's own handler answers 200 and drops it). It answers 200 only once
+// the update is kept in the inbox, and 500 if it could not be kept (503 once
+// Close has begun), so that Telegram delivers it again; it handles the
+// update, after the chat's earlier ones, before answering.
 func (a *Adapter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodPost {
 		w.Header().Set("Allow", http.MethodPost)
@@ -42,17 +44,25 @@ func (a *Adapter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "bad update", http.StatusBadRequest)
 		return
 	}
-	// Finish what was started even if Telegram hangs up: the claim is taken.
+	// Finish what was started even if Telegram hangs up: the update is kept.
 	ctx, done, ok := a.begin()
 	if !ok {
 		http.Error(w, "shutting down", http.StatusServiceUnavailable) // Telegram sends it again
 		return
 	}
 	defer done()
-	if err := a.handle(ctx, &u); err != nil {
-		a.log.Error("webhook: update not handled; Telegram will retry", "update", u.ID, "err", err)
+	first, err := a.keep(ctx, &u)
+	if err != nil {
+		a.log.Error("webhook: update not kept; Telegram will retry", "update", u.ID, "err", err)
 		http.Error(w, "try again", http.StatusInternalServerError)
 		return
+	}
+	if first {
+		wait, leave := a.lanes.Join(strconv.FormatInt(chatOf(&u), 10))
+		defer leave()
+		if wait(ctx) == nil {
+			a.process(ctx, &u)
+		} // else cut short: a later run replays it
 	}
 	w.WriteHeader(http.StatusOK)
 }
