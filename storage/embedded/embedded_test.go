@@ -116,7 +116,7 @@ func TestIndexIDs(t *testing.T) {
 		{"cases", true},
 		{"identities", true},
 		{"reminders", true},
-		{"slack_events", true},
+		{"inbox", true},
 		{"later_claims", true},
 		{"raw", false},
 	} {
