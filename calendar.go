@@ -10,6 +10,7 @@ import (
 type Closure struct {
 	From, To Date
 	Name     string
+	URN      string // one school's closure; "" for every school
 }
 
 // Calendar says which days are school days. Rules 2, 3 and 9 count school days,
@@ -17,6 +18,15 @@ type Closure struct {
 type Calendar struct {
 	Holidays map[Date]string
 	Closures []Closure
+	school   string // set by For: that school's own closures count too
+}
+
+// For returns the calendar of the school with that URN: the shared closures
+// and its own. Attendance is owed on the receiving school's days, and the
+// notice counts the home school's.
+func (c Calendar) For(urn string) Calendar {
+	c.school = urn
+	return c
 }
 
 // EnglandWalesBankHolidays returns the bank holidays in England and Wales from
@@ -114,6 +124,9 @@ func (c Calendar) NotSchoolDay(d Date) string {
 		return name
 	}
 	for _, cl := range c.Closures {
+		if cl.URN != "" && cl.URN != c.school {
+			continue
+		}
 		if cl.From <= d && d <= cl.To { // Dates compare as strings
 			if cl.Name == "" {
 				return "school closure"

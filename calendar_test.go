@@ -266,3 +266,51 @@ func TestSchoolDaysBetween(t *testing.T) {
 		}
 	}
 }
+
+// TestCalendarFor: a closure with a URN is that school's only; attendance
+// counts the receiving school's days, the notice the home school's.
+func TestCalendarFor(t *testing.T) {
+	inset := Closure{From: "2026-12-04", To: "2026-12-04", Name: "INSET day", URN: "100002"} // a Friday
+	cal := NewCalendar(nil, []Closure{halfTerm, inset})
+	for _, tc := range []struct {
+		urn  string
+		day  Date
+		want string
+	}{
+		{"100002", "2026-12-04", "INSET day"},
+		{"100002", "2026-12-03", ""},
+		{"100001", "2026-12-04", ""},
+		{"", "2026-12-04", ""},
+		{"100001", "2026-10-27", "October half term"},
+	} {
+		if got := cal.For(tc.urn).NotSchoolDay(tc.day); got != tc.want {
+			t.Errorf("For(%q).NotSchoolDay(%s) = %q, want %q", tc.urn, tc.day, got, tc.want)
+		}
+	}
+	// Home 100002 closed Fri 4 Dec: notice for Tue 8 Dec due Thu 3 Dec, not Fri 4 Dec.
+	c := testCase()
+	c.Start, c.HomeURN, c.ReceivingURN = "2026-12-08", "100002", "100001"
+	if got := NoticeDeadline(c.Start, cal.For(c.HomeURN)); got != "2026-12-03" {
+		t.Errorf("notice deadline = %s, want 2026-12-03", got)
+	}
+	c.HomeURN, c.ReceivingURN = "100001", "100002"
+	if got := NoticeDeadline(c.Start, cal.For(c.HomeURN)); got != "2026-12-04" {
+		t.Errorf("notice deadline = %s, want 2026-12-04", got)
+	}
+	// Attendance owed on the receiving school's days only.
+	c.Start, c.NoticeGiven = "2026-12-03", ldn(2026, 11, 1, 9, 0)
+	c.Attendance = []AttendanceDay{{Date: "2026-12-03", AM: "/", PM: `\`}}
+	for _, it := range Due(c, ldn(2026, 12, 7, 9, 0), cal, Settings{}) {
+		if it.Kind == DueAttendance {
+			t.Errorf("attendance owed for %s on the receiving school's INSET day", it.On)
+		}
+	}
+	c.ReceivingURN = "100003"
+	found := false
+	for _, it := range Due(c, ldn(2026, 12, 7, 9, 0), cal, Settings{}) {
+		found = found || (it.Kind == DueAttendance && it.On == "2026-12-04")
+	}
+	if !found {
+		t.Errorf("attendance not owed for Fri 4 Dec at a school open that day")
+	}
+}

@@ -289,8 +289,8 @@ func TestAfterTheEnd(t *testing.T) {
 			_, ch, err := c.CancelMeeting(as(RoleHome, tNow), "M1")
 			return ch, err
 		}, "review cancelled"},
-		{"a decision told another way", func(c *Case) (Change, error) { return c.DecisionTold(as(RoleHome, tNow), "M2") }, "decision notice given"},
-		{"the notice given", func(c *Case) (Change, error) { return c.RecordNotice(as(RoleHome, tNow), "letter") }, "notice given"},
+		{"a decision told another way", func(c *Case) (Change, error) { return c.DecisionTold(as(RoleHome, tNow), "M2", "", "") }, "decision notice given"},
+		{"the notice given", func(c *Case) (Change, error) { return c.RecordNotice(as(RoleHome, tNow), "", "letter") }, "notice given"},
 		{"a parent leaving", func(c *Case) (Change, error) { return c.Unlink(as(RoleParent, tNow)), nil }, "left the case"},
 		{"someone unreachable", func(c *Case) (Change, error) {
 			return c.MarkUnreachable(BotActor(tNow), parentID), nil

@@ -374,7 +374,7 @@ func TestLoopsOverDaysFinish(t *testing.T) {
 		t.Errorf("AddSchoolDays on a calendar with no school days = %s", got)
 	}
 	c := &Case{Ref: "OSD-7K2Q", Status: Active, Start: "0000-01-01", DOB: "2012-03-04"}
-	items := Due(c, wed, cal)
+	items := Due(c, wed, cal, Settings{})
 	if len(items) == 0 {
 		t.Error("a case started in year 0 has nothing due")
 	}

@@ -81,6 +81,7 @@ type dueAt struct {
 	now       time.Time
 	today     Date
 	cal       Calendar
+	set       Settings
 	reviewDue Date    // when the next review should be held
 	scheduled bool    // a meeting is booked
 	last      Meeting // the last meeting held, if held
@@ -100,12 +101,13 @@ var dueRules = []func(at dueAt) []DueItem{
 }
 
 // Due lists what is due or overdue on an active case as of now, most urgent
-// first. Ended cases have nothing due.
-func Due(c *Case, now time.Time, cal Calendar) []DueItem {
+// first: only what can still be done (Breaches keeps what was missed). Ended
+// cases have nothing due.
+func Due(c *Case, now time.Time, cal Calendar, set Settings) []DueItem {
 	if c == nil || c.Status != Active {
 		return nil
 	}
-	at := dueAt{c: c, now: now, today: DateOf(now), cal: cal, reviewDue: ReviewDue(c)}
+	at := dueAt{c: c, now: now, today: DateOf(now), cal: cal, set: set.OrDefault(), reviewDue: ReviewDue(c)}
 	_, at.scheduled = NextMeeting(c, now)
 	at.last, at.held = LastHeldMeeting(c, now)
 	at.ending = at.held && at.last.Outcome.Decision != DecisionContinue
@@ -125,7 +127,7 @@ func dueNotice(at dueAt) []DueItem {
 		return nil
 	}
 	it := at.item(DueNotice, string(c.Start), HomeSchool)
-	it.By, it.On = NoticeDeadline(c.Start, at.cal), c.Start
+	it.By, it.On = NoticeDeadline(c.Start, at.cal.For(c.HomeURN)), c.Start
 	it.Overdue = at.today > it.By
 	if at.today >= c.Start {
 		it.Overdue, it.Stage = true, StageStarted
@@ -172,7 +174,7 @@ func dueContact(at dueAt) []DueItem {
 // dueAttendance is rule 3: attendance for every past school day. Today is
 // still in hand.
 func dueAttendance(at dueAt) []DueItem {
-	missing := missingAttendance(at.c, at.today, at.cal)
+	missing := missingAttendance(at.c, at.today, at.cal.For(at.c.ReceivingURN))
 	if len(missing) == 0 {
 		return nil
 	}

@@ -64,7 +64,7 @@ func runDue(t *testing.T, tests []dueTest) {
 			for i := range tc.want {
 				tc.want[i].Ref = c.Ref
 			}
-			got := Due(c, tc.now, cal)
+			got := Due(c, tc.now, cal, Settings{})
 			if !slices.ContainsFunc(tc.want, func(it DueItem) bool { return it.Kind == DueReply }) {
 				got = withoutReplies(got) // a request's reply owed is tested on its own
 			}
@@ -303,7 +303,7 @@ func TestDueOrdering(t *testing.T) {
 	c.Meetings = append(c.Meetings, plannedOn("M2", "2026-12-08", 10, 0, InPerson)) // no parent linked
 	c.Requests = []ReviewRequest{{ID: "R1", At: ldn(2026, 12, 2, 10, 14), From: FromParent, LastMeeting: "2026-11-20"}}
 	var got []string
-	for _, it := range withoutReplies(Due(c, ldn(2026, 12, 2, 10, 30), cal)) {
+	for _, it := range withoutReplies(Due(c, ldn(2026, 12, 2, 10, 30), cal, Settings{})) {
 		got = append(got, fmt.Sprint(it.Key, " ", it.By, " ", it.Overdue))
 	}
 	want := []string{
@@ -322,7 +322,7 @@ func TestDueKeysStable(t *testing.T) {
 	c := dueCase(cal)
 	c.Attendance = attended(cal, "2026-11-02", "2026-12-31")
 	contactKey := func(now time.Time) string {
-		for _, it := range Due(c, now, cal) {
+		for _, it := range Due(c, now, cal, Settings{}) {
 			if it.Kind == DueContact {
 				return it.Key
 			}

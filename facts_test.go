@@ -130,7 +130,7 @@ func TestVoid(t *testing.T) {
 			if got := actions(ch); !slices.Equal(got, []string{"case withdrawn"}) || ch.Audit[0].Detail != tc.reason {
 				t.Errorf("audit %+v", ch.Audit)
 			}
-			if Due(c, tc.at, NewCalendar(nil, nil)) != nil {
+			if Due(c, tc.at, NewCalendar(nil, nil), Settings{}) != nil {
 				t.Errorf("a withdrawn case still has duties")
 			}
 			if err := c.CheckActive(); err == nil || !strings.Contains(ErrorMessage(err), "was withdrawn on") {

@@ -313,19 +313,30 @@ func (m Meeting) AwaitsTelling() bool {
 }
 
 // DecisionTold records that the parents were told of a meeting's decision to
-// continue another way (rule 6).
-func (c *Case) DecisionTold(a Actor, id string) (Change, error) {
+// continue another way (rule 6), on the day given (today if none), and how.
+// Told late, it is recorded as told late: Breaches keeps it.
+func (c *Case) DecisionTold(a Actor, id string, on Date, how string) (Change, error) {
 	var ch Change
 	i, err := c.meetingIndex(id)
 	if err != nil {
 		return ch, err
 	}
-	switch {
-	case !c.Meetings[i].AwaitsTelling():
+	m := &c.Meetings[i]
+	if !m.AwaitsTelling() {
 		return ch, Errorf(EInvalid, "%s has no decision to continue waiting to be told (it was told, or the meeting decided otherwise).", id)
 	}
-	c.Meetings[i].Outcome.NoticeSent = a.At
-	c.addContact(Contact{At: a.At, With: "parent", How: "letter", Summary: "Decision to continue after " + id + " told to parents", By: a.ID, Via: a.Via})
-	ch.audit(a.event(c, "decision notice given", id))
+	at, err := a.doneOn(on)
+	if err != nil {
+		return ch, err
+	}
+	if DateOf(at) < m.Date() {
+		return ch, Errorf(EInvalid, "%s was on %s: the decision can't have been told before it.", id, m.Date().Short())
+	}
+	if how == "" {
+		how = "letter"
+	}
+	m.Outcome.NoticeSent = at
+	c.addContact(Contact{At: at, With: "parent", How: how, Summary: "Decision to continue after " + id + " told to parents", By: a.ID, Via: a.Via})
+	ch.audit(a.event(c, "decision notice given", id+" "+string(DateOf(at))+" "+how))
 	return ch, nil
 }

@@ -316,13 +316,13 @@ func TestInvitedAndDecisionTold(t *testing.T) {
 		t.Errorf("invited to a meeting held: %v", err)
 	}
 
-	ch, err = c.DecisionTold(as(RoleHome, tNow), "M1")
+	ch, err = c.DecisionTold(as(RoleHome, tNow), "M1", "", "")
 	must(t, err)
 	if m, _ := c.Meeting("M1"); m.AwaitsTelling() || !m.Outcome.NoticeSent.Equal(tNow) || actions(ch)[0] != "decision notice given" {
 		t.Errorf("told %+v", m.Outcome)
 	}
 	for _, id := range []string{"M1", "M2", "M3"} {
-		if _, err := c.DecisionTold(as(RoleHome, tNow), id); ErrorCode(err) != EInvalid {
+		if _, err := c.DecisionTold(as(RoleHome, tNow), id, "", ""); ErrorCode(err) != EInvalid {
 			t.Errorf("told %s: %v", id, err)
 		}
 	}

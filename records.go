@@ -3,6 +3,7 @@ package offsitebot
 import (
 	"fmt"
 	"strings"
+	"time"
 )
 
 // AddContact records a contact about the case (rule 1), made by a at ct.At
@@ -112,16 +113,39 @@ func (c *Case) AddFeedback(a Actor, f Feedback) (Change, error) {
 }
 
 // RecordNotice records that the written notice of the direction reached the
-// parents (rule 9), and how.
-func (c *Case) RecordNotice(a Actor, how string) (Change, error) {
+// parents (rule 9) on the day given (today if none), and how. A notice given
+// late is recorded as given late: Breaches keeps it.
+func (c *Case) RecordNotice(a Actor, on Date, how string) (Change, error) {
 	var ch Change
 	if !c.NoticeGiven.IsZero() {
 		return ch, Errorf(EConflict, "The notice for %s was already recorded as given on %s.", c.Ref, DateOf(c.NoticeGiven).Short())
 	}
-	c.NoticeGiven = a.At
-	c.addContact(Contact{At: a.At, With: "parent", How: how, Summary: "Written notice of the direction given", By: a.ID, Via: a.Via})
-	ch.audit(a.event(c, "notice given", how))
+	at, err := a.doneOn(on)
+	if err != nil {
+		return ch, err
+	}
+	c.NoticeGiven = at
+	c.addContact(Contact{At: at, With: "parent", How: how, Summary: "Written notice of the direction given", By: a.ID, Via: a.Via})
+	ch.audit(a.event(c, "notice given", strings.TrimSpace(string(DateOf(at))+" "+how)))
 	return ch, nil
+}
+
+// doneOn is when something a says was done on day on happened: now if on is
+// today or unset, the start of that day if earlier. A day to come is refused.
+func (a Actor) doneOn(on Date) (time.Time, error) {
+	today := DateOf(a.At)
+	switch {
+	case on == "" || on == today:
+		return a.At, nil
+	case !on.Valid():
+		return time.Time{}, Errorf(EInvalid, "%q isn't a date (YYYY-MM-DD).", on)
+	case on > today:
+		return time.Time{}, Errorf(EInvalid, "%s is in the future. Please give the day it was done, up to today (%s).", on.Long(), today.Short())
+	}
+	if err := BackSpan.Check(on, today); err != nil {
+		return time.Time{}, err
+	}
+	return on.Time(), nil
 }
 
 // EndDirection ends the direction with an outcome. Meetings still to come are called

@@ -161,12 +161,12 @@ func TestAddFeedbackAndNotice(t *testing.T) {
 		t.Errorf("a rating of 6: %v", err)
 	}
 
-	ch, err := c.RecordNotice(as(RoleHome, tNow), "email")
+	ch, err := c.RecordNotice(as(RoleHome, tNow), "", "email")
 	must(t, err)
-	if !c.NoticeGiven.Equal(tNow) || c.Contacts[0].Summary != "Written notice of the direction given" || c.Contacts[0].How != "email" || ch.Audit[0].Detail != "email" {
+	if !c.NoticeGiven.Equal(tNow) || c.Contacts[0].Summary != "Written notice of the direction given" || c.Contacts[0].How != "email" || ch.Audit[0].Detail != "2026-12-02 email" {
 		t.Errorf("notice: %v %+v %+v", c.NoticeGiven, c.Contacts, ch.Audit)
 	}
-	if _, err := c.RecordNotice(as(RoleHome, tNow.Add(time.Hour)), "letter"); ErrorCode(err) != EConflict || !c.NoticeGiven.Equal(tNow) {
+	if _, err := c.RecordNotice(as(RoleHome, tNow.Add(time.Hour)), "", "letter"); ErrorCode(err) != EConflict || !c.NoticeGiven.Equal(tNow) {
 		t.Errorf("notice given twice: %v", err)
 	}
 }

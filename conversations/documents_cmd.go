@@ -103,7 +103,7 @@ func (e *Engine) document(ctx context.Context, k *offsitebot.Case, d Document, w
 func (e *Engine) input(ctx context.Context, k *offsitebot.Case, d Document, who offsitebot.Identity, now time.Time) (documents.Input, error) {
 	in := documents.Input{
 		Case: k, Home: e.schoolOf(ctx, k.HomeURN), Receiving: e.schoolOf(ctx, k.ReceivingURN),
-		Calendar: e.Calendar, Now: now, Meeting: d.Meeting, Family: d.Family,
+		Calendar: e.Calendar, Settings: e.Settings, Now: now, Meeting: d.Meeting, Family: d.Family,
 	}
 	if d.Kind != DocPack {
 		return in, nil
@@ -114,6 +114,7 @@ func (e *Engine) input(ctx context.Context, k *offsitebot.Case, d Document, who 
 	}
 	if !d.Family {
 		in.Duties = e.dutyLines(who, k, now)
+		in.Breaches = breachLines(offsitebot.Breaches(k, now, e.Calendar, e.Settings))
 	}
 	return in, nil
 }
@@ -441,7 +442,7 @@ func noticeGivenFlow() *flow {
 				return text(fmt.Sprintf("OK, not recorded yet. When the notice has reached them, type: notice %s given letter|email|meeting", s.c.Ref)), nil
 			}
 			k, _, err := s.e.change(ctx, s.c, func(k *offsitebot.Case) (offsitebot.Change, error) {
-				return k.RecordNotice(s.actor(), "message")
+				return k.RecordNotice(s.actor(), "", "message")
 			})
 			if err != nil {
 				return nil, err

@@ -252,7 +252,7 @@ func addDue(c *card, items []offsitebot.DueItem, role offsitebot.Role, inShow bo
 // answers for its own duties and those of both schools; the rest is the home
 // school's. Admins and the LA see everything.
 func (e *Engine) dueFor(who offsitebot.Identity, k *offsitebot.Case, now time.Time) []offsitebot.DueItem {
-	items := offsitebot.Due(k, now, e.Calendar)
+	items := offsitebot.Due(k, now, e.Calendar, e.Settings)
 	if who.Role == offsitebot.RoleReceiving {
 		items = slices.DeleteFunc(items, func(it offsitebot.DueItem) bool {
 			return it.Party != offsitebot.ReceivingSchool && it.Party != offsitebot.BothSchools

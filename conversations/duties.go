@@ -3,28 +3,66 @@ package conversations
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
+	"time"
 
 	offsitebot "github.com/offsitebot/offsitebot"
 	"github.com/offsitebot/offsitebot/bot"
 )
 
-// notice is `notice OSD-… given [how]`: the written notice reached the parents (rule 9).
+// notice is `notice OSD-… given [date] [how]`: the written notice reached the
+// parents on that day (today if none; never a day to come) (rule 9). Given
+// late, the reply says so: the breach stays on the case.
 func (e *Engine) notice(ctx context.Context, c bot.Call) ([]bot.Reply, error) {
 	if c.Case == nil || len(c.Args) < 2 || !strings.EqualFold(c.Args[1], "given") {
-		return text("To record that the written notice reached the parents: notice OSD-… given [letter|email|meeting]."), nil
+		return text("To record that the written notice reached the parents: notice OSD-… given [date] [letter|email|meeting], e.g. notice OSD-… given 27/11/2026 letter (the day it was given; today if none)."), nil
 	}
-	how := "letter"
-	if len(c.Args) > 2 {
-		how = strings.ToLower(c.Args[2])
+	on, how, err := doneArgs(c.Args[2:], c.Now, "letter")
+	if err != nil {
+		return nil, err
 	}
 	k, _, err := e.change(ctx, c.Case, func(k *offsitebot.Case) (offsitebot.Change, error) {
-		return k.RecordNotice(actor(c), how)
+		return k.RecordNotice(actor(c), on, how)
 	})
 	if err != nil {
 		return nil, err
 	}
-	return text(noticeGivenText(k.Ref, how, c.Now)), nil
+	s := noticeGivenText(k.Ref, how, k.NoticeGiven)
+	if deadline := offsitebot.NoticeDeadline(k.Start, e.Calendar.For(k.HomeURN)); offsitebot.DateOf(k.NoticeGiven) > deadline {
+		s += fmt.Sprintf(" That is late: it was due by %s, 2 school days before the first day (%s). The late notice stays on the case's record.", deadline.Short(), k.Start.Short())
+	}
+	return text(s), nil
+}
+
+// meetingID reports whether w looks like a meeting's ID (M2).
+func meetingID(w string) bool {
+	if len(w) < 2 || (w[0] != 'M' && w[0] != 'm') {
+		return false
+	}
+	for _, r := range w[1:] {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// doneHow are the ways a notice or decision reaches the family.
+var doneHow = []string{"letter", "email", "meeting", "phone", "visit", "message", "hand"}
+
+// doneArgs reads "[date] [how]" after a command's fixed words: how is the
+// last word if it is one of doneHow (def if not), the date is the rest.
+func doneArgs(args []string, now time.Time, def string) (offsitebot.Date, string, error) {
+	how := def
+	if n := len(args); n > 0 && slices.Contains(doneHow, strings.ToLower(args[n-1])) {
+		how, args = strings.ToLower(args[n-1]), args[:n-1]
+	}
+	if len(args) == 0 {
+		return "", how, nil
+	}
+	on, err := offsitebot.ParseDate(strings.Join(args, " "), now, offsitebot.Back)
+	return on, how, err
 }
 
 // meetingArg finds the meeting named in args (M2), or says which ones there are.
@@ -46,19 +84,39 @@ func meetingArg(k *offsitebot.Case, args []string, ok func(offsitebot.Meeting) b
 	return "", offsitebot.Errorf(offsitebot.EInvalid, "Which meeting? %s has %s.", k.Ref, strings.Join(ids, ", "))
 }
 
-// told is `review OSD-… told M1`: the decision to continue reached the parents another way (rule 6).
+// told is `review OSD-… told M1 [date] [how]`: the decision to continue
+// reached the parents another way on that day (today if none) (rule 6). Told
+// after 6 days, the reply says so: the breach stays on the case.
 func (e *Engine) told(ctx context.Context, c bot.Call) ([]bot.Reply, error) {
 	var mid string
+	var rest []string
+	for i, a := range c.Args {
+		if strings.EqualFold(a, "told") {
+			rest = c.Args[i+1:]
+		}
+	}
+	if len(rest) > 0 && meetingID(rest[0]) {
+		rest = rest[1:]
+	}
+	on, how, err := doneArgs(rest, c.Now, "letter")
+	if err != nil {
+		return nil, err
+	}
 	k, _, err := e.change(ctx, c.Case, func(k *offsitebot.Case) (ch offsitebot.Change, err error) {
 		if mid, err = meetingArg(k, c.Args, offsitebot.Meeting.AwaitsTelling); err != nil {
 			return ch, err
 		}
-		return k.DecisionTold(actor(c), mid)
+		return k.DecisionTold(actor(c), mid, on, how)
 	})
 	if err != nil {
 		return nil, err
 	}
-	return text(fmt.Sprintf("Recorded: the parents of %s were told of the decision to continue after %s.", k.Ref, mid)), nil
+	m, _ := k.Meeting(mid)
+	s := fmt.Sprintf("Recorded: the parents of %s were told of the decision to continue after %s (%s, %s).", k.Ref, mid, how, m.Outcome.NoticeSent.In(offsitebot.London).Format("2 Jan"))
+	if deadline := offsitebot.ContinuationDeadline(m.Date()); offsitebot.DateOf(m.Outcome.NoticeSent) > deadline {
+		s += fmt.Sprintf(" That is late: it was due by %s, 6 days after the meeting. The late decision stays on the case's record.", deadline.Short())
+	}
+	return text(s), nil
 }
 
 // cancelMeeting is `review OSD-… cancel M2`: the meeting is off; invited parents are told.

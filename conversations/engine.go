@@ -50,6 +50,8 @@ type Deps struct {
 	Send     bot.Sender // to people who did not just ask (a *bot.Dispatcher)
 	Now      func() time.Time
 	Calendar offsitebot.Calendar
+	// Settings are the [rules] numbers left to judgement (zero: the defaults).
+	Settings offsitebot.Settings
 	Log      *slog.Logger
 	// TelegramBot is the bot's username, for join links https://t.me/<name>?start=<code>.
 	TelegramBot string
@@ -72,6 +74,7 @@ func New(d Deps) *Engine {
 	if d.Now == nil {
 		d.Now = time.Now
 	}
+	d.Settings = d.Settings.OrDefault()
 	if d.TelegramBot == "" {
 		d.TelegramBot = "offsitebot"
 	}

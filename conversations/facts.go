@@ -236,12 +236,18 @@ func doneNewCase(ctx context.Context, s *session) ([]bot.Reply, error) {
 	if offsitebot.AgeOn(c.DOB, offsitebot.DateOf(now)) >= offsitebot.AdultAge {
 		text += fmt.Sprintf("\nThe pupil is 18 or over, so they may use offsitebot themselves and request reviews: link %s pupil.", c.Ref)
 	}
-	return []bot.Reply{{Text: text, Sensitive: true, Case: c.Ref}}, nil
+	r := bot.Reply{Text: text, Sensitive: true, Case: c.Ref}
+	if earliest := offsitebot.EarliestStart(c, now, s.e.Calendar); earliest > c.Start {
+		r.Text += fmt.Sprintf("\nGiven today, the notice allows a first day of %s at the earliest. To move the start: edit %s start=%s", earliest.Short(), c.Ref, earliest)
+		r.Buttons = [][]bot.Button{{{Label: "Start on " + earliest.Short(), Data: fmt.Sprintf("/edit %s start=%s", c.Ref, earliest)}}}
+	}
+	return []bot.Reply{r}, nil
 }
 
-// noticeDue says when the written notice is due (rule 9), or that it is late.
+// noticeDue says when the written notice is due (rule 9), by the home
+// school's calendar, or that it is late.
 func noticeDue(c *offsitebot.Case, cal offsitebot.Calendar, now time.Time) string {
-	deadline := offsitebot.NoticeDeadline(c.Start, cal)
+	deadline := offsitebot.NoticeDeadline(c.Start, cal.For(c.HomeURN))
 	if deadline < offsitebot.DateOf(now) {
 		return fmt.Sprintf("was due by %s, so it is late: send it today", deadline.Short())
 	}

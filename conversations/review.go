@@ -444,8 +444,14 @@ func doneOutcome(ctx context.Context, s *session) ([]bot.Reply, error) {
 	b.head(fmt.Sprintf("Outcome of %s recorded for %s: %s.", mid, c.Ref, decisionName(out.Decision)),
 		fmt.Sprintf("Outcome of %s recorded for %s", mid, c.Ref), bot.Fact{Label: "Decision", Value: decisionName(out.Decision)})
 	said := func(line string) { b.line(line, bot.Fact{Value: line}) }
+	if len(m.Invitations) == 0 {
+		said(fmt.Sprintf("Nobody was invited to %s: the parents should have been invited by %s (6 days before). That stays on the case's record.", mid, offsitebot.InvitationDeadline(m.Date()).Short()))
+	}
 	if out.Decision == offsitebot.DecisionContinue {
 		deadline := offsitebot.ContinuationDeadline(m.Date())
+		if today := offsitebot.DateOf(s.now()); today > deadline {
+			said(fmt.Sprintf("The deadline to tell the parents of the decision to continue passed on %s (6 days after the meeting): it is told now, late, and that stays on the case's record.", deadline.Short()))
+		}
 		if told > 0 {
 			said(fmt.Sprintf("The decision to continue was sent to %s now (it must reach them by %s).", plural(told, "linked parent", "linked parents"), deadline.Short()))
 		} else {

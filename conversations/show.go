@@ -100,6 +100,12 @@ func (e *Engine) show(ctx context.Context, c bot.Call) ([]bot.Reply, error) {
 	if len(people) > 0 {
 		b.fact("Linked", strings.Join(people, ", "))
 	}
+	if bs := offsitebot.Breaches(k, c.Now, e.Calendar, e.Settings); len(bs) > 0 {
+		b.heading("Breaches (deadlines missed, kept on the record):", "Breaches")
+		for _, line := range breachLines(bs) {
+			b.item("  • "+line, bot.Item{Text: line})
+		}
+	}
 	if due := e.dueFor(c.Who, k, c.Now); len(due) > 0 {
 		if c.Who.Role != offsitebot.RoleLA { // the LA's lines come under their own headings
 			b.heading("Due:", "Due")
@@ -199,11 +205,12 @@ func (e *Engine) export(ctx context.Context, c bot.Call) ([]bot.Reply, error) {
 	if err != nil {
 		return nil, err
 	}
-	data, err := ExportJSON(k, log)
+	bs := offsitebot.Breaches(k, c.Now, e.Calendar, e.Settings)
+	data, err := ExportJSON(k, log, bs)
 	if err != nil {
 		return nil, err
 	}
-	csvData, err := ExportCSV(k, log)
+	csvData, err := ExportCSV(k, log, bs)
 	if err != nil {
 		return nil, err
 	}
@@ -305,9 +312,11 @@ var chronicled = map[string]string{
 	"reminder sent":             "message",
 }
 
-// Export is the whole record of a case: its facts, chronology and audit trail.
+// Export is the whole record of a case: its facts, breaches, chronology and
+// audit trail.
 type Export struct {
 	Case       *offsitebot.Case        `json:"case"`
+	Breaches   []offsitebot.Breach     `json:"breaches"`
 	Chronology []Entry                 `json:"chronology"`
 	Audit      []offsitebot.AuditEvent `json:"audit"`
 }
@@ -322,11 +331,14 @@ func auditTrail(k *offsitebot.Case, log []offsitebot.AuditEvent) []offsitebot.Au
 	return all
 }
 
-// ExportJSON renders a case for `export`.
-func ExportJSON(k *offsitebot.Case, log []offsitebot.AuditEvent) ([]byte, error) {
+// ExportJSON renders a case for `export`, with its breaches (offsitebot.Breaches).
+func ExportJSON(k *offsitebot.Case, log []offsitebot.AuditEvent, breaches []offsitebot.Breach) ([]byte, error) {
 	body := *k
 	body.Audit = nil // listed once, merged with the global log, below
-	x := Export{Case: &body, Chronology: Chronology(k, log), Audit: auditTrail(k, log)}
+	if breaches == nil {
+		breaches = []offsitebot.Breach{} // "none", not "not worked out"
+	}
+	x := Export{Case: &body, Breaches: breaches, Chronology: Chronology(k, log), Audit: auditTrail(k, log)}
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetIndent("", "  ")
@@ -336,11 +348,15 @@ func ExportJSON(k *offsitebot.Case, log []offsitebot.AuditEvent) ([]byte, error)
 	return buf.Bytes(), nil
 }
 
-// ExportCSV renders the chronology and audit trail as one CSV table.
-func ExportCSV(k *offsitebot.Case, log []offsitebot.AuditEvent) ([]byte, error) {
+// ExportCSV renders the breaches, chronology and audit trail as one CSV
+// table; a breach is at its deadline.
+func ExportCSV(k *offsitebot.Case, log []offsitebot.AuditEvent, breaches []offsitebot.Breach) ([]byte, error) {
 	var buf bytes.Buffer
 	w := csv.NewWriter(&buf)
 	_ = w.Write([]string{"at", "record", "kind", "by", "via", "summary"})
+	for _, b := range breaches {
+		_ = w.Write([]string{string(b.Deadline), "breach", b.Kind, "", "", breachText(b)})
+	}
 	for _, en := range Chronology(k, log) {
 		_ = w.Write([]string{en.At.In(offsitebot.London).Format(time.RFC3339), "chronology", en.Kind, en.By, string(en.Via), en.Summary})
 	}

@@ -53,7 +53,7 @@ func (sw *sweep) due(c *offsitebot.Case) []offsitebot.DueItem {
 	}
 	items, ok := sw.dues[c.Ref]
 	if !ok {
-		items = offsitebot.Due(c, sw.now, sw.s.cal)
+		items = offsitebot.Due(c, sw.now, sw.s.cal, sw.s.set)
 		sw.dues[c.Ref] = items
 	}
 	return items

@@ -61,6 +61,7 @@ type Options struct {
 	Send     bot.Sender       // a *bot.Dispatcher
 	Now      func() time.Time // default time.Now
 	Calendar offsitebot.Calendar
+	Settings offsitebot.Settings // [rules]; zero: the defaults
 	Log      *slog.Logger
 }
 
@@ -71,6 +72,7 @@ type Scheduler struct {
 	send    bot.Sender
 	now     func() time.Time
 	cal     offsitebot.Calendar
+	set     offsitebot.Settings
 	log     *slog.Logger
 	timeout time.Duration
 	jobs    []job // in run order, enabled only
@@ -131,7 +133,7 @@ func New(opts Options) (*Scheduler, error) {
 		return nil, err
 	}
 	s := &Scheduler{
-		cfg: cfg, store: opts.Store, send: opts.Send, now: opts.Now, cal: opts.Calendar,
+		cfg: cfg, store: opts.Store, send: opts.Send, now: opts.Now, cal: opts.Calendar, set: opts.Settings.OrDefault(),
 		log: opts.Log, timeout: timeout,
 	}
 	if s.now == nil {

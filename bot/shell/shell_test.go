@@ -429,16 +429,22 @@ func TestOneLinerWithPastStartAsksFirst(t *testing.T) {
 // exported reads the JSON export of a case as the shell prints it.
 func (s *session) exported(ref string) (audit []struct{ Action, Detail string }) {
 	s.t.Helper()
-	exp := s.expect("export "+ref, "Chronology of "+ref)
-	body := exp[strings.Index(exp, "{"):]
-	body = body[:strings.LastIndex(body, "}")+1]
 	var x struct {
 		Audit []struct{ Action, Detail string } `json:"audit"`
 	}
-	if err := json.Unmarshal([]byte(body), &x); err != nil {
+	s.exportInto(ref, &x)
+	return x.Audit
+}
+
+// exportInto decodes the JSON export of a case, as the shell prints it, into x.
+func (s *session) exportInto(ref string, x any) {
+	s.t.Helper()
+	exp := s.expect("export "+ref, "Chronology of "+ref)
+	body := exp[strings.Index(exp, "{"):]
+	body = body[:strings.LastIndex(body, "}")+1]
+	if err := json.Unmarshal([]byte(body), x); err != nil {
 		s.t.Fatalf("export is not JSON: %v\n%s", err, body)
 	}
-	return x.Audit
 }
 
 // TestEditAndVoid: facts corrected with the old and new value in the audit

@@ -18,15 +18,16 @@ import (
 // Config is everything offsitebot reads at start-up. Keys are documented in
 // config.example.toml; every key can also come from OFFSITEBOT_SECTION_KEY.
 type Config struct {
-	Timezone  string           `toml:"timezone"`
-	MongoDB   MongoConfig      `toml:"mongodb"`
-	HTTP      HTTPConfig       `toml:"http"`
-	Slack     SlackConfig      `toml:"slack"`
-	Telegram  TelegramConfig   `toml:"telegram"`
-	Calendar  CalendarConfig   `toml:"calendar"`
-	Reminders reminders.Config `toml:"reminders"`
-	Demo      DemoConfig       `toml:"demo"`
-	Log       LogConfig        `toml:"log"`
+	Timezone  string              `toml:"timezone"`
+	MongoDB   MongoConfig         `toml:"mongodb"`
+	HTTP      HTTPConfig          `toml:"http"`
+	Slack     SlackConfig         `toml:"slack"`
+	Telegram  TelegramConfig      `toml:"telegram"`
+	Calendar  CalendarConfig      `toml:"calendar"`
+	Reminders reminders.Config    `toml:"reminders"`
+	Rules     offsitebot.Settings `toml:"rules"`
+	Demo      DemoConfig          `toml:"demo"`
+	Log       LogConfig           `toml:"log"`
 }
 
 type MongoConfig struct {
@@ -68,6 +69,7 @@ type Closure struct {
 	From string `toml:"from"`
 	To   string `toml:"to"`
 	Name string `toml:"name"`
+	URN  string `toml:"urn"` // one school's closure; empty for every school
 }
 
 type DemoConfig struct {
@@ -85,6 +87,7 @@ func defaultConfig() Config {
 		Slack:     SlackConfig{Mode: "socket"},
 		Telegram:  TelegramConfig{Mode: "polling"},
 		Reminders: reminders.DefaultConfig(),
+		Rules:     offsitebot.DefaultSettings(),
 		Demo:      DemoConfig{Seed: true},
 		Log:       LogConfig{Level: "info"},
 	}
@@ -185,7 +188,7 @@ func (c CalendarConfig) calendar() (offsitebot.Calendar, error) {
 		if !offsitebot.Date(x.From).Valid() || !offsitebot.Date(x.To).Valid() || x.To < x.From {
 			return offsitebot.Calendar{}, fmt.Errorf("config calendar.closures %q: from and to must be YYYY-MM-DD, from first", x.Name)
 		}
-		cl = append(cl, offsitebot.Closure{From: offsitebot.Date(x.From), To: offsitebot.Date(x.To), Name: x.Name})
+		cl = append(cl, offsitebot.Closure{From: offsitebot.Date(x.From), To: offsitebot.Date(x.To), Name: x.Name, URN: x.URN})
 	}
 	return offsitebot.NewCalendar(hols, cl), nil
 }

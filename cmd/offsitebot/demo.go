@@ -55,7 +55,7 @@ func seedDemo(ctx context.Context, db *storage.DB, now time.Time) error {
 			audit = append(audit, ch.Audit...)
 			return err
 		}
-		if err := record(c.RecordNotice(offsitebot.BotActor(now.Add(-13*24*time.Hour)), "letter")); err != nil {
+		if err := record(c.RecordNotice(offsitebot.BotActor(now.Add(-13*24*time.Hour)), "", "letter")); err != nil {
 			return nil, err
 		}
 		if err := record(c.AddContact(offsitebot.BotActor(start.At(16, 0)), offsitebot.Contact{With: "receiving", How: "phone", Summary: "DEMO: first day went well"})); err != nil {

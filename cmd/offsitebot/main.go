@@ -232,7 +232,7 @@ func wire(ctx context.Context, cfg Config, log *slog.Logger, now func() time.Tim
 		return nil, err
 	}
 	d := bot.NewDispatcher()
-	e := conversations.New(conversations.Deps{Store: db, Send: d, Now: now, Calendar: cal, Log: log, TelegramBot: cfg.Telegram.Username})
+	e := conversations.New(conversations.Deps{Store: db, Send: d, Now: now, Calendar: cal, Settings: cfg.Rules, Log: log, TelegramBot: cfg.Telegram.Username})
 	return &app{cfg: cfg, log: log, now: now, db: db, srv: srv, cal: cal, dispatch: d, engine: e, router: e.Router(), grace: shutdownGrace}, nil
 }
 
@@ -265,7 +265,7 @@ func (w *app) export(ctx context.Context, ref string, csv bool, out io.Writer) e
 	if csv {
 		render = conversations.ExportCSV
 	}
-	data, err := render(c, log)
+	data, err := render(c, log, offsitebot.Breaches(c, w.now(), w.cal, w.cfg.Rules))
 	if err != nil {
 		return err
 	}

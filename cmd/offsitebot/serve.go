@@ -152,7 +152,7 @@ func (w *app) adapters() (*slack.Adapter, *telegram.Adapter, error) {
 
 func (w *app) scheduler() (*reminders.Scheduler, error) {
 	return reminders.New(reminders.Options{
-		Config: w.cfg.Reminders, Store: w.db, Send: w.dispatch, Now: w.now, Calendar: w.cal,
+		Config: w.cfg.Reminders, Store: w.db, Send: w.dispatch, Now: w.now, Calendar: w.cal, Settings: w.cfg.Rules,
 		Log: w.log.With("component", "reminders"),
 	})
 }

@@ -28,6 +28,7 @@ type Input struct {
 	// warns first).
 	ReceivingAddress string
 	Calendar         offsitebot.Calendar
+	Settings         offsitebot.Settings
 	Now              time.Time
 	// Meeting names a review meeting ("M2"): the pack's and the invitation's
 	// (empty: the next one) or the decision's (empty: the last one held).
@@ -43,6 +44,9 @@ type Input struct {
 	// the staff pack lists them. The family's version words the duties owed
 	// to the family itself.
 	Duties []string
+	// Breaches are the duties done late or not at all (offsitebot.Breaches),
+	// one line each with the deadline and when it was done, for staff.
+	Breaches []string
 }
 
 // Letter kinds, as the case core names them.

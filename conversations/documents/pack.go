@@ -383,7 +383,7 @@ func (p *pack) duties() {
 // the schools, attendance, outcomes) are not theirs to chase.
 func (in Input) familyDuties() []string {
 	var out []string
-	for _, d := range offsitebot.Due(in.Case, in.Now, in.Calendar) {
+	for _, d := range offsitebot.Due(in.Case, in.Now, in.Calendar, in.Settings) {
 		by := "due by " + d.By.Short()
 		if d.Overdue {
 			by = "due by " + d.By.Short() + ", late"
@@ -408,10 +408,9 @@ func (in Input) familyDuties() []string {
 	return out
 }
 
-// breaches lists duties done late or not at all. The case does not keep them
-// yet; when it does (issue 10), list them here, each with its deadline and
-// when it was done, worded like duties.
-func (in Input) breaches() []string { return nil }
+// breaches lists duties done late or not at all, each with its deadline and
+// when it was done, as the caller worded them.
+func (in Input) breaches() []string { return in.Breaches }
 
 // invited lists who was invited to the meeting and what they answered.
 func (p *pack) invited() {

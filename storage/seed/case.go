@@ -98,7 +98,7 @@ func (b *builder) build(ref, home, recv string, start, last offsitebot.Date, act
 	b.c = c
 	hr, rr := offsitebot.RoleHome, offsitebot.RoleReceiving
 	b.keep(c.Link(b.actor(b.parent, offsitebot.RoleParent, opened.Add(26*time.Hour)), offsitebot.JoinCode{Role: offsitebot.RoleParent, CreatedBy: b.home}, fmt.Sprintf("Demo parent %d", i+1)), nil)
-	b.keep(c.RecordNotice(b.actor(b.home, hr, start.AddDays(-5).At(11, 0)), "letter"))
+	b.keep(c.RecordNotice(b.actor(b.home, hr, start.AddDays(-5).At(11, 0)), "", "letter"))
 
 	var days []offsitebot.Date
 	for d := start; d <= last; d = d.AddDays(1) {

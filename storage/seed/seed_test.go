@@ -79,7 +79,7 @@ func TestBuild(t *testing.T) {
 		if c.Status != offsitebot.Active {
 			continue
 		}
-		for _, d := range offsitebot.Due(c, now, cal) {
+		for _, d := range offsitebot.Due(c, now, cal, offsitebot.Settings{}) {
 			if d.Overdue {
 				t.Errorf("%s: %s %s overdue in a case kept up to date", c.Ref, d.Kind, d.Subject)
 			}

@@ -1,0 +1,85 @@
+package shell_test
+
+import (
+	"strings"
+	"testing"
+)
+
+// breachesExported reads the breaches of a case's JSON export.
+func (s *session) breachesExported(ref string) []map[string]any {
+	s.t.Helper()
+	var x struct {
+		Breaches []map[string]any `json:"breaches"`
+	}
+	s.exportInto(ref, &x)
+	return x.Breaches
+}
+
+// TestLateDutiesStayOnTheRecord: the notice and a decision told late are
+// recorded on the day they were given, the reply says they were late, and
+// show and export keep them as breaches with deadline and day done (issue
+// 10, points 1, 2 and 6).
+func TestLateDutiesStayOnTheRecord(t *testing.T) {
+	s := newSession(t) // Wed 2 Dec 2026
+	s.admitted()
+	ref := s.opened(s.say(`new pupil="Sam Taylor" dob=2012-03-04 ehcp=no receiving=riverside start=7/12/2026 end=29/1/2027`))
+	// Due by Thu 3 Dec, two school days before Mon 7 Dec; never a day to come.
+	s.expect("notice "+ref+" given 4/12/2026 letter", "Fri 4 Dec 2026 is in the future")
+
+	s.clk.Set(at("2026-12-04 09:00"))
+	late := s.expect("notice "+ref+" given 4/12/2026 letter", "written notice for "+ref+" reached the parents (letter, 4 Dec)",
+		"That is late: it was due by Thu 3 Dec, 2 school days before the first day (Mon 7 Dec)")
+	_ = late
+	s.expect("show "+ref, "Breaches", "Written notice: due by Thu 3 Dec (2 school days before the first day, Mon 7 Dec); given Fri 4 Dec.")
+
+	// On time, the other side of the line: no word of lateness.
+	other := s.opened(s.say(`new pupil="Ann Cole" dob=2013-03-14 ehcp=no receiving=riverside start=9/12/2026 end=29/1/2027`))
+	if got := s.expect("notice "+other+" given yesterday email", "reached the parents (email, 3 Dec)"); strings.Contains(got, "late") {
+		t.Fatalf("a notice on time was called late:\n%s", got)
+	}
+
+	// Opened too late for the notice: the earliest lawful first day is offered.
+	s.expect(`new pupil="Kit Moss" dob=2013-05-06 ehcp=no receiving=riverside start=7/12/2026 end=29/1/2027`,
+		"so it is late", "Given today, the notice allows a first day of Tue 8 Dec at the earliest", "start=2026-12-08")
+
+	// A meeting nobody was invited to (no family linked).
+	s.expect("review "+ref+" schedule 9/12/2026 15:30 in-person", "5 days away", "Schedule it anyway?")
+	s.expect("yes", "Review meeting M1 for "+ref+" scheduled")
+	s.clk.Set(at("2026-12-09 17:00"))
+	s.expect("review "+ref+` outcome met=partly successes="Good start" voice="Likes art" concerns=Journey interventions=Mentor decision=continue until=29/1/2027 next=22/12/2026 attended="Alex"`,
+		"Nobody was invited to M1: the parents should have been invited by Thu 3 Dec")
+
+	// Told on the 7th day after the meeting: late, and said so.
+	s.clk.Set(at("2026-12-16 10:00"))
+	s.expect("review "+ref+" told M1 16/12/2026 phone", "were told of the decision to continue after M1 (phone, 16 Dec)",
+		"That is late: it was due by Tue 15 Dec, 6 days after the meeting")
+	got := s.expect("show "+ref, "Invitation to M1 (Wed 9 Dec): due by Thu 3 Dec (6 days before); nobody was invited.",
+		"Decision of M1 (Wed 9 Dec) told to the parents: due by Tue 15 Dec (6 days after); told Wed 16 Dec.")
+	if strings.Contains(got, "written notice to parents") {
+		t.Fatalf("due lists a duty already done:\n%s", got)
+	}
+
+	// An outcome recorded more than 6 days after its meeting says the deadline passed.
+	s.expect("review "+ref+" schedule 22/12/2026 15:30 in-person", "Review meeting M2")
+	s.clk.Set(at("2026-12-29 09:00"))
+	s.expect("review "+ref+` outcome M2 met=yes successes=Settled voice=Happy concerns=None interventions=Mentor decision=continue until=29/1/2027 next=5/1/2027 attended="Alex"`,
+		"The deadline to tell the parents of the decision to continue passed on Mon 28 Dec")
+
+	want := map[string]string{"notice": "2026-12-04", "invitation": "", "decision": "2026-12-16"}
+	seen := map[string]bool{}
+	for _, b := range s.breachesExported(ref) {
+		kind, _ := b["kind"].(string)
+		if b["subject"] == "M2" {
+			continue
+		}
+		w, ok := want[kind]
+		done, _ := b["done"].(string)
+		if !ok || done != w || b["deadline"] == "" {
+			t.Errorf("exported breach %v, want done %q", b, w)
+		}
+		seen[kind] = true
+	}
+	if len(seen) != len(want) {
+		t.Errorf("exported breaches %v, want %v", seen, want)
+	}
+}
