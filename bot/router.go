@@ -144,6 +144,7 @@ func (r *Router) Register(cmds ...Command) {
 // Handle answers one request. It never returns nothing: a person always gets a reply.
 func (r *Router) Handle(ctx context.Context, req Request) []Reply {
 	start := r.now()
+	req = clean(req)
 	if req.Text == "" {
 		req.Text = req.Data
 	}
@@ -165,6 +166,20 @@ func (r *Router) Handle(ctx context.Context, req Request) []Reply {
 		replies = []Reply{{Text: "Done."}}
 	}
 	return replies
+}
+
+// clean strips what people sent of control characters, here where it
+// enters, so no name or message stored or passed on carries them.
+func clean(req Request) Request {
+	req.Text, req.Name, req.Data = offsitebot.CleanText(req.Text), offsitebot.CleanText(req.Name), offsitebot.CleanText(req.Data)
+	if len(req.Args) > 0 {
+		args := make(map[string]string, len(req.Args))
+		for k, v := range req.Args {
+			args[k] = offsitebot.CleanText(v)
+		}
+		req.Args = args
+	}
+	return req
 }
 
 func caseRef(c *offsitebot.Case) string {

@@ -270,3 +270,73 @@ func TestRouteDecision(t *testing.T) {
 		})
 	}
 }
+
+// TestRouterStripsControlCharacters: what a person sends reaches no handler
+// with control characters in it, names and form answers included; newlines
+// and tabs stay.
+func TestRouterStripsControlCharacters(t *testing.T) {
+	var got bot.Call
+	r := bot.NewRouter(people{"slack:T:home": {ID: "slack:T:home", Role: offsitebot.RoleHome}}, cases{}, nil,
+		func() time.Time { return time.Unix(0, 0) }, slog.New(slog.DiscardHandler))
+	r.Register(bot.Command{Name: "note", Public: true, Run: bot.HandlerFunc(func(_ context.Context, c bot.Call) ([]bot.Reply, error) {
+		got = c
+		return nil, nil
+	})})
+	tests := []struct {
+		name string
+		req  bot.Request
+		want bot.Request
+	}{
+		{"text", bot.Request{Text: "note Sam\x00 \x1b[31mTaylor\nline 2\tend"}, bot.Request{Text: "note Sam [31mTaylor\nline 2\tend"}},
+		{"name", bot.Request{Text: "note", Name: "Pat\x1b]0;x\x07 \u202eTaylor"}, bot.Request{Text: "note", Name: "Pat]0;x Taylor"}},
+		{"form", bot.Request{Text: "note", Args: map[string]string{"summary": "ok\x00\u009b"}}, bot.Request{Text: "note", Args: map[string]string{"summary": "ok"}}},
+		{"button", bot.Request{Data: "note \x1bx"}, bot.Request{Text: "note x", Data: "note x"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tt.req.UserID = "slack:T:home"
+			r.Handle(context.Background(), tt.req)
+			if got.Text != tt.want.Text || got.Name != tt.want.Name || got.Data != tt.want.Data || got.Request.Args["summary"] != tt.want.Args["summary"] {
+				t.Errorf("handler got text %q name %q data %q args %q, want %q %q %q %q",
+					got.Text, got.Name, got.Data, got.Request.Args, tt.want.Text, tt.want.Name, tt.want.Data, tt.want.Args)
+			}
+		})
+	}
+}
+
+// TestLanesKeepOrder: one person's work runs in the order it joined, even
+// when the later work is ready first; another person's does not wait.
+func TestLanesKeepOrder(t *testing.T) {
+	var l bot.Lanes
+	ctx := context.Background()
+	var order []string
+	done := make(chan string, 3)
+	w1, leave1 := l.Join("pat")
+	w2, leave2 := l.Join("pat")
+	w3, leave3 := l.Join("sam")
+	go func() { // pat's second message, ready first
+		if w2(ctx) == nil {
+			done <- "pat 2"
+		}
+		leave2()
+	}()
+	if err := w3(ctx); err != nil { // sam waits for nobody
+		t.Fatal(err)
+	}
+	order = append(order, "sam")
+	leave3()
+	if err := w1(ctx); err != nil {
+		t.Fatal(err)
+	}
+	order = append(order, "pat 1")
+	select {
+	case s := <-done:
+		t.Fatalf("%s ran before pat 1 had finished", s)
+	default:
+	}
+	leave1()
+	order = append(order, <-done)
+	if strings.Join(order, ", ") != "sam, pat 1, pat 2" {
+		t.Errorf("order %v", order)
+	}
+}

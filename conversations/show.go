@@ -348,20 +348,38 @@ func ExportJSON(k *offsitebot.Case, log []offsitebot.AuditEvent, breaches []offs
 	return buf.Bytes(), nil
 }
 
+// csvCell is s as a spreadsheet should show it: a cell beginning with = + -
+// or @ (or a tab or CR, which some strip first) would be run as a formula,
+// so it is prefixed with ', which shows it as typed; control characters
+// stored before input was cleaned are dropped.
+func csvCell(s string) string {
+	s = offsitebot.CleanText(s)
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return "'" + s
+	}
+	return s
+}
+
 // ExportCSV renders the breaches, chronology and audit trail as one CSV
 // table; a breach is at its deadline.
 func ExportCSV(k *offsitebot.Case, log []offsitebot.AuditEvent, breaches []offsitebot.Breach) ([]byte, error) {
 	var buf bytes.Buffer
 	w := csv.NewWriter(&buf)
-	_ = w.Write([]string{"at", "record", "kind", "by", "via", "summary"})
+	row := func(cells ...string) {
+		for i := range cells {
+			cells[i] = csvCell(cells[i])
+		}
+		_ = w.Write(cells)
+	}
+	row("at", "record", "kind", "by", "via", "summary")
 	for _, b := range breaches {
-		_ = w.Write([]string{string(b.Deadline), "breach", b.Kind, "", "", breachText(b)})
+		row(string(b.Deadline), "breach", b.Kind, "", "", breachText(b))
 	}
 	for _, en := range Chronology(k, log) {
-		_ = w.Write([]string{en.At.In(offsitebot.London).Format(time.RFC3339), "chronology", en.Kind, en.By, string(en.Via), en.Summary})
+		row(en.At.In(offsitebot.London).Format(time.RFC3339), "chronology", en.Kind, en.By, string(en.Via), en.Summary)
 	}
 	for _, a := range auditTrail(k, log) {
-		_ = w.Write([]string{a.At.In(offsitebot.London).Format(time.RFC3339), "audit", a.Action, a.By, string(a.Via), a.Detail})
+		row(a.At.In(offsitebot.London).Format(time.RFC3339), "audit", a.Action, a.By, string(a.Via), a.Detail)
 	}
 	w.Flush()
 	if err := w.Error(); err != nil {

@@ -90,3 +90,25 @@ func TestChoiceThatCannotBeUndoneAsks(t *testing.T) {
 		t.Errorf("after yes the bot was asked %+v", router.asked)
 	}
 }
+
+// TestTerminalSeesNoControlCharacters: text stored before input was cleaned
+// is printed with its control characters shown as escapes, so it cannot
+// clear the screen, retitle the window or hide what follows.
+func TestTerminalSeesNoControlCharacters(t *testing.T) {
+	var out bytes.Buffer
+	s := shell.New(shell.Options{Out: &out})
+	hostile := "Sam\x1b[2J\x1b]0;owned\x07 \u202eTaylor\x00"
+	if err := s.Send(context.Background(), "shell:parent:Pat", bot.Reply{Text: hostile + "\nline 2",
+		Buttons: [][]bot.Button{{{Label: "Yes\x1b[8m", Data: "/yes\x1b"}}}}); err != nil {
+		t.Fatal(err)
+	}
+	got := out.String()
+	if strings.ContainsFunc(got, func(r rune) bool { return r == 0x1b || r == 0x07 || r == 0 || r == '\u202e' }) {
+		t.Errorf("printed control characters raw: %q", got)
+	}
+	for _, want := range []string{`Sam\x1b[2J\x1b]0;owned\x07 \u202eTaylor\x00`, "\n    line 2", `[Yes\x1b[8m] → /yes\x1b`} {
+		if !strings.Contains(got, want) {
+			t.Errorf("printed %q, want it to hold %q", got, want)
+		}
+	}
+}

@@ -209,7 +209,7 @@ func (s *Shell) show(replies []bot.Reply) {
 	defer s.mu.Unlock()
 	s.buttons = nil
 	for _, r := range replies {
-		fmt.Fprintln(s.opts.Out, r.Text)
+		fmt.Fprintln(s.opts.Out, offsitebot.Visible(r.Text))
 		s.writeExtras(r, true)
 	}
 }
@@ -221,9 +221,9 @@ func (s *Shell) writeExtras(r bot.Reply, mine bool) {
 		for _, b := range row {
 			if mine {
 				s.buttons = append(s.buttons, b)
-				fmt.Fprintf(s.opts.Out, "  %d) %s\n", len(s.buttons), b.Label)
+				fmt.Fprintf(s.opts.Out, "  %d) %s\n", len(s.buttons), offsitebot.Visible(b.Label))
 			} else {
-				fmt.Fprintf(s.opts.Out, "  [%s] → %s\n", b.Label, b.Data)
+				fmt.Fprintf(s.opts.Out, "  [%s] → %s\n", offsitebot.Visible(b.Label), offsitebot.Visible(b.Data))
 			}
 		}
 	}
@@ -258,7 +258,7 @@ func size(n int) string {
 func (s *Shell) Send(_ context.Context, to string, r bot.Reply) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	fmt.Fprintf(s.opts.Out, "  ✉ to %s: %s\n", to, strings.ReplaceAll(r.Text, "\n", "\n    "))
+	fmt.Fprintf(s.opts.Out, "  ✉ to %s: %s\n", to, strings.ReplaceAll(offsitebot.Visible(r.Text), "\n", "\n    "))
 	s.writeExtras(r, false)
 	return nil
 }
