@@ -4,8 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"math/rand/v2"
+	"net"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	offsitebot "github.com/offsitebot/offsitebot"
@@ -67,4 +71,30 @@ func Sleep(ctx context.Context, d time.Duration) error {
 	case <-t.C:
 		return nil
 	}
+}
+
+// NetRetries bounds the retries of a send that failed on the network: with
+// Backoff's pauses they span about a quarter of a minute, after which the
+// reply is given up and logged (a reminder is retried from its outbox).
+const NetRetries = 4
+
+// Transient reports an error worth trying again after a pause: the network
+// failed (refused, reset or cut connection, a timeout), as opposed to an
+// answer from the platform. Callers check their context first: a send
+// cancelled is not retried.
+func Transient(err error) bool {
+	if err == nil {
+		return false
+	}
+	var ne net.Error // *url.Error and *net.OpError are
+	return errors.As(err, &ne) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) ||
+		errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.ECONNREFUSED)
+}
+
+// Backoff is the pause before the n-th retry (from 1) of a transient
+// failure: 1 s doubling, at most 8 s, less up to a quarter at random so
+// that replicas retrying at once spread out.
+func Backoff(n int) time.Duration {
+	d := time.Second << min(max(n-1, 0), 3)
+	return d - rand.N(d/4)
 }

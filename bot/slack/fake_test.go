@@ -52,6 +52,7 @@ type fakeSlack struct {
 	dmOf     map[string]string     // DM channel -> user
 	ws       func(*websocket.Conn) // Socket Mode server side
 	badAuth  int                   // apps.connections.open answers invalid_auth this many times
+	cut      map[string]int        // method -> calls whose connection is cut before an answer
 }
 
 type fakePost struct {
@@ -100,6 +101,16 @@ func (f *fakeSlack) rateLimit(method string, secs ...int) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.limit[method] = append(f.limit[method], secs...)
+}
+
+// cutOff makes the next n calls of method fail on the network.
+func (f *fakeSlack) cutOff(method string, n int) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.cut == nil {
+		f.cut = map[string]int{}
+	}
+	f.cut[method] = n
 }
 
 func (f *fakeSlack) Posts() []fakePost {
@@ -169,6 +180,14 @@ func (f *fakeSlack) api(method string, h func(apiRequest) (map[string]any, strin
 		}
 		f.mu.Lock()
 		f.attempts[method]++
+		if f.cut[method] > 0 {
+			f.cut[method]--
+			f.mu.Unlock()
+			if conn, _, err := http.NewResponseController(w).Hijack(); err == nil {
+				conn.Close() // a network failure: no answer at all
+			}
+			return
+		}
 		var retry int
 		limited := len(f.limit[method]) > 0
 		if limited {

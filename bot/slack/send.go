@@ -200,18 +200,34 @@ func (a *Adapter) pace(ctx context.Context, channel string) error {
 
 // retry calls fn again after each 429, waiting the Retry-After Slack gave.
 func (a *Adapter) retry(ctx context.Context, method string, fn func() error) error {
+	failed := 0 // on the network, or Slack's servers
 	for attempt := 1; ; attempt++ {
 		err := fn()
 		var rl *slackapi.RateLimitedError
-		if !errors.As(err, &rl) || attempt == maxAttempts {
+		var wait time.Duration
+		switch {
+		case err == nil || attempt == maxAttempts || ctx.Err() != nil:
+			return err
+		case errors.As(err, &rl):
+			wait = max(rl.RetryAfter, time.Second)
+			a.log.Warn("slack: rate limited", "method", method, "retry_after", wait, "attempt", attempt)
+		case (bot.Transient(err) || serverError(err)) && failed < bot.NetRetries:
+			failed++
+			wait = bot.Backoff(failed)
+			a.log.Warn("slack: call failed; retrying", "method", method, "err", err, "in", wait, "attempt", attempt)
+		default:
 			return err
 		}
-		wait := max(rl.RetryAfter, time.Second)
-		a.log.Warn("slack: rate limited", "method", method, "retry_after", wait, "attempt", attempt)
 		if err := a.sleep(ctx, wait); err != nil {
-			return fmt.Errorf("%s: waiting out rate limit: %w", method, err)
+			return fmt.Errorf("%s: waiting to retry: %w", method, err)
 		}
 	}
+}
+
+// serverError reports a 5xx from Slack: its side failed, worth a retry.
+func serverError(err error) bool {
+	var sc slackapi.StatusCodeError
+	return errors.As(err, &sc) && sc.Code >= 500
 }
 
 // unreachable marks errors that mean the person cannot get our messages.

@@ -545,6 +545,55 @@ func TestRateLimitWaitedOut(t *testing.T) {
 	}
 }
 
+// TestNetworkFailureRetried: a send cut off on the network is tried again
+// after a pause that grows, a bounded number of times; then it fails.
+func TestNetworkFailureRetried(t *testing.T) {
+	tests := []struct {
+		name     string
+		cuts     int
+		attempts int
+		ok       bool
+	}{
+		{"two failures", 2, 3, true},
+		{"never answers", 100, bot.NetRetries + 1, false},
+		{"stopped while waiting to retry", 100, 1, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newEnv(t)
+			a := e.adapter(t, "http")
+			e.fake.cutOff("chat.postMessage", tt.cuts)
+			ctx, stop := context.WithCancel(context.Background())
+			defer stop()
+			if tt.attempts == 1 {
+				a.sleep = func(ctx context.Context, d time.Duration) error {
+					stop() // SIGTERM during the pause
+					return e.sleeps.sleep(ctx, d)
+				}
+			}
+			err := a.Send(ctx, homeID, bot.Reply{Text: "A parent asked for a review meeting."})
+			if (err == nil) != tt.ok {
+				t.Fatalf("Send: %v, want success %v", err, tt.ok)
+			}
+			if n := e.fake.Attempts("chat.postMessage"); n != tt.attempts {
+				t.Errorf("chat.postMessage called %d times, want %d", n, tt.attempts)
+			}
+			waits := e.sleeps.all()
+			if want := max(tt.attempts-1, 1); len(waits) != want {
+				t.Fatalf("waits = %v, want %d", waits, want)
+			}
+			for i, w := range waits {
+				if full := time.Second << i; w > full || w < full*3/4 {
+					t.Errorf("wait %d = %v, want within a quarter under %v", i+1, w, full)
+				}
+			}
+			if want := map[bool]int{true: 1, false: 0}[tt.ok]; len(e.dmsTo(homeUser)) != want {
+				t.Errorf("DMs = %q, want %d", e.dmsTo(homeUser), want)
+			}
+		})
+	}
+}
+
 func TestPacedPerChannel(t *testing.T) {
 	e := newEnv(t)
 	a := e.adapter(t, "http")

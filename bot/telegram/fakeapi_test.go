@@ -53,6 +53,7 @@ type fakeAPI struct {
 	calls      map[string]int
 	menus      map[string][]string // command menu by scope ("all_private_chats", "chat:42")
 	onSend     func(chat int64)    // called for every message sent, if set
+	cut        map[int64]int       // chat -> sends whose connection is cut before an answer
 }
 
 // fakeMsg is a message the bot sent, as it is now.
@@ -113,7 +114,18 @@ func (f *fakeAPI) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	f.mu.Lock()
 	f.calls[method]++
+	chat, _ := strconv.ParseInt(p["chat_id"], 10, 64)
+	cut := strings.HasPrefix(method, "send") && f.cut[chat] > 0
+	if cut {
+		f.cut[chat]--
+	}
 	f.mu.Unlock()
+	if cut {
+		if conn, _, err := http.NewResponseController(w).Hijack(); err == nil {
+			conn.Close() // a network failure: no answer at all
+		}
+		return
+	}
 	var res any
 	var aerr *apiError
 	switch method {

@@ -161,6 +161,7 @@ func (a *Adapter) resolveData(ctx context.Context, chat int64, data string) (str
 func (a *Adapter) call(ctx context.Context, chat int64, fn func(context.Context) error) error {
 	slot, release := a.limit.chat(chat)
 	defer release()
+	failed := 0 // on the network
 	for attempt := 1; ; attempt++ {
 		// The chat's own pace first, then a place in the overall one, so a
 		// chat that must wait does not hold up the others.
@@ -190,6 +191,14 @@ func (a *Adapter) call(ctx context.Context, chat int64, fn func(context.Context)
 				}
 			}
 			return fmt.Errorf("%w: %w", bot.ErrUnreachable, err)
+		case bot.Transient(err) && failed < bot.NetRetries && ctx.Err() == nil:
+			failed++
+			wait := bot.Backoff(failed)
+			// Not err: it quotes the URL, which holds the token.
+			a.log.Warn("telegram: send failed on the network; retrying", "chat", chat, "in", wait, "attempt", attempt)
+			if err := a.wait(ctx, wait); err != nil {
+				return err
+			}
 		default:
 			return err
 		}

@@ -313,6 +313,53 @@ func TestSendWaitsOutRetryAfter(t *testing.T) {
 	}
 }
 
+// TestSendRetriedOnNetworkFailure: a send cut off on the network is tried
+// again after growing pauses, a bounded number of times.
+func TestSendRetriedOnNetworkFailure(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name     string
+		cuts     int
+		ok       bool
+		attempts int
+	}{
+		{"two failures", 2, true, 3},
+		{"never answers", 100, false, bot.NetRetries + 1},
+	}
+	for i, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newEnv(t)
+			chat := int64(515 + i)
+			e.api.mu.Lock()
+			e.api.cut = map[int64]int{chat: tt.cuts}
+			e.api.mu.Unlock()
+			before := len(e.clk.Slept())
+			err := e.a.Send(e.ctx, "telegram:"+strconv.FormatInt(chat, 10), bot.Reply{Text: "Your meeting is on Tuesday."})
+			if (err == nil) != tt.ok {
+				t.Fatalf("Send: %v, want success %v", err, tt.ok)
+			}
+			e.api.mu.Lock()
+			n := e.api.calls["sendMessage"]
+			e.api.mu.Unlock()
+			if n != tt.attempts {
+				t.Errorf("sendMessage called %d times, want %d", n, tt.attempts)
+			}
+			var backoffs int
+			for _, d := range e.clk.Slept()[before:] {
+				if d >= 750*time.Millisecond {
+					backoffs++
+				}
+			}
+			if backoffs != tt.attempts-1 {
+				t.Errorf("slept %v, want %d backoffs", e.clk.Slept()[before:], tt.attempts-1)
+			}
+			if got := len(e.api.sent(chat)); got != map[bool]int{true: 1}[tt.ok] {
+				t.Errorf("sent %d messages", got)
+			}
+		})
+	}
+}
+
 func TestBlockedUserInBatch(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
