@@ -54,6 +54,13 @@ func mustTime(t time.Time, err error) time.Time {
 func world(t *testing.T, cases ...*offsitebot.Case) *storage.DB {
 	t.Helper()
 	db := storagetest.New(t)
+	seed(t, db, cases...)
+	return db
+}
+
+// seed adds world's people and the given cases to db.
+func seed(t *testing.T, db *storage.DB, cases ...*offsitebot.Case) {
+	t.Helper()
 	ctx := context.Background()
 	for _, id := range []offsitebot.Identity{
 		{ID: homeID, Role: offsitebot.RoleHome, Name: "Hana Home", URN: homeURN},
@@ -71,7 +78,6 @@ func world(t *testing.T, cases ...*offsitebot.Case) *storage.DB {
 			t.Fatal(err)
 		}
 	}
-	return db
 }
 
 // newCase is an active case starting on start with a linked Telegram
