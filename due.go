@@ -62,16 +62,22 @@ type DueItem struct {
 	Key string
 
 	// Facts for the wording, set by the kinds they belong to.
-	Stage       string    // one of the Stage… values, or ""
-	On          Date      // the day it concerns: the start, agreed end, meeting, request or first day without attendance
-	Days        int       // school days without contact, or without attendance
-	InPerson    bool      // the meeting to schedule should be face to face: none has been yet
-	From        string    // request: who asked (From…)
-	DutyApplies bool      // request: the duty to hold a meeting applies
-	LastMet     Date      // request: the meeting held before it, if any
-	Decision    string    // end: what the last review decided
-	Since       time.Time // reply: when the message waiting longest came
-	IsRequest   bool      // reply: it is a review request
+	Stage       string // one of the Stage… values, or ""
+	On          Date   // the day it concerns: the start, agreed end, meeting, request or first day without attendance
+	Days        int    // school days without contact, or without attendance
+	InPerson    bool   // the meeting to schedule should be face to face: none has been yet
+	From        string // request: who asked (From…)
+	DutyApplies bool   // request: the duty to hold a meeting applies
+	LastMet     Date   // request: the meeting held before it, if any
+	// Booked is the meeting booked to answer a request, or the later
+	// meeting booked while a review is due sooner.
+	Booked Date
+	// Far says the meeting booked for a request is later than "as soon as
+	// reasonably practicable" allows (By, the [rules] setting).
+	Far       bool
+	Decision  string    // end: what the last review decided
+	Since     time.Time // reply: when the message waiting longest came
+	IsRequest bool      // reply: it is a review request
 }
 
 // dueAt is what every rule needs: the case, the moment and the calendar, and
@@ -84,6 +90,7 @@ type dueAt struct {
 	set       Settings
 	reviewDue Date    // when the next review should be held
 	scheduled bool    // a meeting is booked
+	next      Meeting // the meeting booked, if scheduled
 	last      Meeting // the last meeting held, if held
 	held      bool
 	ending    bool // the last review decided the direction ends
@@ -107,8 +114,8 @@ func Due(c *Case, now time.Time, cal Calendar, set Settings) []DueItem {
 	if c == nil || c.Status != Active {
 		return nil
 	}
-	at := dueAt{c: c, now: now, today: DateOf(now), cal: cal, set: set.OrDefault(), reviewDue: ReviewDue(c)}
-	_, at.scheduled = NextMeeting(c, now)
+	at := dueAt{c: c, now: now, today: DateOf(now), cal: cal, set: set.OrDefault(), reviewDue: ReviewDue(c, now)}
+	at.next, at.scheduled = NextMeeting(c, now)
 	at.last, at.held = LastHeldMeeting(c, now)
 	at.ending = at.held && at.last.Outcome.Decision != DecisionContinue
 	var items []DueItem
@@ -184,15 +191,18 @@ func dueAttendance(at dueAt) []DueItem {
 	return []DueItem{it}
 }
 
-// dueReview is rule 4: the next review, when none is scheduled and its date
-// is near.
+// dueReview is rule 4: the next review, when none is scheduled by its date
+// and that date is near. A meeting booked after it does not meet it.
 func dueReview(at dueAt) []DueItem {
 	due := at.reviewDue
-	if at.ending || at.scheduled || !due.Valid() || at.today.DaysUntil(due) > ReviewWarnDays {
+	if at.ending || (at.scheduled && at.next.Date() <= due) || !due.Valid() || at.today.DaysUntil(due) > ReviewWarnDays {
 		return nil
 	}
 	it := at.item(DueReview, string(due), HomeSchool)
 	it.By, it.InPerson = due, !FaceToFace(at.c)
+	if at.scheduled {
+		it.Booked = at.next.Date()
+	}
 	switch {
 	case at.today > due:
 		it.Overdue = true
@@ -258,19 +268,29 @@ func dueInvitation(at dueAt) []DueItem {
 	return items
 }
 
-// dueRequests is rule 7: open requests are chased until a meeting is
-// scheduled. A request the duty applies to is overdue at once: "as soon as
-// reasonably practicable" gives no later date to wait for.
+// dueRequests is rule 7. A request the duty applies to stays due until a
+// meeting is held for it: with none booked it is overdue at once ("as soon as
+// reasonably practicable" gives no later date to wait for); booked later than
+// the set number of school days after it, it is flagged as not that. A request
+// the duty does not apply to is due (a reply) until a meeting is booked for it.
 func dueRequests(at dueAt) []DueItem {
 	var items []DueItem
 	for _, r := range at.c.Requests {
-		if !r.Open() {
+		if _, met := RequestMet(at.c, r, at.now); met || (!r.DutyApplies && !r.Open()) {
 			continue
 		}
+		booked, isBooked := RequestBooked(at.c, r, at.now)
 		it := at.item(DueRequest, r.ID, HomeSchool)
 		it.By, it.On = DateOf(r.At), DateOf(r.At)
 		it.Overdue, it.InPerson = r.DutyApplies, !FaceToFace(at.c)
 		it.From, it.DutyApplies, it.LastMet = r.From, r.DutyApplies, r.LastMeeting
+		if r.DutyApplies {
+			it.By = RequestDeadline(at.c, r, at.cal, at.set)
+		}
+		if isBooked && r.DutyApplies {
+			it.Booked, it.Far = booked.Date(), booked.Date() > it.By
+			it.Overdue = it.Far || at.today > it.By
+		}
 		items = append(items, it)
 	}
 	return items

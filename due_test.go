@@ -264,7 +264,17 @@ func TestDueRequest(t *testing.T) {
 			want: []DueItem{{Kind: DueRequest, Subject: "R1", By: "2026-12-01", On: "2026-12-01", Party: HomeSchool, Key: "request:R1", From: FromParent, LastMet: "2026-11-20"}}},
 		{name: "the duty applies: overdue at once", change: request(ReviewRequest{ID: "R1", At: at, From: FromLA, DutyApplies: true}),
 			now:  ldn(2026, 12, 1, 11, 0),
-			want: []DueItem{{Kind: DueRequest, Subject: "R1", By: "2026-12-01", On: "2026-12-01", Overdue: true, Party: HomeSchool, Key: "request:R1", From: FromLA, DutyApplies: true}}},
+			want: []DueItem{{Kind: DueRequest, Subject: "R1", By: "2026-12-22", On: "2026-12-01", Overdue: true, Party: HomeSchool, Key: "request:R1", From: FromLA, DutyApplies: true}}},
+		{name: "booked within 15 school days: due until held", change: func(c *Case) {
+			request(ReviewRequest{ID: "R1", At: at, From: FromParent, DutyApplies: true, Answered: "M2"})(c)
+			c.Meetings = append(c.Meetings, invitedTo(plannedOn("M2", "2026-12-22", 10, 0, InPerson)))
+		}, now: ldn(2026, 12, 1, 11, 0),
+			want: []DueItem{{Kind: DueRequest, Subject: "R1", By: "2026-12-22", On: "2026-12-01", Party: HomeSchool, Key: "request:R1", From: FromParent, DutyApplies: true, Booked: "2026-12-22"}}},
+		{name: "booked after 15 school days: flagged", change: func(c *Case) {
+			request(ReviewRequest{ID: "R1", At: at, From: FromParent, DutyApplies: true, Answered: "M2"})(c)
+			c.Meetings = append(c.Meetings, invitedTo(plannedOn("M2", "2026-12-23", 10, 0, InPerson)))
+		}, now: ldn(2026, 12, 1, 11, 0),
+			want: []DueItem{{Kind: DueRequest, Subject: "R1", By: "2026-12-22", On: "2026-12-01", Overdue: true, Party: HomeSchool, Key: "request:R1", From: FromParent, DutyApplies: true, Booked: "2026-12-23", Far: true}}},
 		{name: "no face-to-face meeting yet: the next in person", change: func(c *Case) {
 			request(ReviewRequest{ID: "R1", At: at, From: FromParent, LastMeeting: "2026-11-20"})(c)
 			c.Meetings[0].Mode = Online
@@ -273,8 +283,39 @@ func TestDueRequest(t *testing.T) {
 				{Kind: DueRequest, Subject: "R1", By: "2026-12-01", On: "2026-12-01", Party: HomeSchool, Key: "request:R1", From: FromParent, LastMet: "2026-11-20", InPerson: true},
 				{Kind: DueFaceToFace, By: "2026-12-18", Party: HomeSchool, Key: "facetoface", InPerson: true},
 			}},
-		{name: "answered: nothing", change: request(ReviewRequest{ID: "R1", At: at, From: FromParent, DutyApplies: true, Answered: "M2"}),
+		{name: "a meeting held after it, outcome not recorded yet: nothing", change: func(c *Case) {
+			c.Attendance = attended(testCalendar(), "2026-11-02", "2026-12-02")
+			request(ReviewRequest{ID: "R1", At: at, From: FromParent, DutyApplies: true, Answered: "M2"})(c)
+			c.Meetings = append(c.Meetings, invitedTo(plannedOn("M2", "2026-12-03", 10, 0, InPerson)))
+		}, now: ldn(2026, 12, 3, 10, 30), want: []DueItem{{Kind: DueOutcome, Subject: "M2", By: "2026-12-03", On: "2026-12-03", Party: HomeSchool, Key: "outcome:M2"}}},
+		{name: "answered by the duty-free rule: nothing", change: request(ReviewRequest{ID: "R1", At: at, From: FromParent, LastMeeting: "2026-11-20", Answered: "M2"}),
 			now: ldn(2026, 12, 1, 11, 0)},
+	})
+}
+
+// invitedTo is m with a parent invited in good time.
+func invitedTo(m Meeting) Meeting {
+	m.Invitations = []Invitation{{To: "telegram:1", Sent: m.At.AddDate(0, 0, -10)}}
+	return m
+}
+
+// TestFarMeetingHidesNoReview: a meeting booked after the review date does
+// not meet it; one booked on it does.
+func TestFarMeetingHidesNoReview(t *testing.T) {
+	upToDate := func(c *Case) {
+		c.Attendance = attended(testCalendar(), "2026-11-02", "2026-12-09")
+		c.LastSchoolContact = ldn(2026, 12, 9, 10, 0)
+	}
+	runDue(t, []dueTest{
+		{name: "booked on the review date", change: func(c *Case) {
+			upToDate(c)
+			c.Meetings = append(c.Meetings, invitedTo(plannedOn("M2", "2026-12-18", 10, 0, InPerson)))
+		}, now: ldn(2026, 12, 10, 9, 0)},
+		{name: "booked the day after", change: func(c *Case) {
+			upToDate(c)
+			c.Meetings = append(c.Meetings, invitedTo(plannedOn("M2", "2026-12-19", 10, 0, InPerson)))
+		}, now: ldn(2026, 12, 10, 9, 0),
+			want: []DueItem{{Kind: DueReview, Subject: "2026-12-18", By: "2026-12-18", Party: HomeSchool, Key: "review:2026-12-18", Booked: "2026-12-19"}}},
 	})
 }
 

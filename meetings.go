@@ -39,8 +39,12 @@ func (c *Case) ScheduleMeeting(a Actor, at time.Time, mode, place string) (Meeti
 	days, short := ShortNotice(at, a.At)
 	m := Meeting{ID: fmt.Sprintf("M%d", len(c.Meetings)+1), At: at, Mode: mode, Place: place, Scheduled: a.At, By: a.ID, ShortNotice: short}
 	c.Meetings = append(c.Meetings, m)
-	for i := range c.Requests {
-		if c.Requests[i].Open() {
+	for i, r := range c.Requests {
+		// A request not met yet is answered by the soonest meeting booked.
+		if _, met := RequestMet(c, r, a.At); met {
+			continue
+		}
+		if was, booked := c.Meeting(r.Answered); !booked || was.Cancelled || was.At.After(at) {
 			c.Requests[i].Answered = m.ID
 		}
 	}

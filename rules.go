@@ -104,13 +104,8 @@ func CheckRequest(c *Case, from string, at time.Time) (RequestCheck, error) {
 	}
 
 	var rc RequestCheck
-	for _, m := range c.Meetings {
-		if !m.Held() || m.Cancelled {
-			continue
-		}
-		if d := m.Date(); d <= day && d > rc.LastMeeting {
-			rc.LastMeeting = d
-		}
+	if m, ok := LastReview(c, at); ok {
+		rc.LastMeeting = m.Date()
 	}
 	// A meeting exactly 70 days before the request is still "in the previous 10 weeks".
 	if !rc.LastMeeting.IsZero() && rc.LastMeeting.DaysUntil(day) <= RequestWindowDays {
@@ -142,6 +137,20 @@ func LastHeldMeeting(c *Case, before time.Time) (Meeting, bool) {
 	return last, found
 }
 
+// LastReview returns the latest review meeting held by now: one whose time
+// has come and that was not cancelled, whether or not its outcome is recorded
+// yet. It is what the 10-week rule and the review cycle count from.
+func LastReview(c *Case, now time.Time) (Meeting, bool) {
+	var last Meeting
+	found := false
+	for _, m := range c.Meetings {
+		if m.TookPlace(now) && (!found || m.At.After(last.At)) {
+			last, found = m, true
+		}
+	}
+	return last, found
+}
+
 // NextMeeting returns the earliest meeting still to hold: scheduled, not
 // cancelled, no outcome yet, at or after the start of today in London (so a
 // meeting earlier today still counts until its outcome is recorded).
@@ -161,26 +170,24 @@ func NextMeeting(c *Case, now time.Time) (Meeting, bool) {
 }
 
 // ReviewDue returns the date by which the next review meeting should be held.
-// The latest meeting held governs: the next date its outcome set, or 14 days
-// after it. If that outcome set no date, an older outcome's next date is stale
-// (this meeting was the one it asked for), so 14 days applies. With no meeting
-// held yet it is 14 days after the start ("" if the case has no start).
-func ReviewDue(c *Case) Date {
-	last, ok := LastHeldMeeting(c, maxTime)
+// The latest meeting held by now governs (LastReview: its outcome need not be
+// recorded yet): the next date its outcome set, or 14 days after it. If that
+// outcome set no date, an older outcome's next date is stale (this meeting was
+// the one it asked for), so 14 days applies. With no meeting held yet it is
+// 14 days after the start ("" if the case has no start).
+func ReviewDue(c *Case, now time.Time) Date {
+	last, ok := LastReview(c, now)
 	if !ok {
 		if !c.Start.Valid() {
 			return ""
 		}
 		return c.Start.AddDays(ReviewIntervalDays)
 	}
-	if !last.Outcome.Next.IsZero() {
+	if last.Held() && !last.Outcome.Next.IsZero() {
 		return last.Outcome.Next
 	}
 	return last.Date().AddDays(ReviewIntervalDays)
 }
-
-// maxTime is later than any meeting.
-var maxTime = time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC)
 
 // FaceToFace reports whether at least one review meeting, held or scheduled and
 // not cancelled, is in person, as the guidance asks.

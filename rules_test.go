@@ -181,7 +181,9 @@ func TestCheckRequestTenWeeks(t *testing.T) {
 			m.Cancelled = true
 			return m
 		}()}, true, "", "No review meeting"},
-		{"a meeting without an outcome was not held", []Meeting{plannedOn("M1", "2026-11-20", 10, 0, InPerson)}, true, "", "No review meeting"},
+		{"a meeting whose time came, outcome not recorded yet, was held", []Meeting{plannedOn("M1", "2026-11-20", 10, 0, InPerson)}, false, "2026-11-20", "held on 20 Nov"},
+		{"its outcome not recorded, 71 days before, does not", []Meeting{plannedOn("M1", "2026-09-22", 10, 0, InPerson)}, true, "2026-09-22", "more than 10 weeks ago"},
+		{"a meeting later the same day is still to come", []Meeting{plannedOn("M1", "2026-12-02", 16, 0, InPerson)}, true, "", "No review meeting"},
 		{"a meeting after the request does not count", []Meeting{heldOn("M1", "2026-12-03", InPerson, ReviewOutcome{})}, true, "", "No review meeting"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -243,34 +245,40 @@ func TestReviewDue(t *testing.T) {
 		name     string
 		meetings []Meeting
 		want     Date
+		now      time.Time // zero: 1 Jan 2027, after every meeting
 	}{
-		{"no meeting: 14 days after the start", nil, "2026-11-16"},
-		{"only scheduled: still from the start", []Meeting{plannedOn("M1", "2026-11-10", 9, 0, InPerson)}, "2026-11-16"},
-		{"held without a next date: 14 days after", []Meeting{heldOn("M1", "2026-11-20", InPerson, ReviewOutcome{})}, "2026-12-04"},
-		{"held with a next date", []Meeting{heldOn("M1", "2026-11-20", InPerson, ReviewOutcome{Next: "2026-12-01"})}, "2026-12-01"},
+		{"no meeting: 14 days after the start", nil, "2026-11-16", time.Time{}},
+		{"only scheduled: still from the start", []Meeting{plannedOn("M1", "2026-11-10", 9, 0, InPerson)}, "2026-11-16", ldn(2026, 11, 10, 8, 59)},
+		{"its time come, no outcome yet: held, 14 days after", []Meeting{plannedOn("M1", "2026-11-10", 9, 0, InPerson)}, "2026-11-24", ldn(2026, 11, 10, 9, 0)},
+		{"held without a next date: 14 days after", []Meeting{heldOn("M1", "2026-11-20", InPerson, ReviewOutcome{})}, "2026-12-04", time.Time{}},
+		{"held with a next date", []Meeting{heldOn("M1", "2026-11-20", InPerson, ReviewOutcome{Next: "2026-12-01"})}, "2026-12-01", time.Time{}},
 		{"the latest meeting's next date", []Meeting{
 			heldOn("M2", "2026-11-20", InPerson, ReviewOutcome{Next: "2026-12-01"}),
 			heldOn("M1", "2026-11-06", InPerson, ReviewOutcome{Next: "2026-11-20"}),
-		}, "2026-12-01"},
-		{"a later next date set over the holidays", []Meeting{heldOn("M1", "2026-12-15", InPerson, ReviewOutcome{Next: "2027-01-12"})}, "2027-01-12"},
+		}, "2026-12-01", time.Time{}},
+		{"a later next date set over the holidays", []Meeting{heldOn("M1", "2026-12-15", InPerson, ReviewOutcome{Next: "2027-01-12"})}, "2027-01-12", time.Time{}},
 		{"the latest meeting set no date: an older date is stale", []Meeting{
 			heldOn("M1", "2026-11-06", InPerson, ReviewOutcome{Next: "2026-11-20"}),
 			heldOn("M2", "2026-11-20", InPerson, ReviewOutcome{}),
-		}, "2026-12-04"},
+		}, "2026-12-04", time.Time{}},
 		{"a cancelled meeting is ignored", []Meeting{func() Meeting {
 			m := heldOn("M1", "2026-11-20", InPerson, ReviewOutcome{Next: "2026-11-27"})
 			m.Cancelled = true
 			return m
-		}()}, "2026-11-16"},
+		}()}, "2026-11-16", time.Time{}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c := &Case{Start: "2026-11-02", Meetings: tc.meetings}
-			if got := ReviewDue(c); got != tc.want {
+			now := tc.now
+			if now.IsZero() {
+				now = ldn(2027, 1, 1, 9, 0)
+			}
+			if got := ReviewDue(c, now); got != tc.want {
 				t.Errorf("ReviewDue = %s, want %s", got, tc.want)
 			}
 		})
 	}
-	if got := ReviewDue(&Case{}); got != "" {
+	if got := ReviewDue(&Case{}, tNow); got != "" {
 		t.Errorf("ReviewDue with no start = %q", got)
 	}
 }

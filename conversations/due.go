@@ -114,11 +114,22 @@ func scheduleWords(it offsitebot.DueItem) dueWords {
 
 func reviewWords(it offsitebot.DueItem, _ offsitebot.Role) dueWords {
 	w := scheduleWords(it)
+	none := "none is scheduled"
+	if it.Booked != "" {
+		none = "the meeting booked for " + it.Booked.Short() + " is later than that"
+	}
 	switch {
 	case it.Overdue:
-		w.what = fmt.Sprintf("review meeting was due by %s and none is scheduled — overdue", it.By.Short())
+		w.what = fmt.Sprintf("review meeting was due by %s and %s — overdue", it.By.Short(), none)
 	case it.Stage == offsitebot.StageTooLate:
-		w.what = fmt.Sprintf("next review meeting due by %s — not yet scheduled, and parents can no longer have 6 days' notice for it", it.By.Short())
+		not := "not yet scheduled"
+		if it.Booked != "" {
+			not = none
+		}
+		w.what = fmt.Sprintf("next review meeting due by %s — %s, and parents can no longer have 6 days' notice for it", it.By.Short(), not)
+	case it.Booked != "":
+		w.what = fmt.Sprintf("next review meeting due by %s — %s", it.By.Short(), none)
+		w.todo = fmt.Sprintf("; schedule one by %s so parents get 6 days' notice", offsitebot.InvitationDeadline(it.By).Short())
 	default:
 		w.what = "next review meeting due by " + it.By.Short()
 		w.todo = fmt.Sprintf(" — schedule it by %s so parents get 6 days' notice", offsitebot.InvitationDeadline(it.By).Short())
@@ -160,7 +171,7 @@ func invitationWords(it offsitebot.DueItem, _ offsitebot.Role) dueWords {
 }
 
 func requestWords(it offsitebot.DueItem, _ offsitebot.Role) dueWords {
-	duty := "duty applies: hold one as soon as reasonably practicable"
+	duty := "duty applies: hold one as soon as reasonably practicable, by " + it.By.Short()
 	if !it.DutyApplies {
 		duty = "duty does not apply"
 		if it.LastMet.Valid() {
@@ -172,7 +183,15 @@ func requestWords(it offsitebot.DueItem, _ offsitebot.Role) dueWords {
 		from = "the " + from
 	}
 	w := scheduleWords(it)
-	w.what = fmt.Sprintf("review request from %s, %s — not yet scheduled (%s)", from, it.On.Short(), duty)
+	switch {
+	case it.Far:
+		w.what = fmt.Sprintf("review request from %s, %s — meeting booked for %s, later than %s: not as soon as reasonably practicable", from, it.On.Short(), it.Booked.Short(), it.By.Short())
+		w.todo = " — hold one sooner"
+	case it.Booked != "":
+		w.what = fmt.Sprintf("review request from %s, %s — meeting booked for %s (open until it is held; due by %s)", from, it.On.Short(), it.Booked.Short(), it.By.Short())
+	default:
+		w.what = fmt.Sprintf("review request from %s, %s — not yet scheduled (%s)", from, it.On.Short(), duty)
+	}
 	return w
 }
 

@@ -138,7 +138,10 @@ type flow struct {
 	// joinLoose says loose words after a key=value belong to its value
 	// (pupil=Jo Anne Smith), as they do in a flow without positional words.
 	joinLoose bool
-	done      func(ctx context.Context, s *session) ([]bot.Reply, error)
+	// verbatim says everything after the command's fixed words is free text,
+	// taken as typed: no key=value is read from it (a written request).
+	verbatim bool
+	done     func(ctx context.Context, s *session) ([]bot.Reply, error)
 	// form says whether a platform with forms should show this flow as one.
 	form bool
 	// anyStatus says a family may use the flow on an ended case too (to leave it).
@@ -272,6 +275,7 @@ func (s *session) parseArgs() (answers, words) {
 		t := toks[i]
 		k, v, ok := strings.Cut(t.Word, "=")
 		k = strings.ToLower(k)
+		ok = ok && !s.f.verbatim
 		switch {
 		case ok && s.f.hasStep(k):
 			if (s.f.positional == nil || s.f.joinLoose) && len(rest) > 0 {

@@ -36,7 +36,7 @@ func staffRequestFlow() *flow {
 	}
 	text := requestStep("text", "The request, word for word", "Please paste or type the request word for word.")
 	return &flow{
-		name: "request", title: "Record a review request", doing: "recording a review request", submit: "Record", action: offsitebot.ActRequest, form: true,
+		name: "request", title: "Record a review request", doing: "recording a review request", submit: "Record", action: offsitebot.ActRequest, form: true, verbatim: true,
 		steps: []step{refStep(), from, text},
 		positional: func(w words, a answers) {
 			w = shiftRef(w, a)
@@ -76,7 +76,7 @@ func whoName(from string) string {
 func familyRequestFlow() *flow {
 	text := requestStep("text", "Your request", "Please write your request for a review meeting, in your own words. I'll pass it to the school exactly as you write it.")
 	return &flow{
-		name: "family-request", title: "your request", action: offsitebot.ActRequest,
+		name: "family-request", title: "your request", action: offsitebot.ActRequest, verbatim: true,
 		steps: []step{refStep(), text},
 		positional: func(w words, a answers) {
 			w = shiftRef(w, a)

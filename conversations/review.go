@@ -113,14 +113,20 @@ func doneSchedule(ctx context.Context, s *session) ([]bot.Reply, error) {
 	if h := at.In(offsitebot.London).Hour(); h < 7 || h >= 19 {
 		lines = append(lines, "Note: that is outside usual hours; check it suits the parents.")
 	}
-	if due := offsitebot.ReviewDue(c); due.Valid() && m.Date() > due && countLater(c, m) == 0 {
+	if due := offsitebot.ReviewDue(c, s.now()); due.Valid() && m.Date() > due && countLater(c, m) == 0 {
 		lines = append(lines, fmt.Sprintf("Note: the review was due by %s; this meeting is later than that.", due.Short()))
 	}
 	if !offsitebot.FaceToFace(c) {
 		lines = append(lines, "Note: no review has been face to face yet; at least one should be.")
 	}
 	if n := countAnswered(c, m.ID); n > 0 {
-		lines = append(lines, fmt.Sprintf("This answers %s.", plural(n, "open review request", "open review requests")))
+		lines = append(lines, fmt.Sprintf("This answers %s; a request stays open until its meeting is held.", plural(n, "open review request", "open review requests")))
+	}
+	for _, r := range c.Requests {
+		if by := offsitebot.RequestDeadline(c, r, s.e.Calendar, s.e.Settings); r.Answered == m.ID && r.DutyApplies && m.Date() > by {
+			lines = append(lines, fmt.Sprintf("Note: review request %s came on %s; a meeting held by %s (%d school days after it) counts as soon as reasonably practicable. %s is later, so it will be on the record as not as soon as reasonably practicable.",
+				r.ID, offsitebot.DateOf(r.At).Short(), by.Short(), s.e.Settings.RequestMeetingSchoolDays, m.Date().Short()))
+		}
 	}
 	return []bot.Reply{{Text: strings.Join(lines, "\n"), Case: c.Ref}}, nil
 }

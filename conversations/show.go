@@ -67,7 +67,7 @@ func (e *Engine) show(ctx context.Context, c bot.Call) ([]bot.Reply, error) {
 	if hasNext && k.Status == offsitebot.Active {
 		b.fact("Next review", fmt.Sprintf("%s %s, %s (%s)", next.ID, when(next), where(next), answersText(next)))
 	} else if last, held := offsitebot.LastHeldMeeting(k, c.Now); k.Status == offsitebot.Active && (!held || last.Outcome.Decision == offsitebot.DecisionContinue) {
-		b.fact("Next review", "none scheduled — due by "+offsitebot.ReviewDue(k).Short())
+		b.fact("Next review", "none scheduled — due by "+offsitebot.ReviewDue(k, c.Now).Short())
 	}
 	for _, m := range k.Meetings {
 		if m.Held() {
@@ -80,8 +80,11 @@ func (e *Engine) show(ctx context.Context, c bot.Call) ([]bot.Reply, error) {
 		b.line(s, bot.Fact{Value: s})
 	}
 	for _, r := range k.Requests {
-		if r.Open() {
+		if _, met := offsitebot.RequestMet(k, r, c.Now); !met && (r.DutyApplies || r.Open()) {
 			open := fmt.Sprintf("from the %s, %s (duty %s)", whoName(r.From), offsitebot.DateOf(r.At).Short(), dutyText(r.DutyApplies))
+			if m, ok := offsitebot.RequestBooked(k, r, c.Now); ok && r.DutyApplies {
+				open += ", meeting booked for " + m.Date().Short()
+			}
 			b.line(fmt.Sprintf("Open review request %s %s", r.ID, open), bot.Fact{Label: "Open review request " + r.ID, Value: open})
 		}
 	}

@@ -83,3 +83,50 @@ func TestLateDutiesStayOnTheRecord(t *testing.T) {
 		t.Errorf("exported breaches %v, want %v", seen, want)
 	}
 }
+
+// TestRequestsVerbatimAndOpenUntilHeld: a request is kept as typed; it stays
+// open until a meeting is held, a far one flagged; a far meeting hides no
+// review due sooner; a meeting whose time came counts as held (issue 10,
+// points 3, 4 and 5).
+func TestRequestsVerbatimAndOpenUntilHeld(t *testing.T) {
+	s := newSession(t) // Wed 2 Dec 2026
+	s.admitted()
+	ref := s.opened(s.say(`new pupil="Sam Taylor" dob=2012-03-04 ehcp=no receiving=riverside start=7/12/2026 end=29/1/2027`))
+	code := codeRE.FindStringSubmatch(s.expect("link "+ref+" parent", "https://t.me/"))[1]
+	s.expect("request "+ref+" parent Dear governors,  from=Pat and text=see attached", "Review request from the parent recorded word for word")
+
+	s.expect("/as parent:Pat", "parent:Pat")
+	s.expect("/start "+code, "You're now connected")
+	s.expect("/request Please can we meet, ref=LTR-22 (our letter) thanks", "received")
+
+	s.expect("/as home:Alex", "home:Alex")
+	var x struct {
+		Case struct {
+			Requests []struct{ Text string } `json:"requests"`
+		} `json:"case"`
+	}
+	s.exportInto(ref, &x)
+	want := []string{"Dear governors,  from=Pat and text=see attached", "Please can we meet, ref=LTR-22 (our letter) thanks"}
+	if len(x.Case.Requests) != 2 || x.Case.Requests[0].Text != want[0] || x.Case.Requests[1].Text != want[1] {
+		t.Fatalf("requests stored %+v, want %q", x.Case.Requests, want)
+	}
+
+	// 15 school days from Wed 2 Dec is Wed 23 Dec: 1 March is flagged.
+	s.expect("review "+ref+" schedule 1/3/2027 15:30 in-person", "Review meeting M1", "This answers 2 open review requests; a request stays open until its meeting is held",
+		"Note: review request R1 came on Wed 2 Dec; a meeting held by Wed 23 Dec (15 school days after it) counts as soon as reasonably practicable. Mon 1 Mar is later")
+	s.clk.Set(at("2026-12-14 09:00"))
+	got := s.expect("show "+ref, "Open review request R1 from the parent, Wed 2 Dec (duty applies), meeting booked for Mon 1 Mar",
+		"review request from parent, Wed 2 Dec — meeting booked for Mon 1 Mar, later than Wed 23 Dec: not as soon as reasonably practicable",
+		"next review meeting due by Mon 21 Dec — the meeting booked for Mon 1 Mar is later than that")
+	_ = got
+
+	// A sooner meeting is held (its outcome not recorded yet): the requests are met.
+	s.expect("review "+ref+" schedule 21/12/2026 10:00 in-person", "Review meeting M2")
+	s.clk.Set(at("2026-12-21 11:00"))
+	if got := s.expect("show "+ref, ref); strings.Contains(got, "Open review request") || strings.Contains(got, "Meeting for review request") {
+		t.Fatalf("requests still open after a meeting was held:\n%s", got)
+	}
+	// That meeting counts for the 10-week rule, outcome or not.
+	s.expect("/as parent:Pat", "parent:Pat")
+	s.expect("/request Another meeting please", "within the last 10 weeks")
+}

@@ -172,7 +172,7 @@ func (in Input) notice(w *writer) {
 		facts = append(facts, [2]string{"What it aims to achieve", c.Objectives})
 	}
 	w.facts(facts)
-	first := offsitebot.ReviewDue(c)
+	first := offsitebot.ReviewDue(c, in.Now)
 	w.para(fmt.Sprintf("How it will be reviewed: we will meet to review how it is going at least every two weeks, the first time by %s, and at least once face to face. "+
 		"We will invite you at least 6 days before each meeting and ask for your views%s. After each meeting we will tell you in writing what was decided, and if the direction is to continue, within 6 days.",
 		longDate(first), andChild(v)))

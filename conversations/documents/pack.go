@@ -64,7 +64,7 @@ func (p *pack) since() string {
 
 func (p *pack) meetingText() string {
 	if !p.scheduled {
-		due := offsitebot.ReviewDue(p.in.Case)
+		due := offsitebot.ReviewDue(p.in.Case, p.in.Now)
 		if due.IsZero() {
 			return "No review meeting is scheduled yet."
 		}
