@@ -39,6 +39,7 @@ const (
 	Telegram Platform = "telegram"
 	Shell    Platform = "shell"
 	System   Platform = "system" // the bot itself: reminders, automatic records
+	Web      Platform = "web"    // the read-only overview in a browser
 )
 
 // Identity is a person on one platform, namespaced: "slack:TEAM:USER",

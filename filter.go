@@ -21,3 +21,26 @@ type IdentityFilter struct {
 	// IDs, when not nil, keeps these identities only (none when empty).
 	IDs []string
 }
+
+// VisibleCases is the filter for the cases of status that who may see, as Sees
+// decides, in one query; none says there can be none (a receiving contact
+// linked to nothing), and no query is needed. Callers still check Sees on
+// each case, as defence in depth.
+func VisibleCases(who Identity, status Status) (f CaseFilter, none bool) {
+	f = CaseFilter{Status: status}
+	switch who.Role {
+	case RoleAdmin, RoleLA:
+	case RoleHome:
+		if who.URN == "" {
+			return f, true
+		}
+		f.HomeURN = who.URN
+	case RoleReceiving:
+		f.ReceivingURN, f.Refs, f.Any = who.URN, who.Cases, true
+		return f, who.URN == "" && len(who.Cases) == 0
+	default:
+		f.Refs = who.Cases
+		return f, len(who.Cases) == 0
+	}
+	return f, false
+}

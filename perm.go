@@ -24,6 +24,9 @@ const (
 	ActPack   Action = "pack"
 	ActLetter Action = "letter" // write the statutory letters and send them to the family
 	ActReply  Action = "reply"  // answer a family's, a contact's or the LA's message
+	// ActDashboard is the web overview of the cases one sees: staff and the
+	// LA only, never a family.
+	ActDashboard Action = "dashboard"
 )
 
 // Sees reports whether id may see anything of c at all.
@@ -43,10 +46,10 @@ func Sees(id Identity, c *Case) bool {
 
 // roleActions lists what each role may do to a case it can see.
 var roleActions = map[Role][]Action{
-	RoleAdmin:     {ActView, ActExport, ActOpen, ActContact, ActAttendance, ActReview, ActRequest, ActLink, ActEnd, ActEdit, ActAdmin, ActPack, ActLetter, ActReply},
-	RoleHome:      {ActView, ActExport, ActOpen, ActContact, ActAttendance, ActReview, ActRequest, ActLink, ActEnd, ActEdit, ActPack, ActLetter, ActReply},
-	RoleReceiving: {ActView, ActContact, ActAttendance},
-	RoleLA:        {ActView, ActExport, ActRequest, ActPack},
+	RoleAdmin:     {ActView, ActExport, ActOpen, ActContact, ActAttendance, ActReview, ActRequest, ActLink, ActEnd, ActEdit, ActAdmin, ActPack, ActLetter, ActReply, ActDashboard},
+	RoleHome:      {ActView, ActExport, ActOpen, ActContact, ActAttendance, ActReview, ActRequest, ActLink, ActEnd, ActEdit, ActPack, ActLetter, ActReply, ActDashboard},
+	RoleReceiving: {ActView, ActContact, ActAttendance, ActDashboard},
+	RoleLA:        {ActView, ActExport, ActRequest, ActPack, ActDashboard},
 	RoleParent:    {ActView, ActRequest, ActFeedback, ActAnswer, ActPack},
 	RolePupil:     {ActView, ActRequest, ActFeedback, ActAnswer, ActPack},
 }

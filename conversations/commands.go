@@ -53,6 +53,7 @@ func (e *Engine) Register(r *bot.Router) {
 		// Sending the notice asks a question (a flow); otherwise letter keeps a flow itself.
 		{Name: "letter", Action: offsitebot.ActLetter, Flow: true, Run: bot.HandlerFunc(e.letter)},
 		{Name: "reply", Action: offsitebot.ActReply, Flow: true, Run: flowCmd("reply")},
+		{Name: "dashboard", Action: offsitebot.ActDashboard, Run: bot.HandlerFunc(e.dashboard)},
 	}
 	for i, c := range cmds {
 		if !c.Flow {
@@ -160,9 +161,10 @@ func (e *Engine) help(_ context.Context, c bot.Call) ([]bot.Reply, error) {
 			"attendance OSD-… [date] AM PM — record a day's codes (e.g. attendance OSD-7K2Q / /)\n" +
 			"contact OSD-… home phone what was said — log contact with the home school\n" +
 			"attendance OSD-… chart — the attendance picture\n" +
-			"cases · show OSD-… · due\n" + helpGuided), nil
+			"cases · show OSD-… · due · dashboard — the overview in a browser\n" + helpGuided), nil
 	case offsitebot.RoleLA:
 		return text("As a local-authority officer you can read every case:\ncases · show OSD-… · due · export OSD-…\n" +
+			"dashboard — a link to the overview of every case in a browser\n" +
 			"pack OSD-… [M2] [family] — the review meeting pack (PDF) · attendance OSD-… chart — the attendance picture\n" +
 			"request OSD-… la what you asked for — record the LA's written request for a review meeting (EHC plan cases only)\n" + helpGuided), nil
 	case "":
@@ -187,6 +189,7 @@ func (e *Engine) help(_ context.Context, c bot.Call) ([]bot.Reply, error) {
 		"letter OSD-… notice|invite M2|decision M1 [send] — a letter to the family (PDF); send: through offsitebot, recorded\n" +
 		"attendance OSD-… chart — the attendance picture\n" +
 		"export OSD-… — the whole chronology · end OSD-… reintegrated|managed-move|semh|other\n" +
+		"dashboard — a link to the overview of your cases in a browser\n" +
 		"edit OSD-… start=7/12/2026 ehcp=yes — correct a case's facts (pupil, dob, ehcp, home, receiving, start, end, reasons, objectives, arrival, sessions)\n" +
 		"review OSD-… outcome M2 next=11/12/2026 — change one answer of a recorded outcome (the family is told what changed)\n" +
 		"void OSD-… reason — withdraw a case opened by mistake (within 7 days, before the family heard of it)\n" +
@@ -202,21 +205,9 @@ const helpGuided = "In a guided question, cancel stops and back re-asks the prev
 
 // myCases is the set of active cases the person works on, in one query.
 func (e *Engine) myCases(ctx context.Context, who offsitebot.Identity) ([]offsitebot.Case, error) {
-	f := offsitebot.CaseFilter{Status: offsitebot.Active}
-	switch who.Role {
-	case offsitebot.RoleAdmin, offsitebot.RoleLA:
-	case offsitebot.RoleHome:
-		f.HomeURN = who.URN
-	case offsitebot.RoleReceiving:
-		f.ReceivingURN, f.Refs, f.Any = who.URN, who.Cases, true
-		if who.URN == "" && len(who.Cases) == 0 {
-			return nil, nil
-		}
-	default:
-		if len(who.Cases) == 0 {
-			return nil, nil
-		}
-		f.Refs = who.Cases
+	f, none := offsitebot.VisibleCases(who, offsitebot.Active)
+	if none {
+		return nil, nil
 	}
 	cs, err := e.Store.Cases(ctx, f)
 	if err != nil {

@@ -55,6 +55,8 @@ type Deps struct {
 	Log      *slog.Logger
 	// TelegramBot is the bot's username, for join links https://t.me/<name>?start=<code>.
 	TelegramBot string
+	// Dashboard makes sign-in links to the web overview; nil where it is not served.
+	Dashboard Linker
 }
 
 // Engine runs commands and guided flows.

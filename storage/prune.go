@@ -13,14 +13,17 @@ import (
 // claimRetention says how long each claims collection (named by the adapters
 // that Claim in it) keeps its keys: long enough to outlast any redelivery
 // (Slack retries within the hour, Telegram within a day) and, for button
-// data, any button still on someone's screen. Counters go by their own
-// expiry. A join code's claim in colOnce outlives the code.
+// data, any button still on someone's screen. Counters, sign-in links and
+// web sessions go by their own expiry. A join code's claim in colOnce
+// outlives the code.
 func claimRetention() map[string]time.Duration {
 	return map[string]time.Duration{
 		colInbox:             inboxRetains,
 		"slack_buttons":      60 * 24 * time.Hour,
 		"telegram_callbacks": 60 * 24 * time.Hour,
 		colCounters:          0,
+		colWebLinks:          0, // gone once expired, as sessions are
+		colWebSessions:       0,
 		colOnce:              offsitebot.JoinCodeLife + 24*time.Hour,
 	}
 }

@@ -38,6 +38,8 @@ type MongoConfig struct {
 
 type HTTPConfig struct {
 	Listen string `toml:"listen"`
+	// PublicURL is the address people open the web overview at; empty: no overview.
+	PublicURL string `toml:"public_url"`
 }
 
 type SlackConfig struct {

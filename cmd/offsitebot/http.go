@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net"
 	"net/http"
 	"time"
@@ -12,6 +13,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	offsitebot "github.com/offsitebot/offsitebot"
+	"github.com/offsitebot/offsitebot/bot/web"
 )
 
 // metrics are the process's Prometheus metrics, on a registry of its own.
@@ -81,4 +83,24 @@ func (w *app) serveHTTP(ctx context.Context, ln net.Listener, h http.Handler, wa
 		return err
 	}
 	return nil
+}
+
+// serveWeb serves the web overview on [http] listen beside the shell, until
+// the returned stop is called.
+func (w *app) serveWeb(ctx context.Context) (stop func(), err error) {
+	ln, err := net.Listen("tcp", w.cfg.HTTP.Listen)
+	if err != nil {
+		return nil, fmt.Errorf("[http] listen: %w", err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle(web.Path, w.web)
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() { done <- w.serveHTTP(ctx, ln, mux, time.Second) }()
+	return func() {
+		cancel()
+		if err := <-done; err != nil {
+			w.log.Warn("web overview", "err", err)
+		}
+	}, nil
 }

@@ -21,6 +21,7 @@ import (
 	offsitebot "github.com/offsitebot/offsitebot"
 	"github.com/offsitebot/offsitebot/bot"
 	"github.com/offsitebot/offsitebot/bot/shell"
+	"github.com/offsitebot/offsitebot/bot/web"
 	"github.com/offsitebot/offsitebot/conversations"
 	"github.com/offsitebot/offsitebot/storage"
 	"github.com/offsitebot/offsitebot/storage/embedded"
@@ -121,6 +122,7 @@ type app struct {
 	dispatch *bot.Dispatcher
 	engine   *conversations.Engine
 	router   *bot.Router
+	web      *web.Server   // the overview, when [http] public_url is set
 	grace    time.Duration // for work in hand at shutdown: shutdownGrace, shorter in tests
 }
 
@@ -198,6 +200,14 @@ func run(ctx context.Context, argv []string, stdin io.Reader, stdout, stderr io.
 			As: a.as, HomeURN: demoHome, ReceivingURN: demoReceiving, Now: now, Files: wd,
 		})
 		w.dispatch.Register(offsitebot.Shell, sh)
+		if w.web != nil && cfg.HTTP.Listen != "" {
+			// The overview beside the shell, so `dashboard` there opens it.
+			stop, err := w.serveWeb(ctx)
+			if err != nil {
+				return err
+			}
+			defer stop()
+		}
 		return sh.Run(ctx)
 	case cmd == "":
 		return w.serve(ctx)
@@ -233,7 +243,17 @@ func wire(ctx context.Context, cfg Config, log *slog.Logger, now func() time.Tim
 	}
 	d := bot.NewDispatcher()
 	e := conversations.New(conversations.Deps{Store: db, Send: d, Now: now, Calendar: cal, Settings: cfg.Rules, Log: log, TelegramBot: cfg.Telegram.Username})
-	return &app{cfg: cfg, log: log, now: now, db: db, srv: srv, cal: cal, dispatch: d, engine: e, router: e.Router(), grace: shutdownGrace}, nil
+	w := &app{cfg: cfg, log: log, now: now, db: db, srv: srv, cal: cal, dispatch: d, engine: e, grace: shutdownGrace}
+	if cfg.HTTP.PublicURL != "" {
+		w.web, err = web.New(web.Options{Store: db, Files: e, PublicURL: cfg.HTTP.PublicURL, Now: now, Calendar: cal, Settings: cfg.Rules, Log: log.With("component", "web")})
+		if err != nil {
+			w.close(ctx)
+			return nil, err
+		}
+		e.Dashboard = w.web
+	}
+	w.router = e.Router()
+	return w, nil
 }
 
 // close disconnects from the database, then stops the embedded server.

@@ -15,6 +15,7 @@ import (
 	"github.com/offsitebot/offsitebot/bot/shell"
 	"github.com/offsitebot/offsitebot/bot/slack"
 	"github.com/offsitebot/offsitebot/bot/telegram"
+	"github.com/offsitebot/offsitebot/bot/web"
 	"github.com/offsitebot/offsitebot/conversations"
 	"github.com/offsitebot/offsitebot/reminders"
 )
@@ -53,6 +54,10 @@ func (w *app) serve(ctx context.Context) error {
 		mux.Handle("POST "+telegram.WebhookPath, tg)
 		needHTTP = true
 	}
+	if w.web != nil {
+		mux.Handle(web.Path, w.web)
+		needHTTP = true
+	}
 	sched, err := w.scheduler()
 	if err != nil {
 		return err
@@ -66,7 +71,7 @@ func (w *app) serve(ctx context.Context) error {
 		}
 		w.log.Info("http listening", "addr", ln.Addr().String())
 	case needHTTP:
-		return errors.New("slack http mode and telegram webhook mode need [http] listen (e.g. \":8080\")")
+		return errors.New("slack http mode, telegram webhook mode and the web overview ([http] public_url) need [http] listen (e.g. \":8080\")")
 	}
 
 	// Every part stops when gctx ends: at SIGTERM, or when one part fails.

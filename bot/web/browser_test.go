@@ -1,0 +1,176 @@
+package web_test
+
+import (
+	"context"
+	"flag"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+)
+
+var readme = flag.Bool("readme", false, "also write the README's picture of the overview (testdata/overview.png)")
+
+// chromium finds the browser: Debian's chromium package, which .ci/run
+// installs. Without it the test is skipped on a developer's machine, and
+// fails in CI.
+func chromium(t *testing.T) string {
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	if os.Getenv("CI") != "" {
+		t.Fatal("no chromium in CI: .ci/run installs it (apt-get install chromium)")
+	}
+	t.Skip("no chromium here: apt-get install chromium to run the browser test")
+	return ""
+}
+
+// TestBrowser drives the overview in a real headless Chromium: it signs in
+// through the chat's link, filters, sorts, opens a case and signs out, with
+// no error on the console (a script or style the policy blocks would show
+// there), and saves a picture of the overview in testdata/out.
+func TestBrowser(t *testing.T) {
+	exe := chromium(t)
+	w := newWorld(t)
+	// A few more running cases, so the picture shows the colours.
+	w.seed("OSD-7K2Q", "Sam Taylor", oak, river, "2026-11-09", true)
+	w.seed("OSD-M3RC", "Jo Anne Smith", brook, river, "2026-11-25", false)
+	w.seed("OSD-4PXV", "Ravi Patel", oak, hill, "2026-11-30", true)
+
+	var h http.Handler
+	ts := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) { h.ServeHTTP(rw, r) }))
+	defer ts.Close()
+	w.srv = w.newServer(ts.URL, w.logger())
+	h, w.engine.Dashboard = w.srv, w.srv
+	link := regexp.MustCompile(`http://\S+/dashboard/in/\S+`).FindString(w.say(la, "dashboard"))
+	if link == "" {
+		t.Fatal("no link from the chat")
+	}
+
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
+	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(exe), chromedp.NoSandbox,
+		chromedp.DisableGPU, chromedp.WindowSize(1280, 900), chromedp.UserDataDir(t.TempDir()))
+	actx, cancelAlloc := chromedp.NewExecAllocator(ctx, opts...)
+	defer cancelAlloc()
+	bctx, cancelBrowser := chromedp.NewContext(actx)
+	defer cancelBrowser()
+
+	var mu sync.Mutex
+	var console []string
+	messages := chromedp.Console(bctx)
+	go func() {
+		for m, err := range messages {
+			if err != nil {
+				return
+			}
+			mu.Lock()
+			console = append(console, m.String())
+			mu.Unlock()
+		}
+	}()
+
+	text := func(sel string) string {
+		t.Helper()
+		s, err := chromedp.Run(bctx, chromedp.Text(chromedp.CSS(sel)))
+		if err != nil {
+			t.Fatalf("text of %s: %v", sel, err)
+		}
+		return s
+	}
+	step := func(name string, actions ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		if err := chromedp.Do(bctx, actions...); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+	}
+	// Sign in: the link's page, its button, the overview.
+	step("open the link", chromedp.Navigate(link))
+	if _, err := chromedp.RunResponse(bctx, chromedp.Click(chromedp.CSS("button.primary"))); err != nil {
+		t.Fatalf("sign in: %v", err)
+	}
+	step("overview", chromedp.WaitVisible(chromedp.CSS("#active")))
+	if got := text("h1"); got != "Off-site directions" {
+		t.Fatalf("after sign-in the page is %q", got)
+	}
+	all := text("table.cases")
+	for _, ref := range []string{refOak, refBrook, "OSD-7K2Q", "OSD-M3RC", "OSD-4PXV"} {
+		if !strings.Contains(all, ref) {
+			t.Errorf("overview lacks %s", ref)
+		}
+	}
+	shot, err := chromedp.Run(bctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join("testdata", "out")
+	must(t, os.MkdirAll(out, 0o755))
+	must(t, os.WriteFile(filepath.Join(out, "overview.png"), shot, 0o644))
+	t.Logf("screenshot of the overview: %s", filepath.Join(out, "overview.png"))
+	if *readme {
+		// The README's picture: the top of the page, where every column fits.
+		step("wide", chromedp.EmulateViewport(1360, 640))
+		pic, err := chromedp.Run(bctx, chromedp.CaptureScreenshot())
+		must(t, err)
+		must(t, os.WriteFile(filepath.Join("testdata", "overview.png"), pic, 0o644))
+	}
+
+	// Filter: Riverside's cases with something overdue.
+	step("filter", chromedp.SetValue(chromedp.CSS("#school"), river), chromedp.Click(chromedp.CSS("#overdue")))
+	if _, err := chromedp.RunResponse(bctx, chromedp.Click(chromedp.CSS(".filters button"))); err != nil {
+		t.Fatalf("filter: %v", err)
+	}
+	filtered := text("#main")
+	if !strings.Contains(filtered, "OSD-M3RC") || !strings.Contains(filtered, "OSD-7K2Q") || strings.Contains(filtered, refOak) || strings.Contains(filtered, refBrook) {
+		t.Errorf("Riverside, overdue: %q", filtered)
+	}
+	// Sort by pupil, with the filter kept.
+	if _, err := chromedp.RunResponse(bctx, chromedp.Click(chromedp.CSS(`th a[href*="sort=pupil"]`))); err != nil {
+		t.Fatalf("sort: %v", err)
+	}
+	loc, err := chromedp.Run(bctx, chromedp.Location())
+	must(t, err)
+	if !strings.Contains(loc, "sort=pupil") || !strings.Contains(loc, "school="+river) {
+		t.Errorf("sorting lost the filter: %s", loc)
+	}
+	// Open a case.
+	if _, err := chromedp.RunResponse(bctx, chromedp.Click(chromedp.CSS(`a[href="/dashboard/case/OSD-M3RC"]`))); err != nil {
+		t.Fatalf("open the case: %v", err)
+	}
+	if got := text("h1"); got != "OSD-M3RC — Jo Anne Smith" {
+		t.Errorf("case page heading %q", got)
+	}
+	if !strings.Contains(text("#main"), "Attendance to record") {
+		t.Error("the case page shows no duties")
+	}
+	if n, err := chromedp.Run(bctx, chromedp.Evaluate[int](`document.querySelectorAll("figure.chart svg rect").length`)); err != nil || n < 3 {
+		t.Errorf("the attendance picture has %d bars (%v)", n, err)
+	}
+	// Sign out, and the pages are gone.
+	if _, err := chromedp.RunResponse(bctx, chromedp.Click(chromedp.CSS(".signout button"))); err != nil {
+		t.Fatalf("sign out: %v", err)
+	}
+	step("after sign out", chromedp.Navigate(ts.URL+"/dashboard/case/OSD-M3RC"))
+	if got := text("h1"); got != "You're not signed in" {
+		t.Errorf("after sign-out the case page is %q", got)
+	}
+
+	cancelBrowser()
+	mu.Lock()
+	defer mu.Unlock()
+	for _, m := range console {
+		if !strings.Contains(m, "401") { // the signed-out page's own status
+			t.Errorf("console: %s", m)
+		}
+	}
+}

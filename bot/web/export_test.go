@@ -1,0 +1,4 @@
+package web
+
+// HashOf is how secrets are stored, for tests that store one by hand.
+var HashOf = hashOf
