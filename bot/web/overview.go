@@ -313,7 +313,7 @@ func (s *Server) rowOf(k *offsitebot.Case, names map[string]string, now time.Tim
 	if m, ok := offsitebot.NextMeeting(k, now); ok {
 		rw.Review, rw.ReviewBooked = m.Date(), true
 	} else {
-		rw.Review = offsitebot.ReviewDue(k)
+		rw.Review = offsitebot.ReviewDue(k, now)
 		rw.ReviewLate = rw.Review.Valid() && rw.Review < today
 	}
 	rw.Duties = dutiesOf(offsitebot.Due(k, now, s.Calendar, s.Settings), today)
