@@ -351,15 +351,19 @@ func TestLink(t *testing.T) {
 func TestMarkUnreachable(t *testing.T) {
 	for _, tc := range []struct {
 		role       Role // "" for someone not linked to the case
+		marked     bool // already marked unreachable
 		wantNotice bool
+		wantAudit  bool
 	}{
-		{RoleParent, true}, {RolePupil, true}, {RoleReceiving, true}, {RoleLA, false}, {"", false},
+		{RoleParent, false, true, true}, {RolePupil, false, true, true}, {RoleReceiving, false, true, true},
+		{RoleLA, false, false, true}, {"", false, false, true},
+		{RoleParent, true, false, false}, // told once: the second report changes nothing
 	} {
-		t.Run(string(tc.role), func(t *testing.T) {
+		t.Run(fmt.Sprintf("%s marked=%v", tc.role, tc.marked), func(t *testing.T) {
 			c := testCase()
 			c.People = nil
 			if tc.role != "" {
-				c.People = []Person{{ID: "telegram:9", Role: tc.role}}
+				c.People = []Person{{ID: "telegram:9", Role: tc.role, Unreachable: tc.marked}}
 			}
 			ch := c.MarkUnreachable(BotActor(tNow), "telegram:9")
 			if p, _ := c.Person("telegram:9"); tc.role != "" && !p.Unreachable {
@@ -367,6 +371,12 @@ func TestMarkUnreachable(t *testing.T) {
 			}
 			if got := len(ch.Notices) == 1 && ch.Notices[0].To == ToHome && ch.Notices[0].Role == tc.role; got != tc.wantNotice {
 				t.Errorf("notices %+v", ch.Notices)
+			}
+			if !tc.wantAudit {
+				if len(ch.Audit) != 0 {
+					t.Errorf("audit %+v, want none", ch.Audit)
+				}
+				return
 			}
 			if actions(ch)[0] != "recipient unreachable" || ch.Audit[0].By != "offsitebot" || ch.Audit[0].Via != System {
 				t.Errorf("audit %+v", ch.Audit)

@@ -36,11 +36,15 @@ func (c *Case) Unlink(a Actor) Change {
 // MarkUnreachable records that the bot can no longer reach a person (they
 // blocked it). A family member or receiving contact linked to the case owes
 // the home school the news, so nobody waits on messages that never arrive.
+// Someone already marked changes nothing: the school is told once.
 func (c *Case) MarkUnreachable(a Actor, id string) Change {
 	var ch Change
 	var role Role
 	for i := range c.People {
 		if c.People[i].ID == id {
+			if c.People[i].Unreachable {
+				return ch
+			}
 			c.People[i].Unreachable = true
 			role = c.People[i].Role
 		}

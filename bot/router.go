@@ -111,6 +111,7 @@ type Router struct {
 	observe  func(platform offsitebot.Platform, command, result string, d time.Duration)
 	fallback Handler
 	explain  func(err error) string
+	returned func(ctx context.Context, who offsitebot.Identity)
 }
 
 // Fallback sets a handler for text that is no command and no answer (a button's
@@ -126,6 +127,12 @@ func (r *Router) Explain(fn func(err error) string) { r.explain = fn }
 // command words only, never text.
 func (r *Router) Observe(fn func(platform offsitebot.Platform, command, result string, d time.Duration)) {
 	r.observe = fn
+}
+
+// Returned sets a function told when someone marked unreachable writes
+// again (they unblocked the bot), before their request is handled.
+func (r *Router) Returned(fn func(ctx context.Context, who offsitebot.Identity)) {
+	r.returned = fn
 }
 
 // NewRouter returns a router with no commands; Register adds them. flows may
@@ -250,6 +257,10 @@ func (r *Router) handle(ctx context.Context, call *Call) ([]Reply, string) {
 		return r.fail(ctx, call, err)
 	}
 	call.Who = *who
+	if who.Unreachable && r.returned != nil {
+		r.returned(ctx, *who)
+		call.Who.Unreachable = false
+	}
 
 	words := Split(call.Text)
 	explicit := call.Command || isSlashCommand(call.Text)

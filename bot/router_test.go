@@ -340,3 +340,25 @@ func TestLanesKeepOrder(t *testing.T) {
 		t.Errorf("order %v", order)
 	}
 }
+
+// TestReturnedBeforeHandling: someone marked unreachable who writes again is
+// passed to Returned once per request, before their command runs; others are not.
+func TestReturnedBeforeHandling(t *testing.T) {
+	ids := people{
+		"telegram:1": {ID: "telegram:1", Role: offsitebot.RoleParent, Unreachable: true},
+		"telegram:2": {ID: "telegram:2", Role: offsitebot.RoleParent},
+	}
+	r := bot.NewRouter(ids, cases{}, nil, func() time.Time { return time.Unix(0, 0) }, slog.New(slog.DiscardHandler))
+	var events []string
+	r.Returned(func(_ context.Context, who offsitebot.Identity) { events = append(events, "returned "+who.ID) })
+	r.Register(bot.Command{Name: "status", Action: offsitebot.ActView, Run: bot.HandlerFunc(func(_ context.Context, c bot.Call) ([]bot.Reply, error) {
+		events = append(events, "status "+c.Who.ID)
+		return nil, nil
+	})})
+	for _, id := range []string{"telegram:1", "telegram:2"} {
+		r.Handle(context.Background(), bot.Request{Platform: offsitebot.Telegram, UserID: id, Text: "/status"})
+	}
+	if got, want := strings.Join(events, "; "), "returned telegram:1; status telegram:1; status telegram:2"; got != want {
+		t.Errorf("events %q, want %q", got, want)
+	}
+}

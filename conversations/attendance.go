@@ -117,7 +117,7 @@ func doneAttendance(ctx context.Context, s *session) ([]bot.Reply, error) {
 	// The home school is told at once, unless it recorded the absence itself.
 	if len(ch.Notices) > 0 {
 		home := s.e.schoolName(ctx, c.HomeURN)
-		if s.e.tell(ctx, c, ch.Notices) > 0 {
+		if s.e.notify.tell(ctx, c, ch.Notices) > 0 {
 			text = fmt.Sprintf("Recorded for %s, %s: AM %s, PM %s%s. %s has been told now.", c.Ref, day.Short(), am, pm, corrected, home)
 		} else {
 			text += fmt.Sprintf(" Please tell %s now: nobody there could be reached through offsitebot.", home)

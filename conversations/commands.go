@@ -303,7 +303,7 @@ func (e *Engine) join(ctx context.Context, c bot.Call) ([]bot.Reply, error) {
 		return nil, err
 	}
 	// Joining late still brings what the family should already have had.
-	e.tell(ctx, k, ch.Notices)
+	e.notify.tell(ctx, k, ch.Notices)
 	school := e.schoolName(ctx, k.ReceivingURN)
 	child := firstName(k.Pupil)
 	if jc.Role == offsitebot.RoleReceiving {

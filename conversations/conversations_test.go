@@ -230,6 +230,17 @@ func TestBlockedParentIsReportedToStaff(t *testing.T) {
 	if err != nil || id == nil || !id.Unreachable {
 		t.Fatalf("parent not marked unreachable: %+v %v", id, err)
 	}
+	// Found unreachable again: the school was told already.
+	conversations.NewNotifier(w.db, w.out, w.clk.Now, nil).Unreachable(context.Background(), w.ref, parent)
+	if msgs := w.out.Texts(home); len(msgs) != 1 {
+		t.Errorf("home staff told %d times, want once: %q", len(msgs), msgs)
+	}
+	// They unblock the bot and write again: reachable once more.
+	w.out.Block(parent, false)
+	w.say(parent, "/status")
+	if id, _ := w.db.Identity(context.Background(), parent); id == nil || id.Unreachable {
+		t.Errorf("still marked unreachable after writing to the bot: %+v", id)
+	}
 }
 
 func TestShortNoticeNeedsConfirmation(t *testing.T) {

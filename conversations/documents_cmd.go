@@ -390,7 +390,7 @@ func (e *Engine) sendLetter(ctx context.Context, c bot.Call, k *offsitebot.Case,
 		if d.Kind == documents.Invite && !m.Held() && !m.Cancelled && m.At.After(c.Now) {
 			r.Buttons = answerButtons(k, m)
 		}
-		if e.deliver(ctx, k, p.ID, r) {
+		if e.notify.deliver(ctx, k, p.ID, r) {
 			to, names = append(to, p.ID), append(names, p.Name)
 		}
 	}

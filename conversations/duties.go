@@ -133,7 +133,7 @@ func (e *Engine) cancelMeeting(ctx context.Context, c bot.Call) ([]bot.Reply, er
 	if err != nil {
 		return nil, err
 	}
-	told := e.tell(ctx, k, ch.Notices)
+	told := e.notify.tell(ctx, k, ch.Notices)
 	return text(fmt.Sprintf("Review meeting %s (%s) for %s is cancelled; %s told. To set a new time: review %s schedule DATE HH:MM %s",
 		m.ID, when(m), k.Ref, plural(told, "person invited", "people invited"), k.Ref, m.Mode)), nil
 }

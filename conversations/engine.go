@@ -62,7 +62,8 @@ type Deps struct {
 // Engine runs commands and guided flows.
 type Engine struct {
 	Deps
-	flows map[string]*flow
+	flows  map[string]*flow
+	notify *Notifier
 }
 
 // flowLife is how long an unfinished flow waits for its next answer.
@@ -80,16 +81,20 @@ func New(d Deps) *Engine {
 	if d.TelegramBot == "" {
 		d.TelegramBot = "offsitebot"
 	}
-	e := &Engine{Deps: d, flows: map[string]*flow{}}
+	e := &Engine{Deps: d, flows: map[string]*flow{}, notify: NewNotifier(d.Store, d.Send, d.Now, d.Log)}
 	for _, f := range e.allFlows() {
 		e.flows[f.name] = f
 	}
 	return e
 }
 
+// Notifier is the engine's notifier, for the reminders to share.
+func (e *Engine) Notifier() *Notifier { return e.notify }
+
 // Router returns a router with all of the engine's commands registered.
 func (e *Engine) Router() *bot.Router {
 	r := bot.NewRouter(e.Store, e.Store, e, e.Now, e.Log)
+	r.Returned(e.notify.Returned)
 	e.Register(r)
 	return r
 }
@@ -689,23 +694,7 @@ func rows(bs []bot.Button) [][]bot.Button {
 	return append(out, row)
 }
 
-// update changes case c, trying first from a copy of the one just read for
-// this request (which saves a read of the whole document) and falling back to
-// a fresh read when someone changed it meanwhile. c itself is never changed.
-// c must be a whole case as read by Store.Case, never a projection from
-// Store.Cases.
+// update changes case c (see Notifier.update).
 func (e *Engine) update(ctx context.Context, c *offsitebot.Case, fn func(c *offsitebot.Case) ([]offsitebot.AuditEvent, error)) (*offsitebot.Case, error) {
-	cp := c.Clone()
-	events, err := fn(cp)
-	if err != nil {
-		return nil, err
-	}
-	err = e.Store.SaveCase(ctx, cp, events...)
-	if err == nil {
-		return cp, nil
-	}
-	if offsitebot.ErrorCode(err) != offsitebot.EConflict {
-		return nil, err
-	}
-	return e.Store.UpdateCase(ctx, c.Ref, fn)
+	return e.notify.update(ctx, c, fn)
 }

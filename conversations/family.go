@@ -116,7 +116,7 @@ func (e *Engine) recordRequest(ctx context.Context, s *session, from string) (of
 	if err != nil {
 		return rc, nil, err
 	}
-	e.tell(ctx, c, ch.Notices)
+	e.notify.tell(ctx, c, ch.Notices)
 	return rc, c, nil
 }
 
@@ -196,7 +196,7 @@ func endFlow() *flow {
 			if err != nil {
 				return nil, err
 			}
-			s.e.tell(ctx, c, ch.Notices)
+			s.e.notify.tell(ctx, c, ch.Notices)
 			return []bot.Reply{{Text: fmt.Sprintf("%s ended today (%s). Its record stays available: export %s gives the whole chronology.", c.Ref, c.Outcome, c.Ref), Case: c.Ref}}, nil
 		},
 	}
@@ -305,7 +305,7 @@ func doneAnswer(ctx context.Context, s *session) ([]bot.Reply, error) {
 	if err != nil {
 		return nil, err
 	}
-	s.e.tell(ctx, c, ch.Notices)
+	s.e.notify.tell(ctx, c, ch.Notices)
 	if s.a["answer"] == offsitebot.AnswerYes {
 		return []bot.Reply{{Text: msgComing(m), Case: c.Ref}}, nil
 	}

@@ -40,18 +40,14 @@ func doneMessage(ctx context.Context, s *session) ([]bot.Reply, error) {
 	if err != nil {
 		return nil, err
 	}
-	told := s.e.tell(ctx, c, ch.Notices)
+	told := s.e.notify.tell(ctx, c, ch.Notices)
 	home := s.e.schoolOf(ctx, c.HomeURN)
 	return []bot.Reply{{Text: msgPassedOn(home, s.a["text"], s.a["media"], told > 0), Case: c.Ref}}, nil
 }
 
 // schoolOf is the school with that URN, or one named by its URN if unknown.
 func (e *Engine) schoolOf(ctx context.Context, urn string) offsitebot.School {
-	s, err := e.Store.School(ctx, urn)
-	if err != nil || s == nil {
-		return offsitebot.School{URN: urn, Name: "school " + urn}
-	}
-	return *s
+	return e.notify.schoolOf(ctx, urn)
 }
 
 // passOn starts passing on what a family member or contact wrote.
@@ -140,7 +136,7 @@ func replyFlow() *flow {
 
 func doneReply(ctx context.Context, s *session) ([]bot.Reply, error) {
 	role := offsitebot.Role(s.a["to"])
-	rs, err := s.e.withRole(ctx, s.c, role)
+	rs, err := s.e.notify.withRole(ctx, s.c, role)
 	if err != nil {
 		return nil, err
 	}
@@ -154,7 +150,7 @@ func doneReply(ctx context.Context, s *session) ([]bot.Reply, error) {
 	if err != nil {
 		return nil, err
 	}
-	n := s.e.tell(ctx, c, ch.Notices)
+	n := s.e.notify.tell(ctx, c, ch.Notices)
 	if n == 0 {
 		return text(fmt.Sprintf("Your reply is recorded on %s, but it couldn't be delivered to anyone just now. Please contact them another way.", c.Ref)), nil
 	}

@@ -4,11 +4,46 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"slices"
+	"time"
 
 	offsitebot "github.com/offsitebot/offsitebot"
 	"github.com/offsitebot/offsitebot/bot"
 )
+
+// NotifyStore is what the notifier reads and records; *storage.DB has it all.
+type NotifyStore interface {
+	Case(ctx context.Context, ref string) (*offsitebot.Case, error)
+	SaveCase(ctx context.Context, c *offsitebot.Case, audit ...offsitebot.AuditEvent) error
+	UpdateCase(ctx context.Context, ref string, fn func(c *offsitebot.Case) ([]offsitebot.AuditEvent, error)) (*offsitebot.Case, error)
+	Identity(ctx context.Context, id string) (*offsitebot.Identity, error)
+	Identities(ctx context.Context, f offsitebot.IdentityFilter) ([]offsitebot.Identity, error)
+	SetUnreachable(ctx context.Context, identityID string, v bool) error
+	School(ctx context.Context, urn string) (*offsitebot.School, error)
+}
+
+// Notifier is the one way offsitebot tells people what a case owes them, for
+// the flows and the reminders alike. It words each notice for its recipient,
+// sends it and records what went; and it alone deals with a recipient the
+// adapters report unreachable: marked so, and the home school told once.
+type Notifier struct {
+	store NotifyStore
+	send  bot.Sender
+	now   func() time.Time
+	log   *slog.Logger
+}
+
+// NewNotifier returns a notifier sending through send (a *bot.Dispatcher).
+func NewNotifier(store NotifyStore, send bot.Sender, now func() time.Time, log *slog.Logger) *Notifier {
+	if now == nil {
+		now = time.Now
+	}
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Notifier{store: store, send: send, now: now, log: log}
+}
 
 // actor is who makes a change in call c.
 func actor(c bot.Call) offsitebot.Actor {
@@ -27,8 +62,12 @@ func (e *Engine) change(ctx context.Context, c *offsitebot.Case, fn func(*offsit
 
 // changeRef is change for a case not read yet.
 func (e *Engine) changeRef(ctx context.Context, ref string, fn func(*offsitebot.Case) (offsitebot.Change, error)) (*offsitebot.Case, offsitebot.Change, error) {
+	return e.notify.changeRef(ctx, ref, fn)
+}
+
+func (nt *Notifier) changeRef(ctx context.Context, ref string, fn func(*offsitebot.Case) (offsitebot.Change, error)) (*offsitebot.Case, offsitebot.Change, error) {
 	var ch offsitebot.Change
-	k, err := e.Store.UpdateCase(ctx, ref, keep(&ch, fn))
+	k, err := nt.store.UpdateCase(ctx, ref, keep(&ch, fn))
 	return k, ch, err
 }
 
@@ -42,12 +81,48 @@ func keep(ch *offsitebot.Change, fn func(*offsitebot.Case) (offsitebot.Change, e
 	}
 }
 
+// update changes case c, trying first from a copy of the one just read for
+// this request (which saves a read of the whole document) and falling back to
+// a fresh read when someone changed it meanwhile. c itself is never changed.
+// c must be a whole case as read by Store.Case, never a projection from
+// Store.Cases.
+func (nt *Notifier) update(ctx context.Context, c *offsitebot.Case, fn func(c *offsitebot.Case) ([]offsitebot.AuditEvent, error)) (*offsitebot.Case, error) {
+	cp := c.Clone()
+	events, err := fn(cp)
+	if err != nil {
+		return nil, err
+	}
+	err = nt.store.SaveCase(ctx, cp, events...)
+	if err == nil {
+		return cp, nil
+	}
+	if offsitebot.ErrorCode(err) != offsitebot.EConflict {
+		return nil, err
+	}
+	return nt.store.UpdateCase(ctx, c.Ref, fn)
+}
+
+// schoolOf returns a school as stored, or one named "school URN" if it is
+// not known.
+func (nt *Notifier) schoolOf(ctx context.Context, urn string) offsitebot.School {
+	s, err := nt.store.School(ctx, urn)
+	if err != nil || s == nil {
+		return offsitebot.School{URN: urn, Name: "school " + urn}
+	}
+	return *s
+}
+
+// schoolName returns a school's name, or "school URN" if it is not known.
+func (nt *Notifier) schoolName(ctx context.Context, urn string) string {
+	return nt.schoolOf(ctx, urn).Name
+}
+
 // errNothingToRecord stops an update that would change nothing.
 var errNothingToRecord = errors.New("nothing to record")
 
 // tell words and sends what the notices of a change to c owe, records what
 // went in one update of the case, and returns how many messages went.
-func (e *Engine) tell(ctx context.Context, c *offsitebot.Case, notices []offsitebot.Notice) int {
+func (nt *Notifier) tell(ctx context.Context, c *offsitebot.Case, notices []offsitebot.Notice) int {
 	type sent struct {
 		n  offsitebot.Notice
 		to []string
@@ -55,7 +130,7 @@ func (e *Engine) tell(ctx context.Context, c *offsitebot.Case, notices []offsite
 	var done []sent
 	total := 0
 	for _, n := range notices {
-		to := e.send(ctx, c, n)
+		to := nt.notice(ctx, c, n)
 		total += len(to)
 		if len(to) > 0 {
 			done = append(done, sent{n, to})
@@ -64,8 +139,8 @@ func (e *Engine) tell(ctx context.Context, c *offsitebot.Case, notices []offsite
 	if len(done) == 0 {
 		return total
 	}
-	now := e.Now()
-	_, err := e.update(ctx, c, func(k *offsitebot.Case) ([]offsitebot.AuditEvent, error) {
+	now := nt.now()
+	_, err := nt.update(ctx, c, func(k *offsitebot.Case) ([]offsitebot.AuditEvent, error) {
 		var events []offsitebot.AuditEvent
 		for _, d := range done {
 			events = append(events, k.Delivered(d.n, d.to, now).Audit...)
@@ -76,24 +151,24 @@ func (e *Engine) tell(ctx context.Context, c *offsitebot.Case, notices []offsite
 		return events, nil
 	})
 	if err != nil && !errors.Is(err, errNothingToRecord) {
-		e.Log.ErrorContext(ctx, "record notices", "case", c.Ref, "err", err)
+		nt.log.ErrorContext(ctx, "record notices", "case", c.Ref, "err", err)
 	}
 	return total
 }
 
-// send words notice n for everyone it is owed to, sends it, and returns who got it.
-func (e *Engine) send(ctx context.Context, c *offsitebot.Case, n offsitebot.Notice) []string {
+// notice words notice n for everyone it is owed to, sends it, and returns who got it.
+func (nt *Notifier) notice(ctx context.Context, c *offsitebot.Case, n offsitebot.Notice) []string {
 	if n.To == offsitebot.ToHome {
 		r, ok := homeNotice(c, n)
 		if !ok {
-			e.Log.ErrorContext(ctx, "no words for notice", "kind", n.Kind, "case", c.Ref)
+			nt.log.ErrorContext(ctx, "no words for notice", "kind", n.Kind, "case", c.Ref)
 			return nil
 		}
-		return e.tellHome(ctx, c, r)
+		return nt.tellHome(ctx, c, r)
 	}
-	rs, err := e.recipients(ctx, c, n)
+	rs, err := nt.recipients(ctx, c, n)
 	if err != nil {
-		e.Log.ErrorContext(ctx, "find recipients", "kind", n.Kind, "case", c.Ref, "err", err)
+		nt.log.ErrorContext(ctx, "find recipients", "kind", n.Kind, "case", c.Ref, "err", err)
 		return nil
 	}
 	var school string // the school a message names, read once and only if needed
@@ -110,23 +185,23 @@ func (e *Engine) send(ctx context.Context, c *offsitebot.Case, n offsitebot.Noti
 			reply.Text = msgCancelled(c, m, r.role)
 		case offsitebot.NoticeDecision:
 			if school == "" {
-				school = e.schoolName(ctx, c.ReceivingURN)
+				school = nt.schoolName(ctx, c.ReceivingURN)
 			}
 			reply = decision(c, m, school, r.role)
 		case offsitebot.NoticeCorrected:
 			reply.Text = msgCorrected(c, m, n.Before, r.role)
 		case offsitebot.NoticeEnded:
 			if school == "" {
-				school = e.schoolName(ctx, c.HomeURN)
+				school = nt.schoolName(ctx, c.HomeURN)
 			}
 			reply.Text = msgEnded(c, r.role, school)
 		case offsitebot.NoticeReply:
-			reply = msgReply(c, n.Text, e.schoolOf(ctx, c.HomeURN), r.role)
+			reply = msgReply(c, n.Text, nt.schoolOf(ctx, c.HomeURN), r.role)
 		default:
-			e.Log.ErrorContext(ctx, "no words for notice", "kind", n.Kind, "case", c.Ref)
+			nt.log.ErrorContext(ctx, "no words for notice", "kind", n.Kind, "case", c.Ref)
 			return nil
 		}
-		if e.deliver(ctx, c, r.id, reply) {
+		if nt.deliver(ctx, c, r.id, reply) {
 			to = append(to, r.id)
 		}
 	}
@@ -140,7 +215,7 @@ type recipient struct {
 }
 
 // recipients are the people notice n is owed to.
-func (e *Engine) recipients(ctx context.Context, c *offsitebot.Case, n offsitebot.Notice) ([]recipient, error) {
+func (nt *Notifier) recipients(ctx context.Context, c *offsitebot.Case, n offsitebot.Notice) ([]recipient, error) {
 	var rs []recipient
 	switch n.To {
 	case offsitebot.ToParents:
@@ -158,14 +233,14 @@ func (e *Engine) recipients(ctx context.Context, c *offsitebot.Case, n offsitebo
 			rs = append(rs, recipient{inv.To, role})
 		}
 	case offsitebot.ToRole:
-		return e.withRole(ctx, c, n.Role)
+		return nt.withRole(ctx, c, n.Role)
 	}
 	return rs, nil
 }
 
 // withRole are the people of role linked to c; for the receiving school, its
 // staff too.
-func (e *Engine) withRole(ctx context.Context, c *offsitebot.Case, role offsitebot.Role) ([]recipient, error) {
+func (nt *Notifier) withRole(ctx context.Context, c *offsitebot.Case, role offsitebot.Role) ([]recipient, error) {
 	var rs []recipient
 	for _, p := range c.People {
 		if p.Role == role {
@@ -175,7 +250,7 @@ func (e *Engine) withRole(ctx context.Context, c *offsitebot.Case, role offsiteb
 	if role != offsitebot.RoleReceiving {
 		return rs, nil
 	}
-	staff, err := e.Store.Identities(ctx, offsitebot.IdentityFilter{Role: offsitebot.RoleReceiving, URN: c.ReceivingURN})
+	staff, err := nt.store.Identities(ctx, offsitebot.IdentityFilter{Role: offsitebot.RoleReceiving, URN: c.ReceivingURN})
 	if err != nil {
 		return nil, err
 	}
@@ -229,62 +304,121 @@ func homeNotice(c *offsitebot.Case, n offsitebot.Notice) (bot.Reply, bool) {
 	case offsitebot.NoticeMessage:
 		return msgToHome(c, n), true
 	case offsitebot.NoticeUnreachable:
-		return bot.Reply{Case: c.Ref, Text: fmt.Sprintf(
-			"A %s on %s (%s) can't be reached by offsitebot any more — they may have blocked it. Please contact them another way, and send a new link (link %s %s) if they want to reconnect.",
-			n.Role, c.Ref, c.Initials(), c.Ref, n.Role)}, true
+		return bot.Reply{Case: c.Ref, Text: msgUnreachable(c, n.Role)}, true
 	}
 	return bot.Reply{}, false
 }
 
-// deliver sends r to one person about case c. A person who can no longer be
-// reached is marked so, and the home school is told, so nobody waits on a
-// message that never arrived. It reports whether the message went.
-func (e *Engine) deliver(ctx context.Context, c *offsitebot.Case, to string, r bot.Reply) bool {
-	err := e.Send.Send(ctx, to, r)
+// msgUnreachable tells home-school staff that someone of role on case c can
+// no longer be messaged: the one wording of it.
+func msgUnreachable(c *offsitebot.Case, role offsitebot.Role) string {
+	who := "A " + string(role) + " contact on"
+	if role == offsitebot.RoleParent || role == offsitebot.RolePupil {
+		who = "A " + string(role) + " on"
+	}
+	return fmt.Sprintf("%s %s (%s) can't be reached by offsitebot any more — they may have blocked it, so its messages and reminders are not reaching them. Please contact them another way, and send a new link (link %s %s) if they want to reconnect.",
+		who, c.Ref, c.Initials(), c.Ref, role)
+}
+
+// deliver sends r to one person about case c and reports whether it went.
+func (nt *Notifier) deliver(ctx context.Context, c *offsitebot.Case, to string, r bot.Reply) bool {
+	err := nt.send.Send(ctx, to, r)
 	switch {
 	case err == nil:
 		return true
 	case errors.Is(err, bot.ErrNoSender):
-		e.Log.DebugContext(ctx, "no adapter for recipient", "to", to, "case", c.Ref)
-		return false
+		nt.log.DebugContext(ctx, "no adapter for recipient", "to", to, "case", c.Ref)
 	case errors.Is(err, bot.ErrUnreachable):
-		e.Log.WarnContext(ctx, "recipient unreachable", "to", to, "case", c.Ref)
-		e.markUnreachable(ctx, c, to)
-		return false
+		nt.Unreachable(ctx, c.Ref, to)
 	default:
-		e.Log.ErrorContext(ctx, "send failed", "to", to, "case", c.Ref, "err", err)
-		return false
+		nt.log.ErrorContext(ctx, "send failed", "to", to, "case", c.Ref, "err", err)
 	}
+	return false
 }
 
-// markUnreachable records that to blocked the bot and tells the home school.
-func (e *Engine) markUnreachable(ctx context.Context, c *offsitebot.Case, to string) {
-	if err := e.Store.SetUnreachable(ctx, to, true); err != nil {
-		e.Log.ErrorContext(ctx, "mark unreachable", "to", to, "err", err)
+// errNotLinked stops the update of a case its unreachable recipient is not
+// linked to (staff found through their school).
+var errNotLinked = errors.New("not linked to the case")
+
+// Unreachable deals with a recipient an adapter reported unreachable while
+// telling them about case ref (or "school:URN", a school's summary): they
+// are marked so, on the case with an audit record, and the case's home school
+// is told once, so nobody waits on messages that never arrive. Reminders
+// skip them until they write again (see Returned).
+func (nt *Notifier) Unreachable(ctx context.Context, ref, to string) {
+	nt.log.WarnContext(ctx, "recipient unreachable", "to", to, "case", ref)
+	id, err := nt.store.Identity(ctx, to)
+	if err != nil && offsitebot.ErrorCode(err) != offsitebot.ENotFound {
+		nt.log.ErrorContext(ctx, "read unreachable identity", "to", to, "err", err)
 	}
-	k, ch, err := e.changeRef(ctx, c.Ref, func(k *offsitebot.Case) (offsitebot.Change, error) {
-		return k.MarkUnreachable(offsitebot.BotActor(e.Now()), to), nil
+	known := err == nil && id != nil
+	if known && !id.Unreachable {
+		if err := nt.store.SetUnreachable(ctx, to, true); err != nil {
+			nt.log.ErrorContext(ctx, "mark unreachable", "to", to, "err", err)
+		}
+	}
+	if _, ok := offsitebot.ParseRef(ref); !ok {
+		return
+	}
+	k, ch, err := nt.changeRef(ctx, ref, func(k *offsitebot.Case) (offsitebot.Change, error) {
+		if _, ok := k.Person(to); !ok {
+			return offsitebot.Change{}, errNotLinked
+		}
+		ch := k.MarkUnreachable(offsitebot.BotActor(nt.now()), to)
+		if len(ch.Audit) == 0 {
+			return ch, errNothingToRecord
+		}
+		return ch, nil
 	})
-	if err != nil {
-		e.Log.ErrorContext(ctx, "record unreachable", "case", c.Ref, "err", err)
-		k = c
+	switch {
+	case errors.Is(err, errNotLinked):
+		// Receiving staff found through their school: told when first found.
+		if known && !id.Unreachable && id.Role == offsitebot.RoleReceiving {
+			if c, err := nt.store.Case(ctx, ref); err == nil {
+				nt.tellHome(ctx, c, bot.Reply{Case: ref, Text: msgUnreachable(c, id.Role)}, to)
+			}
+		}
+	case errors.Is(err, errNothingToRecord):
+	case err != nil:
+		nt.log.ErrorContext(ctx, "record unreachable", "case", ref, "err", err)
+	default:
+		nt.tell(ctx, k, ch.Notices)
 	}
-	e.tell(ctx, k, ch.Notices)
 }
 
-// tellHome sends r to the case's home-school staff and returns those who got it.
-func (e *Engine) tellHome(ctx context.Context, c *offsitebot.Case, r bot.Reply) []string {
-	staff, err := e.Store.Identities(ctx, offsitebot.IdentityFilter{Role: offsitebot.RoleHome, URN: c.HomeURN})
+// Returned clears the mark of someone found unreachable who writes again:
+// they unblocked the bot, so messages reach them once more.
+func (nt *Notifier) Returned(ctx context.Context, who offsitebot.Identity) {
+	if err := nt.store.SetUnreachable(ctx, who.ID, false); err != nil {
+		nt.log.WarnContext(ctx, "clear unreachable", "user", who.ID, "err", err)
+	}
+}
+
+// tellHome sends r to the case's reachable home-school staff but those
+// excepted (the one found unreachable) and returns those who got it. Staff
+// found unreachable here are marked so, and not reported on.
+func (nt *Notifier) tellHome(ctx context.Context, c *offsitebot.Case, r bot.Reply, except ...string) []string {
+	staff, err := nt.store.Identities(ctx, offsitebot.IdentityFilter{Role: offsitebot.RoleHome, URN: c.HomeURN})
 	if err != nil {
-		e.Log.ErrorContext(ctx, "find home staff", "case", c.Ref, "err", err)
+		nt.log.ErrorContext(ctx, "find home staff", "case", c.Ref, "err", err)
 		return nil
 	}
 	var told []string
 	for _, s := range staff {
-		if err := e.Send.Send(ctx, s.ID, r); err == nil {
+		if s.Unreachable || slices.Contains(except, s.ID) {
+			continue
+		}
+		err := nt.send.Send(ctx, s.ID, r)
+		switch {
+		case err == nil:
 			told = append(told, s.ID)
-		} else if !errors.Is(err, bot.ErrNoSender) {
-			e.Log.WarnContext(ctx, "tell home staff", "to", s.ID, "case", c.Ref, "err", err)
+		case errors.Is(err, bot.ErrUnreachable):
+			nt.log.WarnContext(ctx, "home staff unreachable", "to", s.ID, "case", c.Ref)
+			if err := nt.store.SetUnreachable(ctx, s.ID, true); err != nil {
+				nt.log.ErrorContext(ctx, "mark unreachable", "to", s.ID, "err", err)
+			}
+		case !errors.Is(err, bot.ErrNoSender):
+			nt.log.WarnContext(ctx, "tell home staff", "to", s.ID, "case", c.Ref, "err", err)
 		}
 	}
 	return told

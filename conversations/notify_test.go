@@ -57,7 +57,7 @@ func TestTellMovedMeeting(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n := e.tell(ctx, c, ch.Notices); n != 1 {
+	if n := e.notify.tell(ctx, c, ch.Notices); n != 1 {
 		t.Fatalf("invitation went to %d", n)
 	}
 
@@ -77,7 +77,7 @@ func TestTellMovedMeeting(t *testing.T) {
 	if !reflect.DeepEqual(c, before) {
 		t.Fatal("the change altered the caller's copy of the case")
 	}
-	if n := e.tell(ctx, k, ch.Notices); n != 1 {
+	if n := e.notify.tell(ctx, k, ch.Notices); n != 1 {
 		t.Fatalf("the new time went to %d", n)
 	}
 	msgs := out.msgs[parent]

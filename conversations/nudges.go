@@ -85,17 +85,3 @@ func attendanceLine(c *offsitebot.Case, d offsitebot.Date) (string, bot.Item) {
 	}
 	return "• " + text, bot.Item{Text: text}
 }
-
-// MsgUnreachable tells home-school staff that someone of role linked to c
-// can no longer be messaged; role is "" when it is not known.
-func MsgUnreachable(c *offsitebot.Case, role offsitebot.Role) string {
-	who, link := "Someone linked to", "parent"
-	if role != "" {
-		who, link = "A "+string(role)+" contact on", string(role)
-		if role == offsitebot.RoleParent {
-			who = "A parent on"
-		}
-	}
-	return fmt.Sprintf("%s %s (%s) can't be reached by offsitebot any more — they may have blocked it, so reminders are not reaching them. Please contact them another way, and send a new link (link %s %s) if they want to reconnect.",
-		who, c.Ref, c.Initials(), c.Ref, link)
-}

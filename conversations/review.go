@@ -99,7 +99,7 @@ func doneSchedule(ctx context.Context, s *session) ([]bot.Reply, error) {
 	if err != nil {
 		return nil, err
 	}
-	invited := s.e.tell(ctx, c, ch.Notices)
+	invited := s.e.notify.tell(ctx, c, ch.Notices)
 	lines := []string{fmt.Sprintf("Review meeting %s for %s scheduled: %s, %s.", m.ID, c.Ref, when(m), where(m))}
 	deadline := offsitebot.InvitationDeadline(m.Date())
 	switch {
@@ -445,7 +445,7 @@ func doneOutcome(ctx context.Context, s *session) ([]bot.Reply, error) {
 	if err != nil {
 		return nil, err
 	}
-	told := s.e.tell(ctx, c, ch.Notices)
+	told := s.e.notify.tell(ctx, c, ch.Notices)
 	b := card{r: bot.Reply{Case: c.Ref}}
 	b.head(fmt.Sprintf("Outcome of %s recorded for %s: %s.", mid, c.Ref, decisionName(out.Decision)),
 		fmt.Sprintf("Outcome of %s recorded for %s", mid, c.Ref), bot.Fact{Label: "Decision", Value: decisionName(out.Decision)})
@@ -492,7 +492,7 @@ func doneCorrection(ctx context.Context, s *session, m offsitebot.Meeting, out o
 	if err != nil {
 		return nil, err
 	}
-	told := s.e.tell(ctx, c, ch.Notices)
+	told := s.e.notify.tell(ctx, c, ch.Notices)
 	lines := []string{fmt.Sprintf("Outcome of %s corrected for %s: %s. The audit trail keeps the old and new answers.", m.ID, c.Ref, strings.Join(changed, "; "))}
 	switch {
 	case told > 0:

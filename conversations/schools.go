@@ -96,11 +96,7 @@ func schoolStep(key, label, q string) step {
 
 // schoolName returns a school's name, or "school URN" if it is not known.
 func (e *Engine) schoolName(ctx context.Context, urn string) string {
-	s, err := e.Store.School(ctx, urn)
-	if err != nil || s == nil {
-		return "school " + urn
-	}
-	return s.Name
+	return e.notify.schoolName(ctx, urn)
 }
 
 // schoolNamed is a school's name and URN ("Oakfield Primary (100001)"),

@@ -17,6 +17,7 @@ import (
 	offsitebot "github.com/offsitebot/offsitebot"
 	"github.com/offsitebot/offsitebot/bot"
 	"github.com/offsitebot/offsitebot/bot/telegram"
+	"github.com/offsitebot/offsitebot/conversations"
 	"github.com/offsitebot/offsitebot/storage"
 	"github.com/offsitebot/offsitebot/storage/storagetest"
 )
@@ -101,7 +102,7 @@ func BenchmarkSweep(b *testing.B) {
 			db := storagetest.Open(b, storage.Config{Monitor: mon})
 			seedBench(b, db, n, 1_000_000)
 			send := &countSender{}
-			s, err := New(Options{Store: db, Send: send, Calendar: offsitebot.NewCalendar(nil, nil), Log: discard()})
+			s, err := New(Options{Store: db, Send: send, Notify: conversations.NewNotifier(db, send, nil, discard()), Calendar: offsitebot.NewCalendar(nil, nil), Log: discard()})
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -222,7 +223,7 @@ func BenchmarkTelegramBurst(b *testing.B) {
 	}
 	d := bot.NewDispatcher()
 	d.Register(offsitebot.Telegram, tg) // Slack staff get ErrNoSender: only the Telegram burst goes out
-	s, err := New(Options{Store: db, Send: d, Calendar: offsitebot.NewCalendar(nil, nil), Log: discard()})
+	s, err := New(Options{Store: db, Send: d, Notify: conversations.NewNotifier(db, d, nil, discard()), Calendar: offsitebot.NewCalendar(nil, nil), Log: discard()})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -11,6 +11,7 @@ import (
 	offsitebot "github.com/offsitebot/offsitebot"
 	"github.com/offsitebot/offsitebot/bot"
 	"github.com/offsitebot/offsitebot/bot/bottest"
+	"github.com/offsitebot/offsitebot/conversations"
 	"github.com/offsitebot/offsitebot/storage"
 	"github.com/offsitebot/offsitebot/storage/storagetest"
 )
@@ -103,12 +104,20 @@ func newScheduler(t *testing.T, db Store, send bot.Sender, now func() time.Time,
 	if now == nil {
 		now = func() time.Time { return time.Time{} }
 	}
-	s, err := New(Options{Config: cfg, Store: db, Send: send, Now: now,
+	s, err := New(Options{Config: cfg, Store: db, Send: send, Notify: conversations.NewNotifier(notifyStore(db), send, now, discard()), Now: now,
 		Calendar: offsitebot.NewCalendar(nil, nil), Log: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		t.Fatal(err)
 	}
 	return s
+}
+
+// notifyStore is the database behind a test's store, for the notifier.
+func notifyStore(db Store) conversations.NotifyStore {
+	if k, ok := db.(*killable); ok {
+		return notifyStore(k.Store)
+	}
+	return db.(conversations.NotifyStore)
 }
 
 // countByKey groups deliveries by recipient and text's first line.

@@ -2,7 +2,6 @@ package reminders
 
 import (
 	"context"
-	"errors"
 	"slices"
 	"strings"
 	"time"
@@ -20,7 +19,6 @@ const (
 	KindContactNudge     = "contact_nudge"
 	KindContactEscalate  = "contact_escalation"
 	KindFeedback         = "feedback"
-	KindUnreachable      = "unreachable"
 	// Review, invitation, continuation, request, notice, outcome and
 	// face-to-face nudges use the case core's Due kinds.
 )
@@ -39,7 +37,6 @@ type sweep struct {
 	today  offsitebot.Date
 	loaded bool
 	cases  []offsitebot.Case
-	byRef  map[string]*offsitebot.Case
 	roles  map[offsitebot.Role]map[string][]offsitebot.Identity // role -> URN -> reachable staff
 	byID   map[string]offsitebot.Identity
 	dues   map[string][]offsitebot.DueItem // by case reference
@@ -68,10 +65,6 @@ func (sw *sweep) load(ctx context.Context) error {
 		return err
 	}
 	sw.cases, sw.loaded = cs, true
-	sw.byRef = make(map[string]*offsitebot.Case, len(cs))
-	for i := range cs {
-		sw.byRef[cs[i].Ref] = &cs[i]
-	}
 	return nil
 }
 
@@ -385,75 +378,14 @@ func (s *Scheduler) feedback(ctx context.Context, sw *sweep) ([]message, string,
 	return out, "", nil
 }
 
-// reportUnreachable records each person who blocked the bot and tells the
-// home-school staff of the case, once per person and case.
-func (s *Scheduler) reportUnreachable(ctx context.Context, sw *sweep, ob *outbox, found []unreachable, jr *JobReport) error {
-	var errs []error
-	done := map[string]bool{}
-	var out []message
+// reportUnreachable hands each recipient found unreachable, once per case,
+// to the notifier, which marks them and tells the case's home school.
+func (s *Scheduler) reportUnreachable(ctx context.Context, found []unreachable) {
+	done := map[unreachable]bool{}
 	for _, u := range found {
-		if !done[u.to] {
-			done[u.to] = true
-			if err := s.store.SetUnreachable(ctx, u.to, true); err != nil && offsitebot.ErrorCode(err) != offsitebot.ENotFound {
-				errs = append(errs, err)
-			}
-		}
-		if done[u.to+"\x00"+u.ref] || strings.HasPrefix(u.ref, "school:") {
-			continue
-		}
-		done[u.to+"\x00"+u.ref] = true
-		role := s.markPerson(ctx, u, &errs)
-		if role == "" { // staff found through their school
-			role = sw.byID[u.to].Role
-		}
-		if err := sw.load(ctx); err != nil {
-			return errors.Join(append(errs, err)...)
-		}
-		c, ok := sw.byRef[u.ref]
-		if !ok {
-			continue
-		}
-		home, err := sw.home(ctx, c.HomeURN)
-		if err != nil {
-			return errors.Join(append(errs, err)...)
-		}
-		text := conversations.MsgUnreachable(c, role)
-		for _, h := range home {
-			if h == u.to {
-				continue
-			}
-			out = append(out, message{Key: key(KindUnreachable, c.Ref, h, u.to), Job: KindUnreachable, Kind: KindUnreachable,
-				Case: c.Ref, To: h, Expires: sw.now.Add(7 * 24 * time.Hour), Reply: storedReply{Text: text, Case: c.Ref}})
+		if !done[u] {
+			done[u] = true
+			s.notify.Unreachable(ctx, u.ref, u.to)
 		}
 	}
-	sortMessages(out)
-	// Staff who turn out unreachable too are marked; reporting stops there.
-	if _, err := s.dispatch(ctx, ob, out, jr); err != nil {
-		errs = append(errs, err)
-	}
-	return errors.Join(errs...)
-}
-
-// errNotLinked stops markPerson's update of a case the person is not linked
-// to (staff found through their school), which has nothing to record.
-var errNotLinked = errors.New("not linked to the case")
-
-// markPerson marks the person unreachable on the case, with an audit record,
-// and returns their role there ("" if they are not linked to it).
-func (s *Scheduler) markPerson(ctx context.Context, u unreachable, errs *[]error) offsitebot.Role {
-	var role offsitebot.Role
-	now := s.now()
-	_, err := s.store.UpdateCase(ctx, u.ref, func(c *offsitebot.Case) ([]offsitebot.AuditEvent, error) {
-		p, ok := c.Person(u.to)
-		if !ok {
-			role = ""
-			return nil, errNotLinked
-		}
-		role = p.Role
-		return c.MarkUnreachable(offsitebot.BotActor(now), u.to).Audit, nil
-	})
-	if err != nil && !errors.Is(err, errNotLinked) {
-		*errs = append(*errs, err)
-	}
-	return role
 }

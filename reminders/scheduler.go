@@ -35,8 +35,6 @@ import (
 type Store interface {
 	Cases(ctx context.Context, f offsitebot.CaseFilter) ([]offsitebot.Case, error)
 	Identities(ctx context.Context, f offsitebot.IdentityFilter) ([]offsitebot.Identity, error)
-	SetUnreachable(ctx context.Context, identityID string, v bool) error
-	UpdateCase(ctx context.Context, ref string, fn func(c *offsitebot.Case) ([]offsitebot.AuditEvent, error)) (*offsitebot.Case, error)
 	// AppendAuditMany records the reminders sent about each case, for its chronology (rule 1).
 	AppendAuditMany(ctx context.Context, events []offsitebot.AuditEvent) error
 
@@ -54,11 +52,18 @@ type Store interface {
 	PurgeReminders(ctx context.Context, before time.Time) error
 }
 
+// Notifier is told of each recipient found unreachable, with the case the
+// message was about; *conversations.Notifier marks them and tells the school.
+type Notifier interface {
+	Unreachable(ctx context.Context, ref, to string)
+}
+
 // Options are the scheduler's collaborators.
 type Options struct {
 	Config   Config
 	Store    Store
 	Send     bot.Sender       // a *bot.Dispatcher
+	Notify   Notifier         // the one that tells people (the engine's)
 	Now      func() time.Time // default time.Now
 	Calendar offsitebot.Calendar
 	Settings offsitebot.Settings // [rules]; zero: the defaults
@@ -70,6 +75,7 @@ type Scheduler struct {
 	cfg     Config
 	store   Store
 	send    bot.Sender
+	notify  Notifier
 	now     func() time.Time
 	cal     offsitebot.Calendar
 	set     offsitebot.Settings
@@ -124,8 +130,8 @@ func (s *Scheduler) builder(name string) func(context.Context, *sweep) ([]messag
 
 // New checks the configuration and returns a scheduler, not yet started.
 func New(opts Options) (*Scheduler, error) {
-	if opts.Store == nil || opts.Send == nil {
-		return nil, errors.New("reminders: Store and Send are required")
+	if opts.Store == nil || opts.Send == nil || opts.Notify == nil {
+		return nil, errors.New("reminders: Store, Send and Notify are required")
 	}
 	cfg := opts.Config.withDefaults()
 	scheds, timeout, err := cfg.parse()
@@ -133,7 +139,7 @@ func New(opts Options) (*Scheduler, error) {
 		return nil, err
 	}
 	s := &Scheduler{
-		cfg: cfg, store: opts.Store, send: opts.Send, now: opts.Now, cal: opts.Calendar, set: opts.Settings.OrDefault(),
+		cfg: cfg, store: opts.Store, send: opts.Send, notify: opts.Notify, now: opts.Now, cal: opts.Calendar, set: opts.Settings.OrDefault(),
 		log: opts.Log, timeout: timeout,
 	}
 	if s.now == nil {
@@ -344,12 +350,8 @@ func (s *Scheduler) run(ctx context.Context, t time.Time, names []string) (Repor
 			errs = append(errs, fmt.Errorf("reminders retry: %w", err))
 		}
 	}
-	if len(unreach) > 0 && ctx.Err() == nil {
-		jr := JobReport{Job: KindUnreachable}
-		if err := s.reportUnreachable(ctx, sw, ob, unreach, &jr); err != nil {
-			errs = append(errs, fmt.Errorf("reminders unreachable: %w", err))
-		}
-		rep.Jobs = append(rep.Jobs, jr)
+	if ctx.Err() == nil {
+		s.reportUnreachable(ctx, unreach)
 	}
 	errs = append(errs, ob.flush(ctx))
 	rep.Cases = len(sw.cases)

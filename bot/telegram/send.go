@@ -28,7 +28,7 @@ const (
 
 // Send delivers r to the identity to ("telegram:<user id>"; a private chat's
 // id is the user's). A person who blocked the bot gives an error wrapping
-// bot.ErrUnreachable, and is marked unreachable here too.
+// bot.ErrUnreachable; what follows is the notifier's business.
 func (a *Adapter) Send(ctx context.Context, to string, r bot.Reply) error {
 	rest, ok := strings.CutPrefix(to, "telegram:")
 	id, err := strconv.ParseInt(rest, 10, 64)
@@ -156,8 +156,8 @@ func (a *Adapter) resolveData(ctx context.Context, chat int64, data string) (str
 
 // call makes one Bot API call to chat within the rate limits: it waits its
 // turn, waits out every 429's retry_after (matched with errors.As: the
-// library's IsTooManyRequestsError misses wrapped errors), and maps a 403 to
-// bot.ErrUnreachable after marking the person unreachable.
+// library's IsTooManyRequestsError misses wrapped errors), and maps a 403 or
+// a chat gone to bot.ErrUnreachable.
 func (a *Adapter) call(ctx context.Context, chat int64, fn func(context.Context) error) error {
 	slot, release := a.limit.chat(chat)
 	defer release()
@@ -184,12 +184,6 @@ func (a *Adapter) call(ctx context.Context, chat int64, fn func(context.Context)
 				return err
 			}
 		case errors.Is(err, tgbot.ErrorForbidden) || isChatGone(err):
-			if chat > 0 { // a private chat: the chat id is the user id
-				id := "telegram:" + strconv.FormatInt(chat, 10)
-				if serr := a.store.SetUnreachable(ctx, id, true); serr != nil {
-					a.log.Info("mark unreachable", "user", id, "err", serr)
-				}
-			}
 			return fmt.Errorf("%w: %w", bot.ErrUnreachable, err)
 		case bot.Transient(err) && failed < bot.NetRetries && ctx.Err() == nil:
 			failed++

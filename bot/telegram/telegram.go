@@ -43,7 +43,6 @@ type Store interface {
 	AcquireLease(ctx context.Context, name, holder string, now time.Time, ttl time.Duration) (bool, error)
 	ReleaseLease(ctx context.Context, name, holder string) error
 	Identity(ctx context.Context, id string) (*offsitebot.Identity, error)
-	SetUnreachable(ctx context.Context, identityID string, v bool) error
 }
 
 // Options configure an Adapter. Token, Router and Store are required, and

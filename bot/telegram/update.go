@@ -118,7 +118,7 @@ func (a *Adapter) onMessage(ctx context.Context, m *models.Message) {
 		text = strings.TrimSpace(m.Caption) // the words that came with it, as typed
 	}
 	text = stripBotName(text)
-	who := a.known(ctx, m.From)
+	who := a.identity(ctx, m.From)
 	req := bot.Request{
 		Platform: offsitebot.Telegram, UserID: userID(m.From), Name: m.From.FirstName,
 		Chat: strconv.FormatInt(m.Chat.ID, 10), Text: text, Media: media,
@@ -165,19 +165,6 @@ func (a *Adapter) respond(ctx context.Context, req bot.Request) []bot.Reply {
 func isJoin(text string) bool {
 	words := bot.Split(text)
 	return len(words) > 1 && strings.EqualFold(strings.TrimPrefix(words[0], "/"), "start")
-}
-
-// known is who u is to the bot (an identity without a role if nobody yet),
-// once the unreachable mark of someone who writes again is cleared (they
-// unblocked the bot).
-func (a *Adapter) known(ctx context.Context, u *models.User) offsitebot.Identity {
-	id := a.identity(ctx, u)
-	if id.Unreachable {
-		if err := a.store.SetUnreachable(ctx, id.ID, false); err != nil {
-			a.log.Warn("clear unreachable", "user", id.ID, "err", err)
-		}
-	}
-	return id
 }
 
 // identity reads who u is; an identity without a role if nobody yet (or
@@ -236,7 +223,7 @@ func (a *Adapter) onCallback(ctx context.Context, q *models.CallbackQuery) {
 		a.reply(ctx, chat, []bot.Reply{{Text: msgButtonExpired}})
 		return
 	}
-	a.offerMenu(ctx, chat, a.known(ctx, &q.From).Role)
+	a.offerMenu(ctx, chat, a.identity(ctx, &q.From).Role)
 	// A step beside an item of a list leaves the list's other buttons be;
 	// a question's choice is answered once.
 	data, listed := strings.CutPrefix(data, itemMark)

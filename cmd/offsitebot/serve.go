@@ -157,7 +157,7 @@ func (w *app) adapters() (*slack.Adapter, *telegram.Adapter, error) {
 
 func (w *app) scheduler() (*reminders.Scheduler, error) {
 	return reminders.New(reminders.Options{
-		Config: w.cfg.Reminders, Store: w.db, Send: w.dispatch, Now: w.now, Calendar: w.cal, Settings: w.cfg.Rules,
+		Config: w.cfg.Reminders, Store: w.db, Send: w.dispatch, Notify: w.engine.Notifier(), Now: w.now, Calendar: w.cal, Settings: w.cfg.Rules,
 		Log: w.log.With("component", "reminders"),
 	})
 }
