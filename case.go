@@ -206,6 +206,9 @@ type AttendanceDay struct {
 	By   string    `bson:"by" json:"by"`
 	At   time.Time `bson:"at" json:"at"`
 	Via  Platform  `bson:"via" json:"via"`
+	// Alerted says recording the day told the home school at once, so a
+	// correction owes them word that it is resolved.
+	Alerted bool `bson:"alerted,omitempty" json:"alerted,omitempty"`
 }
 
 // Meeting modes.

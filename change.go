@@ -58,6 +58,7 @@ const (
 	NoticeRequest     NoticeKind = "review request"    // a written request, passed on (rule 7)
 	NoticeSuggestion  NoticeKind = "time suggestion"   // a parent can't come and suggests a time
 	NoticeAbsence     NoticeKind = "absence alert"     // a safeguarding absence (rule 3)
+	NoticeResolved    NoticeKind = "absence resolved"  // an absence alerted on, corrected
 	NoticeUnreachable NoticeKind = "unreachable"       // someone can't be reached by the bot
 	NoticeMessage     NoticeKind = "message"           // a family's (or contact's) own words, passed on
 	NoticeReply       NoticeKind = "reply"             // staff's answer to them
@@ -88,8 +89,9 @@ type Notice struct {
 	Before ReviewOutcome
 	// Request is the review request passed on.
 	Request ReviewRequest
-	// Day is the attendance that raised an alert.
-	Day AttendanceDay
+	// Day is the attendance that raised an alert, or that corrected one
+	// (DayWas, as it raised the alert).
+	Day, DayWas AttendanceDay
 	// Person and Role are who it is about, or who acted: the person
 	// unreachable, who suggested another time, who recorded an absence.
 	Person string
@@ -256,6 +258,8 @@ func (c *Case) Delivered(n Notice, to []string, at time.Time) Change {
 		ch.audit(bot.event(c, "message passed on", toHome(to)))
 	case NoticeReply:
 		ch.audit(bot.event(c, "reply sent", fmt.Sprintf("to %d %s", len(to), n.Role)))
+	case NoticeResolved:
+		ch.audit(bot.event(c, "attendance alert resolved", toHome(to)))
 	}
 	return ch
 }

@@ -7,11 +7,14 @@ import (
 
 // CodeInfo describes one attendance code of the 2024 England code set.
 // Present sessions count towards attendance; sessions that are not Possible
-// are left out of the percentage altogether; Alert codes are a possible child
-// missing from education, so the home school is told at once (rule 3).
+// are left out of the percentage altogether; Alert codes (N whereabouts not
+// known, E suspended) tell the home school at once (rule 3, and see
+// AttendanceDay.Alert); Flag is how the day's summary names a code the home
+// school should notice ("unauthorised absence", "late").
 type CodeInfo struct {
 	Code, Meaning, Category  string
 	Present, Possible, Alert bool
+	Flag                     string
 }
 
 // Code categories, as the DfE groups them.
@@ -52,7 +55,7 @@ var codeList = []CodeInfo{
 	{Code: "T", Meaning: "parent travelling for work", Category: CatAuthorised, Possible: true},
 	{Code: "R", Meaning: "religious observance", Category: CatAuthorised, Possible: true},
 	{Code: "I", Meaning: "illness", Category: CatAuthorised, Possible: true},
-	{Code: "E", Meaning: "suspended or excluded, no alternative provision", Category: CatAuthorised, Possible: true},
+	{Code: "E", Meaning: "suspended or excluded, no alternative provision", Category: CatAuthorised, Possible: true, Alert: true, Flag: "suspended"},
 
 	{Code: "Q", Meaning: "no access arrangements in place", Category: CatUnable},
 	{Code: "Y1", Meaning: "transport normally provided not available", Category: CatUnable},
@@ -63,10 +66,10 @@ var codeList = []CodeInfo{
 	{Code: "Y6", Meaning: "public health guidance or law", Category: CatUnable},
 	{Code: "Y7", Meaning: "other unavoidable cause", Category: CatUnable},
 
-	{Code: "G", Meaning: "holiday not agreed by the school", Category: CatUnauthorised, Possible: true, Alert: true},
-	{Code: "N", Meaning: "reason not yet known", Category: CatUnauthorised, Possible: true, Alert: true},
-	{Code: "O", Meaning: "absent, other unauthorised reason", Category: CatUnauthorised, Possible: true, Alert: true},
-	{Code: "U", Meaning: "arrived after the register closed", Category: CatUnauthorised, Possible: true, Alert: true},
+	{Code: "G", Meaning: "holiday not agreed by the school", Category: CatUnauthorised, Possible: true, Flag: "unauthorised absence"},
+	{Code: "N", Meaning: "reason not yet known", Category: CatUnauthorised, Possible: true, Alert: true, Flag: "whereabouts not known"},
+	{Code: "O", Meaning: "absent, other unauthorised reason", Category: CatUnauthorised, Possible: true, Flag: "unauthorised absence"},
+	{Code: "U", Meaning: "arrived after the register closed", Category: CatUnauthorised, Possible: true, Flag: "late"},
 
 	{Code: "Z", Meaning: "prospective pupil, not yet on the register", Category: CatAdmin},
 	{Code: "#", Meaning: "planned school closure", Category: CatAdmin},
@@ -111,6 +114,15 @@ func CheckCode(s string) (CodeInfo, error) {
 }
 
 const commonCodes = `The common ones are / present (morning), \ present (afternoon), L late, I illness, M medical appointment, C exceptional leave, N reason not yet known, O other unauthorised absence, U arrived after the register closed, G holiday not agreed.`
+
+// Alert reports whether day d tells the home school at once: a session coded
+// N (whereabouts not known) or E (suspended), unless it is the morning and
+// the pupil was present in the afternoon (they turned up). Codes outside the
+// current set raise none.
+func (d AttendanceDay) Alert() bool {
+	am, pm := codeIndex[normCode(d.AM)], codeIndex[normCode(d.PM)]
+	return pm.Alert || am.Alert && !pm.Present
+}
 
 // AttendanceSummary counts the sessions from from to to, inclusive: present
 // sessions and possible ones. Codes outside the current set (old records) and

@@ -41,7 +41,8 @@ func TestCheckCodeAcceptsEveryCurrentCode(t *testing.T) {
 func TestCodeFlags(t *testing.T) {
 	present := "/ \\ L K V P W B"
 	notPossible := "D X Z # Q Y1 Y2 Y3 Y4 Y5 Y6 Y7"
-	alert := "N O U G"
+	alert := "N E"
+	flagged := "N E O G U"
 	in := func(list, code string) bool {
 		for _, f := range strings.Fields(list) {
 			if f == code {
@@ -61,6 +62,9 @@ func TestCodeFlags(t *testing.T) {
 			if ci.Alert != in(alert, ci.Code) {
 				t.Errorf("Alert = %v", ci.Alert)
 			}
+			if (ci.Flag != "") != in(flagged, ci.Code) {
+				t.Errorf("Flag = %q", ci.Flag)
+			}
 			if ci.Present && !ci.Possible {
 				t.Error("a present session must be a possible one")
 			}
@@ -73,6 +77,32 @@ func TestCodeFlags(t *testing.T) {
 	c[0].Code = "changed"
 	if Codes()[0].Code != "/" {
 		t.Error("Codes() shares its backing array")
+	}
+}
+
+func TestDayAlert(t *testing.T) {
+	for _, tc := range []struct {
+		am, pm string
+		want   bool
+	}{
+		{"N", "N", true},
+		{"E", "E", true},
+		{"/", "N", true}, // gone after lunch
+		{"/", "E", true},
+		{"N", `\`, false}, // an absent morning, present in the afternoon
+		{"N", "L", false},
+		{"E", `\`, false},
+		{"N", "I", true}, // the afternoon says nothing of the morning's whereabouts
+		{"O", "O", false},
+		{"G", "G", false},
+		{"U", "U", false},
+		{"/", "U", false},
+		{"/", `\`, false},
+		{"H", "N", true}, // a retired code in old records raises nothing itself
+	} {
+		if got := (AttendanceDay{AM: tc.am, PM: tc.pm}).Alert(); got != tc.want {
+			t.Errorf("AM %s PM %s: Alert() = %v, want %v", tc.am, tc.pm, got, tc.want)
+		}
 	}
 }
 

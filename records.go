@@ -27,22 +27,23 @@ func (c *Case) AddContact(a Actor, ct Contact) (Change, error) {
 
 // RecordAttendance records the receiving school's codes for one day (rule
 // 3): one entry per date, a correction replacing it. It returns the entry
-// replaced, if any. A code that raises a safeguarding alert owes the home
-// school the news at once, unless the home school recorded it itself.
+// replaced, if any. A day that raises an alert (AttendanceDay.Alert) owes the
+// home school the news at once, and a correction of one that did owes them
+// word that it is resolved, unless the home school recorded it itself.
 func (c *Case) RecordAttendance(a Actor, day AttendanceDay) (*AttendanceDay, Change, error) {
 	var ch Change
 	if err := c.CheckActive(); err != nil {
 		return nil, ch, err
 	}
-	alert := false
 	for _, code := range []*string{&day.AM, &day.PM} {
 		ci, err := CheckCode(*code)
 		if err != nil {
 			return nil, ch, err
 		}
-		*code, alert = ci.Code, alert || ci.Alert
+		*code = ci.Code
 	}
 	day.By, day.At, day.Via = a.ID, a.At, a.Via
+	day.Alerted = day.Alert() && a.Role != RoleHome
 	detail := fmt.Sprintf("%s AM %s PM %s", day.Date, day.AM, day.PM)
 	var was *AttendanceDay
 	for i, d := range c.Attendance {
@@ -57,8 +58,11 @@ func (c *Case) RecordAttendance(a Actor, day AttendanceDay) (*AttendanceDay, Cha
 		c.Attendance = append(c.Attendance, day)
 		ch.audit(a.event(c, "attendance recorded", detail))
 	}
-	if alert && a.Role != RoleHome {
+	switch {
+	case day.Alerted:
 		ch.owe(Notice{Kind: NoticeAbsence, To: ToHome, Day: day, Person: a.ID, Role: a.Role, At: a.At})
+	case was != nil && was.Alerted && !day.Alert() && a.Role != RoleHome:
+		ch.owe(Notice{Kind: NoticeResolved, To: ToHome, Day: day, DayWas: *was, Person: a.ID, Role: a.Role, At: a.At})
 	}
 	return was, ch, nil
 }

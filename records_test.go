@@ -52,37 +52,62 @@ func TestLastSchoolContact(t *testing.T) {
 
 func TestRecordAttendance(t *testing.T) {
 	for _, tc := range []struct {
-		name       string
-		role       Role
-		days       [][3]string // date, AM, PM, in the order recorded
-		want       []string    // the attendance kept
-		wantAudit  []string
-		wantAlerts int
+		name         string
+		role         Role
+		days         [][3]string // date, AM, PM, in the order recorded
+		want         []string    // the attendance kept
+		wantAudit    []string
+		wantAlerts   int
+		wantResolved int
 	}{
 		{"one entry a day", RoleReceiving, [][3]string{{"2026-11-30", "/", "/"}, {"2026-12-01", "/", "l"}},
-			[]string{"2026-11-30 / /", "2026-12-01 / L"}, []string{"attendance recorded", "attendance recorded"}, 0},
-		{"a correction replaces the day", RoleReceiving, [][3]string{{"2026-11-30", "N", "N"}, {"2026-12-01", "/", "/"}, {"2026-11-30", "I", "I"}},
-			[]string{"2026-11-30 I I", "2026-12-01 / /"}, []string{"attendance recorded", "attendance recorded", "attendance corrected"}, 1},
+			[]string{"2026-11-30 / /", "2026-12-01 / L"}, []string{"attendance recorded", "attendance recorded"}, 0, 0},
+		{"a correction replaces the day and resolves its alert", RoleReceiving, [][3]string{{"2026-11-30", "N", "N"}, {"2026-12-01", "/", "/"}, {"2026-11-30", "I", "I"}},
+			[]string{"2026-11-30 I I", "2026-12-01 / /"}, []string{"attendance recorded", "attendance recorded", "attendance corrected"}, 1, 1},
+		{"a correction that still alerts alerts again", RoleReceiving, [][3]string{{"2026-11-30", "N", "N"}, {"2026-11-30", "E", "E"}},
+			[]string{"2026-11-30 E E"}, []string{"attendance recorded", "attendance corrected"}, 2, 0},
+		{"a correction of a day that raised none resolves nothing", RoleReceiving, [][3]string{{"2026-11-30", "O", "O"}, {"2026-11-30", "/", "/"}},
+			[]string{"2026-11-30 / /"}, []string{"attendance recorded", "attendance corrected"}, 0, 0},
 		{"an absence the home school records itself raises no alert", RoleHome, [][3]string{{"2026-11-30", "N", "O"}},
-			[]string{"2026-11-30 N O"}, []string{"attendance recorded"}, 0},
-		{"one alert for a day, whichever session", RoleReceiving, [][3]string{{"2026-11-30", "/", "U"}},
-			[]string{"2026-11-30 / U"}, []string{"attendance recorded"}, 1},
+			[]string{"2026-11-30 N O"}, []string{"attendance recorded"}, 0, 0},
+		{"one alert for a day, whichever session", RoleReceiving, [][3]string{{"2026-11-30", "/", "N"}},
+			[]string{"2026-11-30 / N"}, []string{"attendance recorded"}, 1, 0},
+		{"suspended", RoleReceiving, [][3]string{{"2026-11-30", "E", "E"}},
+			[]string{"2026-11-30 E E"}, []string{"attendance recorded"}, 1, 0},
+		{"late after the register closed is no alert", RoleReceiving, [][3]string{{"2026-11-30", "U", "/"}},
+			[]string{"2026-11-30 U /"}, []string{"attendance recorded"}, 0, 0},
+		{"unauthorised absence is no alert", RoleReceiving, [][3]string{{"2026-11-30", "O", "G"}},
+			[]string{"2026-11-30 O G"}, []string{"attendance recorded"}, 0, 0},
+		{"an absent morning with a present afternoon is no alert", RoleReceiving, [][3]string{{"2026-11-30", "N", `\`}},
+			[]string{"2026-11-30 N \\"}, []string{"attendance recorded"}, 0, 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c := testCase()
-			alerts := 0
+			alerts, resolved := 0, 0
 			for _, d := range tc.days {
 				_, ch, err := c.RecordAttendance(as(tc.role, tNow), AttendanceDay{Date: Date(d[0]), AM: d[1], PM: d[2]})
 				must(t, err)
 				for _, n := range ch.Notices {
-					if n.Kind == NoticeAbsence && n.To == ToHome && n.Role == tc.role && n.Day.Date == Date(d[0]) {
+					if n.To != ToHome || n.Role != tc.role || n.Day.Date != Date(d[0]) {
+						t.Errorf("notice %+v", n)
+					}
+					switch n.Kind {
+					case NoticeAbsence:
 						alerts++
+					case NoticeResolved:
+						resolved++
+						if !n.DayWas.Alerted || n.DayWas.Date != n.Day.Date {
+							t.Errorf("resolved notice without the day that alerted: %+v", n)
+						}
 					}
 				}
 				if got := actions(ch); len(got) != 1 || got[0] != tc.wantAudit[0] {
 					t.Errorf("audit %v, want %s", got, tc.wantAudit[0])
 				}
 				tc.wantAudit = tc.wantAudit[1:]
+			}
+			if resolved != tc.wantResolved {
+				t.Errorf("%d resolved, want %d", resolved, tc.wantResolved)
 			}
 			var got []string
 			for _, d := range c.Attendance {

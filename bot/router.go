@@ -263,7 +263,9 @@ func (r *Router) handle(ctx context.Context, call *Call) ([]Reply, string) {
 	}
 
 	words := Split(call.Text)
-	explicit := call.Command || isSlashCommand(call.Text)
+	// A "/" that begins no command word is not a command, pressed or typed:
+	// it is the attendance code for present, a choice of the question asked.
+	explicit := isSlashCommand(call.Text) || call.Command && !strings.HasPrefix(strings.TrimSpace(call.Text), "/")
 	if len(words) > 0 {
 		call.Word = strings.ToLower(strings.TrimPrefix(words[0], "/"))
 		call.Args = words[1:]

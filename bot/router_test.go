@@ -221,6 +221,8 @@ func TestRouteDecision(t *testing.T) {
 		{"choice", "when is the meeting", false, answer},
 		{"choice", "/banana", false, unknown},
 		{"choice", "/", false, answer}, // the attendance code for present, not a slash command
+		{"choice", "/", true, answer},  // pressed as the choice "/ present" too
+		{"idle", "/", true, unknown},
 		{"choice", "cancel", false, answer},
 		{"choice", "/cancel", false, answer},
 		{"choice", "back", false, answer},

@@ -128,13 +128,58 @@ func doneAttendance(ctx context.Context, s *session) ([]bot.Reply, error) {
 
 // alertCodes describes the sessions coded as a safeguarding concern, or "".
 func alertCodes(am, pm string) string {
+	return sessions(am, pm, func(ci offsitebot.CodeInfo) bool { return ci.Alert }, true)
+}
+
+// dayCodes describes both sessions of a day: "AM I (illness), PM / (present (afternoon))".
+func dayCodes(am, pm string, meaning bool) string {
+	return sessions(am, pm, func(offsitebot.CodeInfo) bool { return true }, meaning)
+}
+
+// sessions describes the sessions whose codes pass keep, with their meaning
+// if asked: "AM and PM N (reason not yet known)" where both are the same.
+func sessions(am, pm string, keep func(offsitebot.CodeInfo) bool, meaning bool) string {
 	var parts []string
 	for _, x := range []struct{ session, code string }{{"AM", am}, {"PM", pm}} {
-		if ci, err := offsitebot.CheckCode(x.code); err == nil && ci.Alert {
-			parts = append(parts, fmt.Sprintf("%s %s (%s)", x.session, ci.Code, ci.Meaning))
+		ci, err := offsitebot.CheckCode(x.code)
+		if err != nil || !keep(ci) {
+			continue
 		}
+		part := x.session + " " + ci.Code
+		if meaning {
+			part += " (" + ci.Meaning + ")"
+		}
+		parts = append(parts, part)
+	}
+	if len(parts) == 2 && am == pm {
+		return "AM and " + parts[1]
 	}
 	return strings.Join(parts, ", ")
+}
+
+// msgAbsenceAlert tells the home school at once of a day that raised an
+// alert (notice n), worded for what it is: whereabouts not known (N), or
+// suspended (E).
+func msgAbsenceAlert(c *offsitebot.Case, n offsitebot.Notice) string {
+	day := n.Day
+	what := "whereabouts not known"
+	follow := "Please find out today where the pupil is and that they are safe: a child whose whereabouts are not known may be missing from education."
+	if day.AM != "N" && day.PM != "N" {
+		what = "suspended"
+		follow = "Please speak to the receiving school today: the pupil must be safe, and education arranged while suspended."
+	}
+	if today := offsitebot.DateOf(n.At); day.Date < today {
+		follow = fmt.Sprintf("This was recorded on %s for an earlier day; please check the pupil is safe.", today.Short())
+	}
+	return fmt.Sprintf("⚠ Safeguarding — %s: %s (%s) was recorded on %s as %s by %s. %s Type show %s for the case.",
+		what, c.Initials(), c.Ref, day.Date.Short(), alertCodes(day.AM, day.PM), recorder(n.Role), follow, c.Ref)
+}
+
+// msgAbsenceResolved tells the home school at once that a day which raised
+// an alert (notice n) was corrected and raises none now.
+func msgAbsenceResolved(c *offsitebot.Case, n offsitebot.Notice) string {
+	return fmt.Sprintf("✓ Resolved: the alert about %s (%s) on %s is resolved — %s corrected the day from %s to %s. Type show %s for the case.",
+		c.Initials(), c.Ref, n.Day.Date.Short(), recorder(n.Role), dayCodes(n.DayWas.AM, n.DayWas.PM, false), dayCodes(n.Day.AM, n.Day.PM, true), c.Ref)
 }
 
 // recorder says who recorded attendance, for the home school.

@@ -304,14 +304,68 @@ func TestFormSubmission(t *testing.T) {
 	}
 }
 
-func TestAlertCodeTellsHomeAtOnce(t *testing.T) {
-	w := newWorld(t)
-	got := w.say(recv, "attendance "+w.ref+" today absent N")
-	if !strings.Contains(got, "Oakfield Primary has been told now") {
-		t.Fatalf("reply: %s", got)
+// TestAttendanceAlerts: N (whereabouts not known) and E (suspended) tell the
+// home school at once, worded as such; U, O, G and an absent morning before a
+// present afternoon do not; correcting a day that alerted tells them at once
+// that it is resolved.
+func TestAttendanceAlerts(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		lines []string // recorded by the receiving school; REF is the case's
+		reply string   // in the reply to the last line
+		home  []string // what home staff got, one substring a message
+	}{
+		{"whereabouts not known", []string{"attendance REF today absent N"}, "Oakfield Primary has been told now",
+			[]string{"⚠ Safeguarding — whereabouts not known: S.T. (REF) was recorded on Wed 2 Dec as AM and PM N (reason not yet known) by the receiving school. Please find out today where the pupil is"}},
+		{"suspended", []string{"attendance REF today E E"}, "has been told now",
+			[]string{"⚠ Safeguarding — suspended: S.T. (REF) was recorded on Wed 2 Dec as AM and PM E (suspended or excluded, no alternative provision)"}},
+		{"gone after lunch", []string{"attendance REF today / N"}, "has been told now", []string{"whereabouts not known: S.T. (REF) was recorded on Wed 2 Dec as PM N (reason not yet known) by"}},
+		{"late after the register closed", []string{"attendance REF today U /"}, "The home school registers D", nil},
+		{"unauthorised absence", []string{"attendance REF today O G"}, "The home school registers D", nil},
+		{"absent morning, present afternoon", []string{`attendance REF today N \`}, "The home school registers D", nil},
+		{"corrected", []string{"attendance REF today absent N", "attendance REF today absent I"}, "has been told now",
+			[]string{"whereabouts not known", "✓ Resolved: the alert about S.T. (REF) on Wed 2 Dec is resolved — the receiving school corrected the day from AM and PM N to AM and PM I (illness)."}},
+		{"corrected to an unauthorised absence", []string{"attendance REF today N N", "attendance REF today O O"}, "has been told now",
+			[]string{"whereabouts not known", "✓ Resolved: the alert about S.T. (REF) on Wed 2 Dec is resolved — the receiving school corrected the day from AM and PM N to AM and PM O (absent, other unauthorised reason)."}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			w := newWorld(t)
+			var got string
+			for _, line := range tc.lines {
+				got = w.say(recv, strings.ReplaceAll(line, "REF", w.ref))
+			}
+			if !strings.Contains(got, tc.reply) {
+				t.Errorf("reply %q, want %q", got, tc.reply)
+			}
+			msgs := w.out.Texts(home)
+			if len(msgs) != len(tc.home) {
+				t.Fatalf("home got %q, want %d messages", msgs, len(tc.home))
+			}
+			for i, want := range tc.home {
+				if want = strings.ReplaceAll(want, "REF", w.ref); !strings.Contains(msgs[i], want) {
+					t.Errorf("home message %d: %q, want %q", i, msgs[i], want)
+				}
+			}
+		})
 	}
-	if msgs := w.out.Texts(home); len(msgs) != 1 || !strings.Contains(msgs[0], "Safeguarding") {
-		t.Fatalf("home got %q", msgs)
+}
+
+// TestAttendanceSummaryWords: the day's summary names each code the home
+// school should notice for what it is; only an alert is marked ⚠.
+func TestAttendanceSummaryWords(t *testing.T) {
+	for _, tc := range []struct{ am, pm, want string }{
+		{"/", `\`, `AM /, PM \ — register D D`},
+		{"N", "N", "register D D ⚠ N reason not yet known"},
+		{"E", "E", "register D D ⚠ E suspended or excluded, no alternative provision"},
+		{"O", "G", "register D D · O unauthorised absence (absent, other unauthorised reason), G unauthorised absence (holiday not agreed by the school)"},
+		{"U", `\`, "register D D · U late (arrived after the register closed)"},
+		{"N", `\`, "register D D · N reason not yet known"},
+	} {
+		c := &offsitebot.Case{Ref: "OSD-7K2Q", Pupil: "Sam Taylor", Attendance: []offsitebot.AttendanceDay{{Date: "2026-12-02", AM: tc.am, PM: tc.pm}}}
+		got := conversations.AttendanceSummary("2026-12-02", []*offsitebot.Case{c}).Text
+		if !strings.HasSuffix(got, tc.want) {
+			t.Errorf("AM %s PM %s: %q, want it to end %q", tc.am, tc.pm, got, tc.want)
+		}
 	}
 }
 
@@ -455,10 +509,10 @@ func TestDutiesCanBeCleared(t *testing.T) {
 
 func TestCorrectionKeepsHistory(t *testing.T) {
 	w := newWorld(t)
-	w.say(recv, "attendance "+w.ref+" 2026-12-01 G O")
+	w.say(recv, "attendance "+w.ref+" 2026-12-01 N O")
 	w.clk.Set(w.clk.Now().Add(time.Minute))
 	got := w.say(recv, "attendance "+w.ref+" 2026-12-01 / L")
-	if !strings.Contains(got, "(was AM G, PM O)") {
+	if !strings.Contains(got, "(was AM N, PM O)") {
 		t.Fatalf("correction reply: %s", got)
 	}
 	c, err := w.db.Case(context.Background(), w.ref)
@@ -468,16 +522,18 @@ func TestCorrectionKeepsHistory(t *testing.T) {
 	var seen []string
 	for _, e := range conversations.Chronology(c, nil) {
 		switch {
-		case e.Kind == "attendance" && strings.HasPrefix(e.Summary, "2026-12-01 AM G PM O") && e.By == recv:
+		case e.Kind == "attendance" && strings.HasPrefix(e.Summary, "2026-12-01 AM N PM O") && e.By == recv:
 			seen = append(seen, "original")
+		case e.Kind == "message" && strings.Contains(e.Summary, "attendance alert resolved"):
+			seen = append(seen, "resolved")
 		case e.Kind == "message" && strings.Contains(e.Summary, "attendance alert"):
 			seen = append(seen, "alert")
-		case e.Kind == "attendance" && strings.Contains(e.Summary, "(was AM G, PM O)"):
+		case e.Kind == "attendance" && strings.Contains(e.Summary, "(was AM N, PM O)"):
 			seen = append(seen, "correction")
 		}
 	}
-	if strings.Join(seen, ",") != "original,alert,correction" {
-		t.Fatalf("chronology lacks the original, the alert or the correction: %v", seen)
+	if strings.Join(seen, ",") != "original,alert,correction,resolved" {
+		t.Fatalf("chronology lacks the original, the alert, the correction or its resolution: %v", seen)
 	}
 }
 

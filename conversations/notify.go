@@ -294,13 +294,9 @@ func homeNotice(c *offsitebot.Case, n offsitebot.Notice) (bot.Reply, bool) {
 		return bot.Reply{Case: c.Ref, Sensitive: true, Text: fmt.Sprintf("A parent of %s (%s) can't make review meeting %s (%s) and suggests: “%s”. To move it, schedule a new time: review %s schedule DATE HH:MM %s",
 			c.Initials(), c.Ref, m.ID, when(m), n.Text, c.Ref, m.Mode)}, true
 	case offsitebot.NoticeAbsence:
-		day := n.Day
-		follow := "A child missing from education needs following up today."
-		if today := offsitebot.DateOf(n.At); day.Date < today {
-			follow = fmt.Sprintf("This was recorded on %s for an earlier day; please check the pupil is safe.", today.Short())
-		}
-		return bot.Reply{Case: c.Ref, Text: fmt.Sprintf("⚠ Safeguarding: %s (%s) was recorded absent on %s — %s — by %s. %s Type show %s for the case.",
-			c.Initials(), c.Ref, day.Date.Short(), alertCodes(day.AM, day.PM), recorder(n.Role), follow, c.Ref)}, true
+		return bot.Reply{Case: c.Ref, Text: msgAbsenceAlert(c, n)}, true
+	case offsitebot.NoticeResolved:
+		return bot.Reply{Case: c.Ref, Text: msgAbsenceResolved(c, n)}, true
 	case offsitebot.NoticeMessage:
 		return msgToHome(c, n), true
 	case offsitebot.NoticeUnreachable:

@@ -74,14 +74,26 @@ func attendanceLine(c *offsitebot.Case, d offsitebot.Date) (string, bot.Item) {
 	a := c.Attendance[i]
 	text := fmt.Sprintf("%s %s: AM %s, PM %s — register %s %s", c.Ref, c.Initials(), a.AM, a.PM,
 		offsitebot.HomeRegisterCode, offsitebot.HomeRegisterCode)
-	var alerts []string
+	// An alert (N, E) is marked as such; what else the home school should
+	// notice is named for what it is: unauthorised absence (O, G), late (U),
+	// a morning's N or E before a present afternoon.
+	var flags []string
 	for _, code := range []string{a.AM, a.PM} {
-		if ci, err := offsitebot.CheckCode(code); err == nil && ci.Alert && !slices.Contains(alerts, ci.Code) {
-			alerts = append(alerts, ci.Code+" "+ci.Meaning)
+		ci, err := offsitebot.CheckCode(code)
+		f := ci.Code + " " + ci.Meaning
+		if !ci.Alert {
+			f = ci.Code + " " + ci.Flag + " (" + ci.Meaning + ")"
+		}
+		if err == nil && ci.Flag != "" && !slices.Contains(flags, f) {
+			flags = append(flags, f)
 		}
 	}
-	if len(alerts) > 0 {
-		text += " ⚠ " + strings.Join(alerts, ", ")
+	if len(flags) > 0 {
+		mark := " · "
+		if a.Alert() {
+			mark = " ⚠ "
+		}
+		text += mark + strings.Join(flags, ", ")
 	}
 	return "• " + text, bot.Item{Text: text}
 }

@@ -304,6 +304,7 @@ func Chronology(k *offsitebot.Case, log []offsitebot.AuditEvent) []Entry {
 // chronicled are the audit actions that also stand in the chronology, by kind.
 var chronicled = map[string]string{
 	"attendance alert":          "message",
+	"attendance alert resolved": "message",
 	"review request passed on":  "message",
 	"time suggestion passed on": "message",
 	"recipient unreachable":     "message",

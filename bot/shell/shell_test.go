@@ -599,3 +599,29 @@ func TestAdminsTalkToPeople(t *testing.T) {
 	}
 	s.expect("help", "school set SCHOOL name=… phone=…", "school list", "staff remove USER", "staff list")
 }
+
+// TestGuidedAttendanceAndAlerts: the guided attendance question takes its
+// own first choice, "/ present", picked by number; a U raises no alert; an N
+// tells the home school at once and its correction tells them it is resolved.
+func TestGuidedAttendanceAndAlerts(t *testing.T) {
+	s := newSession(t) // Wed 2 Dec 2026
+	s.admitted()
+	ref := s.opened(s.say(`new pupil="Sam Taylor" dob=2012-03-04 ehcp=no receiving=riverside start=2/12/2026`))
+	s.expect("/as receiving:Kim", "receiving:Kim")
+	s.expect("attendance "+ref, "The morning (AM) code?", "1) / present")
+	s.expect("1", "And the afternoon (PM) code?", "1) / present")
+	if got := s.expect("1", "Recorded for "+ref+", Wed 2 Dec: AM /, PM /."); strings.Contains(got, "didn't understand") {
+		t.Fatalf("a choice read as a command:\n%s", got)
+	}
+
+	s.clk.Set(at("2026-12-03 10:00"))
+	if got := s.expect("attendance "+ref+" today U /", "Recorded for "+ref+", Thu 3 Dec: AM U, PM /."); strings.Contains(got, "✉") {
+		t.Fatalf("a U alerted:\n%s", got)
+	}
+	s.clk.Set(at("2026-12-04 10:00"))
+	s.expect("attendance "+ref+" today absent N", "Oakfield Primary has been told now",
+		"✉ to shell:home:Alex: ⚠ Safeguarding — whereabouts not known: S.T. ("+ref+")")
+	s.clk.Set(at("2026-12-04 11:00"))
+	s.expect("attendance "+ref+" today absent I", "(was AM N, PM N)", "Oakfield Primary has been told now",
+		"✉ to shell:home:Alex: ✓ Resolved: the alert about S.T. ("+ref+") on Fri 4 Dec is resolved — the receiving school corrected the day from AM and PM N to AM and PM I (illness).")
+}

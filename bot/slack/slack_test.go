@@ -1169,3 +1169,71 @@ func TestKeptDeliveryReplayedAfterCrash(t *testing.T) {
 		t.Errorf("replayed again: %d (%v)", n, err)
 	}
 }
+
+// TestAttendanceChoiceIsAnAnswer: receiving-school staff press the guided
+// attendance question's own first choice, "/ present", for each session: it
+// is taken as the answer, not as a command.
+func TestAttendanceChoiceIsAnAnswer(t *testing.T) {
+	e := newEnv(t)
+	const recvUser = "U0RECV"
+	if err := e.db.PutIdentity(context.Background(), offsitebot.Identity{ID: "slack:" + fakeTeam + ":" + recvUser, Role: offsitebot.RoleReceiving, Name: "Kim", URN: "100002", Created: testNow}); err != nil {
+		t.Fatal(err)
+	}
+	a := e.adapter(t, "http")
+	dm, _ := json.Marshal(map[string]any{"type": "event_callback", "team_id": fakeTeam, "event_id": "Ev0ATT", "event_time": 1764000000,
+		"event": map[string]any{"type": "message", "channel": "D" + recvUser, "channel_type": "im", "user": recvUser,
+			"text": "attendance " + e.ref, "ts": "1764000100.000200"}})
+	if w := serve(t, a, sign(t, fakeSecret, "application/json", dm, time.Now())); w.Code != http.StatusOK {
+		t.Fatalf("ack %d", w.Code)
+	}
+	// press finds "/ present" on the last message posted and presses it.
+	press := func(i int, question string) {
+		t.Helper()
+		posts := e.fake.Posts()
+		q := posts[len(posts)-1]
+		if !strings.Contains(q.Text, question) {
+			t.Fatalf("last post %q, want the question %q", q.Text, question)
+		}
+		var blocks []struct {
+			Type     string `json:"type"`
+			BlockID  string `json:"block_id"`
+			Elements []struct {
+				ActionID string `json:"action_id"`
+				Value    string `json:"value"`
+				Text     struct {
+					Text string `json:"text"`
+				} `json:"text"`
+			} `json:"elements"`
+		}
+		if err := json.Unmarshal(q.Blocks, &blocks); err != nil {
+			t.Fatal(err)
+		}
+		for _, b := range blocks {
+			for _, el := range b.Elements {
+				if el.Text.Text != "/ present" {
+					continue
+				}
+				ts := fmt.Sprintf("1764000200.00000%d", i)
+				payload := interaction(map[string]any{
+					"type": "block_actions", "team": map[string]any{"id": fakeTeam}, "user": map[string]any{"id": recvUser, "username": "kim"},
+					"trigger_id": fmt.Sprint("trig-att-", i), "api_app_id": "A0APP",
+					"container": map[string]any{"type": "message", "channel_id": "D" + recvUser, "message_ts": ts},
+					"message":   map[string]any{"text": q.Text, "ts": ts, "blocks": json.RawMessage(q.Blocks)},
+					"actions": []any{map[string]any{"type": "button", "action_id": el.ActionID, "block_id": b.BlockID, "value": el.Value,
+						"text": map[string]any{"type": "plain_text", "text": el.Text.Text}, "action_ts": ts}},
+				})
+				if w := serve(t, a, sign(t, fakeSecret, formType, payload, time.Now())); w.Code != http.StatusOK {
+					t.Fatalf("ack %d", w.Code)
+				}
+				return
+			}
+		}
+		t.Fatalf("no “/ present” button in %s", q.Blocks)
+	}
+	press(1, "The morning (AM) code?")
+	press(2, "And the afternoon (PM) code?")
+	dms := strings.Join(e.dmsTo(recvUser), "\n")
+	if !strings.Contains(dms, "Recorded for "+e.ref+", Wed 2 Dec: AM /, PM /.") || strings.Contains(dms, "didn't understand") {
+		t.Errorf("DMs:\n%s\nwant the day recorded", dms)
+	}
+}

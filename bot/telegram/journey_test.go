@@ -278,3 +278,40 @@ func TestParentCannotReachOtherCase(t *testing.T) {
 		t.Errorf("case B changed: version %d -> %d, %d requests, %d feedback", before.Version, after.Version, len(after.Requests), len(after.Feedback))
 	}
 }
+
+// TestAttendanceChoiceIsAnAnswer: a receiving contact presses the guided
+// attendance question's own first choice, "/ present", for each session: it
+// is taken as the answer, not as a command.
+func TestAttendanceChoiceIsAnAnswer(t *testing.T) {
+	t.Parallel()
+	e, _ := newJourneyEnv(t)
+	e.clk.Set(time.Date(2026, 12, 2, 10, 0, 0, 0, offsitebot.London))
+	ref := regexp.MustCompile(`OSD-[0-9A-Z]{4,6}`).FindString(texts(e.staff(`new pupil="Sam Taylor" dob=2012-03-04 ehcp=no home=100001 receiving=100002 start=2026-11-23 startok=yes`)))
+	code := regexp.MustCompile(`start=(\w+)`).FindStringSubmatch(texts(e.staff("link " + ref + " receiving")))
+	if ref == "" || code == nil {
+		t.Fatalf("no case or join link")
+	}
+	kim := user(502, "Kim")
+	e.say(kim, "/start "+code[1])
+	press := func(msgs []fakeMsg, question string) []fakeMsg {
+		t.Helper()
+		q := msgs[len(msgs)-1]
+		wantIn(t, "question", q.Text, question)
+		for _, row := range q.Buttons {
+			for _, b := range row {
+				if b.Text == "/ present" {
+					return e.tap(kim, q.ID, b.CallbackData)
+				}
+			}
+		}
+		t.Fatalf("no “/ present” button: %+v", q.Buttons)
+		return nil
+	}
+	press(press(e.say(kim, "/attendance"), "The morning (AM) code?"), "And the afternoon (PM) code?")
+	// The last answer is folded into the question it answers (editPrompt).
+	chat := msgTexts(e.api.sent(kim.ID))
+	wantIn(t, "recorded", chat, "Recorded for "+ref+", Wed 2 Dec: AM /, PM /.")
+	if strings.Contains(chat, "didn't understand") {
+		t.Fatalf("a choice read as a command: %s", chat)
+	}
+}
