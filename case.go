@@ -3,7 +3,10 @@
 // inputs and the time. It imports only the standard library.
 package offsitebot
 
-import "time"
+import (
+	"slices"
+	"time"
+)
 
 // Role is what a person is to the cases they can see.
 type Role string
@@ -246,6 +249,14 @@ func (m Meeting) Where() string {
 	return s
 }
 
+// FamilyInvited reports whether the family was invited (rule 5), by the
+// bot or another way.
+func (m Meeting) FamilyInvited() bool {
+	return slices.ContainsFunc(m.Invitations, func(inv Invitation) bool {
+		return inv.Role == "" || inv.Role == RoleParent || inv.Role == RolePupil
+	})
+}
+
 // Held reports whether the meeting's outcome was recorded.
 func (m Meeting) Held() bool { return m.Outcome != nil }
 
@@ -255,9 +266,12 @@ const (
 	AnswerOtherTime = "other-time"
 )
 
-// Invitation is one linked parent's invitation to a meeting and their answer.
+// Invitation is one person's invitation to a meeting and their answer.
 type Invitation struct {
-	To         string    `bson:"to" json:"to"`
+	To string `bson:"to" json:"to"`
+	// Role is who they are to the case; "" for the family (and invitations
+	// given outside offsitebot).
+	Role       Role      `bson:"role,omitempty" json:"role,omitempty"`
 	Sent       time.Time `bson:"sent" json:"sent"`
 	Answer     string    `bson:"answer,omitempty" json:"answer,omitempty"`
 	Answered   time.Time `bson:"answered,omitempty" json:"answered,omitzero"`

@@ -74,6 +74,12 @@ const (
 	// ToRole is the people linked to the case in the notice's Role (and, for
 	// the receiving school, its staff).
 	ToRole Audience = "role"
+	// ToFamilyAndLA is the family, and the linked LA officers where the pupil
+	// has an EHC plan: those told of each decision.
+	ToFamilyAndLA Audience = "family and la"
+	// ToConcerned is those, and the receiving school's linked contacts:
+	// those invited to review meetings and told when the direction ends.
+	ToConcerned Audience = "concerned"
 )
 
 // Notice is something people must be told because of a change: what kind of
@@ -221,16 +227,22 @@ func (c *Case) Delivered(n Notice, to []string, at time.Time) Change {
 	case NoticeInvitation:
 		if i >= 0 {
 			for _, p := range to {
-				c.Meetings[i].Invitations = append(c.Meetings[i].Invitations, Invitation{To: p, Sent: at})
+				c.Meetings[i].Invitations = append(c.Meetings[i].Invitations, Invitation{To: p, Sent: at, Role: c.roleOf(p)})
 			}
 		}
 		c.autoContact(at, "Invitation to review meeting "+id+" sent")
 		ch.audit(bot.event(c, "invitation sent", id+" to "+strings.Join(to, ", ")))
 	case NoticeDecision:
+		if !slices.ContainsFunc(to, c.family) {
+			ch.audit(bot.event(c, "decision notice sent", id+" to the local authority"))
+			break // the family is still to be told
+		}
+		decided := ""
 		if i >= 0 && c.Meetings[i].Outcome != nil {
 			c.Meetings[i].Outcome.NoticeSent = at
+			decided = " (" + c.Meetings[i].Outcome.Decision + ")"
 		}
-		c.autoContact(at, "Decision to continue after "+id+" sent")
+		c.autoContact(at, "Decision after "+id+decided+" sent")
 		ch.audit(bot.event(c, "decision notice sent", id))
 	case NoticeCorrected:
 		c.autoContact(at, "Correction to the outcome of "+id+" sent")
@@ -262,6 +274,18 @@ func (c *Case) Delivered(n Notice, to []string, at time.Time) Change {
 		ch.audit(bot.event(c, "attendance alert resolved", toHome(to)))
 	}
 	return ch
+}
+
+// roleOf is the role of the person linked to c with identity id, or "".
+func (c *Case) roleOf(id string) Role {
+	p, _ := c.Person(id)
+	return p.Role
+}
+
+// family reports whether identity id is a parent or the pupil linked to c.
+func (c *Case) family(id string) bool {
+	r := c.roleOf(id)
+	return r == RoleParent || r == RolePupil
 }
 
 func toHome(staff []string) string { return fmt.Sprintf("to %d home-school staff", len(staff)) }

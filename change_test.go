@@ -320,9 +320,10 @@ func TestLink(t *testing.T) {
 		want []string
 	}{
 		{"a parent joining late is owed the invitation and the untold decision", RoleParent,
-			[]string{"decision to parents M1", "invitation to parents M3"}},
-		{"so is a pupil of 18", RolePupil, []string{"decision to parents M1", "invitation to parents M3"}},
-		{"a receiving contact is owed nothing", RoleReceiving, nil},
+			[]string{"decision to parents M1", "invitation to concerned M3"}},
+		{"so is a pupil of 18", RolePupil, []string{"decision to parents M1", "invitation to concerned M3"}},
+		{"a receiving contact is owed the invitation only", RoleReceiving, []string{"invitation to concerned M3"}},
+		{"the LA, without an EHC plan, nothing", RoleLA, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c := testCase(untold, told, upcoming, off)
@@ -405,7 +406,7 @@ func TestDelivered(t *testing.T) {
 				return len(m.Invitations) == 3 && m.WasInvited(pupilID) && m.Invitations[2].Sent.Equal(at)
 			}},
 		{"a decision", Notice{Kind: NoticeDecision, Meeting: decided}, []string{parentID},
-			"decision notice sent: M1", "Decision to continue after M1 sent",
+			"decision notice sent: M1", "Decision after M1 (continue) sent",
 			func(c *Case) bool {
 				m, _ := c.Meeting("M1")
 				return m.Outcome.NoticeSent.Equal(at) && !m.AwaitsTelling()

@@ -78,6 +78,9 @@ type DueItem struct {
 	Decision  string    // end: what the last review decided
 	Since     time.Time // reply: when the message waiting longest came
 	IsRequest bool      // reply: it is a review request
+	// Adult says the pupil is 18 or over: the pupil, not the parents, is
+	// the person the regulations name.
+	Adult bool
 }
 
 // dueAt is what every rule needs: the case, the moment and the calendar, and
@@ -121,6 +124,11 @@ func Due(c *Case, now time.Time, cal Calendar, set Settings) []DueItem {
 	var items []DueItem
 	for _, rule := range dueRules {
 		items = append(items, rule(at)...)
+	}
+	if c.Adult(at.today) {
+		for i := range items {
+			items[i].Adult = true
+		}
 	}
 	SortDue(items)
 	return items
@@ -254,7 +262,7 @@ func dueOutcome(at dueAt) []DueItem {
 // due while nobody has been invited.
 func dueInvitation(at dueAt) []DueItem {
 	var items []DueItem
-	for _, m := range at.meetings(func(m Meeting) bool { return !m.Held() && !m.At.Before(at.now) && len(m.Invitations) == 0 }) {
+	for _, m := range at.meetings(func(m Meeting) bool { return !m.Held() && !m.At.Before(at.now) && !m.FamilyInvited() }) {
 		it := at.item(DueInvitation, m.ID, HomeSchool)
 		it.By, it.On = InvitationDeadline(m.Date()), m.Date()
 		switch {

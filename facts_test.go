@@ -226,17 +226,17 @@ func TestCorrectOutcome(t *testing.T) {
 		wantErr string
 	}{
 		{"the next meeting moved: the family is told", told, with(told, func(o *ReviewOutcome) { o.Next = "2026-12-11" }),
-			[]string{"M1 next: 2026-12-14 → 2026-12-11"}, []string{"outcome corrected to parents M1"}, "2027-01-29", ""},
+			[]string{"M1 next: 2026-12-14 → 2026-12-11"}, []string{"outcome corrected to family and la M1"}, "2027-01-29", ""},
 		{"who attended: nothing to tell", told, with(told, func(o *ReviewOutcome) { o.Attended = "Alex, Kim" }),
 			[]string{"M1 attended: Alex → Alex, Kim"}, nil, "2027-01-29", ""},
 		{"a later end: the end date follows", told, with(told, func(o *ReviewOutcome) { o.Until = "2027-02-26" }),
-			[]string{"M1 until: 2027-01-29 → 2027-02-26", "end date changed"}, []string{"outcome corrected to parents M1"}, "2027-02-26", ""},
+			[]string{"M1 until: 2027-01-29 → 2027-02-26", "end date changed"}, []string{"outcome corrected to family and la M1"}, "2027-02-26", ""},
 		{"not told yet: the decision is still owed", untold, with(untold, func(o *ReviewOutcome) { o.Next = "2026-12-11" }),
-			[]string{"M1 next: 2026-12-14 → 2026-12-11"}, []string{"decision to parents M1"}, "2027-01-29", ""},
+			[]string{"M1 next: 2026-12-14 → 2026-12-11"}, []string{"decision to family and la M1"}, "2027-01-29", ""},
 		{"ending instead: no dates kept", told, with(told, func(o *ReviewOutcome) { o.Decision = DecisionReintegrate }),
-			[]string{"M1 decision: continue → reintegrate", "M1 until: 2027-01-29 → (none)", "M1 next: 2026-12-14 → (none)"}, []string{"outcome corrected to parents M1"}, "2027-01-29", ""},
+			[]string{"M1 decision: continue → reintegrate", "M1 until: 2027-01-29 → (none)", "M1 next: 2026-12-14 → (none)"}, []string{"outcome corrected to family and la M1"}, "2027-01-29", ""},
 		{"continuing after all: the decision is owed", ended, with(ended, func(o *ReviewOutcome) { o.Decision, o.Next = DecisionContinue, "2026-12-11" }),
-			[]string{"M1 decision: reintegrate → continue", "M1 next: (none) → 2026-12-11"}, []string{"decision to parents M1"}, "2027-01-29", ""},
+			[]string{"M1 decision: reintegrate → continue", "M1 next: (none) → 2026-12-11"}, []string{"decision to family and la M1"}, "2027-01-29", ""},
 		{"the same answers", told, told, nil, nil, "", "already says that"},
 		{"a next meeting before this one", told, with(told, func(o *ReviewOutcome) { o.Next = "2026-11-27" }), nil, nil, "", "must come after this one"},
 	} {

@@ -53,7 +53,7 @@ func (c *Case) ScheduleMeeting(a Actor, at time.Time, mode, place string) (Meeti
 		detail += fmt.Sprintf(" (confirmed at %d days' notice)", days)
 	}
 	ch.audit(a.event(c, "review scheduled", detail))
-	ch.owe(Notice{Kind: NoticeInvitation, To: ToParents, Meeting: m, At: a.At})
+	ch.owe(Notice{Kind: NoticeInvitation, To: ToConcerned, Meeting: m, At: a.At})
 	return m, ch, nil
 }
 
@@ -122,8 +122,9 @@ func (c *Case) CancelMeeting(a Actor, id string) (Meeting, Change, error) {
 
 // RecordOutcome records what a meeting that has taken place found and
 // decided. A decision to continue must set the next meeting's date, and its
-// date to continue until becomes the agreed end; the linked parents are owed
-// the decision (rule 6).
+// date to continue until becomes the agreed end. Whatever was decided, the
+// family (and the LA, where the pupil has an EHC plan) are owed the decision
+// (for a decision to continue, within 6 days: rule 6).
 func (c *Case) RecordOutcome(a Actor, id string, out ReviewOutcome) (Meeting, Change, error) {
 	var ch Change
 	i, err := c.meetingIndex(id)
@@ -146,9 +147,7 @@ func (c *Case) RecordOutcome(a Actor, id string, out ReviewOutcome) (Meeting, Ch
 	m.Outcome = &out
 	ch.audit(a.event(c, "review outcome recorded", id+" decision "+out.Decision))
 	c.continueUntil(a, out, &ch)
-	if out.Decision == DecisionContinue {
-		ch.owe(Notice{Kind: NoticeDecision, To: ToParents, Meeting: *m, At: a.At})
-	}
+	ch.owe(Notice{Kind: NoticeDecision, To: ToFamilyAndLA, Meeting: *m, At: a.At})
 	return *m, ch, nil
 }
 
@@ -243,9 +242,9 @@ func (c *Case) CorrectOutcome(a Actor, id string, out ReviewOutcome) (Meeting, C
 	switch {
 	case !familyFacing:
 	case !was.NoticeSent.IsZero():
-		ch.owe(Notice{Kind: NoticeCorrected, To: ToParents, Meeting: *m, Before: was, At: a.At})
+		ch.owe(Notice{Kind: NoticeCorrected, To: ToFamilyAndLA, Meeting: *m, Before: was, At: a.At})
 	case out.Decision == DecisionContinue:
-		ch.owe(Notice{Kind: NoticeDecision, To: ToParents, Meeting: *m, At: a.At})
+		ch.owe(Notice{Kind: NoticeDecision, To: ToFamilyAndLA, Meeting: *m, At: a.At})
 	}
 	return *m, ch, nil
 }

@@ -78,7 +78,7 @@ func TestScheduleMeeting(t *testing.T) {
 			if len(ch.Audit) != 1 || ch.Audit[0].Action != "review scheduled" || ch.Audit[0].Detail != tc.wantDetail {
 				t.Errorf("audit %+v", ch.Audit)
 			}
-			if got := kinds(ch); !slices.Equal(got, []string{"invitation to parents M1"}) {
+			if got := kinds(ch); !slices.Equal(got, []string{"invitation to concerned M1"}) {
 				t.Errorf("notices %v", got)
 			}
 		})
@@ -221,13 +221,13 @@ func TestRecordOutcome(t *testing.T) {
 		wantErr     string
 	}{
 		{"continue until a new date sets the end", "M1", cont("2027-02-26", "2026-12-14"), "2027-02-26",
-			[]string{"review outcome recorded", "end date changed"}, []string{"decision to parents M1"}, ""},
+			[]string{"review outcome recorded", "end date changed"}, []string{"decision to family and la M1"}, ""},
 		{"continue until the agreed end changes nothing", "M1", cont("2027-01-29", "2026-12-14"), "2027-01-29",
-			[]string{"review outcome recorded"}, []string{"decision to parents M1"}, ""},
+			[]string{"review outcome recorded"}, []string{"decision to family and la M1"}, ""},
 		{"continue with no date keeps the end", "M1", cont("", "2026-12-14"), "2027-01-29",
-			[]string{"review outcome recorded"}, []string{"decision to parents M1"}, ""},
-		{"reintegrate: no end changed, nobody owed a decision", "M1", ReviewOutcome{Decision: DecisionReintegrate, Until: "2027-02-26"}, "2027-01-29",
-			[]string{"review outcome recorded"}, nil, ""},
+			[]string{"review outcome recorded"}, []string{"decision to family and la M1"}, ""},
+		{"reintegrate: no end changed, the decision owed all the same", "M1", ReviewOutcome{Decision: DecisionReintegrate, Until: "2027-02-26"}, "2027-01-29",
+			[]string{"review outcome recorded"}, []string{"decision to family and la M1"}, ""},
 		{"continue needs a next meeting", "M1", cont("2027-02-26", ""), "2027-01-29", nil, nil, "needs the date of the next review meeting"},
 		{"the next meeting must come after", "M1", cont("", "2026-11-30"), "2027-01-29", nil, nil, "must come after this one (Mon 30 Nov)"},
 		{"not yet held", "M2", cont("", "2026-12-14"), "2027-01-29", nil, nil, "still to come"},
@@ -350,7 +350,7 @@ func TestEndCallsOffOnlyMeetingsToCome(t *testing.T) {
 	if got, want := meetingIDs(c), []string{"M1", "M2", "M3×", "M4×"}; !slices.Equal(got, want) {
 		t.Errorf("meetings %v, want %v", got, want)
 	}
-	if got, want := kinds(ch), []string{"meeting cancelled to invited M3", "ended to parents "}; !slices.Equal(got, want) {
+	if got, want := kinds(ch), []string{"meeting cancelled to invited M3", "ended to concerned "}; !slices.Equal(got, want) {
 		t.Errorf("notices %v, want %v", got, want)
 	}
 	if got := actions(ch); !slices.Equal(got, []string{"direction ended"}) {

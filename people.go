@@ -3,27 +3,53 @@ package offsitebot
 import "slices"
 
 // Link adds a person who joined with a join code; joining again replaces the
-// earlier entry. A parent or pupil joining late is owed what the family
-// should already have had: invitations to meetings still to come, and
-// decisions to continue not yet told.
+// earlier entry. Someone joining late is owed what they should already have
+// had: invitations to meetings still to come, and (the family) decisions to
+// continue not yet told. Those already sent are not sent again.
 func (c *Case) Link(a Actor, jc JoinCode, name string) Change {
 	var ch Change
 	c.removePerson(a.ID)
 	c.People = append(c.People, Person{ID: a.ID, Role: jc.Role, Name: name, Joined: a.At})
 	ch.audit(a.event(c, "joined by code", string(jc.Role)+", code made by "+jc.CreatedBy))
-	if jc.Role != RoleParent && jc.Role != RolePupil {
-		return ch
-	}
 	for _, m := range c.Meetings {
 		switch {
-		case m.upcoming() && m.At.After(a.At):
-			ch.owe(Notice{Kind: NoticeInvitation, To: ToParents, Meeting: m, At: a.At})
-		case m.AwaitsTelling():
+		case m.upcoming() && m.At.After(a.At) && c.concerns(jc.Role, ToConcerned):
+			ch.owe(Notice{Kind: NoticeInvitation, To: ToConcerned, Meeting: m, At: a.At})
+		case m.AwaitsTelling() && c.concerns(jc.Role, ToParents):
 			ch.owe(Notice{Kind: NoticeDecision, To: ToParents, Meeting: m, At: a.At})
 		}
 	}
 	return ch
 }
+
+// concerns reports whether people of role are among audience to on c.
+func (c *Case) concerns(role Role, to Audience) bool {
+	switch role {
+	case RoleParent, RolePupil:
+		return to == ToParents || to == ToFamilyAndLA || to == ToConcerned
+	case RoleLA:
+		return c.EHCP && (to == ToFamilyAndLA || to == ToConcerned)
+	case RoleReceiving:
+		return to == ToConcerned
+	}
+	return false
+}
+
+// Audience lists the people linked to c who are among audience to (one of
+// ToParents, ToFamilyAndLA and ToConcerned), the family first.
+func (c *Case) Audience(to Audience) []Person {
+	out := c.Parents()
+	for _, p := range c.People {
+		if p.Role != RoleParent && p.Role != RolePupil && c.concerns(p.Role, to) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// Adult reports whether the pupil is 18 or over on day d: then the pupil is
+// the person the regulations name, where before it was the parents.
+func (c *Case) Adult(d Date) bool { return c.DOB.Valid() && AgeOn(c.DOB, d) >= AdultAge }
 
 // Unlink removes a, who leaves the case.
 func (c *Case) Unlink(a Actor) Change {

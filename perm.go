@@ -48,8 +48,8 @@ func Sees(id Identity, c *Case) bool {
 var roleActions = map[Role][]Action{
 	RoleAdmin:     {ActView, ActExport, ActOpen, ActContact, ActAttendance, ActReview, ActRequest, ActLink, ActEnd, ActEdit, ActAdmin, ActPack, ActLetter, ActReply, ActDashboard},
 	RoleHome:      {ActView, ActExport, ActOpen, ActContact, ActAttendance, ActReview, ActRequest, ActLink, ActEnd, ActEdit, ActPack, ActLetter, ActReply, ActDashboard},
-	RoleReceiving: {ActView, ActContact, ActAttendance, ActDashboard},
-	RoleLA:        {ActView, ActExport, ActRequest, ActPack, ActDashboard},
+	RoleReceiving: {ActView, ActContact, ActAttendance, ActAnswer, ActDashboard},
+	RoleLA:        {ActView, ActExport, ActRequest, ActPack, ActAnswer, ActDashboard},
 	RoleParent:    {ActView, ActRequest, ActFeedback, ActAnswer, ActPack},
 	RolePupil:     {ActView, ActRequest, ActFeedback, ActAnswer, ActPack},
 }

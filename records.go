@@ -177,7 +177,7 @@ func (c *Case) EndDirection(a Actor, outcome string) (Change, error) {
 	for _, m := range off {
 		ch.owe(Notice{Kind: NoticeCancelled, To: ToInvited, Meeting: m, At: a.At})
 	}
-	ch.owe(Notice{Kind: NoticeEnded, To: ToParents, At: a.At})
+	ch.owe(Notice{Kind: NoticeEnded, To: ToConcerned, At: a.At})
 	return ch, nil
 }
 

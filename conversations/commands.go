@@ -322,6 +322,12 @@ func (e *Engine) status(ctx context.Context, c bot.Call) ([]bot.Reply, error) {
 		return nil, err
 	}
 	if len(cs) == 0 {
+		if k, err := e.endedOnly(ctx, c.Who); err != nil || k != nil {
+			if err != nil {
+				return nil, err
+			}
+			return text(msgEnded(k, c.Who.Role, schools{e.schoolOf(ctx, k.HomeURN), e.schoolOf(ctx, k.ReceivingURN)})), nil
+		}
 		return text("You're not connected to any active off-site direction at the moment. If the school sends you a new link, open it to connect."), nil
 	}
 	var parts []string
@@ -364,6 +370,10 @@ func (e *Engine) familyStatus(ctx context.Context, k *offsitebot.Case, c bot.Cal
 			}
 		}
 		lines = append(lines, line)
+	} else if last, held := offsitebot.LastHeldMeeting(k, c.Now); held && last.Outcome.Decision != offsitebot.DecisionContinue {
+		// Said as the decision was, never "you'll be invited" after a decision to end.
+		decided, next := decisionWords(k, *last.Outcome, schools{e.schoolOf(ctx, k.HomeURN), e.schoolOf(ctx, k.ReceivingURN)}, c.Who.Role)
+		lines = append(lines, fmt.Sprintf("The review meeting on %s decided: %s. %s", last.Date().Short(), decided, next))
 	} else {
 		lines = append(lines, "No review meeting is booked yet; the school will invite you.")
 	}

@@ -634,7 +634,7 @@ func TestQuestionsMeetingsAndEnding(t *testing.T) {
 	w.say(home, "review "+w.ref+" schedule 2026-12-22 10:00 in-person")
 	w.say(home, "end "+w.ref+" other")
 	w.say(home, "yes")
-	if msgs := w.out.Texts(parent); len(msgs) < 2 || !strings.Contains(msgs[len(msgs)-2], "on Tue 22 Dec 10:00 is cancelled") || !strings.Contains(msgs[len(msgs)-1], "Sam's off-site direction ("+w.ref+") has now ended") {
+	if msgs := w.out.Texts(parent); len(msgs) < 2 || !strings.Contains(msgs[len(msgs)-2], "on Tue 22 Dec 10:00 won't take place: the off-site direction has ended") || !strings.Contains(msgs[len(msgs)-1], "Sam's off-site direction ("+w.ref+") ended on Wed 9 Dec") {
 		t.Fatalf("parent not told of the meeting called off and the end: %q", msgs)
 	}
 	// With the only case ended, feedback has nothing to go to.

@@ -45,11 +45,11 @@ func noticeWords(it offsitebot.DueItem, _ offsitebot.Role) dueWords {
 	when := fmt.Sprintf("%s (2 school days before the start on %s)", it.By.Short(), it.On.Short())
 	switch {
 	case it.Stage == offsitebot.StageStarted:
-		w.what, w.todo = "written notice to parents was due by "+when+" and is not recorded as given", " — give it now"
+		w.what, w.todo = "written notice to "+parents(it)+" was due by "+when+" and is not recorded as given", " — give it now"
 	case it.Overdue:
-		w.what, w.todo = "written notice to parents was due by "+when, " — send it now"
+		w.what, w.todo = "written notice to "+parents(it)+" was due by "+when, " — send it now"
 	default:
-		w.what = "written notice to parents must reach them by " + when
+		w.what = "written notice to " + parents(it) + " must reach them by " + when
 	}
 	return w
 }
@@ -126,25 +126,25 @@ func reviewWords(it offsitebot.DueItem, _ offsitebot.Role) dueWords {
 		if it.Booked != "" {
 			not = none
 		}
-		w.what = fmt.Sprintf("next review meeting due by %s — %s, and parents can no longer have 6 days' notice for it", it.By.Short(), not)
+		w.what = fmt.Sprintf("next review meeting due by %s — %s, and %s can no longer have 6 days' notice for it", it.By.Short(), not, parents(it))
 	case it.Booked != "":
 		w.what = fmt.Sprintf("next review meeting due by %s — %s", it.By.Short(), none)
-		w.todo = fmt.Sprintf("; schedule one by %s so parents get 6 days' notice", offsitebot.InvitationDeadline(it.By).Short())
+		w.todo = fmt.Sprintf("; schedule one by %s so %s get 6 days' notice", offsitebot.InvitationDeadline(it.By).Short(), parents(it))
 	default:
 		w.what = "next review meeting due by " + it.By.Short()
-		w.todo = fmt.Sprintf(" — schedule it by %s so parents get 6 days' notice", offsitebot.InvitationDeadline(it.By).Short())
+		w.todo = fmt.Sprintf(" — schedule it by %s so %s get 6 days' notice", offsitebot.InvitationDeadline(it.By).Short(), parents(it))
 	}
 	return w
 }
 
 func continuationWords(it offsitebot.DueItem, _ offsitebot.Role) dueWords {
 	w := dueWords{command: "review " + it.Ref + " told " + it.Subject, act: offsitebot.ActReview,
-		press: "review " + it.Ref + " told " + it.Subject, label: "Record parents told"}
+		press: "review " + it.Ref + " told " + it.Subject, label: "Record " + parents(it) + " told"}
 	if it.Overdue {
-		w.what = fmt.Sprintf("decision to continue from the %s meeting was due to parents by %s (6 days after)", it.On.Short(), it.By.Short())
+		w.what = fmt.Sprintf("decision to continue from the %s meeting was due to %s by %s (6 days after)", it.On.Short(), parents(it), it.By.Short())
 		w.todo = " — tell them now"
 	} else {
-		w.what = fmt.Sprintf("decision to continue from the %s meeting must reach parents by %s (6 days after)", it.On.Short(), it.By.Short())
+		w.what = fmt.Sprintf("decision to continue from the %s meeting must reach %s by %s (6 days after)", it.On.Short(), parents(it), it.By.Short())
 	}
 	return w
 }
@@ -156,18 +156,30 @@ func outcomeWords(it offsitebot.DueItem, _ offsitebot.Role) dueWords {
 }
 
 func invitationWords(it offsitebot.DueItem, _ offsitebot.Role) dueWords {
-	w := dueWords{command: "link " + it.Ref + " parent", act: offsitebot.ActLink,
-		press: "link " + it.Ref + " parent", label: "Make a parent's link"}
+	who, link := "parents", "parent"
+	if it.Adult {
+		who, link = "the pupil", "pupil"
+	}
+	w := dueWords{command: "link " + it.Ref + " " + link, act: offsitebot.ActLink,
+		press: "link " + it.Ref + " " + link, label: "Make a " + link + "'s link"}
 	switch {
 	case it.Overdue:
-		w.what = fmt.Sprintf("invitation for the %s meeting should have gone to parents by %s (6 days before) — no parent is linked", it.On.Short(), it.By.Short())
+		w.what = fmt.Sprintf("invitation for the %s meeting should have gone to %s by %s (6 days before) — no %s is linked", it.On.Short(), who, it.By.Short(), link)
 		w.todo = ", invite them now"
 	case it.Stage == offsitebot.StageLastDay:
-		w.what = fmt.Sprintf("invitation for the %s meeting must go to parents today (6 days before) — no parent is linked", it.On.Short())
+		w.what = fmt.Sprintf("invitation for the %s meeting must go to %s today (6 days before) — no %s is linked", it.On.Short(), who, link)
 	default:
-		w.what = fmt.Sprintf("invitation for the %s meeting must go to parents by %s (6 days before) — no parent is linked", it.On.Short(), it.By.Short())
+		w.what = fmt.Sprintf("invitation for the %s meeting must go to %s by %s (6 days before) — no %s is linked", it.On.Short(), who, it.By.Short(), link)
 	}
 	return w
+}
+
+// parents is whom the regulations name for it's case, in staff's words.
+func parents(it offsitebot.DueItem) string {
+	if it.Adult {
+		return "the pupil"
+	}
+	return "parents"
 }
 
 func requestWords(it offsitebot.DueItem, _ offsitebot.Role) dueWords {

@@ -84,6 +84,19 @@ func meetingArg(k *offsitebot.Case, args []string, ok func(offsitebot.Meeting) b
 	return "", offsitebot.Errorf(offsitebot.EInvalid, "Which meeting? %s has %s.", k.Ref, strings.Join(ids, ", "))
 }
 
+// toldWho is "the parents were" or, for a pupil of 18 or over, "the pupil was".
+func toldWho(k *offsitebot.Case, t time.Time) string {
+	return relevant(k, t) + plainWas(k, t)
+}
+
+// plainWas agrees with relevant: " were" after the parents, " was" after the pupil.
+func plainWas(k *offsitebot.Case, t time.Time) string {
+	if k.Adult(offsitebot.DateOf(t)) {
+		return " was"
+	}
+	return " were"
+}
+
 // told is `review OSD-… told M1 [date] [how]`: the decision to continue
 // reached the parents another way on that day (today if none) (rule 6). Told
 // after 6 days, the reply says so: the breach stays on the case.
@@ -112,7 +125,7 @@ func (e *Engine) told(ctx context.Context, c bot.Call) ([]bot.Reply, error) {
 		return nil, err
 	}
 	m, _ := k.Meeting(mid)
-	s := fmt.Sprintf("Recorded: the parents of %s were told of the decision to continue after %s (%s, %s).", k.Ref, mid, how, m.Outcome.NoticeSent.In(offsitebot.London).Format("2 Jan"))
+	s := fmt.Sprintf("Recorded for %s: %s told of the decision to continue after %s (%s, %s).", k.Ref, toldWho(k, c.Now), mid, how, m.Outcome.NoticeSent.In(offsitebot.London).Format("2 Jan"))
 	if deadline := offsitebot.ContinuationDeadline(m.Date()); offsitebot.DateOf(m.Outcome.NoticeSent) > deadline {
 		s += fmt.Sprintf(" That is late: it was due by %s, 6 days after the meeting. The late decision stays on the case's record.", deadline.Short())
 	}
@@ -149,7 +162,7 @@ func (e *Engine) invited(ctx context.Context, c bot.Call) ([]bot.Reply, error) {
 		}
 	}
 	var m offsitebot.Meeting
-	_, _, err := e.change(ctx, c.Case, func(k *offsitebot.Case) (ch offsitebot.Change, err error) {
+	k, _, err := e.change(ctx, c.Case, func(k *offsitebot.Case) (ch offsitebot.Change, err error) {
 		mid, err := meetingArg(k, c.Args, upcoming)
 		if err != nil {
 			return ch, err
@@ -164,5 +177,5 @@ func (e *Engine) invited(ctx context.Context, c bot.Call) ([]bot.Reply, error) {
 	if d := offsitebot.DateOf(c.Now).DaysUntil(m.Date()); d < offsitebot.InvitationNoticeDays {
 		late = fmt.Sprintf(" That is %s before the meeting, under the 6 days asked for.", plural(d, "day", "days"))
 	}
-	return text(fmt.Sprintf("Recorded: the parents were invited to %s (%s) by %s.%s", m.ID, when(m), how, late)), nil
+	return text(fmt.Sprintf("Recorded: %s invited to %s (%s) by %s.%s", capital(relevant(k, c.Now))+plainWas(k, c.Now), m.ID, when(m), how, late)), nil
 }

@@ -315,7 +315,14 @@ func doneAnswer(ctx context.Context, s *session) ([]bot.Reply, error) {
 // stopFlow is /stop: a parent or contact leaves a case, after confirming.
 func stopFlow() *flow {
 	confirm := choiceStep("confirm", "Confirm", msgStopConfirm, yesNo...)
-	confirm.ask = fixed(msgStopConfirm, bot.Button{Label: "Yes, disconnect me", Data: "yes"}, bot.Button{Label: "No, stay connected", Data: "no"})
+	confirm.ask = func(_ context.Context, s *session) (string, []bot.Button) {
+		q := msgStopConfirm
+		if s.c != nil && s.c.Status == offsitebot.Ended {
+			// Said plainly: there is nothing more to stop.
+			q = fmt.Sprintf("%s (%s) ended on %s. %s", capital(whose(s.c, s.call.Who.Role)), s.c.Ref, s.c.EndedOn.Short(), msgStopEnded)
+		}
+		return q, []bot.Button{{Label: "Yes, disconnect me", Data: "yes"}, {Label: "No, stay connected", Data: "no"}}
+	}
 	return &flow{
 		name: "stop", title: "disconnecting", action: offsitebot.ActView, anyStatus: true,
 		steps:      []step{refStep(), confirm},

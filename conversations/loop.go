@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 	"unicode"
 
 	offsitebot "github.com/offsitebot/offsitebot"
@@ -63,8 +64,11 @@ func (e *Engine) passOn(ctx context.Context, c bot.Call) ([]bot.Reply, error) {
 	case c.Media == bot.MediaOther && words == "":
 		return text(msgNotPassed), nil
 	}
-	if ended, err := e.endedOnly(ctx, c.Who); err != nil || ended != "" {
-		return text(ended), err
+	if k, err := e.endedOnly(ctx, c.Who); err != nil || k != nil {
+		if err != nil {
+			return nil, err
+		}
+		return text(msgEndedNoMessages(k, c.Who.Role, e.schoolOf(ctx, k.HomeURN))), nil
 	}
 	media := c.Media
 	if media == bot.MediaOther {
@@ -81,29 +85,26 @@ func hasWords(s string) bool {
 	return strings.IndexFunc(s, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }) >= 0
 }
 
-// endedOnly is what to say to someone whose every case has ended (nothing
-// is passed on then), or "" if one is still running.
-func (e *Engine) endedOnly(ctx context.Context, who offsitebot.Identity) (string, error) {
+// endedOnly is the case of someone linked by code whose every case has
+// ended (the last to end), or nil if one is still running or none ended.
+func (e *Engine) endedOnly(ctx context.Context, who offsitebot.Identity) (*offsitebot.Case, error) {
 	if len(who.Cases) == 0 {
-		return "", nil
+		return nil, nil
 	}
 	cs, err := e.Store.Cases(ctx, offsitebot.CaseFilter{Refs: who.Cases, Any: true})
 	if err != nil {
-		return "", err
+		return nil, err
 	}
 	var last *offsitebot.Case
 	for i := range cs {
-		switch cs[i].Status {
-		case offsitebot.Active:
-			return "", nil
-		case offsitebot.Ended:
+		switch {
+		case cs[i].Status == offsitebot.Active:
+			return nil, nil
+		case cs[i].Status == offsitebot.Ended && (last == nil || cs[i].EndedOn > last.EndedOn):
 			last = &cs[i]
 		}
 	}
-	if last == nil {
-		return "", nil
-	}
-	return msgEndedNoMessages(last, who.Role, e.schoolOf(ctx, last.HomeURN)), nil
+	return last, nil
 }
 
 var replyTo = []choice{
@@ -207,4 +208,13 @@ func replyWords(it offsitebot.DueItem, _ offsitebot.Role) dueWords {
 	cmd := "reply " + it.Ref + " " + it.From
 	return dueWords{what: fmt.Sprintf("%s from the %s awaiting a reply since %s", what, from, it.Since.In(offsitebot.London).Format("Mon 2 Jan 15:04")),
 		command: cmd + " …", act: offsitebot.ActReply, press: cmd, label: "Reply"}
+}
+
+// relevant is whom the regulations name for c at t, in staff's words: the
+// parents, or the pupil once 18.
+func relevant(c *offsitebot.Case, t time.Time) string {
+	if c.Adult(offsitebot.DateOf(t)) {
+		return "the pupil"
+	}
+	return "the parents"
 }

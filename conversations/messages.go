@@ -20,6 +20,7 @@ const (
 	msgFeedbackThanks = "Thank you. Your answers will be read at the next review meeting, alongside everything else."
 	msgSuggestTime    = "Sorry that time doesn't suit. Which days and times would be better for you? I'll pass it straight to the school."
 	msgStopConfirm    = "Do you want to stop getting messages about this off-site direction here? (yes/no)"
+	msgStopEnded      = "It has ended, so nothing more will come about it here. Do you want to disconnect from it anyway? (yes/no)"
 	msgStopKept       = "OK, you stay connected. Nothing has changed."
 	msgStopped        = "Done: you won't get messages about it here any more. If you change your mind, ask the school for a new link."
 	msgFeedbackSelf   = "How do you feel the new school is going? Say it in your own words."
@@ -94,9 +95,19 @@ func msgRequestReceived(at time.Time, home string, rc offsitebot.RequestCheck) s
 		at.In(offsitebot.London).Format("15:04 on 2 Jan"), home, rc.Explanation)
 }
 
-// invitation invites a parent, or the pupil, to meeting m, with buttons to answer.
-func invitation(c *offsitebot.Case, m offsitebot.Meeting, to offsitebot.Role) bot.Reply {
-	const ask = "It's a chance to say how things are going and what would help. Can you come?"
+// schools are the two schools of a case, as a message names them.
+type schools struct{ home, receiving offsitebot.School }
+
+// invitation invites a parent, the pupil, a receiving contact or an LA
+// officer to meeting m, with buttons to answer; d is today.
+func invitation(c *offsitebot.Case, m offsitebot.Meeting, to offsitebot.Role, d offsitebot.Date) bot.Reply {
+	ask := "It's a chance to say how things are going and what would help. Can you come?"
+	if to.Staff() {
+		ask = "Can you come?"
+	}
+	if w := asWell(c, to, d); w != "" {
+		ask = w + " " + ask
+	}
 	return bot.Reply{
 		Text: fmt.Sprintf("You're invited to a review meeting about %s (%s): %s, %s. %s",
 			whose(c, to), c.Ref, when(m), where(m), ask),
@@ -107,11 +118,25 @@ func invitation(c *offsitebot.Case, m offsitebot.Meeting, to offsitebot.Role) bo
 	}
 }
 
-// whose names the direction for its reader: "Sam's off-site direction", or "your
-// off-site direction" to the pupil.
+// asWell tells a parent of a pupil aged 18 or over on day d why they get
+// what the law now says goes to the pupil; "" to anyone else.
+func asWell(c *offsitebot.Case, to offsitebot.Role, d offsitebot.Date) string {
+	if to != offsitebot.RoleParent || !c.Adult(d) {
+		return ""
+	}
+	name := firstName(c.Pupil)
+	return fmt.Sprintf("%s is 18 or over, so this goes to %s; as a parent or carer you're sent it as well.", name, name)
+}
+
+// whose names the direction for its reader: "Sam's off-site direction", "your
+// off-site direction" to the pupil, and by initials to a receiving contact
+// or the LA.
 func whose(c *offsitebot.Case, to offsitebot.Role) string {
-	if to == offsitebot.RolePupil {
+	switch {
+	case to == offsitebot.RolePupil:
 		return "your off-site direction"
+	case to.Staff():
+		return "the off-site direction of " + c.Initials()
 	}
 	return firstName(c.Pupil) + "'s off-site direction"
 }
@@ -121,6 +146,9 @@ func msgComing(m offsitebot.Meeting) string {
 }
 
 func msgCancelled(c *offsitebot.Case, m offsitebot.Meeting, to offsitebot.Role) string {
+	if c.Status == offsitebot.Ended {
+		return fmt.Sprintf("The review meeting about %s (%s) on %s won't take place: the off-site direction has ended.", whose(c, to), c.Ref, when(m))
+	}
 	return fmt.Sprintf("The review meeting about %s (%s) on %s is cancelled. The school will be in touch with a new time.", whose(c, to), c.Ref, when(m))
 }
 
@@ -129,8 +157,51 @@ func msgMoved(c *offsitebot.Case, m offsitebot.Meeting, was time.Time, to offsit
 		whose(c, to), c.Ref, was.In(offsitebot.London).Format("Mon 2 Jan 15:04"), when(m), where(m))
 }
 
-func msgEnded(c *offsitebot.Case, to offsitebot.Role, home string) string {
-	return fmt.Sprintf("%s (%s) has now ended. %s will be in touch about what happens next. Thank you for staying in touch here.", capital(whose(c, to)), c.Ref, home)
+// msgEnded tells everyone the direction concerns that it has ended, and
+// what happens now, in words for each.
+func msgEnded(c *offsitebot.Case, to offsitebot.Role, sc schools) string {
+	home := sc.home.Name
+	head := fmt.Sprintf("%s (%s) ended on %s.", capital(whose(c, to)), c.Ref, c.EndedOn.Short())
+	if to.Staff() {
+		s := fmt.Sprintf("%s %s", head, capital(endedWhat(c, "the pupil", home)))
+		if to == offsitebot.RoleReceiving {
+			s += fmt.Sprintf(" No more attendance is needed from %s, and I won't ask for it again. Thank you.", sc.receiving.Name)
+		}
+		return s
+	}
+	child := firstName(c.Pupil)
+	if to == offsitebot.RolePupil {
+		child = "you"
+	}
+	return fmt.Sprintf("%s %s %s Thank you for staying in touch here.", head, capital(endedWhat(c, child, home)), urgentQuestion(sc.home))
+}
+
+// endedWhat says what comes after the end, of child (a name, "you" or "the pupil").
+func endedWhat(c *offsitebot.Case, child, home string) string {
+	switch c.Outcome {
+	case offsitebot.OutcomeReintegrated:
+		return fmt.Sprintf("%s %s back to %s full time; the school will confirm the first day back.", child, goes(child), home)
+	case offsitebot.OutcomeManagedMove:
+		return fmt.Sprintf("%s %s to another school by a managed move; %s will be in touch about the next steps.", child, goes(child), home)
+	case offsitebot.OutcomeSEMH:
+		return fmt.Sprintf("%s %s on to an SEMH base or centre (support for social, emotional and mental health); %s will be in touch about it.", child, goes(child), home)
+	}
+	return fmt.Sprintf("%s will be in touch about what happens next.", home)
+}
+
+func goes(child string) string {
+	if child == "you" {
+		return "go"
+	}
+	return "goes"
+}
+
+// urgentQuestion says whom to ask, with the school's number if it has one.
+func urgentQuestion(home offsitebot.School) string {
+	if home.Phone == "" {
+		return "If you have a question, please contact " + home.Name + "."
+	}
+	return fmt.Sprintf("If you have a question, please contact %s on %s.", home.Name, home.Phone)
 }
 
 func capital(s string) string {
@@ -144,24 +215,74 @@ func msgSuggestionPassed(home string) string {
 	return fmt.Sprintf("Thank you — I've passed that to %s. They'll get back to you with a new time.", home)
 }
 
-// decision tells a parent, or the pupil, that the direction continues after meeting m.
-func decision(c *offsitebot.Case, m offsitebot.Meeting, receiving string, to offsitebot.Role) bot.Reply {
+// decision tells the family (or the LA) what review meeting m decided, what
+// was agreed, and what happens next and when; d is today.
+func decision(c *offsitebot.Case, m offsitebot.Meeting, sc schools, to offsitebot.Role, d offsitebot.Date) bot.Reply {
 	o := m.Outcome
-	r := bot.Reply{Title: "Decision after the review meeting on " + m.Date().Short(), Case: c.Ref, Sensitive: true,
-		Facts: []bot.Fact{{Label: "Decided", Value: fmt.Sprintf("%s at %s will continue", capital(whose(c, to)), receiving)}}}
-	s := fmt.Sprintf("After the review meeting on %s, the school has decided that %s at %s will continue", m.Date().Short(), whose(c, to), receiving)
-	if o.Until != "" {
-		s += " until " + o.Until.Short()
-		r.Facts = append(r.Facts, bot.Fact{Label: "Until", Value: o.Until.Short()})
+	decided, next := decisionWords(c, *o, sc, to)
+	r := bot.Reply{Title: "What the review meeting on " + m.Date().Short() + " decided", Case: c.Ref, Sensitive: true,
+		Facts: []bot.Fact{{Label: "Decided", Value: capital(decided)}}}
+	lines := []string{fmt.Sprintf("After the review meeting on %s about %s (%s): %s.", m.Date().Short(), whose(c, to), c.Ref, decided)}
+	if w := asWell(c, to, d); w != "" {
+		lines = append([]string{w}, lines...)
 	}
-	s += "."
-	if o.Next != "" {
-		s += fmt.Sprintf(" The next review meeting is planned for %s; you'll be invited here.", o.Next.Short())
-		r.Facts = append(r.Facts, bot.Fact{Label: "Next review meeting", Value: o.Next.Short() + "; you'll be invited here"})
+	if o.Successes != "" {
+		r.Facts = append(r.Facts, bot.Fact{Label: "Going well", Value: o.Successes})
+		lines = append(lines, "Going well: "+o.Successes)
+	}
+	if o.Interventions != "" {
+		r.Facts = append(r.Facts, bot.Fact{Label: "Support agreed", Value: o.Interventions})
+		lines = append(lines, "Support agreed: "+o.Interventions)
+	}
+	if next != "" {
+		if to.Staff() {
+			next = strings.ReplaceAll(strings.ReplaceAll(next, " with you", ""), "; you'll be invited here", "")
+		}
+		r.Facts = append(r.Facts, bot.Fact{Label: "Next", Value: next})
+		lines = append(lines, next)
 	}
 	r.Note = "If you'd like to talk about it, /request a review meeting or contact the school."
-	r.Text = s + " " + r.Note
+	if to.Staff() {
+		r.Note = "For the local authority's information, as the pupil has an EHC plan."
+	}
+	r.Text = strings.Join(append(lines, r.Note), "\n")
 	return r
+}
+
+// decisionWords say what a review decided and what happens next and when,
+// to a reader of role to.
+func decisionWords(c *offsitebot.Case, o offsitebot.ReviewOutcome, sc schools, to offsitebot.Role) (decided, next string) {
+	home := sc.home.Name
+	child := firstName(c.Pupil)
+	switch {
+	case to == offsitebot.RolePupil:
+		child = "you"
+	case to.Staff():
+		child = c.Initials()
+	}
+	switch o.Decision {
+	case offsitebot.DecisionContinue:
+		decided = fmt.Sprintf("the off-site direction at %s continues", sc.receiving.Name)
+		if o.Until != "" {
+			decided += " until " + o.Until.Short()
+		}
+		if o.Next != "" {
+			next = fmt.Sprintf("The next review meeting is planned for %s; you'll be invited here.", o.Next.Short())
+		}
+	case offsitebot.DecisionReintegrate:
+		decided = fmt.Sprintf("%s %s back to %s full time", capital(child), goes(child), home)
+		next = fmt.Sprintf("%s will confirm the first day back.", home)
+	case offsitebot.DecisionManagedMove:
+		decided = fmt.Sprintf("%s %s to another school by a managed move", capital(child), goes(child))
+		next = fmt.Sprintf("%s will be in touch to arrange it with you.", home)
+	case offsitebot.DecisionSEMH:
+		decided = fmt.Sprintf("%s %s on to an SEMH base or centre (support for social, emotional and mental health)", capital(child), goes(child))
+		next = fmt.Sprintf("%s will be in touch about it with you.", home)
+	default:
+		decided = fmt.Sprintf("%s will end, and the school will agree another next step with you", whose(c, to))
+		next = fmt.Sprintf("%s will be in touch to explain.", home)
+	}
+	return decided, next
 }
 
 // msgCorrected tells the family what changed of a decision they were told.

@@ -171,32 +171,33 @@ func (nt *Notifier) notice(ctx context.Context, c *offsitebot.Case, n offsitebot
 		nt.log.ErrorContext(ctx, "find recipients", "kind", n.Kind, "case", c.Ref, "err", err)
 		return nil
 	}
-	var school string // the school a message names, read once and only if needed
+	var sc *schools // the schools a message names, read once and only if needed
+	names := func() schools {
+		if sc == nil {
+			sc = &schools{nt.schoolOf(ctx, c.HomeURN), nt.schoolOf(ctx, c.ReceivingURN)}
+		}
+		return *sc
+	}
+	today := offsitebot.DateOf(n.At)
 	var to []string
 	for _, r := range rs {
 		m := n.Meeting
 		reply := bot.Reply{Case: c.Ref, Sensitive: true}
 		switch n.Kind {
 		case offsitebot.NoticeInvitation:
-			reply = invitation(c, m, r.role)
+			reply = invitation(c, m, r.role, today)
 		case offsitebot.NoticeMoved:
 			reply.Text, reply.Buttons = msgMoved(c, m, n.Was, r.role), answerButtons(c, m)
 		case offsitebot.NoticeCancelled:
 			reply.Text = msgCancelled(c, m, r.role)
 		case offsitebot.NoticeDecision:
-			if school == "" {
-				school = nt.schoolName(ctx, c.ReceivingURN)
-			}
-			reply = decision(c, m, school, r.role)
+			reply = decision(c, m, names(), r.role, today)
 		case offsitebot.NoticeCorrected:
 			reply.Text = msgCorrected(c, m, n.Before, r.role)
 		case offsitebot.NoticeEnded:
-			if school == "" {
-				school = nt.schoolName(ctx, c.HomeURN)
-			}
-			reply.Text = msgEnded(c, r.role, school)
+			reply.Text = msgEnded(c, r.role, names())
 		case offsitebot.NoticeReply:
-			reply = msgReply(c, n.Text, nt.schoolOf(ctx, c.HomeURN), r.role)
+			reply = msgReply(c, n.Text, names().home, r.role)
 		default:
 			nt.log.ErrorContext(ctx, "no words for notice", "kind", n.Kind, "case", c.Ref)
 			return nil
@@ -218,8 +219,8 @@ type recipient struct {
 func (nt *Notifier) recipients(ctx context.Context, c *offsitebot.Case, n offsitebot.Notice) ([]recipient, error) {
 	var rs []recipient
 	switch n.To {
-	case offsitebot.ToParents:
-		for _, p := range c.Parents() {
+	case offsitebot.ToParents, offsitebot.ToFamilyAndLA, offsitebot.ToConcerned:
+		for _, p := range c.Audience(n.To) {
 			if n.Kind != offsitebot.NoticeInvitation || !n.Meeting.WasInvited(p.ID) {
 				rs = append(rs, recipient{p.ID, p.Role})
 			}

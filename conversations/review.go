@@ -391,14 +391,15 @@ func outcomeSummary(ctx context.Context, s *session) string {
 	}
 	parents := s.c.Parents()
 	switch {
-	case out.Decision != offsitebot.DecisionContinue:
-		lines = append(lines, "Nothing is sent to the family for this decision.", "Record it?")
+	case len(parents) == 0 && out.Decision == offsitebot.DecisionContinue:
+		lines = append(lines, fmt.Sprintf("No family member is linked on offsitebot, so nothing will be sent: the decision must reach %s by %s.", relevant(s.c, s.now()), offsitebot.ContinuationDeadline(m.Date()).Short()), "Record it?")
 	case len(parents) == 0:
-		lines = append(lines, fmt.Sprintf("No family member is linked on offsitebot, so nothing will be sent: the decision must reach the parents by %s.", offsitebot.ContinuationDeadline(m.Date()).Short()), "Record it?")
+		lines = append(lines, fmt.Sprintf("No family member is linked on offsitebot, so nothing will be sent: please tell %s yourself.", relevant(s.c, s.now())), "Record it?")
 	default:
 		told := m
 		told.Outcome = &out
-		msg := decision(s.c, told, s.e.schoolName(ctx, s.c.ReceivingURN), parents[0].Role).Text
+		sc := schools{s.e.schoolOf(ctx, s.c.HomeURN), s.e.schoolOf(ctx, s.c.ReceivingURN)}
+		msg := decision(s.c, told, sc, parents[0].Role, offsitebot.DateOf(s.now())).Text
 		lines = append(lines, fmt.Sprintf("%s will be told now:", capital(plural(len(parents), "linked family member", "linked family members"))), "“"+msg+"”", "Send it?")
 	}
 	return strings.Join(lines, "\n")

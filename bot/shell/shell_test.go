@@ -161,7 +161,7 @@ func TestScriptedSessionEndToEnd(t *testing.T) {
 	}
 	s.expect("yes",
 		"Outcome of M1 recorded for "+ref+": continue", "decision to continue was sent to 1 linked parent",
-		"✉ to shell:parent:Pat: After the review meeting on Mon 7 Dec", "will continue until Fri 29 Jan")
+		"✉ to shell:parent:Pat: After the review meeting on Mon 7 Dec", "continues until Fri 29 Jan")
 
 	// A meeting was held yesterday: the duty does not apply, and the parent is told so plainly.
 	s.clk.Set(at("2026-12-08 09:00"))

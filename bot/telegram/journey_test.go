@@ -160,7 +160,7 @@ func TestParentJourney(t *testing.T) {
 	// The meeting is held; staff record the outcome and the parent is told.
 	at("2026-12-14 11:00")
 	wantIn(t, "outcome", texts(e.staff(`review `+ref+` outcome met=yes successes="Good attendance" voice="Happy in art" concerns="The journey" interventions="Daily check-in" decision=continue until=2027-02-26 next=2026-12-29 nextok=yes attended="Alex, Kim, Pat"`)), ref)
-	wantIn(t, "decision notice", msgTexts(e.api.sent(pat.ID)), "will continue")
+	wantIn(t, "decision notice", msgTexts(e.api.sent(pat.ID)), "continues until")
 
 	// Within 10 weeks of it: recorded, and the duty explained in plain words.
 	at("2026-12-16 09:30")

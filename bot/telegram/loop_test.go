@@ -4,6 +4,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/go-telegram/bot/models"
 
@@ -84,4 +85,78 @@ func TestFamilyMessageAndReply(t *testing.T) {
 	if due := texts(e.staff("due")); strings.Contains(due, "awaiting a reply") {
 		t.Errorf("still awaiting a reply after it: %s", due)
 	}
+}
+
+// joins opens the join link staff make for role on ref as u.
+func (e *env) joins(u *models.User, ref string, role offsitebot.Role) {
+	e.t.Helper()
+	code := regexp.MustCompile(`start=(\w+)`).FindStringSubmatch(texts(e.staff("link " + ref + " " + string(role))))
+	if code == nil {
+		e.t.Fatalf("no link for %s", role)
+	}
+	wantIn(e.t, "join as "+string(role), msgTexts(e.say(u, "/start "+code[1])), "connected")
+}
+
+// lastTo is the text of the last message sent to u.
+func (e *env) lastTo(u *models.User) string {
+	sent := e.api.sent(u.ID)
+	if len(sent) == 0 {
+		return ""
+	}
+	return sent[len(sent)-1].Text
+}
+
+// Everyone the direction concerns hears of it: a pupil of 18 (the person
+// the law names) and the parent as well, the receiving school's contact and,
+// with an EHC plan, the LA are invited; the decision to reintegrate reaches
+// the family and the LA in plain words; the end reaches them all, and
+// /status and /stop say plainly that it has ended.
+func TestEveryoneConcernedIsTold(t *testing.T) {
+	t.Parallel()
+	e, _ := newJourneyEnv(t)
+	opened := texts(e.staff(`new pupil="Jo Green" dob=2008-01-01 ehcp=yes home=100001 receiving=100002 start=2026-11-23 startok=yes`))
+	ref := regexp.MustCompile(`OSD-[0-9A-Z]{4,6}`).FindString(opened)
+	if ref == "" {
+		t.Fatalf("no case: %s", opened)
+	}
+	jo, pat, kim, lee := user(504, "Jo"), user(501, "Pat"), user(502, "Kim"), user(503, "Lee")
+	e.joins(jo, ref, offsitebot.RolePupil)
+	e.joins(pat, ref, offsitebot.RoleParent)
+	e.joins(kim, ref, offsitebot.RoleReceiving)
+	e.joins(lee, ref, offsitebot.RoleLA)
+
+	wantIn(t, "schedule", texts(e.staff("review "+ref+" schedule 2026-12-14 10:00 in-person Room 4")), "Invitation sent")
+	wantIn(t, "pupil invited", e.lastTo(jo), "You're invited to a review meeting", "About: Your off-site direction")
+	wantIn(t, "parent invited as well", e.lastTo(pat), "Jo is 18 or over, so this goes to Jo; as a parent or carer you're sent it as well.")
+	wantIn(t, "receiving contact invited", e.lastTo(kim), "You're invited to a review meeting", "About: The off-site direction of J.G. ("+ref+")")
+	wantIn(t, "LA invited", e.lastTo(lee), "You're invited to a review meeting", "About: The off-site direction of J.G.")
+	if got := e.lastTo(kim) + e.lastTo(lee); strings.Contains(got, "Jo ") || strings.Contains(got, "Green") {
+		t.Errorf("staff invitations name the pupil: %s", got)
+	}
+
+	e.clk.Set(time.Date(2026, 12, 14, 12, 0, 0, 0, offsitebot.London)) // after the meeting
+	kimBefore := len(e.api.sent(kim.ID))
+	got := texts(e.staff("review " + ref + ` outcome met=yes successes="Settled, good friends" voice="Ready" concerns=none interventions="Daily check-in" decision=reintegrate attended="Jo, Pat"`))
+	wantIn(t, "outcome", got, "recorded")
+	for _, u := range []*models.User{jo, pat} {
+		wantIn(t, "decision to the family", e.lastTo(u), "What the review meeting on Mon 14 Dec decided", "back to Oakfield Primary full time", "Oakfield Primary will confirm the first day back", "Going well: Settled, good friends", "Support agreed: Daily check-in")
+	}
+	wantIn(t, "decision to the LA", e.lastTo(lee), "J.G. goes back to Oakfield Primary full time")
+	if len(e.api.sent(kim.ID)) != kimBefore {
+		t.Errorf("the receiving contact was sent the decision: %s", e.lastTo(kim))
+	}
+	// /status does not contradict the decision.
+	if st := msgTexts(e.say(pat, "/status")); strings.Contains(st, "will invite you") {
+		t.Errorf("status after a decision to reintegrate: %s", st)
+	}
+
+	wantIn(t, "end", texts(e.staff("end "+ref+" reintegrated")), "End the off-site direction")
+	wantIn(t, "ended", texts(e.staff("yes")), "ended today")
+	wantIn(t, "family told of the end", e.lastTo(pat), "ended on Mon 14 Dec", "Jo goes back to Oakfield Primary full time; the school will confirm the first day back")
+	wantIn(t, "pupil told of the end", e.lastTo(jo), "Your off-site direction ("+ref+") ended on Mon 14 Dec", "You go back to Oakfield Primary")
+	wantIn(t, "receiving contact told", e.lastTo(kim), "The off-site direction of J.G. ("+ref+") ended on Mon 14 Dec", "No more attendance is needed from Riverside Academy")
+	wantIn(t, "LA told", e.lastTo(lee), "The off-site direction of J.G. ("+ref+") ended")
+	wantIn(t, "status after the end", msgTexts(e.say(pat, "/status")), "ended on Mon 14 Dec")
+	wantIn(t, "stop after the end", msgTexts(e.say(jo, "/stop")), "Your off-site direction ("+ref+") ended on Mon 14 Dec. It has ended")
+	wantIn(t, "a message after the end", msgTexts(e.say(pat, "Thanks for everything")), "ended on Mon 14 Dec, so I don't pass messages on about it any more")
 }
