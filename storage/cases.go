@@ -43,6 +43,7 @@ const (
 func (db *DB) CreateCase(ctx context.Context, c *offsitebot.Case) error {
 	old := c.Version
 	c.Version = 1
+	defer db.serial()() // with the copy of the active cases
 	if _, err := db.cases.InsertOne(ctx, c); err != nil {
 		c.Version = old
 		if mongo.IsDuplicateKeyError(err) {
@@ -50,6 +51,7 @@ func (db *DB) CreateCase(ctx context.Context, c *offsitebot.Case) error {
 		}
 		return fmt.Errorf("storage: create case: %w", err)
 	}
+	db.active.put(c)
 	return nil
 }
 
@@ -93,15 +95,15 @@ func (db *DB) SaveCase(ctx context.Context, c *offsitebot.Case, audit ...offsite
 		update = append(update, bson.E{Key: "$push", Value: bson.D{{Key: "audit", Value: bson.D{{Key: "$each", Value: audit}}}}})
 	}
 
-	if err := db.saveCase(ctx, c.Ref, c.Version, update); err != nil {
-		return err
-	}
-	c.Version++
-	c.Audit = append(c.Audit, audit...)
-	return nil
+	return db.saveCase(ctx, c.Ref, c.Version, update, func() {
+		c.Version++
+		c.Audit = append(c.Audit, audit...)
+		db.active.put(c)
+	})
 }
 
-// saveCase applies update to case ref if it is at version.
+// saveCase applies update to case ref if it is at version, and then calls
+// saved (on the embedded server still under its write lock).
 //
 // On MongoDB the filter {_id, version} makes that one atomic update; other
 // servers reached by URI may not make it atomic, so the save from version is
@@ -110,13 +112,18 @@ func (db *DB) SaveCase(ctx context.Context, c *offsitebot.Case, audit ...offsite
 // (≈1.7 s a save at 1,000 cases of 6 KB, against ≈0.3 s this way). So there
 // the version is checked first, by _id, and the update made by _id, both
 // under the server's write lock, which every writer holds (see serial).
-func (db *DB) saveCase(ctx context.Context, ref string, version int64, update bson.D) error {
+func (db *DB) saveCase(ctx context.Context, ref string, version int64, update bson.D, saved func()) error {
 	filter := bson.D{{Key: "_id", Value: ref}, {Key: "version", Value: version}}
 	if db.embedded != nil {
 		defer db.serial()()
-		if cur, err := db.caseVersion(ctx, ref); err != nil {
-			return err
-		} else if cur != version {
+		cur, ok := db.active.version(ref)
+		if !ok {
+			var err error
+			if cur, err = db.caseVersion(ctx, ref); err != nil {
+				return err
+			}
+		}
+		if cur != version {
 			return conflict(ref)
 		}
 		filter = filter[:1]
@@ -142,6 +149,7 @@ func (db *DB) saveCase(ctx context.Context, ref string, version int64, update bs
 		}
 		return conflict(ref)
 	}
+	saved()
 	return nil
 }
 
@@ -167,14 +175,11 @@ func conflict(ref string) error {
 // version, audit and nil contacts or feedback) and what it $unsets: the omitempty fields now empty, so
 // clearing a field in Go clears it in storage too.
 func caseFields(c *offsitebot.Case) (set, unset bson.D, err error) {
-	var buf bytes.Buffer
-	enc := bson.NewEncoder(bson.NewDocumentWriter(&buf))
-	enc.NilSliceAsEmpty()
-	enc.NilMapAsEmpty()
-	if err := enc.Encode(c); err != nil {
+	raw, err := encode(c)
+	if err != nil {
 		return nil, nil, err
 	}
-	elems, err := bson.Raw(buf.Bytes()).Elements()
+	elems, err := raw.Elements()
 	if err != nil {
 		return nil, nil, err
 	}
@@ -195,6 +200,18 @@ func caseFields(c *offsitebot.Case) (set, unset bson.D, err error) {
 		}
 	}
 	return set, unset, nil
+}
+
+// encode is v as the client encodes it (see Open's BSON options).
+func encode(v any) (bson.Raw, error) {
+	var buf bytes.Buffer
+	enc := bson.NewEncoder(bson.NewDocumentWriter(&buf))
+	enc.NilSliceAsEmpty()
+	enc.NilMapAsEmpty()
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
 }
 
 // bsonFields lists the BSON keys of struct type t's fields, as the driver's
@@ -250,11 +267,21 @@ func (db *DB) UpdateCase(ctx context.Context, ref string, fn func(c *offsitebot.
 	}
 }
 
+// leanProjection leaves out of a case what lists and sweeps never need, and
+// is the bulk of it: contacts, feedback and the audit trail.
+var leanProjection = bson.D{{Key: "contacts", Value: 0}, {Key: "feedback", Value: 0}, {Key: "audit", Value: 0}}
+
 // Cases lists the cases matching f, sorted by reference, in one query. The
 // contacts, feedback and audit trail are left out (they are the bulk of a
 // case and sweeps do not need them); attendance, meetings, requests, people
 // and the last school contact are kept.
 func (db *DB) Cases(ctx context.Context, f offsitebot.CaseFilter) ([]offsitebot.Case, error) {
+	if db.active != nil && f.Status == offsitebot.Active {
+		if err := db.loadActive(ctx); err != nil {
+			return nil, err
+		}
+		return db.active.list(f), nil
+	}
 	filter := bson.D{}
 	if f.Status != "" {
 		filter = append(filter, bson.E{Key: "status", Value: f.Status})
@@ -279,9 +306,7 @@ func (db *DB) Cases(ctx context.Context, f offsitebot.CaseFilter) ([]offsitebot.
 			filter = append(filter, c.(bson.D)...)
 		}
 	}
-	opts := options.Find().
-		SetProjection(bson.D{{Key: "contacts", Value: 0}, {Key: "feedback", Value: 0}, {Key: "audit", Value: 0}}).
-		SetBatchSize(casesFirstBatch)
+	opts := options.Find().SetProjection(leanProjection).SetBatchSize(casesFirstBatch)
 	if db.embedded == nil {
 		// Sorted here on MongoDB; the embedded server would hold every case
 		// before sending the first, and compares slower than Go.
@@ -324,6 +349,7 @@ func (db *DB) Cases(ctx context.Context, f offsitebot.CaseFilter) ([]offsitebot.
 // their audit trails): for seeding demo data, not for cases people open.
 func (db *DB) InsertCases(ctx context.Context, cs []*offsitebot.Case) error {
 	const chunk = 200 // keeps a message well under the server's limit with term-long cases
+	defer db.serial()() // with the copy of the active cases
 	for len(cs) > 0 {
 		n := min(chunk, len(cs))
 		docs := make([]any, n)
@@ -333,6 +359,9 @@ func (db *DB) InsertCases(ctx context.Context, cs []*offsitebot.Case) error {
 		}
 		if _, err := db.cases.InsertMany(ctx, docs); err != nil {
 			return fmt.Errorf("storage: insert cases: %w", err)
+		}
+		for _, c := range cs[:n] {
+			db.active.put(c)
 		}
 		cs = cs[n:]
 	}

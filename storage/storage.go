@@ -65,6 +65,11 @@ type Embedded interface {
 	// IndexIDs makes lookups by _id index lookups in every collection that
 	// database has: the server's own _id index does not serve its queries.
 	IndexIDs(ctx context.Context, database string) error
+	// IndexField indexes a top-level field of a collection for IDsWhere,
+	// which returns the _ids of the documents whose field is value without
+	// decoding any (the server's own filters decode every document).
+	IndexField(ctx context.Context, database, collection, field string) error
+	IDsWhere(ctx context.Context, database, collection, field, value string) ([]string, error)
 }
 
 // DB is the store. It is safe for concurrent use.
@@ -78,6 +83,8 @@ type DB struct {
 
 	mu    sync.Mutex
 	known map[string]bool // on the embedded server: collections made with their _id index
+
+	active *activeCases // on the embedded server: what Cases lists, in memory
 }
 
 // Open connects to the server, checks the connection and creates the
@@ -249,6 +256,10 @@ func (db *DB) indexIDs(ctx context.Context) error {
 	if err := db.embedded.IndexIDs(ctx, db.db.Name()); err != nil {
 		return fmt.Errorf("storage: %w", err)
 	}
+	if err := db.embedded.IndexField(ctx, db.db.Name(), colCases, "status"); err != nil {
+		return fmt.Errorf("storage: %w", err)
+	}
+	db.active = &activeCases{}
 	return nil
 }
 

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -138,10 +139,54 @@ func TestIndexIDs(t *testing.T) {
 	}
 }
 
+// TestIDsWhere shows storage's look-up of the active cases reads the index
+// of their status, not the documents, and finds them.
+func TestIDsWhere(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	dir := t.TempDir()
+	srv, err := embedded.Start(dir, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Close() })
+	db, err := storage.Open(ctx, storage.Config{Embedded: srv, Database: "where"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close(ctx) })
+	for _, c := range []offsitebot.Case{{Ref: "OSD-0001", Status: offsitebot.Active}, {Ref: "OSD-0002", Status: offsitebot.Ended}, {Ref: "OSD-0003", Status: offsitebot.Active}} {
+		if err := db.CreateCase(ctx, &c); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ids, err := srv.IDsWhere(ctx, "where", "cases", "status", "active")
+	if slices.Sort(ids); err != nil || !slices.Equal(ids, []string{"OSD-0001", "OSD-0003"}) {
+		t.Errorf("IDsWhere = %q, %v; want the two active cases", ids, err)
+	}
+	sq, err := sql.Open("sqlite", "file:"+filepath.Join(dir, "where.sqlite")+"?mode=ro")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sq.Close()
+	var table string
+	if err := sq.QueryRowContext(ctx, `SELECT table_name FROM "_ferretdb_collections" WHERE name = 'cases'`).Scan(&table); err != nil {
+		t.Fatal(err)
+	}
+	q := fmt.Sprintf(`SELECT _ferretdb_sjson->>'$._id' FROM %q WHERE _ferretdb_sjson->>'$.status' = ?`, table)
+	if plan := queryPlan(t, sq, q); !strings.Contains(plan, "USING INDEX "+table+"_offsitebot_status") {
+		t.Errorf("plan of %q is %q; want the status index", q, plan)
+	}
+}
+
 // queryPlan is what EXPLAIN QUERY PLAN says of q, one step a line.
 func queryPlan(t *testing.T, db *sql.DB, q string) string {
 	t.Helper()
-	rows, err := db.Query("EXPLAIN QUERY PLAN "+q, `"x"`, `"x"`)
+	args := make([]any, strings.Count(q, "?"))
+	for i := range args {
+		args[i] = `"x"`
+	}
+	rows, err := db.Query("EXPLAIN QUERY PLAN "+q, args...)
 	if err != nil {
 		t.Fatalf("explain %s: %v", q, err)
 	}

@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 
 	_ "modernc.org/sqlite" // the server's own SQLite driver
 )
@@ -69,4 +70,75 @@ func tableNames(ctx context.Context, db *sql.DB) ([]string, error) {
 		out = append(out, t)
 	}
 	return out, rows.Err()
+}
+
+// fieldIndexSuffix names the index IndexField adds, after the table's name
+// and before the field's.
+const fieldIndexSuffix = "_offsitebot_"
+
+// IndexField indexes the top-level field of collection in database, for
+// IDsWhere. The server never uses it (it filters in Go, after decoding every
+// document), so it costs only its upkeep on writes.
+func (s *Server) IndexField(ctx context.Context, database, collection, field string) error {
+	return s.onTable(ctx, database, collection, "rw", func(db *sql.DB, table string) error {
+		q := fmt.Sprintf(`CREATE INDEX IF NOT EXISTS %q ON %q (_ferretdb_sjson->>%s)`, table+fieldIndexSuffix+field, table, jsonPath(field))
+		_, err := db.ExecContext(ctx, q)
+		return err
+	})
+}
+
+// IDsWhere returns the string _ids of the documents of collection in database
+// whose top-level field is the string value, in no order, from the index
+// IndexField made: without decoding the documents, which the server's own
+// filters do, every one of them whole.
+func (s *Server) IDsWhere(ctx context.Context, database, collection, field, value string) ([]string, error) {
+	var ids []string
+	err := s.onTable(ctx, database, collection, "ro", func(db *sql.DB, table string) error {
+		q := fmt.Sprintf(`SELECT _ferretdb_sjson->>'$._id' FROM %q WHERE _ferretdb_sjson->>%s = ?`, table, jsonPath(field))
+		rows, err := db.QueryContext(ctx, q, value)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var id string
+			if err := rows.Scan(&id); err != nil {
+				return err
+			}
+			ids = append(ids, id)
+		}
+		return rows.Err()
+	})
+	return ids, err
+}
+
+// onTable runs fn on the table of collection in database, opened in mode (ro,
+// rw); a collection or database not made yet is not an error, and fn is not run.
+func (s *Server) onTable(ctx context.Context, database, collection, mode string, fn func(db *sql.DB, table string) error) error {
+	file := filepath.Join(s.dir, database+fileExt)
+	if _, err := os.Stat(file); errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	uri := url.URL{Scheme: "file", Opaque: file, RawQuery: "mode=" + mode + "&_pragma=busy_timeout(10000)"}
+	db, err := sql.Open("sqlite", uri.String())
+	if err != nil {
+		return fmt.Errorf("embedded: %s.%s: %w", database, collection, err)
+	}
+	defer db.Close()
+	var table string
+	err = db.QueryRowContext(ctx, fmt.Sprintf("SELECT table_name FROM %q WHERE name = ?", collectionTable), collection).Scan(&table)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil
+	} else if err != nil {
+		return fmt.Errorf("embedded: %s.%s: %w", database, collection, err)
+	}
+	if err := fn(db, table); err != nil {
+		return fmt.Errorf("embedded: %s.%s: %w", database, collection, err)
+	}
+	return nil
+}
+
+// jsonPath is the SQL string literal of the JSON path of a top-level field.
+func jsonPath(field string) string {
+	return "'$." + strings.ReplaceAll(field, "'", "''") + "'"
 }
