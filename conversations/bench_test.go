@@ -106,7 +106,9 @@ func benchCommands(b *testing.B, o seed.Options) {
 		{"cases", staff, mine[0], func() string { return "cases" }, readAll(mine)},
 		{"cases-la", seed.LA, mine[0], func() string { return "cases" }, readAll(active)},
 		{"show", staff, "Demo Pupil", func() string { return "show " + next() }, func() { readOne(cases) }},
-		{"contact", staff, "Logged for", func() string { return "contact " + next() + " receiving phone Spoke to the head of year: a settled week." },
+		{"contact", staff, "Logged for", func() string {
+			return "contact " + next() + " receiving phone Spoke to the head of year: a settled week."
+		},
 			func() {
 				readUpdate(bson.D{{Key: "contacts", Value: offsitebot.Contact{ID: "C99", At: now, With: "receiving", How: "phone", Summary: "Spoke to the head of year: a settled week.", By: staff}}})
 			}},

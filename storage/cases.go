@@ -348,7 +348,7 @@ func (db *DB) Cases(ctx context.Context, f offsitebot.CaseFilter) ([]offsitebot.
 // InsertCases stores new cases in bulk, each at version 1, as they are (with
 // their audit trails): for seeding demo data, not for cases people open.
 func (db *DB) InsertCases(ctx context.Context, cs []*offsitebot.Case) error {
-	const chunk = 200 // keeps a message well under the server's limit with term-long cases
+	const chunk = 200   // keeps a message well under the server's limit with term-long cases
 	defer db.serial()() // with the copy of the active cases
 	for len(cs) > 0 {
 		n := min(chunk, len(cs))
