@@ -84,17 +84,7 @@ func TestLock(t *testing.T) {
 func TestIndexIDs(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	dir := t.TempDir()
-	srv, err := embedded.Start(dir, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { srv.Close() })
-	db, err := storage.Open(ctx, storage.Config{Embedded: srv, Database: "idx"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close(ctx) })
+	_, dir, db := startWith(t, "idx")
 	if err := db.CreateCase(ctx, &offsitebot.Case{Ref: "OSD-0001", Status: offsitebot.Active}); err != nil {
 		t.Fatal(err)
 	}
@@ -144,17 +134,7 @@ func TestIndexIDs(t *testing.T) {
 func TestIDsWhere(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	dir := t.TempDir()
-	srv, err := embedded.Start(dir, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { srv.Close() })
-	db, err := storage.Open(ctx, storage.Config{Embedded: srv, Database: "where"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close(ctx) })
+	srv, dir, db := startWith(t, "where")
 	for _, c := range []offsitebot.Case{{Ref: "OSD-0001", Status: offsitebot.Active}, {Ref: "OSD-0002", Status: offsitebot.Ended}, {Ref: "OSD-0003", Status: offsitebot.Active}} {
 		if err := db.CreateCase(ctx, &c); err != nil {
 			t.Fatal(err)
@@ -177,6 +157,25 @@ func TestIDsWhere(t *testing.T) {
 	if plan := queryPlan(t, sq, q); !strings.Contains(plan, "USING INDEX "+table+"_offsitebot_status") {
 		t.Errorf("plan of %q is %q; want the status index", q, plan)
 	}
+}
+
+// startWith starts a server in a directory of its own and opens database
+// name on it through storage.
+func startWith(t *testing.T, name string) (*embedded.Server, string, *storage.DB) {
+	t.Helper()
+	ctx := context.Background()
+	dir := t.TempDir()
+	srv, err := embedded.Start(dir, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Close() })
+	db, err := storage.Open(ctx, storage.Config{Embedded: srv, Database: name})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close(ctx) })
+	return srv, dir, db
 }
 
 // queryPlan is what EXPLAIN QUERY PLAN says of q, one step a line.
