@@ -68,11 +68,15 @@ func (d duties) Label() string {
 	case d.Overdue == 0:
 		return fmt.Sprintf("%d due", d.Open)
 	}
-	s := fmt.Sprintf("%d open, %d overdue", d.Open, d.Overdue)
-	if d.Late > 0 {
-		s += fmt.Sprintf(" (up to %s late)", plural(d.Late, "day"))
+	return fmt.Sprintf("%d open, %d overdue", d.Open, d.Overdue)
+}
+
+// LateText says how late the most overdue duty is, under the count.
+func (d duties) LateText() string {
+	if d.Overdue == 0 || d.Late <= 0 {
+		return ""
 	}
-	return s
+	return "up to " + plural(d.Late, "day") + " late"
 }
 
 // breaches are a case's breaches (deadlines missed), counted: those not
@@ -111,9 +115,17 @@ func (b breaches) Label() string {
 	case b.Count == 0:
 		return "none"
 	case b.Open == 0:
-		return fmt.Sprintf("%d, made good late (up to %s)", b.Count, plural(b.Late, "day"))
+		return fmt.Sprintf("%d, made good late", b.Count)
 	}
-	return fmt.Sprintf("%d, %d not made good (up to %s late)", b.Count, b.Open, plural(b.Late, "day"))
+	return fmt.Sprintf("%d, %d not made good", b.Count, b.Open)
+}
+
+// LateText says how late the latest breach is or was, under the count.
+func (b breaches) LateText() string {
+	if b.Count == 0 {
+		return ""
+	}
+	return "up to " + plural(b.Late, "day") + " late"
 }
 
 // columns of the overview's table, each sortable: key, heading.
