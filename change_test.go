@@ -386,6 +386,30 @@ func TestMarkUnreachable(t *testing.T) {
 	}
 }
 
+func TestMarkReachable(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		people    []Person
+		wantAudit bool
+	}{
+		{"marked", []Person{{ID: "telegram:9", Role: RoleParent, Unreachable: true}}, true},
+		{"not marked", []Person{{ID: "telegram:9", Role: RoleParent}}, false},
+		{"not linked", nil, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := testCase()
+			c.People = tc.people
+			ch := c.MarkReachable(BotActor(tNow), "telegram:9")
+			if p, ok := c.Person("telegram:9"); ok && p.Unreachable {
+				t.Error("still marked")
+			}
+			if got := len(ch.Audit) == 1 && ch.Audit[0].Action == "recipient reachable again"; got != tc.wantAudit || len(ch.Notices) != 0 {
+				t.Errorf("change %+v, want an audit record: %v, no notice", ch, tc.wantAudit)
+			}
+		})
+	}
+}
+
 func TestDelivered(t *testing.T) {
 	at := tNow.Add(time.Minute)
 	decided := heldOn("M1", "2026-11-25", InPerson, ReviewOutcome{Decision: DecisionContinue, Next: "2026-12-09"})

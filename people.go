@@ -82,6 +82,20 @@ func (c *Case) MarkUnreachable(a Actor, id string) Change {
 	return ch
 }
 
+// MarkReachable records that a person marked unreachable wrote to the bot
+// again (they unblocked it): messages about the case reach them once more.
+// Someone not marked changes nothing.
+func (c *Case) MarkReachable(a Actor, id string) Change {
+	var ch Change
+	for i := range c.People {
+		if c.People[i].ID == id && c.People[i].Unreachable {
+			c.People[i].Unreachable = false
+			ch.audit(a.event(c, "recipient reachable again", id))
+		}
+	}
+	return ch
+}
+
 func (c *Case) removePerson(id string) {
 	c.People = slices.DeleteFunc(c.People, func(p Person) bool { return p.ID == id })
 }

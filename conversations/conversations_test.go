@@ -241,6 +241,10 @@ func TestBlockedParentIsReportedToStaff(t *testing.T) {
 	if id, _ := w.db.Identity(context.Background(), parent); id == nil || id.Unreachable {
 		t.Errorf("still marked unreachable after writing to the bot: %+v", id)
 	}
+	// And on the case, where reminders and show look.
+	if got := w.say(home, "show "+w.ref); strings.Contains(got, "unreachable") {
+		t.Errorf("show still says unreachable:\n%s", got)
+	}
 }
 
 func TestShortNoticeNeedsConfirmation(t *testing.T) {

@@ -383,11 +383,24 @@ func (nt *Notifier) Unreachable(ctx context.Context, ref, to string) {
 	}
 }
 
-// Returned clears the mark of someone found unreachable who writes again:
-// they unblocked the bot, so messages reach them once more.
+// Returned clears the marks of someone found unreachable who writes again,
+// on them and on the cases they are linked to: they unblocked the bot, so
+// messages reach them once more.
 func (nt *Notifier) Returned(ctx context.Context, who offsitebot.Identity) {
 	if err := nt.store.SetUnreachable(ctx, who.ID, false); err != nil {
 		nt.log.WarnContext(ctx, "clear unreachable", "user", who.ID, "err", err)
+	}
+	for _, ref := range who.Cases {
+		_, _, err := nt.changeRef(ctx, ref, func(k *offsitebot.Case) (offsitebot.Change, error) {
+			ch := k.MarkReachable(offsitebot.BotActor(nt.now()), who.ID)
+			if len(ch.Audit) == 0 {
+				return ch, errNothingToRecord
+			}
+			return ch, nil
+		})
+		if err != nil && !errors.Is(err, errNothingToRecord) {
+			nt.log.WarnContext(ctx, "clear unreachable on case", "user", who.ID, "case", ref, "err", err)
+		}
 	}
 }
 
