@@ -1237,3 +1237,61 @@ func TestAttendanceChoiceIsAnAnswer(t *testing.T) {
 		t.Errorf("DMs:\n%s\nwant the day recorded", dms)
 	}
 }
+
+// inOrder is a router that records what it is asked, holding the first
+// request until release is closed.
+type inOrder struct {
+	mu      sync.Mutex
+	got     []string
+	release chan struct{}
+	other   chan struct{} // closed when the other person was answered
+}
+
+func (o *inOrder) Handle(ctx context.Context, req bot.Request) []bot.Reply {
+	if req.Text == "m0" {
+		<-o.release
+	}
+	o.mu.Lock()
+	o.got = append(o.got, req.Text)
+	o.mu.Unlock()
+	if req.Text == "other" {
+		close(o.other)
+	}
+	return []bot.Reply{{Text: "ok " + req.Text}}
+}
+
+// TestQuickMessagesHandledInOrder: several messages from one person in quick
+// succession are handled in the order they came, even while the first is
+// slow; another person's do not wait for them.
+func TestQuickMessagesHandledInOrder(t *testing.T) {
+	e := newEnv(t)
+	router := &inOrder{release: make(chan struct{}), other: make(chan struct{})}
+	a := e.adapter(t, "http", func(o *Options) { o.Router = router })
+	message := func(user, id, text string) []byte {
+		b, _ := json.Marshal(map[string]any{"type": "event_callback", "team_id": fakeTeam, "event_id": id, "event_time": 1764000000,
+			"event": map[string]any{"type": "message", "channel": "D" + user, "channel_type": "im", "user": user, "text": text, "ts": "1764000100." + id}})
+		return b
+	}
+	for i := range 5 {
+		w := httptest.NewRecorder()
+		a.ServeHTTP(w, sign(t, fakeSecret, "application/json", message(homeUser, fmt.Sprint("Ev", i), fmt.Sprint("m", i)), time.Now()))
+		if w.Code != http.StatusOK {
+			t.Fatalf("ack %d", w.Code)
+		}
+	}
+	// Someone else is answered while the first person's first message is held.
+	a.ServeHTTP(httptest.NewRecorder(), sign(t, fakeSecret, "application/json", message("U0OTHER", "EvO", "other"), time.Now()))
+	<-router.other
+	router.mu.Lock()
+	early := slices.Clone(router.got)
+	router.mu.Unlock()
+	if !slices.Equal(early, []string{"other"}) {
+		close(router.release)
+		t.Fatalf("handled while the first message was held: %q, want only the other person's", early)
+	}
+	close(router.release)
+	a.work.Wait()
+	if want := []string{"other", "m0", "m1", "m2", "m3", "m4"}; !slices.Equal(router.got, want) {
+		t.Errorf("handled in the order %q, want %q", router.got, want)
+	}
+}
