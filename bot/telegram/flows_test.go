@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -403,5 +404,62 @@ func TestKeptUpdateReplayedAfterCrash(t *testing.T) {
 	}
 	if n := e.count("echo"); n != 2 {
 		t.Errorf("echo ran %d times, want 2", n)
+	}
+}
+
+// flakyStore fails to keep one update the first time it is asked to.
+type flakyStore struct {
+	Store
+	mu     sync.Mutex
+	failed bool
+	key    string
+}
+
+func (f *flakyStore) KeepInbox(ctx context.Context, e offsitebot.InboxEntry) (bool, error) {
+	f.mu.Lock()
+	fail := !f.failed && strings.HasSuffix(e.Key, f.key)
+	f.failed = f.failed || fail
+	f.mu.Unlock()
+	if fail {
+		return false, errors.New("database unreachable")
+	}
+	return f.Store.KeepInbox(ctx, e)
+}
+
+// TestPollingOffsetOnlyPastKept: when an update of a batch cannot be kept,
+// polling acknowledges only those before it; it and the rest come again and
+// every update is handled once, in order.
+func TestPollingOffsetOnlyPastKept(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	e.clk.Advance(false)
+	pat := user(1901, "Pat")
+	var ids []int64
+	for _, w := range []string{"one", "two", "three"} {
+		ids = append(ids, e.api.queue(textUpdate(pat, "/echo "+w)).ID)
+	}
+	store := &flakyStore{Store: e.db, key: ":" + strconv.FormatInt(ids[1], 10)}
+	a, err := New(Options{Token: testToken, APIURL: e.api.URL(), Router: e.router, Store: store, Now: e.clk.Now, Sleep: e.clk.Sleep, PollTimeout: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(e.ctx)
+	done := make(chan error, 1)
+	go func() { done <- a.Run(ctx) }()
+	got := e.api.waitSent(pat.ID, 3)
+	cancel()
+	<-done
+	var texts []string
+	for _, m := range got {
+		texts = append(texts, m.Text)
+	}
+	if want := []string{"echo: one", "echo: two", "echo: three"}; !slices.Equal(texts, want) {
+		t.Errorf("replies %q, want %q", texts, want)
+	}
+	if !store.failed {
+		t.Error("the fault was never injected")
+	}
+	if n := e.count("echo"); n != 3 {
+		t.Errorf("echo ran %d times, want 3", n)
 	}
 }
