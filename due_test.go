@@ -146,15 +146,17 @@ func TestDueEnd(t *testing.T) {
 
 func TestDueContact(t *testing.T) {
 	cal := testCalendar()
-	contact := DueItem{Kind: DueContact, Subject: "2026-11-30", By: "2026-12-09", Party: BothSchools, Key: "contact:2026-11-30", Days: 6}
+	// Last contact Mon 30 Nov: due Mon 7 Dec, a nudge from Fri 4 Dec.
+	contact := DueItem{Kind: DueContact, Subject: "2026-11-30", By: "2026-12-07", Party: BothSchools, Key: "contact:2026-11-30", Days: 4}
 	overdue := contact
 	overdue.Overdue, overdue.Days = true, 8
 	runDue(t, []dueTest{
-		{name: "nudge at 6 school days", change: func(c *Case) { c.Attendance = attended(cal, "2026-11-02", "2026-12-08") },
-			now: ldn(2026, 12, 8, 9, 0), want: []DueItem{contact}},
-		{name: "overdue at 8 school days, same key", change: func(c *Case) { c.Attendance = attended(cal, "2026-11-02", "2026-12-10") },
-			now: ldn(2026, 12, 10, 9, 0), want: []DueItem{overdue,
-				{Kind: DueReview, Subject: "2026-12-18", By: "2026-12-18", Party: HomeSchool, Key: "review:2026-12-18"}}},
+		{name: "nothing the day before the nudge", change: func(c *Case) { c.Attendance = attended(cal, "2026-11-02", "2026-12-03") },
+			now: ldn(2026, 12, 3, 9, 0)},
+		{name: "nudge on the school day before", change: func(c *Case) { c.Attendance = attended(cal, "2026-11-02", "2026-12-04") },
+			now: ldn(2026, 12, 4, 9, 0), want: []DueItem{contact}},
+		{name: "overdue the day after, same key", change: func(c *Case) { c.Attendance = attended(cal, "2026-11-02", "2026-12-08") },
+			now: ldn(2026, 12, 8, 9, 0), want: []DueItem{overdue}},
 	})
 }
 
@@ -338,7 +340,7 @@ func TestDueOrdering(t *testing.T) {
 	cal := testCalendar()
 	c := dueCase(cal)
 	c.Ref = "OSD-3MP8"
-	c.LastSchoolContact = ldn(2026, 11, 20, 16, 0)                         // 8 school days by Wed 2 Dec
+	c.LastSchoolContact = ldn(2026, 11, 20, 16, 0)                         // due Fri 27 Nov
 	c.Attendance = attended(cal, "2026-11-02", "2026-12-01", "2026-11-26") // one day missing
 	c.Meetings[0].Mode = Online
 	c.Meetings = append(c.Meetings, plannedOn("M2", "2026-12-08", 10, 0, InPerson)) // no parent linked
@@ -349,7 +351,7 @@ func TestDueOrdering(t *testing.T) {
 	}
 	want := []string{
 		"attendance:2026-11-26 2026-11-26 true",
-		"contact:2026-11-20 2026-12-01 true",
+		"contact:2026-11-20 2026-11-27 true",
 		"invitation:M2 2026-12-02 false",
 		"request:R1 2026-12-02 false",
 	}

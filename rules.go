@@ -11,8 +11,7 @@ const (
 	ContinuationNoticeDays = 6  // rule 6: tell parents of a decision to continue within 6 calendar days
 	ReviewIntervalDays     = 14 // rule 4: fortnightly reviews, calendar days
 	RequestWindowDays      = 70 // rule 7: a meeting in the previous 10 weeks lifts the duty
-	ContactNudgeDays       = 6  // rule 2: nudge when 6 school days have passed
-	ContactEscalateDays    = 7  // rule 2: escalate when more than 7 school days have passed
+	ContactDays            = 7  // rule 2: "at least weekly": 7 calendar days
 	NoticeSchoolDays       = 2  // rule 9: written notice 2 school days before the start
 )
 
@@ -215,8 +214,8 @@ const (
 
 // ContactCheck is where a case stands on weekly contact between the schools.
 type ContactCheck struct {
-	Elapsed int    // school days since the last contact (or the start)
-	DueBy   Date   // the day on which 7 school days will have passed
+	Elapsed int    // calendar days since the last contact (or the start)
+	DueBy   Date   // 7 days after it, or the next school day if that is not one
 	State   string // ContactOK, ContactNudge or ContactOverdue
 }
 
@@ -234,19 +233,23 @@ func contactBase(c *Case) Date {
 	return base
 }
 
-// CheckContact applies rule 2: a nudge once 6 school days have passed since
-// the last contact between the schools, overdue once more than 7 have.
+// CheckContact applies rule 2: contact "at least weekly" is due 7 calendar
+// days after the last contact between the schools, or on the next school day
+// if that day is not one (by the home school's calendar). A nudge from the
+// school day before; overdue once the day has passed (the escalation goes
+// out on the school day after).
 func CheckContact(c *Case, now time.Time, cal Calendar) ContactCheck {
-	base := contactBase(c)
-	cc := ContactCheck{
-		Elapsed: cal.SchoolDaysBetween(base, DateOf(now)),
-		DueBy:   cal.AddSchoolDays(base, ContactEscalateDays),
-		State:   ContactOK,
+	cal = cal.For(c.HomeURN)
+	base, today := contactBase(c), DateOf(now)
+	due := base.AddDays(ContactDays)
+	if !cal.IsSchoolDay(due) {
+		due = cal.AddSchoolDays(due, 1)
 	}
+	cc := ContactCheck{Elapsed: max(0, base.DaysUntil(today)), DueBy: due, State: ContactOK}
 	switch {
-	case cc.Elapsed > ContactEscalateDays:
+	case today > due:
 		cc.State = ContactOverdue
-	case cc.Elapsed >= ContactNudgeDays:
+	case today >= cal.AddSchoolDays(due, -1):
 		cc.State = ContactNudge
 	}
 	return cc

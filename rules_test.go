@@ -339,25 +339,30 @@ func TestCheckContact(t *testing.T) {
 		wantDue     Date
 		wantState   string
 	}{
-		// Last contact Monday 30 Nov: 7 school days have passed on Wednesday 9 Dec.
-		{"same day", "2026-11-02", ldn(2026, 11, 30, 10, 0), ldn(2026, 11, 30, 16, 0), 0, "2026-12-09", ContactOK},
-		{"5 school days", "2026-11-02", ldn(2026, 11, 30, 10, 0), ldn(2026, 12, 7, 10, 0), 5, "2026-12-09", ContactOK},
-		{"6 school days: nudge", "2026-11-02", ldn(2026, 11, 30, 10, 0), ldn(2026, 12, 8, 10, 0), 6, "2026-12-09", ContactNudge},
-		{"7 school days: still a nudge", "2026-11-02", ldn(2026, 11, 30, 10, 0), ldn(2026, 12, 9, 23, 59), 7, "2026-12-09", ContactNudge},
-		{"8 school days: overdue", "2026-11-02", ldn(2026, 11, 30, 10, 0), ldn(2026, 12, 10, 0, 1), 8, "2026-12-09", ContactOverdue},
-		// Last contact Wednesday 2 Dec: the weekend does not count.
-		{"across a weekend, 5", "2026-11-02", ldn(2026, 12, 2, 15, 0), ldn(2026, 12, 9, 9, 0), 5, "2026-12-11", ContactOK},
-		{"across a weekend, 6", "2026-11-02", ldn(2026, 12, 2, 15, 0), ldn(2026, 12, 10, 9, 0), 6, "2026-12-11", ContactNudge},
-		{"across a weekend, 7 on Friday", "2026-11-02", ldn(2026, 12, 2, 15, 0), ldn(2026, 12, 11, 9, 0), 7, "2026-12-11", ContactNudge},
-		{"across a weekend, still 7 on Sunday", "2026-11-02", ldn(2026, 12, 2, 15, 0), ldn(2026, 12, 13, 9, 0), 7, "2026-12-11", ContactNudge},
-		{"across a weekend, 8 on Monday", "2026-11-02", ldn(2026, 12, 2, 15, 0), ldn(2026, 12, 14, 9, 0), 8, "2026-12-11", ContactOverdue},
-		{"over Christmas", "2026-11-02", ldn(2026, 12, 17, 15, 0), ldn(2026, 12, 29, 9, 0), 6, "2026-12-30", ContactNudge},
-		{"over half term", "2026-09-07", ldn(2026, 10, 21, 15, 0), ldn(2026, 11, 2, 9, 0), 3, "2026-11-06", ContactOK},
-		{"no contact yet: from the start", "2026-11-30", time.Time{}, ldn(2026, 12, 8, 9, 0), 6, "2026-12-09", ContactNudge},
-		{"no contact yet, overdue", "2026-11-30", time.Time{}, ldn(2026, 12, 10, 9, 0), 8, "2026-12-09", ContactOverdue},
-		{"no contact, before the start", "2026-11-30", time.Time{}, ldn(2026, 11, 20, 9, 0), 0, "2026-12-09", ContactOK},
-		{"contact before the start counts from the start", "2026-11-30", ldn(2026, 11, 10, 9, 0), ldn(2026, 12, 7, 9, 0), 5, "2026-12-09", ContactOK},
-		{"contact late in the evening is that London day", "2026-05-01", time.Date(2026, 6, 1, 23, 30, 0, 0, time.UTC), ldn(2026, 6, 9, 9, 0), 5, "2026-06-11", ContactOK},
+		// Last contact Monday 30 Nov: due Monday 7 Dec; nudge from Friday 4 Dec.
+		{"same day", "2026-11-02", ldn(2026, 11, 30, 10, 0), ldn(2026, 11, 30, 16, 0), 0, "2026-12-07", ContactOK},
+		{"the day before the nudge", "2026-11-02", ldn(2026, 11, 30, 10, 0), ldn(2026, 12, 3, 23, 59), 3, "2026-12-07", ContactOK},
+		{"the school day before: nudge", "2026-11-02", ldn(2026, 11, 30, 10, 0), ldn(2026, 12, 4, 8, 0), 4, "2026-12-07", ContactNudge},
+		{"the weekend between: still a nudge", "2026-11-02", ldn(2026, 11, 30, 10, 0), ldn(2026, 12, 6, 9, 0), 6, "2026-12-07", ContactNudge},
+		{"the 7th day: still a nudge", "2026-11-02", ldn(2026, 11, 30, 10, 0), ldn(2026, 12, 7, 23, 59), 7, "2026-12-07", ContactNudge},
+		{"the 8th day: overdue", "2026-11-02", ldn(2026, 11, 30, 10, 0), ldn(2026, 12, 8, 0, 1), 8, "2026-12-07", ContactOverdue},
+		// Last contact Sunday 29 Nov: the 7th day is a Sunday, so Monday.
+		{"7th day a Sunday: due Monday", "2026-11-02", ldn(2026, 11, 29, 10, 0), ldn(2026, 12, 7, 9, 0), 8, "2026-12-07", ContactNudge},
+		{"7th day a Sunday: overdue Tuesday", "2026-11-02", ldn(2026, 11, 29, 10, 0), ldn(2026, 12, 8, 9, 0), 9, "2026-12-07", ContactOverdue},
+		// Friday 18 Dec: Christmas Day and the Boxing Day substitute move it to Tuesday 29 Dec.
+		{"over Christmas, the school day before", "2026-11-02", ldn(2026, 12, 18, 15, 0), ldn(2026, 12, 24, 9, 0), 6, "2026-12-29", ContactNudge},
+		{"over Christmas, the 7th day", "2026-11-02", ldn(2026, 12, 18, 15, 0), ldn(2026, 12, 29, 9, 0), 11, "2026-12-29", ContactNudge},
+		{"over Christmas, the day after", "2026-11-02", ldn(2026, 12, 18, 15, 0), ldn(2026, 12, 30, 9, 0), 12, "2026-12-29", ContactOverdue},
+		// Friday 19 Mar 2027: the 7th day is Good Friday, then Easter Monday: Tuesday 30 Mar.
+		{"over Easter, Thursday", "2027-03-01", ldn(2027, 3, 19, 15, 0), ldn(2027, 3, 25, 9, 0), 6, "2027-03-30", ContactNudge},
+		{"over Easter, Wednesday", "2027-03-01", ldn(2027, 3, 19, 15, 0), ldn(2027, 3, 24, 9, 0), 5, "2027-03-30", ContactOK},
+		{"over Easter, the day after", "2027-03-01", ldn(2027, 3, 19, 15, 0), ldn(2027, 3, 31, 9, 0), 12, "2027-03-30", ContactOverdue},
+		{"over half term", "2026-09-07", ldn(2026, 10, 21, 15, 0), ldn(2026, 11, 2, 9, 0), 12, "2026-11-02", ContactNudge},
+		{"no contact yet: from the start", "2026-11-30", time.Time{}, ldn(2026, 12, 4, 9, 0), 4, "2026-12-07", ContactNudge},
+		{"no contact yet, overdue", "2026-11-30", time.Time{}, ldn(2026, 12, 8, 9, 0), 8, "2026-12-07", ContactOverdue},
+		{"no contact, before the start", "2026-11-30", time.Time{}, ldn(2026, 11, 20, 9, 0), 0, "2026-12-07", ContactOK},
+		{"contact before the start counts from the start", "2026-11-30", ldn(2026, 11, 10, 9, 0), ldn(2026, 12, 3, 9, 0), 3, "2026-12-07", ContactOK},
+		{"contact late in the evening is that London day", "2026-05-01", time.Date(2026, 6, 1, 23, 30, 0, 0, time.UTC), ldn(2026, 6, 5, 9, 0), 3, "2026-06-09", ContactOK},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c := &Case{Start: tc.start, LastSchoolContact: tc.last}

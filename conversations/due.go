@@ -79,9 +79,9 @@ func contactWords(it offsitebot.DueItem, reader offsitebot.Role) dueWords {
 	w := dueWords{command: "contact " + it.Ref + " " + other + " phone …", act: offsitebot.ActContact,
 		press: "contact " + it.Ref + " " + other, label: "Log contact"}
 	if it.Overdue {
-		w.what = fmt.Sprintf("no contact %s for %d school days — overdue, was due by %s", with, it.Days, it.By.Short())
+		w.what = fmt.Sprintf("no contact %s for %d days — overdue, was due by %s (weekly)", with, it.Days, it.By.Short())
 	} else {
-		w.what = fmt.Sprintf("no contact %s for %d school days — due by %s", with, it.Days, it.By.Short())
+		w.what = fmt.Sprintf("no contact %s for %d days — due by %s (weekly)", with, it.Days, it.By.Short())
 	}
 	return w
 }

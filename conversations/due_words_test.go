@@ -34,13 +34,13 @@ func TestDueWords(t *testing.T) {
 		{"review decided to end, for the LA", offsitebot.DueItem{Kind: offsitebot.DueEnd, Subject: "M1", By: "2026-11-20", On: "2026-11-20", Decision: offsitebot.DecisionManagedMove, Party: offsitebot.HomeSchool}, la,
 			"the Fri 20 Nov review decided: managed-move", "for the home school"},
 		{"contact nudge", offsitebot.DueItem{Kind: offsitebot.DueContact, By: "2026-12-09", Days: 6, Party: offsitebot.BothSchools}, home,
-			"no contact with the receiving school for 6 school days — due by Wed 9 Dec", "contact OSD-7K2Q receiving phone …"},
+			"no contact with the receiving school for 6 days — due by Wed 9 Dec (weekly)", "contact OSD-7K2Q receiving phone …"},
 		{"contact overdue", offsitebot.DueItem{Kind: offsitebot.DueContact, By: "2026-12-09", Days: 8, Overdue: true, Party: offsitebot.BothSchools}, home,
-			"no contact with the receiving school for 8 school days — overdue, was due by Wed 9 Dec", "contact OSD-7K2Q receiving phone …"},
+			"no contact with the receiving school for 8 days — overdue, was due by Wed 9 Dec (weekly)", "contact OSD-7K2Q receiving phone …"},
 		{"contact overdue, for the receiving school", offsitebot.DueItem{Kind: offsitebot.DueContact, By: "2026-12-09", Days: 8, Overdue: true, Party: offsitebot.BothSchools}, offsitebot.RoleReceiving,
-			"no contact with the home school for 8 school days — overdue, was due by Wed 9 Dec", "contact OSD-7K2Q home phone …"},
+			"no contact with the home school for 8 days — overdue, was due by Wed 9 Dec (weekly)", "contact OSD-7K2Q home phone …"},
 		{"contact overdue, for the LA", offsitebot.DueItem{Kind: offsitebot.DueContact, By: "2026-12-09", Days: 8, Overdue: true, Party: offsitebot.BothSchools}, la,
-			"no contact between the schools for 8 school days — overdue, was due by Wed 9 Dec", "for both schools"},
+			"no contact between the schools for 8 days — overdue, was due by Wed 9 Dec (weekly)", "for both schools"},
 		{"attendance, one day", offsitebot.DueItem{Kind: offsitebot.DueAttendance, By: "2026-12-01", On: "2026-12-01", Days: 1, Overdue: true, Party: offsitebot.ReceivingSchool}, offsitebot.RoleReceiving,
 			"attendance not confirmed for Tue 1 Dec", "attendance OSD-7K2Q 2026-12-01 AM PM"},
 		{"attendance, several days, for the LA", offsitebot.DueItem{Kind: offsitebot.DueAttendance, By: "2026-11-27", On: "2026-11-27", Days: 3, Overdue: true, Party: offsitebot.ReceivingSchool}, la,
@@ -117,7 +117,7 @@ func TestDueNudge(t *testing.T) {
 		it   offsitebot.DueItem
 		want string
 	}{
-		{contact, "⚠ Weekly contact overdue — OSD-7K2Q (S.T.): no contact with the receiving school for 8 school days — overdue, was due by Wed 9 Dec.\nRecord it: contact OSD-7K2Q receiving phone …"},
+		{contact, "⚠ Weekly contact overdue — OSD-7K2Q (S.T.): no contact with the receiving school for 8 days — overdue, was due by Wed 9 Dec (weekly).\nRecord it: contact OSD-7K2Q receiving phone …"},
 		{outcome, "OSD-7K2Q (S.T.): outcome of the Tue 1 Dec meeting not recorded yet.\nDo it: review OSD-7K2Q outcome"},
 	} {
 		if got := DueNudge(c, tc.it); got != tc.want {

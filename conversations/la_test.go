@@ -45,7 +45,8 @@ func TestLAReadsDuties(t *testing.T) {
 		for _, want := range []string{
 			"Overdue:\n" + w.ref + "  written notice to parents was due by Thu 19 Nov (2 school days before the start on Mon 23 Nov) and is not recorded as given  → for the home school",
 			w.ref + "  attendance not confirmed for 7 school days, the earliest Mon 23 Nov  → for the receiving school",
-			"Coming up:\n" + w.ref + "  no contact between the schools for 7 school days — due by Wed 2 Dec  → for both schools",
+			w.ref + "  no contact between the schools for 9 days — overdue, was due by Mon 30 Nov (weekly)  → for both schools",
+			"Coming up:\n" + w.ref + "  next review meeting due by Mon 7 Dec",
 			other + "  written notice to parents must reach them by Thu 10 Dec",
 		} {
 			if !strings.Contains(got, want) {
@@ -56,7 +57,7 @@ func TestLAReadsDuties(t *testing.T) {
 	t.Run("show", func(t *testing.T) {
 		got := w.say(la, "show "+w.ref)
 		onlyWhose(t, got)
-		if !strings.Contains(got, "Overdue:\n  • written notice to parents was due by Thu 19 Nov") || !strings.Contains(got, "Coming up:\n  • no contact between the schools") {
+		if !strings.Contains(got, "Overdue:\n  • written notice to parents was due by Thu 19 Nov") || !strings.Contains(got, "Coming up:\n  • next review meeting due by Mon 7 Dec") {
 			t.Errorf("show lacks the overdue and coming-up duties:\n%s", got)
 		}
 	})
@@ -65,7 +66,7 @@ func TestLAReadsDuties(t *testing.T) {
 		onlyWhose(t, got)
 		want := regexp.MustCompile(`(?s)^Active cases \(2\), by home school:\n` +
 			`Hillside School \(100003\) — 1 case, nothing overdue\n  ` + other + `  Jo Bloggs  starts Mon 14 Dec · due: written notice [^\n]* → for the home school\n` +
-			`Oakfield Primary \(100001\) — 1 case, 2 duties overdue\n  ` + w.ref + `  Sam Taylor  since Mon 23 Nov · 4 things due, most urgent: written notice [^\n]* → for the home school$`)
+			`Oakfield Primary \(100001\) — 1 case, 3 duties overdue\n  ` + w.ref + `  Sam Taylor  since Mon 23 Nov · 4 things due, most urgent: written notice [^\n]* → for the home school$`)
 		if !want.MatchString(got) {
 			t.Errorf("cases:\n%s\nwant to match\n%s", got, want)
 		}
@@ -86,7 +87,7 @@ func TestStaffDueNamesTheirCommand(t *testing.T) {
 	got := w.say(home, "due")
 	for _, want := range []string{
 		w.ref + "  written notice to parents was due by Thu 19 Nov (2 school days before the start on Mon 23 Nov) and is not recorded as given — give it now  → notice " + w.ref + " given",
-		w.ref + "  no contact with the receiving school for 7 school days — due by Wed 2 Dec  → contact " + w.ref + " receiving phone …",
+		w.ref + "  no contact with the receiving school for 9 days — overdue, was due by Mon 30 Nov (weekly)  → contact " + w.ref + " receiving phone …",
 		"→ review " + w.ref + " schedule DATE TIME in-person",
 	} {
 		if !strings.Contains(got, want) {
@@ -95,7 +96,7 @@ func TestStaffDueNamesTheirCommand(t *testing.T) {
 	}
 	got = w.say(recv, "due")
 	want := w.ref + "  attendance not confirmed for 7 school days, the earliest Mon 23 Nov  → attendance " + w.ref + " 2026-11-23 AM PM\n" +
-		w.ref + "  no contact with the home school for 7 school days — due by Wed 2 Dec  → contact " + w.ref + " home phone …"
+		w.ref + "  no contact with the home school for 9 days — overdue, was due by Mon 30 Nov (weekly)  → contact " + w.ref + " home phone …"
 	if got != want {
 		t.Errorf("receiving due:\n%s\nwant\n%s", got, want)
 	}

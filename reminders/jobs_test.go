@@ -391,8 +391,9 @@ func TestParentBlockedBot(t *testing.T) {
 }
 
 // TestWeeklyContact: the last contact between the schools was on Mon 2 Nov
-// 2026; 6 school days later (Tue 10 Nov) home staff get one nudge, 8 later
-// (Thu 12 Nov) one escalation, which reaches the admins too.
+// 2026, so the next is due Mon 9 Nov; on the school day before (Fri 6 Nov)
+// home staff get one nudge, on the school day after (Tue 10 Nov) one
+// escalation, which reaches the admins too.
 func TestWeeklyContact(t *testing.T) {
 	ctx := context.Background()
 	c := newCase("OSD-7K2Q", "2026-10-01")
@@ -416,14 +417,14 @@ func TestWeeklyContact(t *testing.T) {
 		}
 	}
 	want := map[offsitebot.Date][]string{
-		"2026-11-10": {homeID + " OSD-7K2Q (S.T.)"},
-		"2026-11-12": {homeID + " ⚠ Weekly contact overdue — OSD-7K2Q (S.T.)", adminID + " ⚠ Weekly contact overdue — OSD-7K2Q (S.T.)"},
+		"2026-11-06": {homeID + " OSD-7K2Q (S.T.)"},
+		"2026-11-10": {homeID + " ⚠ Weekly contact overdue — OSD-7K2Q (S.T.)", adminID + " ⚠ Weekly contact overdue — OSD-7K2Q (S.T.)"},
 	}
 	if fmt.Sprint(perDay) != fmt.Sprint(want) {
 		t.Errorf("contact reminders by day = %q, want %q", perDay, want)
 	}
-	if d := rec.To(homeID, "no contact with the receiving school for 6 school days"); len(d) != 1 || !strings.Contains(d[0].Reply.Text, "contact OSD-7K2Q receiving phone") {
-		t.Errorf("nudge = %v, want the 6-day text and the command", d)
+	if d := rec.To(homeID, "no contact with the receiving school for 4 days — due by Mon 9 Nov"); len(d) != 1 || !strings.Contains(d[0].Reply.Text, "contact OSD-7K2Q receiving phone") {
+		t.Errorf("nudge = %v, want the 4-day text and the command", d)
 	}
 }
 

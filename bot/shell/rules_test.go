@@ -130,3 +130,29 @@ func TestRequestsVerbatimAndOpenUntilHeld(t *testing.T) {
 	s.expect("/as parent:Pat", "parent:Pat")
 	s.expect("/request Another meeting please", "within the last 10 weeks")
 }
+
+// TestWeeklyContactIsSevenDays: contact between the schools is due 7
+// calendar days after the last, or the next school day when that is not one
+// (Christmas Day and the Boxing Day substitute); nudged the school day
+// before, overdue the day after (issue 10, point 8).
+func TestWeeklyContactIsSevenDays(t *testing.T) {
+	s := newSession(t) // Wed 2 Dec 2026
+	s.admitted()
+	ref := s.opened(s.say(`new pupil="Sam Taylor" dob=2012-03-04 ehcp=no receiving=riverside start=7/12/2026 end=29/1/2027`))
+	s.clk.Set(at("2026-12-18 10:00"))
+	s.expect("contact "+ref+" receiving phone Spoke to Ms Khan", "Next contact between the schools due by Tue 29 Dec")
+	for _, tc := range []struct {
+		at, want string
+	}{
+		{"2026-12-23 09:00", ""},
+		{"2026-12-24 09:00", "no contact with the receiving school for 6 days — due by Tue 29 Dec (weekly)"},
+		{"2026-12-29 16:00", "no contact with the receiving school for 11 days — due by Tue 29 Dec (weekly)"},
+		{"2026-12-30 09:00", "no contact with the receiving school for 12 days — overdue, was due by Tue 29 Dec (weekly)"},
+	} {
+		s.clk.Set(at(tc.at))
+		got := s.say("due")
+		if tc.want == "" && strings.Contains(got, "no contact") || !strings.Contains(got, tc.want) {
+			t.Errorf("due on %s:\n%s\nwant %q", tc.at, got, tc.want)
+		}
+	}
+}
