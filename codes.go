@@ -113,6 +113,20 @@ func CheckCode(s string) (CodeInfo, error) {
 	return CodeInfo{}, Errorf(EInvalid, "%q isn't a current attendance code. %s", strings.TrimSpace(s), commonCodes)
 }
 
+// CheckCodeBy reads a code as CheckCode does, for a person in role. The
+// receiving school codes as normal, the pupil being in front of it: D and the
+// other attending-elsewhere codes are the home school's, and are refused.
+func CheckCodeBy(role Role, s string) (CodeInfo, error) {
+	ci, err := CheckCode(s)
+	if err != nil || role != RoleReceiving || ci.Category != CatElsewhere {
+		return ci, err
+	}
+	if ci.Code == HomeRegisterCode {
+		return CodeInfo{}, Errorf(EInvalid, "D (dual registered) is the home school's code: its register shows D for the sessions the pupil attends your school. Please record what happened at your school: / or \\ present, L late, or the absence code.")
+	}
+	return CodeInfo{}, Errorf(EInvalid, "%s (%s) is an attending-elsewhere code, which is the home school's to register. Please record the session as your school saw it: / or \\ present, L late, or the absence code; say more in a contact note if the pupil was away on an activity.", ci.Code, ci.Meaning)
+}
+
 const commonCodes = `The common ones are / present (morning), \ present (afternoon), L late, I illness, M medical appointment, C exceptional leave, N reason not yet known, O other unauthorised absence, U arrived after the register closed, G holiday not agreed.`
 
 // Alert reports whether day d tells the home school at once: a session coded

@@ -1,6 +1,7 @@
 package offsitebot
 
 import (
+	"slices"
 	"strings"
 	"testing"
 )
@@ -208,6 +209,47 @@ func TestPercent(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			if got := Percent(tc.present, tc.possible); got != tc.want {
 				t.Errorf("Percent(%d, %d) = %q, want %q", tc.present, tc.possible, got, tc.want)
+			}
+		})
+	}
+}
+
+// TestReceivingSchoolCodesAsNormal: D and the attending-elsewhere codes are
+// the home school's; the receiving school's other codes are taken, and E
+// (suspended) alerts the home school at once, and an afternoon absence
+// whose whereabouts are not known.
+func TestReceivingSchoolCodesAsNormal(t *testing.T) {
+	for _, tc := range []struct {
+		role    Role
+		code    string
+		refused string // in the refusal; "" if taken
+		alert   bool
+	}{
+		{RoleReceiving, "D", "home school's code", false},
+		{RoleHome, "D", "", false},
+		{RoleReceiving, "v", "attending-elsewhere code", false},
+		{RoleReceiving, "K", "attending-elsewhere code", false},
+		{RoleHome, "K", "", false},
+		{RoleReceiving, "/", "", false},
+		{RoleReceiving, "I", "", false},
+		{RoleReceiving, "O", "", false},
+		{RoleReceiving, "E", "", true},
+		{RoleReceiving, "N", "", true},
+	} {
+		t.Run(string(tc.role)+" "+tc.code, func(t *testing.T) {
+			c := testCase()
+			c.Start = "2026-11-30"
+			_, ch, err := c.RecordAttendance(as(tc.role, tNow), AttendanceDay{Date: "2026-12-01", AM: "/", PM: tc.code})
+			if tc.refused != "" {
+				if err == nil || !strings.Contains(ErrorMessage(err), tc.refused) || len(c.Attendance) != 0 {
+					t.Fatalf("recorded, or refused without the reason: %v", err)
+				}
+				return
+			}
+			must(t, err)
+			alerted := slices.ContainsFunc(ch.Notices, func(n Notice) bool { return n.Kind == NoticeAbsence })
+			if alerted != (tc.alert && tc.role != RoleHome) {
+				t.Errorf("home school alerted: %v", alerted)
 			}
 		})
 	}

@@ -36,7 +36,7 @@ func (c *Case) RecordAttendance(a Actor, day AttendanceDay) (*AttendanceDay, Cha
 		return nil, ch, err
 	}
 	for _, code := range []*string{&day.AM, &day.PM} {
-		ci, err := CheckCode(*code)
+		ci, err := CheckCodeBy(a.Role, *code)
 		if err != nil {
 			return nil, ch, err
 		}

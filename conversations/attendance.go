@@ -19,8 +19,8 @@ var absentCodes = []bot.Button{
 func codeStep(key, label, q string, when func(*session) bool, buttons ...bot.Button) step {
 	return step{
 		key: key, label: label, kind: bot.FieldText, when: when, ask: fixed(q, buttons...),
-		check: func(_ context.Context, _ *session, v string) (string, error) {
-			ci, err := offsitebot.CheckCode(v)
+		check: func(_ context.Context, s *session, v string) (string, error) {
+			ci, err := offsitebot.CheckCodeBy(s.call.Who.Role, v)
 			if err != nil {
 				return "", err
 			}
