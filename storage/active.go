@@ -2,6 +2,7 @@ package storage
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -9,6 +10,7 @@ import (
 
 	offsitebot "github.com/offsitebot/offsitebot"
 	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 )
 
@@ -19,13 +21,17 @@ import (
 // It is safe because only one process may use a data directory and every
 // write of a case goes through this DB, which writes through to it under the
 // server's write lock (see serial); so it also knows the version of every
-// active case, and a save need not read it back to check. It is filled on
-// first use from the index of the cases' status (see Embedded.IDsWhere),
-// reading the active cases only, one by one by _id.
+// active case, and a save need not read it back to check. It is filled at
+// start (Warm) or on first use from the index of the cases' status (see
+// Embedded.IDsWhere), reading the active cases only, one by one by _id.
 type activeCases struct {
-	mu     sync.RWMutex
-	loaded bool
-	byRef  map[string]*offsitebot.Case
+	load sync.Mutex // one load at a time
+
+	mu      sync.RWMutex
+	loaded  bool
+	byRef   map[string]*offsitebot.Case
+	loading bool                        // a load is reading the server
+	pending map[string]*offsitebot.Case // saves made meanwhile: nil for a case no longer active
 }
 
 // lean is c as Cases returns it: without contacts, feedback and audit, and
@@ -45,7 +51,7 @@ func lean(c *offsitebot.Case) (*offsitebot.Case, error) {
 	return &out, nil
 }
 
-// put records c as stored now, or forgets it once it is no longer active.
+// put records c as just stored, or forgets it once it is no longer active.
 // Callers hold the server's write lock.
 func (a *activeCases) put(c *offsitebot.Case) {
 	if a == nil {
@@ -53,19 +59,26 @@ func (a *activeCases) put(c *offsitebot.Case) {
 	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	if !a.loaded {
+	if !a.loaded && !a.loading {
 		return // the load will read it
 	}
-	if c.Status != offsitebot.Active {
+	var l *offsitebot.Case
+	if c.Status == offsitebot.Active {
+		var err error
+		if l, err = lean(c); err != nil {
+			// Read it all again rather than keep a stale copy.
+			a.loaded, a.byRef = false, nil
+			return
+		}
+	}
+	switch {
+	case a.loading:
+		a.pending[c.Ref] = l
+	case l == nil:
 		delete(a.byRef, c.Ref)
-		return
+	default:
+		a.byRef[c.Ref] = l
 	}
-	l, err := lean(c)
-	if err != nil {
-		a.loaded = false // read it all again rather than keep a stale copy
-		return
-	}
-	a.byRef[c.Ref] = l
 }
 
 // version is the stored version of case ref, if it is active and loaded.
@@ -82,7 +95,18 @@ func (a *activeCases) version(ref string) (int64, bool) {
 	return c.Version, true
 }
 
-// load fills the copy from the server, once.
+// Warm reads the active cases into memory on the embedded server, as the
+// first list or sweep would (one read by _id a case: seconds for
+// thousands), so a server calls it as it starts. On MongoDB it does nothing.
+func (db *DB) Warm(ctx context.Context) error {
+	if db.active == nil {
+		return nil
+	}
+	return db.loadActive(ctx)
+}
+
+// loadActive fills the copy from the server, once. Saves go on meanwhile:
+// what they store is kept aside and wins over what the load read.
 func (db *DB) loadActive(ctx context.Context) error {
 	a := db.active
 	a.mu.RLock()
@@ -91,29 +115,57 @@ func (db *DB) loadActive(ctx context.Context) error {
 	if loaded {
 		return nil
 	}
-	defer db.serial()() // no save in between
+	a.load.Lock()
+	defer a.load.Unlock()
 	a.mu.Lock()
-	defer a.mu.Unlock()
 	if a.loaded {
+		a.mu.Unlock()
 		return nil
 	}
+	a.loading, a.pending = true, map[string]*offsitebot.Case{}
+	a.mu.Unlock()
+
+	byRef, err := db.readActive(ctx)
+
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	pending := a.pending
+	a.loading, a.pending = false, nil
+	if err != nil {
+		return err
+	}
+	for ref, c := range pending {
+		if c == nil {
+			delete(byRef, ref)
+		} else {
+			byRef[ref] = c
+		}
+	}
+	a.byRef, a.loaded = byRef, true
+	return nil
+}
+
+// readActive reads the active cases, found by the index of their status,
+// one by one by _id, lean.
+func (db *DB) readActive(ctx context.Context) (map[string]*offsitebot.Case, error) {
 	refs, err := db.embedded.IDsWhere(ctx, db.db.Name(), colCases, "status", string(offsitebot.Active))
 	if err != nil {
-		return fmt.Errorf("storage: list active cases: %w", err)
+		return nil, fmt.Errorf("storage: list active cases: %w", err)
 	}
 	byRef := make(map[string]*offsitebot.Case, len(refs))
 	opts := options.FindOne().SetProjection(leanProjection)
 	for _, ref := range refs {
 		var c offsitebot.Case
-		if err := db.cases.FindOne(ctx, bson.D{{Key: "_id", Value: ref}}, opts).Decode(&c); err != nil {
-			return fmt.Errorf("storage: read active case: %w", err)
-		}
-		if c.Status == offsitebot.Active {
+		err := db.cases.FindOne(ctx, bson.D{{Key: "_id", Value: ref}}, opts).Decode(&c)
+		switch {
+		case errors.Is(err, mongo.ErrNoDocuments): // gone meanwhile
+		case err != nil:
+			return nil, fmt.Errorf("storage: read active case: %w", err)
+		case c.Status == offsitebot.Active:
 			byRef[ref] = &c
 		}
 	}
-	a.byRef, a.loaded = byRef, true
-	return nil
+	return byRef, nil
 }
 
 // list returns copies of the active cases matching f (whose Status is

@@ -2,6 +2,7 @@ package storage_test
 
 import (
 	"context"
+	"fmt"
 	"reflect"
 	"testing"
 
@@ -89,6 +90,24 @@ func TestActiveCasesInMemory(t *testing.T) {
 		return c.EndDirection(staff, offsitebot.OutcomeReintegrated)
 	})
 	same("ended")
+
+	// Saves made while a fresh DB reads the cases in are not lost to it.
+	warming := open(storage.Config{Embedded: srv})
+	done := make(chan error)
+	go func() { done <- warming.Warm(ctx) }()
+	for i := range 5 {
+		if _, err := warming.UpdateCase(ctx, "OSD-0004", func(c *offsitebot.Case) ([]offsitebot.AuditEvent, error) {
+			ch, err := c.AddContact(staff, offsitebot.Contact{With: "receiving", How: "phone", Summary: fmt.Sprint("Call ", i)})
+			return ch.Audit, err
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	db = warming
+	same("saved while warming")
 
 	// A save from a stale copy is still refused, with the version known in memory.
 	c, err := db.Case(ctx, "OSD-0003")

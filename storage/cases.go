@@ -274,7 +274,8 @@ var leanProjection = bson.D{{Key: "contacts", Value: 0}, {Key: "feedback", Value
 // Cases lists the cases matching f, sorted by reference, in one query. The
 // contacts, feedback and audit trail are left out (they are the bulk of a
 // case and sweeps do not need them); attendance, meetings, requests, people
-// and the last school contact are kept.
+// and the last school contact are kept. On the embedded server, active cases
+// come from memory (see activeCases).
 func (db *DB) Cases(ctx context.Context, f offsitebot.CaseFilter) ([]offsitebot.Case, error) {
 	if db.active != nil && f.Status == offsitebot.Active {
 		if err := db.loadActive(ctx); err != nil {

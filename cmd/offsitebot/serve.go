@@ -94,6 +94,13 @@ func (w *app) serve(ctx context.Context) error {
 		// Requests in hand end by the grace period, when the adapters cancel their work.
 		g.Go(func() error { return named("http", w.serveHTTP(gctx, ln, mux, w.grace+2*time.Second)) })
 	}
+	g.Go(func() error {
+		// The first list or sweep need not wait for the active cases to be read.
+		if err := w.db.Warm(gctx); err != nil && gctx.Err() == nil {
+			w.log.Warn("storage: read active cases ahead", "err", err)
+		}
+		return nil
+	})
 	g.Go(func() error { w.maintain(gctx, 6*time.Hour); return nil })
 	g.Go(func() error { w.runReminders(gctx, sched); return nil })
 	w.log.Info("offsitebot running", "slack", sa != nil, "telegram", tg != nil)
