@@ -50,6 +50,22 @@ func (db *DB) RedeemWebLink(ctx context.Context, hash string, now time.Time) (st
 	return l.Identity, nil
 }
 
+// CheckWebLink reports, without using it, whether the sign-in link stored
+// under hash could still be used at now: an unknown, expired or used one is
+// an EInvalid, as RedeemWebLink would say.
+func (db *DB) CheckWebLink(ctx context.Context, hash string, now time.Time) error {
+	if _, err := db.webDoc(ctx, colWebLinks, hash, now); err != nil {
+		return err
+	}
+	n, err := db.db.Collection(colOnce).CountDocuments(ctx, bson.D{{Key: "_id", Value: "weblink:" + hash}})
+	if err != nil {
+		return fmt.Errorf("storage: read claim: %w", err)
+	} else if n > 0 {
+		return badWebLink()
+	}
+	return nil
+}
+
 // CreateWebSession stores a session of identity, under the hash of its
 // cookie, until expires.
 func (db *DB) CreateWebSession(ctx context.Context, hash, identity string, now, expires time.Time) error {

@@ -34,6 +34,9 @@ func TestWebLinks(t *testing.T) {
 		{"second use", "L1", t0.Add(9 * time.Minute), ""},
 	}
 	for _, tt := range tests {
+		if err := db.CheckWebLink(ctx, tt.hash, tt.at); (tt.want == "") != (offsitebot.ErrorCode(err) == offsitebot.EInvalid) {
+			t.Errorf("%s: checked: %v", tt.name, err)
+		}
 		got, err := db.RedeemWebLink(ctx, tt.hash, tt.at)
 		if got != tt.want || (tt.want == "") != (offsitebot.ErrorCode(err) == offsitebot.EInvalid) {
 			t.Errorf("%s: %q, %v; want %q", tt.name, got, err, tt.want)

@@ -79,6 +79,22 @@ func TestBrowser(t *testing.T) {
 			t.Errorf("overview lacks %s", ref)
 		}
 	}
+	// What a screen reader and a keyboard need: one h1, the page's language,
+	// a label for every control, words for every picture.
+	const a11y = `(() => {
+		const bad = [];
+		if (!document.documentElement.lang) bad.push("no lang");
+		if (document.querySelectorAll("h1").length !== 1) bad.push("not one h1");
+		document.querySelectorAll("input:not([type=hidden]), select, button").forEach(e => {
+			if (e.tagName !== "BUTTON" && (!e.labels || e.labels.length === 0)) bad.push("unlabelled " + e.name);
+			if (e.tagName === "BUTTON" && !e.textContent.trim()) bad.push("button without words");
+		});
+		document.querySelectorAll("svg").forEach(s => { if (s.getAttribute("role") !== "img" || !s.getAttribute("aria-label")) bad.push("svg without words"); });
+		return bad.join("; ");
+	})()`
+	if bad, err := chromedp.Run(bctx, chromedp.Evaluate[string](a11y)); err != nil || bad != "" {
+		t.Errorf("overview: %s %v", bad, err)
+	}
 	shot, err := chromedp.Run(bctx, chromedp.FullScreenshot(100))
 	if err != nil {
 		t.Fatal(err)
@@ -87,6 +103,16 @@ func TestBrowser(t *testing.T) {
 	must(t, os.MkdirAll(out, 0o755))
 	must(t, os.WriteFile(filepath.Join(out, "overview.png"), shot, 0o644))
 	t.Logf("screenshot of the overview: %s", filepath.Join(out, "overview.png"))
+	// On a phone nothing is wider than the screen: each case is a card.
+	step("phone", chromedp.EmulateViewport(390, 844), chromedp.Reload())
+	if w, err := chromedp.Run(bctx, chromedp.Evaluate[int](`document.documentElement.scrollWidth`)); err != nil || w > 390 {
+		t.Errorf("on a phone the overview is %d pixels wide (%v)", w, err)
+	}
+	phone, err := chromedp.Run(bctx, chromedp.FullScreenshot(100))
+	must(t, err)
+	must(t, os.WriteFile(filepath.Join(out, "overview-phone.png"), phone, 0o644))
+	step("desk", chromedp.EmulateViewport(1280, 900), chromedp.Reload())
+
 	// Filter: Riverside's cases with something overdue.
 	step("filter", chromedp.SetValue(chromedp.CSS("#school"), river), chromedp.Click(chromedp.CSS("#overdue")))
 	if _, err := chromedp.RunResponse(bctx, chromedp.Click(chromedp.CSS(".filters button"))); err != nil {

@@ -47,6 +47,7 @@ type Store interface {
 	Schools(ctx context.Context) ([]offsitebot.School, error)
 	AuditLog(ctx context.Context, ref string) ([]offsitebot.AuditEvent, error)
 	CreateWebLink(ctx context.Context, hash, identity string, now, expires time.Time) error
+	CheckWebLink(ctx context.Context, hash string, now time.Time) error
 	RedeemWebLink(ctx context.Context, hash string, now time.Time) (string, error)
 	CreateWebSession(ctx context.Context, hash, identity string, now, expires time.Time) error
 	WebSession(ctx context.Context, hash string, now time.Time) (string, error)
@@ -175,9 +176,15 @@ func hashOf(token string) string {
 
 // linkPage is what the chat's link opens: a button that signs in. Opening
 // the link does not use it, so a link preview (a chat fetching the page to
-// show it) cannot spend it before the person does.
+// show it) cannot spend it before the person does; a link that could not
+// sign in is said to be so at once.
 func (s *Server) linkPage(w http.ResponseWriter, r *http.Request) {
-	s.render(w, r, http.StatusOK, "signin", page{Title: "Sign in", Token: r.PathValue("token")})
+	token := r.PathValue("token")
+	if err := s.Store.CheckWebLink(r.Context(), hashOf(token), s.Now()); err != nil {
+		s.failed(w, r, err, "badlink", http.StatusForbidden)
+		return
+	}
+	s.render(w, r, http.StatusOK, "signin", page{Title: "Sign in", Token: token})
 }
 
 // signIn spends a sign-in link and starts a session for its identity.

@@ -282,6 +282,9 @@ func TestSignIn(t *testing.T) {
 
 	bad := func(name, token string) {
 		t.Helper()
+		if rec := w.do("GET", "/dashboard/in/"+token, "", nil); token != "" && (rec.Code != http.StatusForbidden || !strings.Contains(rec.Body.String(), "Ask the bot for a new one")) {
+			t.Errorf("%s link opened: %d", name, rec.Code)
+		}
 		c, rec := w.signIn(token)
 		if c != "" || rec.Code != http.StatusForbidden || !strings.Contains(rec.Body.String(), "Ask the bot for a new one") {
 			t.Errorf("%s link: cookie %q, %d %s", name, c, rec.Code, rec.Body)
@@ -293,6 +296,9 @@ func TestSignIn(t *testing.T) {
 	bad("reused", token)
 	bad("forged", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA")
 	bad("empty", "")
+	if rec := w.do("GET", "/dashboard/in/", "", nil); rec.Code != http.StatusNotFound {
+		t.Errorf("a link without its secret: %d", rec.Code)
+	}
 	late := w.link(homeOak)
 	w.clk.Add(10 * time.Minute)
 	bad("expired", late)
