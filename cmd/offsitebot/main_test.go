@@ -4,10 +4,15 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
+	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
+	"time"
 )
 
 func envOf(m map[string]string) func(string) string {
@@ -265,5 +270,51 @@ func TestSeedCommand(t *testing.T) {
 	err := run(ctx, []string{"seed"}, strings.NewReader(""), &out, &errOut, env)
 	if err == nil || !strings.Contains(err.Error(), "real cases") {
 		t.Errorf("seed on a database with a real case: %v, want a refusal", err)
+	}
+}
+
+// TestDashboardBesideShell: with [http] listen and public_url, the shell
+// serves the web overview too, and its `dashboard` link signs in to it.
+func TestDashboardBesideShell(t *testing.T) {
+	addr := freeAddr(t)
+	base := "http://" + addr
+	t.Chdir(t.TempDir())
+	env := envOf(map[string]string{"OFFSITEBOT_MONGODB_DATA_DIR": t.TempDir(), "OFFSITEBOT_NOW": "2026-12-02T10:00:00Z",
+		"OFFSITEBOT_HTTP_LISTEN": addr, "OFFSITEBOT_HTTP_PUBLIC_URL": base})
+	in, typed := io.Pipe()
+	out := &watchLog{want: base + "/dashboard/in/", seen: make(chan struct{})}
+	done := make(chan error, 1)
+	go func() { done <- run(context.Background(), nil, in, out, io.Discard, env) }()
+	go typed.Write([]byte("/as la\ndashboard\n"))
+	select {
+	case <-out.seen:
+	case err := <-done:
+		t.Fatalf("the shell ended: %v\n%s", err, out.String())
+	case <-time.After(2 * time.Minute):
+		t.Fatalf("no link:\n%s", out.String())
+	}
+	link := regexp.MustCompile(`http://\S+/dashboard/in/(\S+)`).FindStringSubmatch(out.String())
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	if r, err := client.Get(link[0]); err != nil || r.StatusCode != http.StatusOK {
+		t.Fatalf("the link: %v %v", r, err)
+	}
+	r, err := client.PostForm(base+"/dashboard/in", url.Values{"token": {link[1]}})
+	if err != nil || r.StatusCode != http.StatusSeeOther || len(r.Cookies()) != 1 {
+		t.Fatalf("sign in: %v %v", r, err)
+	}
+	req, _ := http.NewRequest("GET", base+"/dashboard/", nil)
+	req.AddCookie(r.Cookies()[0])
+	page, err := client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(page.Body)
+	page.Body.Close()
+	if page.StatusCode != http.StatusOK || !strings.Contains(string(body), "OSD-DEM0") {
+		t.Errorf("overview: %d %s", page.StatusCode, body)
+	}
+	typed.Close()
+	if err := <-done; err != nil {
+		t.Errorf("run: %v", err)
 	}
 }

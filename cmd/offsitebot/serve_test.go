@@ -72,6 +72,7 @@ func TestServeTelegramWebhook(t *testing.T) {
 		"OFFSITEBOT_TELEGRAM_MODE":           "webhook",
 		"OFFSITEBOT_TELEGRAM_WEBHOOK_SECRET": "s3cret",
 		"OFFSITEBOT_TELEGRAM_API_URL":        api.URL,
+		"OFFSITEBOT_HTTP_PUBLIC_URL":         "http://" + addr,
 	})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
@@ -134,6 +135,10 @@ func TestServeTelegramWebhook(t *testing.T) {
 	}
 	if r, err := http.Get(base + "/readyz"); err != nil || r.StatusCode != 200 {
 		t.Errorf("readyz: %v %v", r, err)
+	}
+	// The web overview is served beside the webhook, with its policy.
+	if r, err := http.Get(base + "/dashboard/"); err != nil || r.StatusCode != http.StatusUnauthorized || !strings.Contains(r.Header.Get("Content-Security-Policy"), "default-src 'none'") {
+		t.Errorf("dashboard without a session: %v %v", r, err)
 	}
 	if strings.Contains(logs.String(), "Pat") {
 		t.Errorf("a name reached the logs:\n%s", logs.String())
