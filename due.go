@@ -76,6 +76,7 @@ type DueItem struct {
 	// reasonably practicable" allows (By, the [rules] setting).
 	Far       bool
 	Decision  string    // end: what the last review decided
+	EHCP      bool      // notice: the pupil has an EHC plan, so the LA must get the notice too
 	Since     time.Time // reply: when the message waiting longest came
 	IsRequest bool      // reply: it is a review request
 	// Adult says the pupil is 18 or over: the pupil, not the parents, is
@@ -142,7 +143,7 @@ func dueNotice(at dueAt) []DueItem {
 		return nil
 	}
 	it := at.item(DueNotice, string(c.Start), HomeSchool)
-	it.By, it.On = NoticeDeadline(c.Start, at.cal.For(c.HomeURN)), c.Start
+	it.By, it.On, it.EHCP = NoticeDeadline(c.Start, at.cal.For(c.HomeURN)), c.Start, c.EHCP
 	it.Overdue = at.today > it.By
 	if at.today >= c.Start {
 		it.Overdue, it.Stage = true, StageStarted

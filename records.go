@@ -77,6 +77,14 @@ func (c *Case) AddRequest(a Actor, from, text string) (RequestCheck, Change, err
 		return RequestCheck{}, ch, err
 	}
 	rc, err := CheckRequest(c, from, a.At)
+	if err != nil && from == FromLA && !c.EHCP {
+		// Not a request the law gives the LA, but a letter received all the
+		// same: kept word for word, with why it was not taken as a request.
+		rc.Refused = ErrorMessage(err)
+		c.addContact(Contact{At: a.At, With: "la", How: "letter", Summary: "Request for a review meeting, not taken as one (no EHC plan recorded): " + text, By: a.ID, Via: a.Via})
+		ch.audit(a.event(c, "review request refused", "from la: no EHC plan recorded"))
+		return rc, ch, nil
+	}
 	if err != nil {
 		return rc, ch, err
 	}

@@ -2,6 +2,7 @@ package offsitebot
 
 import (
 	"slices"
+	"strings"
 	"testing"
 	"time"
 )
@@ -169,9 +170,16 @@ func TestAddRequest(t *testing.T) {
 			}
 		})
 	}
+	// The LA's letter with no EHC plan recorded: kept as a letter, with the refusal.
 	c := testCase()
-	if _, _, err := c.AddRequest(as(RoleLA, tNow), FromLA, "Please"); ErrorCode(err) != EForbidden || len(c.Requests) != 0 {
-		t.Errorf("an LA request without an EHC plan: %v", err)
+	rc, ch, err := c.AddRequest(as(RoleLA, tNow), FromLA, "Please  meet")
+	if err != nil || len(c.Requests) != 0 || !strings.Contains(rc.Refused, "EHC plan") || len(ch.Notices) != 0 ||
+		len(c.Contacts) != 1 || c.Contacts[0].With != "la" || !strings.HasSuffix(c.Contacts[0].Summary, "Please  meet") {
+		t.Errorf("an LA request without an EHC plan: %v %+v %+v", err, rc, c.Contacts)
+	}
+	c.EHCP = true
+	if rc, _, err := c.AddRequest(as(RoleLA, tNow), FromLA, "Please"); err != nil || rc.Refused != "" || len(c.Requests) != 1 || !rc.DutyApplies {
+		t.Errorf("an LA request with an EHC plan: %v %+v", err, rc)
 	}
 }
 
@@ -244,5 +252,44 @@ func TestLetterSent(t *testing.T) {
 				t.Errorf("case after: %+v", c)
 			}
 		})
+	}
+}
+
+// TestPeopleTheRegulationsName: from the 18th birthday the pupil, not the
+// parent, is the relevant person: a parent's request is recorded and passed
+// on but the duty is the school's call; the day before, it is the parent's
+// request as usual. With an EHC plan the notice item says the LA must get it.
+func TestPeopleTheRegulationsName(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		dob       Date
+		wantAdult bool
+		wantDuty  bool
+	}{
+		{"17, the day before the 18th birthday", "2008-12-03", false, true},
+		{"18 on the day", "2008-12-02", true, false},
+		{"no date of birth", "", false, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := testCase()
+			c.DOB = tc.dob
+			rc, ch, err := c.AddRequest(as(RoleParent, tNow), FromParent, "Please meet")
+			must(t, err)
+			if rc.Adult != tc.wantAdult || rc.DutyApplies != tc.wantDuty || len(c.Requests) != 1 || len(ch.Notices) != 1 {
+				t.Errorf("adult %v duty %v, %d requests, %d notices; want adult %v duty %v, recorded and passed on",
+					rc.Adult, rc.DutyApplies, len(c.Requests), len(ch.Notices), tc.wantAdult, tc.wantDuty)
+			}
+			if tc.wantAdult && !strings.Contains(rc.Explanation, "may also request one themselves") {
+				t.Errorf("explanation %q", rc.Explanation)
+			}
+		})
+	}
+	for _, ehcp := range []bool{false, true} {
+		c := testCase()
+		c.EHCP, c.Start = ehcp, "2026-12-14"
+		items := Due(c, tNow, testCalendar(), Settings{})
+		if len(items) == 0 || items[0].Kind != DueNotice || items[0].EHCP != ehcp {
+			t.Errorf("EHC plan %v: notice item %+v", ehcp, items)
+		}
 	}
 }

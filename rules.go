@@ -78,6 +78,13 @@ type RequestCheck struct {
 	DutyApplies bool
 	LastMeeting Date   // latest meeting held on or before the request date, if any
 	Explanation string // one plain sentence for the requester and staff
+	// Adult says a parent asked for a pupil aged 18 or over: the pupil, not
+	// the parent, is the relevant person, so holding a meeting is the school's
+	// call.
+	Adult bool
+	// Refused is why a letter was kept on the case but not as a request (the
+	// LA's, with no EHC plan recorded); "" for a request.
+	Refused string
 }
 
 // CheckRequest checks who may request a review meeting and whether the duty to
@@ -85,7 +92,8 @@ type RequestCheck struct {
 // when the written request was received.
 func CheckRequest(c *Case, from string, at time.Time) (RequestCheck, error) {
 	day := DateOf(at)
-	switch strings.ToLower(strings.TrimSpace(from)) {
+	from = strings.ToLower(strings.TrimSpace(from))
+	switch from {
 	case FromParent:
 	case FromPupil:
 		if c.DOB.IsZero() || !c.DOB.Valid() {
@@ -105,6 +113,11 @@ func CheckRequest(c *Case, from string, at time.Time) (RequestCheck, error) {
 	var rc RequestCheck
 	if m, ok := LastReview(c, at); ok {
 		rc.LastMeeting = m.Date()
+	}
+	if from == FromParent && c.DOB.Valid() && AgeOn(c.DOB, day) >= AdultAge {
+		rc.Adult = true
+		rc.Explanation = "The pupil is 18 or over, so the law gives them, not their parents, the right to request a review meeting: your request has been passed on, and the school will decide whether to hold one. The pupil may also request one themselves."
+		return rc, nil
 	}
 	// A meeting exactly 70 days before the request is still "in the previous 10 weeks".
 	if !rc.LastMeeting.IsZero() && rc.LastMeeting.DaysUntil(day) <= RequestWindowDays {

@@ -51,6 +51,9 @@ func noticeWords(it offsitebot.DueItem, _ offsitebot.Role) dueWords {
 	default:
 		w.what = "written notice to " + parents(it) + " must reach them by " + when
 	}
+	if it.EHCP {
+		w.what += "; the local authority must get it too (the pupil has an EHC plan)"
+	}
 	return w
 }
 

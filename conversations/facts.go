@@ -236,6 +236,9 @@ func doneNewCase(ctx context.Context, s *session) ([]bot.Reply, error) {
 	if offsitebot.AgeOn(c.DOB, offsitebot.DateOf(now)) >= offsitebot.AdultAge {
 		text += fmt.Sprintf("\nThe pupil is 18 or over, so they may use offsitebot themselves and request reviews: link %s pupil.", c.Ref)
 	}
+	if c.EHCP {
+		text += "\nThe pupil has an EHC plan: the local authority must get the written notice too."
+	}
 	r := bot.Reply{Text: text, Sensitive: true, Case: c.Ref}
 	if earliest := offsitebot.EarliestStart(c, now, s.e.Calendar); earliest > c.Start {
 		r.Text += fmt.Sprintf("\nGiven today, the notice allows a first day of %s at the earliest. To move the start: edit %s start=%s", earliest.Short(), c.Ref, earliest)

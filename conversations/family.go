@@ -29,7 +29,8 @@ func staffRequestFlow() *flow {
 		if s.call.Who.Role == offsitebot.RoleLA && v != offsitebot.FromLA {
 			return "", offsitebot.Errorf(offsitebot.EForbidden, "As a local-authority officer you can record the LA's own request (from la).")
 		}
-		if _, err := offsitebot.CheckRequest(s.c, v, s.now()); err != nil {
+		// The LA's letter with no EHC plan recorded is kept all the same, as a letter.
+		if _, err := offsitebot.CheckRequest(s.c, v, s.now()); err != nil && (v != offsitebot.FromLA || s.c.EHCP) {
 			return "", err
 		}
 		return v, nil
@@ -52,8 +53,15 @@ func staffRequestFlow() *flow {
 			if err != nil {
 				return nil, err
 			}
+			if rc.Refused != "" {
+				return []bot.Reply{{Text: fmt.Sprintf("Kept on %s word for word as a letter received from the local authority, but not as a review request: %s\nThe EHC plan may be missing from the record: if the pupil has one, correct it (edit %s ehcp=yes) and record the request again.",
+					c.Ref, rc.Refused, c.Ref), Case: c.Ref}}, nil
+			}
 			duty := "The duty applies: no review meeting was held in the 10 weeks before, so one must be held as soon as reasonably practicable."
-			if !rc.DutyApplies {
+			switch {
+			case rc.Adult:
+				duty = "The pupil is 18 or over, so they, not their parents, are the ones the law lets request a review meeting: whether to hold one is the school's call. Please reply to the parent; the pupil may request one themselves (link " + c.Ref + " pupil)."
+			case !rc.DutyApplies:
 				duty = fmt.Sprintf("The duty does not apply yet: a review meeting was held on %s, within the 10 weeks before; please still reply to the requester.", rc.LastMeeting.Short())
 			}
 			return []bot.Reply{{Text: fmt.Sprintf("Review request from the %s recorded word for word for %s (%s). %s\nTo answer it: review %s schedule DATE HH:MM in-person",
