@@ -138,6 +138,9 @@ func TestBrowser(t *testing.T) {
 	if got := text("h1"); got != "OSD-M3RC — Jo Anne Smith" {
 		t.Errorf("case page heading %q", got)
 	}
+	casePic, err := chromedp.Run(bctx, chromedp.FullScreenshot(100))
+	must(t, err)
+	must(t, os.WriteFile(filepath.Join(out, "case.png"), casePic, 0o644))
 	if !strings.Contains(text("#main"), "Attendance to record") {
 		t.Error("the case page shows no duties")
 	}

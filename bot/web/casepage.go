@@ -123,7 +123,7 @@ func (s *Server) casePage(w http.ResponseWriter, r *http.Request, v viewer) {
 	}
 	d.Facts = []fact{
 		{"Status", status},
-		{"Born", k.DOB.Long()},
+		{"Born", orDash(dobText(k.DOB))},
 		{"EHC plan", map[bool]string{true: "yes", false: "no"}[k.EHCP]},
 		{"Home school", nameOf(names, k.HomeURN)},
 		{"Receiving school", nameOf(names, k.ReceivingURN)},
@@ -259,8 +259,16 @@ func viaText(p offsitebot.Platform) string {
 		return "terminal"
 	case offsitebot.Web:
 		return "web overview"
-	case offsitebot.System, "":
+	case offsitebot.System:
 		return "offsitebot"
 	}
-	return string(p)
+	return string(p) // "" when not recorded
+}
+
+// dobText is a birth date without its weekday, which means nothing there.
+func dobText(d offsitebot.Date) string {
+	if !d.Valid() {
+		return ""
+	}
+	return d.Time().Format("2 January 2006")
 }
