@@ -39,17 +39,22 @@ func subcommand(ctx context.Context, c bot.Call, usage string, subs map[string]b
 
 // keyArgs splits words into the key=value answers of keys and the other
 // words; a key=value of another key is an error, so nothing is silently
-// taken as part of a name.
+// taken as part of a name. Words after a key=value continue its value, as
+// people type them unquoted (phone=01632 960000, name=Sam Khan), so the
+// key=value answers come last.
 func keyArgs(words []string, keys ...string) (map[string]string, []string, error) {
 	vals := map[string]string{}
 	var rest []string
+	last := ""
 	for _, w := range words {
 		k, v, ok := strings.Cut(w, "=")
 		switch k = strings.ToLower(k); {
 		case ok && slices.Contains(keys, k):
-			vals[k] = strings.TrimSpace(v)
+			vals[k], last = strings.TrimSpace(v), k
 		case ok && keyLike(k):
 			return nil, nil, offsitebot.Errorf(offsitebot.EInvalid, "I don't know %s=: I take %s=.", k, strings.Join(keys, "= and "))
+		case last != "":
+			vals[last] = strings.TrimSpace(vals[last] + " " + w)
 		default:
 			rest = append(rest, w)
 		}

@@ -177,12 +177,13 @@ func (e *Engine) help(_ context.Context, c bot.Call) ([]bot.Reply, error) {
 		"new — open a case (guided; or all at once: new pupil=\"Sam Taylor\" dob=2012-03-04 ehcp=no home=100001 receiving=100002 start=2026-12-01)\n" +
 		"cases — your active cases · due — what is due or overdue · show OSD-… — one case\n" +
 		"contact OSD-… receiving phone what was said — log contact\n" +
-		"attendance OSD-… [date] AM PM — record the receiving school's codes\n" +
+		"attendance OSD-… [date] AM PM — record the receiving school's codes (absent N for both sessions)\n" +
 		"review OSD-… schedule DATE HH:MM in-person|online [place] — schedule a review and invite the parents\n" +
 		"review OSD-… outcome — record a review's outcome (guided) · review OSD-… cancel M2\n" +
-		"review OSD-… told M1 — the parents were told of a decision to continue another way\n" +
+		"review OSD-… told M1 [date] [how] — the parents were told of a decision to continue another way\n" +
 		"review OSD-… invited M2 letter — the parents were invited another way\n" +
-		"notice OSD-… given — the written notice reached the parents\n" +
+		"notice OSD-… given [date] [how] — the written notice reached the parents (today if no date)\n" +
+		"reply OSD-… parent|pupil|receiving|la text — answer a message or request: sent to them word for word and recorded\n" +
 		"request OSD-… parent|pupil|la text — record a written review request received elsewhere\n" +
 		"link OSD-… parent|pupil|receiving|la — a one-time Telegram join link\n" +
 		"pack OSD-… [M2] [family] — the review meeting pack (PDF); family: the version for the family\n" +

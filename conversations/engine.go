@@ -153,6 +153,9 @@ type flow struct {
 	form bool
 	// anyStatus says a family may use the flow on an ended case too (to leave it).
 	anyStatus bool
+	// cancelled answers cancel where "I've stopped …" would mislead
+	// (cancelling /stop keeps the person connected).
+	cancelled string
 }
 
 // session is one flow in progress for one person.
@@ -579,6 +582,9 @@ func (e *Engine) Answer(ctx context.Context, call bot.Call) ([]bot.Reply, error)
 	case "cancel", "/cancel":
 		if err := e.Store.DeleteConversation(ctx, call.UserID); err != nil {
 			return nil, fmt.Errorf("conversations: cancel: %w", err)
+		}
+		if f.cancelled != "" {
+			return []bot.Reply{{Text: f.cancelled}}, nil
 		}
 		return []bot.Reply{{Text: fmt.Sprintf("OK, I've stopped %s. Nothing was saved.", f.what())}}, nil
 	case "back", "/back":

@@ -65,7 +65,7 @@ func staffRequestFlow() *flow {
 				duty = fmt.Sprintf("The duty does not apply yet: a review meeting was held on %s, within the 10 weeks before; please still reply to the requester.", rc.LastMeeting.Short())
 			}
 			return []bot.Reply{{Text: fmt.Sprintf("Review request from the %s recorded word for word for %s (%s). %s\nTo answer it: review %s schedule DATE HH:MM in-person",
-				whoName(s.a["from"]), c.Ref, s.now().In(offsitebot.London).Format("2 Jan 15:04"), duty, c.Ref), Case: c.Ref}}, nil
+				whoName(s.a["from"]), c.Ref, s.now().In(offsitebot.London).Format("Mon 2 Jan 15:04"), duty, c.Ref), Case: c.Ref}}, nil
 		},
 	}
 }
@@ -332,7 +332,7 @@ func stopFlow() *flow {
 		return q, []bot.Button{{Label: "Yes, disconnect me", Data: "yes"}, {Label: "No, stay connected", Data: "no"}}
 	}
 	return &flow{
-		name: "stop", title: "disconnecting", action: offsitebot.ActView, anyStatus: true,
+		name: "stop", title: "disconnecting", cancelled: msgStopKept, action: offsitebot.ActView, anyStatus: true,
 		steps:      []step{refStep(), confirm},
 		positional: func(w words, a answers) { shiftRef(w, a) },
 		done: func(ctx context.Context, s *session) ([]bot.Reply, error) {

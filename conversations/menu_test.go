@@ -42,3 +42,21 @@ func TestTelegramMenus(t *testing.T) {
 		t.Errorf("the pupil's menu %v differs from the family's in more than words", pupil)
 	}
 }
+
+// TestStaffHelpListsEveryCommand: home staff's help names every command they
+// can run, with the words it takes, so none is found only in the README.
+func TestStaffHelpListsEveryCommand(t *testing.T) {
+	w := newWorld(t)
+	help := w.say(home, "help")
+	for _, want := range []string{
+		"new", "cases", "due", "show OSD-…", "contact OSD-…", "attendance OSD-… [date] AM PM", "absent N",
+		"attendance OSD-… chart", "review OSD-… schedule", "review OSD-… outcome", "review OSD-… cancel M2",
+		"review OSD-… told M1 [date] [how]", "review OSD-… invited M2", "notice OSD-… given [date] [how]",
+		"request OSD-…", "reply OSD-… parent|pupil|receiving|la", "link OSD-…", "pack OSD-…", "letter OSD-…",
+		"export OSD-…", "end OSD-…", "dashboard", "edit OSD-…", "review OSD-… outcome M2 next=", "void OSD-…",
+	} {
+		if !strings.Contains(help, want) {
+			t.Errorf("help does not list %q:\n%s", want, help)
+		}
+	}
+}

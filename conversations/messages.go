@@ -92,7 +92,7 @@ func msgWelcome(name, child, school, ref string, role offsitebot.Role) string {
 
 func msgRequestReceived(at time.Time, home string, rc offsitebot.RequestCheck) string {
 	return fmt.Sprintf("Thank you — your request was received at %s and passed to %s. %s",
-		at.In(offsitebot.London).Format("15:04 on 2 Jan"), home, rc.Explanation)
+		at.In(offsitebot.London).Format("15:04 on Mon 2 Jan"), home, rc.Explanation)
 }
 
 // schools are the two schools of a case, as a message names them.

@@ -289,7 +289,7 @@ func homeNotice(c *offsitebot.Case, n offsitebot.Notice) (bot.Reply, bool) {
 			next = ""
 		}
 		return bot.Reply{Case: c.Ref, Sensitive: true, Text: fmt.Sprintf("New review request for %s (%s) from the %s, %s:\n“%s”\n%s%s%s",
-			c.Initials(), c.Ref, whoName(r.From), r.At.In(offsitebot.London).Format("2 Jan 15:04"), r.Text, duty, booked, next)}, true
+			c.Initials(), c.Ref, whoName(r.From), r.At.In(offsitebot.London).Format("Mon 2 Jan 15:04"), r.Text, duty, booked, next)}, true
 	case offsitebot.NoticeSuggestion:
 		m := n.Meeting
 		return bot.Reply{Case: c.Ref, Sensitive: true, Text: fmt.Sprintf("A parent of %s (%s) can't make review meeting %s (%s) and suggests: “%s”. To move it, schedule a new time: review %s schedule DATE HH:MM %s",

@@ -50,6 +50,8 @@ func TestOneReadOfTheFlowPerMessage(t *testing.T) {
 		{parent, "Happier now", "family"},
 		{parent, "/cancel", "I've stopped"},
 		{parent, "when is the next meeting", w.ref},
+		{parent, "/stop", "stop getting messages"},
+		{parent, "/cancel", "you stay connected"},
 		{stranger, "hello", "Hello"},
 	}
 	for _, st := range steps {

@@ -113,7 +113,7 @@ func TestScriptedSessionEndToEnd(t *testing.T) {
 	// No meeting yet: the duty applies; the home school hears at once.
 	s.clk.Set(at("2026-12-02 10:13"))
 	req := s.expect("/request Sam is unhappy and we'd like to talk about coming back",
-		"received at 10:14 on 2 Dec and passed to Oakfield Primary", "must hold one",
+		"received at 10:14 on Wed 2 Dec and passed to Oakfield Primary", "must hold one",
 		"✉ to shell:home:Alex: New review request for S.T. ("+ref+")", "Sam is unhappy")
 	if strings.Contains(req, "doesn't have to") {
 		t.Fatalf("duty should apply with no meeting held:\n%s", req)
@@ -576,6 +576,7 @@ func TestAdminsTalkToPeople(t *testing.T) {
 	s.expect(`school set bank phone="01632 960004"`, "Changed Riverbank School (100004): phone — → 01632 960004.")
 	s.expect(`school add 100005 Hillside School phone=01632960005`, "Added Hillside School (100005), phone 01632960005.")
 	s.expect("school add 100005 Hillside", "100005 is already Hillside School")
+	s.expect("school set 100005 phone=01632 960005", "Changed Hillside School (100005): phone 01632960005 → 01632 960005.")
 	list := s.expect("school list", "Schools (4):")
 	if !regexp.MustCompile(`(?m)^100004  Riverbank School   01632 960004$`).MatchString(list) {
 		t.Fatalf("school list not aligned:\n%s", list)

@@ -119,7 +119,7 @@ func TestParentJourney(t *testing.T) {
 	// A request with no meeting in the 10 weeks before: the duty applies, and
 	// the home school is told at once.
 	first := "Sam is unhappy and we'd like to talk about coming back to Oakfield"
-	wantIn(t, "first request", msgTexts(e.say(pat, "/request "+first)), "received at 10:00 on 2 Dec", "Oakfield Primary", "must hold one")
+	wantIn(t, "first request", msgTexts(e.say(pat, "/request "+first)), "received at 10:00 on Wed 2 Dec", "Oakfield Primary", "must hold one")
 	wantIn(t, "home school told", strings.Join(slack.Texts(homeStaff), "\n"), first)
 
 	// The meeting is scheduled; the invitation comes with buttons.
