@@ -245,6 +245,10 @@ func TestReadmePicture(t *testing.T) {
 	if err := chromedp.Do(b.ctx, chromedp.EmulateViewport(1440, 980)); err != nil {
 		t.Fatal(err)
 	}
+	ended, err := chromedp.Run(b.ctx, chromedp.Text(chromedp.CSS("#main")))
+	if err != nil || !strings.Contains(ended, "The latest 100 are shown; 8 ended before them.") {
+		t.Errorf("108 ended directions: the note of those left out is missing (%v)", err)
+	}
 	pic, err := chromedp.Run(b.ctx, chromedp.CaptureScreenshot())
 	must(t, err)
 	must(t, os.WriteFile(filepath.Join("testdata", "overview.png"), pic, 0o644))

@@ -178,19 +178,23 @@ type ended struct {
 	Outcome                     string
 }
 
+// endedShown is how many ended directions the overview lists, latest first.
+const endedShown = 100
+
 // overviewData is the overview page.
 type overviewData struct {
-	Today    offsitebot.Date
-	Rows     []row
-	All      int // active cases before filtering
-	Totals   []schoolTotal
-	Ended    []ended
-	Schools  []offsitebot.School // those the viewer's cases involve, for the filter
-	School   string              // the filter's school, or ""
-	Overdue  bool
-	Sort     string
-	Desc     bool
-	Headings []heading
+	Today     offsitebot.Date
+	Rows      []row
+	All       int // active cases before filtering
+	Totals    []schoolTotal
+	Ended     []ended
+	MoreEnded int                 // ended directions left out, the oldest
+	Schools   []offsitebot.School // those the viewer's cases involve, for the filter
+	School    string              // the filter's school, or ""
+	Overdue   bool
+	Sort      string
+	Desc      bool
+	Headings  []heading
 }
 
 // heading is one column's heading: its sort link and its state for aria-sort.
@@ -273,6 +277,10 @@ func (s *Server) overview(w http.ResponseWriter, r *http.Request, v viewer) {
 			Start: k.Start, On: k.EndedOn, Length: length(k.Start, k.EndedOn), Outcome: outcomeText(k.Outcome)})
 	}
 	slices.SortFunc(d.Ended, func(a, b ended) int { return cmp.Or(cmp.Compare(b.On, a.On), cmp.Compare(a.Ref, b.Ref)) })
+	if len(d.Ended) > endedShown {
+		// An authority's years of ended directions would bury the page: the latest, and how many more.
+		d.MoreEnded, d.Ended = len(d.Ended)-endedShown, d.Ended[:endedShown]
+	}
 	d.Headings = d.headings()
 	s.render(w, r, http.StatusOK, "overview", page{Title: "Overview", Who: v.Name, Data: d})
 }
