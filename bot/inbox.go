@@ -62,7 +62,7 @@ type handling struct {
 	mark func()
 }
 
-// Handling returns ctx for the work on the delivery kept under key: Handled
+// Handling returns ctx for the work on the delivery kept under key: Finish
 // with it records the delivery handled.
 func (in *Inbox) Handling(ctx context.Context, key string) context.Context {
 	h := &handling{mark: func() {
@@ -76,21 +76,15 @@ func (in *Inbox) Handling(ctx context.Context, key string) context.Context {
 	return context.WithValue(ctx, handlingKey{}, h)
 }
 
-// Handled records that the delivery ctx is working on (see Handling) was
-// handled: adapters call it as soon as the router has answered, so a crash
-// after it repeats no work (only the reply may be lost). Later calls do
+// Finish records that the delivery ctx is working on (see Handling) was
+// handled, unless the work was cut short (ctx done: a replay will do it).
+// Adapters call it as soon as the router has answered, so a crash after it
+// repeats no work (only the reply may be lost), and again when the work
+// ends, for a delivery that never reached the router. Later calls do
 // nothing; so does a ctx without a delivery.
-func Handled(ctx context.Context) {
-	if h, ok := ctx.Value(handlingKey{}).(*handling); ok {
-		h.once.Do(h.mark)
-	}
-}
-
-// Finish ends work on a delivery: unless it was cut short (ctx done, so a
-// replay will do it), it is recorded handled, if the router was not reached.
 func Finish(ctx context.Context) {
-	if ctx.Err() == nil {
-		Handled(ctx)
+	if h, ok := ctx.Value(handlingKey{}).(*handling); ok && ctx.Err() == nil {
+		h.once.Do(h.mark)
 	}
 }
 
