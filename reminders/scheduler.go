@@ -297,7 +297,11 @@ type JobReport struct {
 // String is a one-line summary per job, for the command line.
 func (r Report) String() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "reminders run at %s (%d active cases)\n", r.At.In(offsitebot.London).Format("Mon 2 Jan 2006 15:04 MST"), r.Cases)
+	cases := "active cases"
+	if r.Cases == 1 {
+		cases = "active case"
+	}
+	fmt.Fprintf(&b, "reminders run at %s (%d %s)\n", r.At.In(offsitebot.London).Format("Mon 2 Jan 2006 15:04 MST"), r.Cases, cases)
 	for _, j := range r.Jobs {
 		if j.Skipped != "" {
 			fmt.Fprintf(&b, "  %-19s skipped: %s\n", j.Job, j.Skipped)

@@ -2,6 +2,7 @@ package reminders
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -53,5 +54,18 @@ func TestStartStop(t *testing.T) {
 	<-s.Stop().Done()
 	if _, err := s.Run(context.Background(), "nope", time.Now()); err == nil {
 		t.Error("Run of an unknown job: no error")
+	}
+}
+
+// TestReportCountsCases: the command line's summary counts cases in English.
+func TestReportCountsCases(t *testing.T) {
+	for _, tc := range []struct {
+		cases int
+		want  string
+	}{{0, "(0 active cases)"}, {1, "(1 active case)"}, {2, "(2 active cases)"}} {
+		r := Report{At: london("2026-12-03 09:45"), Cases: tc.cases}
+		if got := r.String(); !strings.Contains(got, tc.want) {
+			t.Errorf("%d cases: %q, want %q in it", tc.cases, got, tc.want)
+		}
 	}
 }
