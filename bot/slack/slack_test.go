@@ -727,6 +727,9 @@ func TestSocketModeSlashCommandAndModal(t *testing.T) {
 	if p := ack("env-1"); p != nil {
 		t.Errorf("slash ack carried %v", p)
 	}
+	if n := e.claims(t); n != 1 { // acked only once kept
+		t.Errorf("deliveries kept when the slash command was acked: %d, want 1", n)
+	}
 	a.work.Wait() // acked once its work started; this waits for it to end
 	views := e.fake.Views()
 	if len(views) != 1 {
@@ -750,6 +753,10 @@ func TestSocketModeSlashCommandAndModal(t *testing.T) {
 	}
 	if c := e.kase(t); len(c.Contacts) != 1 || c.Contacts[0].Summary != "Visited the base" {
 		t.Errorf("contacts = %+v", c.Contacts)
+	}
+	left, err := e.db.InboxLeft(context.Background(), inboxPrefix, time.Time{}, testNow.Add(time.Hour))
+	if n := e.claims(t); n != 3 || err != nil || len(left) != 0 {
+		t.Errorf("kept %d deliveries, %d left unhandled (%v); want 3, all handled", n, len(left), err)
 	}
 	if got := e.sleeps.all(); len(got) == 0 || got[0] != time.Second {
 		t.Errorf("restart waits = %v, want a 1 s backoff after invalid_auth", got)
@@ -1128,6 +1135,13 @@ func TestKeptDeliveryReplayedAfterCrash(t *testing.T) {
 	if w.Code != http.StatusOK {
 		t.Fatalf("kept delivery answered %d", w.Code)
 	}
+	dm, _ := json.Marshal(map[string]any{"type": "event_callback", "team_id": fakeTeam, "event_id": "EvCrash", "event_time": 1764000000,
+		"event": map[string]any{"type": "message", "channel": "D" + homeUser, "channel_type": "im", "user": homeUser, "text": "cases", "ts": "1764000100.000900"}})
+	w = httptest.NewRecorder()
+	dead.ServeHTTP(w, sign(t, fakeSecret, "application/json", dm, time.Now()))
+	if w.Code != http.StatusOK {
+		t.Fatalf("kept event answered %d", w.Code)
+	}
 	crashed, cancel := context.WithCancel(context.Background())
 	cancel()
 	_ = dead.Close(crashed) // killed: the work in flight never finishes
@@ -1158,12 +1172,12 @@ func TestKeptDeliveryReplayedAfterCrash(t *testing.T) {
 		})
 	}
 	wg.Wait()
-	if n[0]+n[1] != 1 {
-		t.Errorf("replayed %d times, want once", n[0]+n[1])
+	if n[0]+n[1] != 2 {
+		t.Errorf("replayed %d deliveries, want the slash command and the message once each", n[0]+n[1])
 	}
-	dms := e.dmsTo(homeUser)
-	if len(dms) != 1 || !strings.Contains(dms[0], e.ref+" — Sam Taylor") {
-		t.Errorf("DMs after the replay = %q, want the case shown", dms)
+	dms := strings.Join(e.dmsTo(homeUser), "\n")
+	if len(e.dmsTo(homeUser)) != 2 || strings.Count(dms, e.ref) < 2 || !strings.Contains(dms, "Sam Taylor (born") {
+		t.Errorf("DMs after the replay = %q, want the case shown and the case list", dms)
 	}
 	if n, err := a.inbox.Replay(ctx, a.replay); n != 0 || err != nil {
 		t.Errorf("replayed again: %d (%v)", n, err)
