@@ -51,6 +51,7 @@ type NoticeKind string
 const (
 	NoticeInvitation  NoticeKind = "invitation"        // to a review meeting (rule 5)
 	NoticeMoved       NoticeKind = "meeting moved"     // a meeting's new time
+	NoticePlace       NoticeKind = "meeting place"     // a meeting's place or link, given later
 	NoticeCancelled   NoticeKind = "meeting cancelled" // a meeting is off
 	NoticeDecision    NoticeKind = "decision"          // a decision to continue (rule 6)
 	NoticeCorrected   NoticeKind = "outcome corrected" // a decision told, then corrected
@@ -260,6 +261,9 @@ func (c *Case) Delivered(n Notice, to []string, at time.Time) Change {
 		}
 		c.autoContact(at, "New time of review meeting "+id+" sent")
 		ch.audit(bot.event(c, "new time sent", id))
+	case NoticePlace:
+		c.autoContact(at, "Place of review meeting "+id+" sent")
+		ch.audit(bot.event(c, "place sent", id))
 	case NoticeRequest:
 		ch.audit(bot.event(c, "review request passed on", toHome(to)))
 	case NoticeSuggestion:

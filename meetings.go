@@ -91,6 +91,27 @@ func (c *Case) MoveMeeting(a Actor, id string, at time.Time, place string) (Meet
 	return *m, ch, nil
 }
 
+// SetPlace gives a meeting still to come its place: a room, or the link of
+// an online meeting sent after it was scheduled. Its time stays, and so do
+// the answers; everyone invited is owed the news.
+func (c *Case) SetPlace(a Actor, id, place string) (Meeting, Change, error) {
+	var ch Change
+	i, err := c.activeMeeting(id)
+	switch {
+	case err != nil:
+		return Meeting{}, ch, err
+	case !c.Meetings[i].upcoming() || !c.Meetings[i].At.After(a.At):
+		return Meeting{}, ch, Errorf(EInvalid, "%s is not a meeting still to come.", id)
+	case place == "":
+		return Meeting{}, ch, Errorf(EInvalid, "Where is %s? Give the room, or the link of an online meeting.", id)
+	}
+	m := &c.Meetings[i]
+	m.Place = place
+	ch.audit(a.event(c, "review place set", id))
+	ch.owe(Notice{Kind: NoticePlace, To: ToInvited, Meeting: *m, At: a.At})
+	return *m, ch, nil
+}
+
 // CancelMeeting calls off a meeting not yet held. The requests it answered
 // pass to the next meeting booked, or are open again. Everyone invited is
 // owed the news.
@@ -286,7 +307,8 @@ func (c *Case) AnswerInvitation(a Actor, id, answer, suggestion string) (Meeting
 		summary = "Answer to invitation " + id + ": asked for another time: " + suggestion
 		ch.owe(Notice{Kind: NoticeSuggestion, To: ToHome, Meeting: *m, Person: a.ID, Role: a.Role, Text: suggestion, At: a.At})
 	}
-	c.addContact(Contact{At: a.At, With: "parent", How: "message", Summary: summary, By: a.ID, Via: a.Via, Auto: true})
+	// A suggestion of another time is owed a reply, as any message is.
+	c.addContact(Contact{At: a.At, With: partyOf(a.Role), How: "message", Summary: summary, By: a.ID, Via: a.Via, Auto: true, Incoming: answer == AnswerOtherTime})
 	ch.audit(a.event(c, "invitation answered", id+" "+answer))
 	return *m, ch, nil
 }

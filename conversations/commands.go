@@ -33,6 +33,7 @@ func (e *Engine) Register(r *bot.Router) {
 		{Name: "review", Action: offsitebot.ActReview, Flow: true, Run: bot.HandlerFunc(e.review)},
 		{Name: "review-schedule", Action: offsitebot.ActReview, Flow: true, Run: flowCmd("review-schedule")},
 		{Name: "review-outcome", Action: offsitebot.ActReview, Flow: true, Run: flowCmd("review-outcome")},
+		{Name: "review-move", Action: offsitebot.ActReview, Flow: true, Run: flowCmd("review-move")},
 		{Name: "request", Action: offsitebot.ActRequest, Flow: true, Run: bot.HandlerFunc(func(ctx context.Context, c bot.Call) ([]bot.Reply, error) {
 			if c.Who.Role.Staff() {
 				return e.start(ctx, c, e.flows["request"])
@@ -237,13 +238,19 @@ func (e *Engine) review(ctx context.Context, c bot.Call) ([]bot.Reply, error) {
 			if c.Case != nil {
 				return e.invited(ctx, c)
 			}
+		case "move":
+			return e.start(ctx, c, e.flows["review-move"])
+		case "place":
+			if c.Case != nil {
+				return e.place(ctx, c)
+			}
 		}
 	}
 	ref := "OSD-…"
 	if c.Case != nil {
 		ref = c.Case.Ref
 	}
-	return []bot.Reply{{Text: fmt.Sprintf("Do you want to schedule a review meeting or record an outcome?\nreview %s schedule DATE HH:MM in-person|online [place]\nreview %s outcome\n(also: review %s cancel M2 · review %s told M1 when the parents were told of a decision to continue another way)", ref, ref, ref, ref),
+	return []bot.Reply{{Text: fmt.Sprintf("Do you want to schedule a review meeting or record an outcome?\nreview %s schedule DATE HH:MM in-person|online [place]\nreview %s outcome\n(also: review %s move M2 DATE HH:MM [place] · review %s place M2 ROOM|LINK · review %s cancel M2 · review %s told M1 when the parents were told of a decision to continue another way)", ref, ref, ref, ref, ref, ref),
 		Buttons: [][]bot.Button{{{Label: "Schedule", Data: "/review " + ref + " schedule"}, {Label: "Record outcome", Data: "/review " + ref + " outcome"}}}}}, nil
 }
 

@@ -15,7 +15,7 @@ func (e *Engine) allFlows() []*flow {
 	return []*flow{
 		newCaseFlow(), contactFlow(), attendanceFlow(), scheduleFlow(), outcomeFlow(),
 		staffRequestFlow(), familyRequestFlow(), linkFlow(), endFlow(), feedbackFlow(),
-		answerFlow(), stopFlow(), noticeGivenFlow(), editFlow(), voidFlow(), messageFlow(), replyFlow(),
+		answerFlow(), stopFlow(), noticeGivenFlow(), editFlow(), voidFlow(), messageFlow(), replyFlow(), moveFlow(),
 	}
 }
 

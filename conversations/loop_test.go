@@ -76,3 +76,19 @@ func TestReplyNeedsSomeoneToReach(t *testing.T) {
 		t.Errorf("receiving staff replying to a parent: %s", got)
 	}
 }
+
+// A meeting moved to under 6 days away asks first, as a new one does.
+func TestMoveKeepsTheSixDayRule(t *testing.T) {
+	w := newWorld(t)
+	w.say(home, "review "+w.ref+" schedule 2026-12-14 10:00 in-person")
+	if got := w.say(home, "review "+w.ref+" move M1 2026-12-04 10:00"); !strings.Contains(got, "Parents should be invited at least 6 days before") || !strings.Contains(got, "Move it anyway?") {
+		t.Fatalf("short notice: %s", got)
+	}
+	sent := len(w.out.Texts(parent))
+	if got := w.say(home, "yes"); !strings.Contains(got, "moved to Fri 4 Dec 10:00") {
+		t.Fatalf("confirmed: %s", got)
+	}
+	if msgs := w.out.Texts(parent); len(msgs) != sent+1 || !strings.Contains(msgs[sent], "has moved to Fri 4 Dec 10:00") {
+		t.Fatalf("parent told: %q", msgs[sent:])
+	}
+}

@@ -110,10 +110,10 @@ func invitation(c *offsitebot.Case, m offsitebot.Meeting, to offsitebot.Role, d 
 	}
 	return bot.Reply{
 		Text: fmt.Sprintf("You're invited to a review meeting about %s (%s): %s, %s. %s",
-			whose(c, to), c.Ref, when(m), where(m), ask),
+			whose(c, to), c.Ref, when(m), meetingPlace(m), ask),
 		Title: "You're invited to a review meeting",
 		Facts: []bot.Fact{{Label: "About", Value: fmt.Sprintf("%s (%s)", capital(whose(c, to)), c.Ref)},
-			{Label: "When", Value: when(m)}, {Label: "Where", Value: capital(where(m))}},
+			{Label: "When", Value: when(m)}, {Label: "Where", Value: capital(meetingPlace(m))}},
 		Note: ask, Case: c.Ref, Sensitive: true, Buttons: answerButtons(c, m),
 	}
 }
@@ -153,8 +153,13 @@ func msgCancelled(c *offsitebot.Case, m offsitebot.Meeting, to offsitebot.Role) 
 }
 
 func msgMoved(c *offsitebot.Case, m offsitebot.Meeting, was time.Time, to offsitebot.Role) string {
-	return fmt.Sprintf("The review meeting about %s (%s) on %s has moved: it is now on %s, %s. Can you come?",
-		whose(c, to), c.Ref, was.In(offsitebot.London).Format("Mon 2 Jan 15:04"), when(m), where(m))
+	return fmt.Sprintf("The review meeting about %s (%s) on %s has moved to %s, %s. Can you come?",
+		whose(c, to), c.Ref, was.In(offsitebot.London).Format("Mon 2 Jan 15:04"), when(m), meetingPlace(m))
+}
+
+// msgPlace gives the place, or the online link, of a meeting already planned.
+func msgPlace(c *offsitebot.Case, m offsitebot.Meeting, to offsitebot.Role) string {
+	return fmt.Sprintf("The review meeting about %s (%s) on %s is %s.", whose(c, to), c.Ref, when(m), meetingPlace(m))
 }
 
 // msgEnded tells everyone the direction concerns that it has ended, and
@@ -458,4 +463,33 @@ func msgReply(c *offsitebot.Case, words string, home offsitebot.School, to offsi
 	}
 	r.Text = fmt.Sprintf("A reply from %s about %s:\n“%s”\n%s", home.Name, about, words, r.Note)
 	return r
+}
+
+// MeetingReminder reminds someone invited of meeting m, the school day
+// before, with the time and the place or the online link, and the buttons
+// to change their answer; d is today.
+func MeetingReminder(c *offsitebot.Case, m offsitebot.Meeting, to offsitebot.Role, d offsitebot.Date) bot.Reply {
+	day := "on " + m.Date().Short()
+	if m.Date() == d.AddDays(1) {
+		day = "tomorrow, " + m.Date().Short()
+	}
+	s := fmt.Sprintf("A reminder: the review meeting about %s (%s) is %s at %s, %s.",
+		whose(c, to), c.Ref, day, m.At.In(offsitebot.London).Format("15:04"), meetingPlace(m))
+	if m.Mode == offsitebot.Online && m.Place == "" {
+		s += " The school will send the link; if it hasn't come by the morning, please ask them."
+	}
+	return bot.Reply{Text: s + " If you can no longer come, choose Please suggest another time.", Case: c.Ref, Sensitive: true, Buttons: answerButtons(c, m)}
+}
+
+// meetingPlace is where m is, as people need it: the room, or the link.
+func meetingPlace(m offsitebot.Meeting) string {
+	switch {
+	case m.Mode == offsitebot.Online && m.Place != "":
+		return "online: " + m.Place
+	case m.Mode == offsitebot.Online:
+		return "online (the link will follow)"
+	case m.Place != "":
+		return "in person, " + m.Place
+	}
+	return "in person"
 }

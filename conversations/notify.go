@@ -190,6 +190,8 @@ func (nt *Notifier) notice(ctx context.Context, c *offsitebot.Case, n offsitebot
 			reply.Text, reply.Buttons = msgMoved(c, m, n.Was, r.role), answerButtons(c, m)
 		case offsitebot.NoticeCancelled:
 			reply.Text = msgCancelled(c, m, r.role)
+		case offsitebot.NoticePlace:
+			reply.Text = msgPlace(c, m, r.role)
 		case offsitebot.NoticeDecision:
 			reply = decision(c, m, names(), r.role, today)
 		case offsitebot.NoticeCorrected:
@@ -292,8 +294,12 @@ func homeNotice(c *offsitebot.Case, n offsitebot.Notice) (bot.Reply, bool) {
 			c.Initials(), c.Ref, whoName(r.From), r.At.In(offsitebot.London).Format("Mon 2 Jan 15:04"), r.Text, duty, booked, next)}, true
 	case offsitebot.NoticeSuggestion:
 		m := n.Meeting
-		return bot.Reply{Case: c.Ref, Sensitive: true, Text: fmt.Sprintf("A parent of %s (%s) can't make review meeting %s (%s) and suggests: “%s”. To move it, schedule a new time: review %s schedule DATE HH:MM %s",
-			c.Initials(), c.Ref, m.ID, when(m), n.Text, c.Ref, m.Mode)}, true
+		who := capital(personName(n.Role))
+		if p, ok := c.Person(n.Person); ok && p.Name != "" {
+			who = fmt.Sprintf("%s (%s)", p.Name, n.Role)
+		}
+		return bot.Reply{Case: c.Ref, Sensitive: true, Text: fmt.Sprintf("%s can't make review meeting %s for %s (%s) on %s and suggests: “%s”. To move it: review %s move %s DATE HH:MM — or answer them: reply %s %s YOUR WORDS",
+			who, m.ID, c.Initials(), c.Ref, when(m), n.Text, c.Ref, m.ID, c.Ref, replyParty(n.Role))}, true
 	case offsitebot.NoticeAbsence:
 		return bot.Reply{Case: c.Ref, Text: msgAbsenceAlert(c, n)}, true
 	case offsitebot.NoticeResolved:

@@ -82,7 +82,7 @@ func TestTellMovedMeeting(t *testing.T) {
 	}
 	msgs := out.msgs[parent]
 	got := msgs[len(msgs)-1]
-	if want := "The review meeting about Sam's off-site direction (" + c.Ref + ") on Wed 9 Dec 10:00 has moved: it is now on Thu 10 Dec 15:30, in person (Library). Can you come?"; got.Text != want || len(got.Buttons) != 1 {
+	if want := "The review meeting about Sam's off-site direction (" + c.Ref + ") on Wed 9 Dec 10:00 has moved to Thu 10 Dec 15:30, in person, Library. Can you come?"; got.Text != want || len(got.Buttons) != 1 {
 		t.Errorf("parent told %q %v, want %q", got.Text, got.Buttons, want)
 	}
 	k, err = db.Case(ctx, c.Ref)

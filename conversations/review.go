@@ -21,8 +21,12 @@ func (s *session) meetingAt() time.Time {
 	return offsitebot.Date(s.a["date"]).At(h, m)
 }
 
-func scheduleFlow() *flow {
-	tm := timeStep("time", "Time", "What time? (for example 15:30 or 3.30pm)")
+// whenSteps ask when a meeting is (to schedule or move it): the day, the
+// time, and whether to keep a day the school is closed or a date under 6
+// days' notice (rule 5).
+func whenSteps(verb string) (date, tm, offDay, confirm step) {
+	date = dateStep("date", "Date", "Which day is the meeting?", notPast, false)
+	tm = timeStep("time", "Time", "What time? (for example 15:30 or 3.30pm)")
 	tm.check = func(_ context.Context, s *session, v string) (string, error) {
 		h, m, err := offsitebot.ParseClock(v)
 		if err != nil {
@@ -40,27 +44,36 @@ func scheduleFlow() *flow {
 		_, sh := offsitebot.ShortNotice(s.meetingAt(), s.now())
 		return sh
 	}
-	confirm := confirmDate("confirm", "Schedule under 6 days' notice?", short, func(s *session) string {
+	confirm = confirmDate("confirm", capital(verb)+" under 6 days' notice?", short, func(s *session) string {
 		days, _ := offsitebot.ShortNotice(s.meetingAt(), s.now())
 		d := offsitebot.Date(s.a["date"])
 		away := plural(days, "day", "days") + " away"
 		if days == 0 {
 			away = "today"
 		}
-		return fmt.Sprintf("⚠ That meeting is %s. Parents should be invited at least %d days before a review meeting (for %s, by %s). Schedule it anyway? (yes/no)",
-			away, offsitebot.InvitationNoticeDays, d.Short(), offsitebot.InvitationDeadline(d).Short())
+		who := "Parents"
+		if s.c != nil && s.c.Adult(offsitebot.DateOf(s.now())) {
+			who = "The pupil"
+		}
+		return fmt.Sprintf("⚠ That meeting is %s. %s should be invited at least %d days before a review meeting (for %s, by %s). %s it anyway? (yes/no)",
+			away, who, offsitebot.InvitationNoticeDays, d.Short(), offsitebot.InvitationDeadline(d).Short(), capital(verb))
 	}, "date", "time")
-	offDay := confirmDate("schoolday", "Schedule on a day the school is closed?", func(s *session) bool {
+	offDay = confirmDate("schoolday", capital(verb)+" on a day the school is closed?", func(s *session) bool {
 		return s.a.has("date") && s.e.Calendar.NotSchoolDay(offsitebot.Date(s.a["date"])) != ""
 	}, func(s *session) string {
 		d := offsitebot.Date(s.a["date"])
-		return fmt.Sprintf("⚠ %s is not a school day (%s). Schedule the meeting then anyway? (yes/no)", d.Short(), s.e.Calendar.NotSchoolDay(d))
+		return fmt.Sprintf("⚠ %s is not a school day (%s). %s the meeting then anyway? (yes/no)", d.Short(), s.e.Calendar.NotSchoolDay(d), capital(verb))
 	}, "date", "time", "confirm")
+	return date, tm, offDay, confirm
+}
+
+func scheduleFlow() *flow {
+	date, tm, offDay, confirm := whenSteps("schedule")
 	return &flow{
 		name: "review-schedule", title: "Schedule a review meeting", doing: "scheduling a review meeting", submit: "Schedule", action: offsitebot.ActReview, form: true,
 		steps: []step{
 			refStep(),
-			dateStep("date", "Date", "Which day is the meeting?", notPast, false),
+			date,
 			tm,
 			choiceStep("mode", "In person or online", "In person or online?", modes...),
 			textStep("place", "Place (optional)", "Where? (a room or a link, or skip)", true),
@@ -110,6 +123,9 @@ func doneSchedule(ctx context.Context, s *session) ([]bot.Reply, error) {
 	default:
 		lines = append(lines, fmt.Sprintf("No parent is linked on offsitebot: please invite them by %s (6 days before); link %s parent makes a join link, or once you have invited them another way: review %s invited %s letter.", deadline.Short(), c.Ref, c.Ref, m.ID))
 	}
+	if m.Mode == offsitebot.Online && m.Place == "" {
+		lines = append(lines, fmt.Sprintf("No link given, so the invitation says it will follow. Send it to those invited with: review %s place %s https://…", c.Ref, m.ID))
+	}
 	if h := at.In(offsitebot.London).Hour(); h < 7 || h >= 19 {
 		lines = append(lines, "Note: that is outside usual hours; check it suits the parents.")
 	}
@@ -129,6 +145,105 @@ func doneSchedule(ctx context.Context, s *session) ([]bot.Reply, error) {
 		}
 	}
 	return []bot.Reply{{Text: strings.Join(lines, "\n"), Case: c.Ref}}, nil
+}
+
+// moveFlow is `review OSD-… move M2 DATE TIME [place]`: a meeting still to
+// come gets a new time (and place), under the same 6-day rule as a new one;
+// those invited are told once.
+func moveFlow() *flow {
+	date, tm, offDay, confirm := whenSteps("move")
+	meeting := step{
+		key: "meeting", label: "Meeting", kind: bot.FieldText,
+		ask: func(_ context.Context, s *session) (string, []bot.Button) {
+			var bs []bot.Button
+			for _, m := range s.c.Meetings {
+				if !m.Held() && !m.Cancelled && m.At.After(s.now()) {
+					bs = append(bs, bot.Button{Label: m.ID + " " + when(m), Data: m.ID})
+				}
+			}
+			return "Which meeting?", bs
+		},
+		check: func(_ context.Context, s *session, v string) (string, error) {
+			id, err := meetingArg(s.c, []string{v}, func(m offsitebot.Meeting) bool { return !m.Held() && !m.Cancelled && m.At.After(s.now()) })
+			if err != nil {
+				return "", err
+			}
+			if m, _ := s.c.Meeting(id); m.Held() || m.Cancelled || !m.At.After(s.now()) {
+				return "", offsitebot.Errorf(offsitebot.EInvalid, "%s was already held or cancelled, so it can't move. To book another: review %s schedule DATE HH:MM in-person", id, s.c.Ref)
+			}
+			return id, nil
+		},
+	}
+	date.ask = fixed("Which day does it move to?")
+	return &flow{
+		name: "review-move", title: "Move a review meeting", doing: "moving a review meeting", submit: "Move", action: offsitebot.ActReview, form: true,
+		steps: []step{
+			refStep(), meeting, date, tm,
+			textStep("place", "New place (optional)", "Where, now? (a room or a link, or skip to keep it)", true),
+			offDay, confirm,
+		},
+		positional: func(w words, a answers) {
+			w = shiftRef(w, a)
+			if len(w) > 0 && strings.EqualFold(w[0].s, "move") {
+				w = w[1:]
+			}
+			if len(w) > 0 && meetingID(w[0].s) {
+				a["meeting"], w = w[0].s, w[1:]
+			}
+			date, clock, w := splitWhen(w, func(string) bool { return false })
+			if date != "" {
+				a["date"] = date
+			}
+			if clock != "" {
+				a["time"] = clock
+			}
+			if len(w) > 0 {
+				a["place"] = w.text()
+			}
+		},
+		done: doneMove,
+	}
+}
+
+func doneMove(ctx context.Context, s *session) ([]bot.Reply, error) {
+	var m offsitebot.Meeting
+	c, ch, err := s.e.change(ctx, s.c, func(c *offsitebot.Case) (ch offsitebot.Change, err error) {
+		m, ch, err = c.MoveMeeting(s.actor(), s.a["meeting"], s.meetingAt(), s.a["place"])
+		return ch, err
+	})
+	if err != nil {
+		return nil, err
+	}
+	told := s.e.notify.tell(ctx, c, ch.Notices)
+	return text(fmt.Sprintf("Review meeting %s for %s moved to %s, %s; %s told, and their answers asked again.", m.ID, c.Ref, when(m), where(m), plural(told, "person invited", "people invited"))), nil
+}
+
+// place is `review OSD-… place M2 ROOM|LINK`: a meeting's place, or the link
+// of an online meeting, given after it was scheduled; those invited are told.
+func (e *Engine) place(ctx context.Context, c bot.Call) ([]bot.Reply, error) {
+	var rest []string
+	for i, a := range c.Args {
+		if strings.EqualFold(a, "place") {
+			rest = c.Args[i+1:]
+		}
+	}
+	if len(rest) > 0 && meetingID(rest[0]) {
+		rest = rest[1:]
+	}
+	var m offsitebot.Meeting
+	k, ch, err := e.change(ctx, c.Case, func(k *offsitebot.Case) (ch offsitebot.Change, err error) {
+		mid, err := meetingArg(k, c.Args, func(m offsitebot.Meeting) bool { return !m.Held() && !m.Cancelled && m.At.After(c.Now) })
+		if err != nil {
+			return ch, err
+		}
+		m, ch, err = k.SetPlace(actor(c), mid, strings.Join(rest, " "))
+		return ch, err
+	})
+	if err != nil {
+		return nil, err
+	}
+	told := e.notify.tell(ctx, k, ch.Notices)
+	return text(fmt.Sprintf("Review meeting %s for %s is now %s; %s told.", m.ID, k.Ref, meetingPlace(m), plural(told, "person invited", "people invited"))), nil
 }
 
 // confirmDate asks, when it applies, whether to keep a date that breaks a

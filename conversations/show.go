@@ -65,7 +65,7 @@ func (e *Engine) show(ctx context.Context, c bot.Call) ([]bot.Reply, error) {
 	}
 	next, hasNext := offsitebot.NextMeeting(k, c.Now)
 	if hasNext && k.Status == offsitebot.Active {
-		b.fact("Next review", fmt.Sprintf("%s %s, %s (%s)", next.ID, when(next), where(next), answersText(next)))
+		b.fact("Next review", fmt.Sprintf("%s %s, %s (%s)", next.ID, when(next), where(next), answersText(k, next)))
 	} else if last, held := offsitebot.LastHeldMeeting(k, c.Now); k.Status == offsitebot.Active && (!held || last.Outcome.Decision == offsitebot.DecisionContinue) {
 		b.fact("Next review", "none scheduled — due by "+offsitebot.ReviewDue(k, c.Now).Short())
 	}
@@ -175,22 +175,39 @@ func dutyText(b bool) string {
 	return "does not apply"
 }
 
-func answersText(m offsitebot.Meeting) string {
+// answersText says who was invited to m and what each answered: who can
+// come, who cannot (and asked for another time), who has not said.
+func answersText(k *offsitebot.Case, m offsitebot.Meeting) string {
 	if len(m.Invitations) == 0 {
 		return "no parent invited through offsitebot"
 	}
-	yes, other, none := 0, 0, 0
+	var yes, other, none []string
 	for _, i := range m.Invitations {
+		who := strings.TrimPrefix(i.To, "outside offsitebot: ")
+		if who != i.To {
+			who = "the family, by " + who
+		} else if p, ok := k.Person(i.To); ok {
+			who = fmt.Sprintf("%s (%s)", p.Name, p.Role)
+		}
 		switch i.Answer {
 		case offsitebot.AnswerYes:
-			yes++
+			yes = append(yes, who)
 		case offsitebot.AnswerOtherTime:
-			other++
+			other = append(other, who)
 		default:
-			none++
+			none = append(none, who)
 		}
 	}
-	return fmt.Sprintf("invited %d: %d coming, %d asked for another time, %d not answered", len(m.Invitations), yes, other, none)
+	var parts []string
+	for _, g := range []struct {
+		label string
+		who   []string
+	}{{"can come", yes}, {"cannot come, asked for another time", other}, {"not said yet", none}} {
+		if len(g.who) > 0 {
+			parts = append(parts, g.label+": "+strings.Join(g.who, ", "))
+		}
+	}
+	return fmt.Sprintf("invited %d — %s", len(m.Invitations), strings.Join(parts, "; "))
 }
 
 func (e *Engine) export(ctx context.Context, c bot.Call) ([]bot.Reply, error) {

@@ -19,6 +19,8 @@ type Config struct {
 	Contact           string `toml:"contact"`
 	Reviews           string `toml:"reviews"`
 	Feedback          string `toml:"feedback"`
+	// Meetings reminds everyone invited of a review meeting the school day before.
+	Meetings string `toml:"meetings"`
 	// Retry sweeps for claims a crashed run left unsent.
 	Retry string `toml:"retry"`
 	// ClaimTimeout is how long a claimed, unsent reminder waits before a later
@@ -42,6 +44,7 @@ const (
 	JobContact           = "contact"
 	JobReviews           = "reviews"
 	JobFeedback          = "feedback"
+	JobMeetings          = "meetings"
 	JobRetry             = "retry"
 )
 
@@ -54,6 +57,7 @@ func DefaultConfig() Config {
 		Contact:           "0 8 * * 1-5",
 		Reviews:           "5 8 * * 1-5",
 		Feedback:          "0 17 * * 1-5",
+		Meetings:          "0 15 * * 1-5",
 		Retry:             "*/15 7-21 * * *",
 		ClaimTimeout:      "10m",
 		FeedbackDays:      4,
@@ -66,7 +70,7 @@ func (c Config) withDefaults() Config {
 	for _, f := range []struct{ v, def *string }{
 		{&c.AttendancePrompt, &d.AttendancePrompt}, {&c.AttendanceChase, &d.AttendanceChase},
 		{&c.AttendanceSummary, &d.AttendanceSummary}, {&c.Contact, &d.Contact},
-		{&c.Reviews, &d.Reviews}, {&c.Feedback, &d.Feedback}, {&c.Retry, &d.Retry},
+		{&c.Reviews, &d.Reviews}, {&c.Feedback, &d.Feedback}, {&c.Meetings, &d.Meetings}, {&c.Retry, &d.Retry},
 		{&c.ClaimTimeout, &d.ClaimTimeout},
 	} {
 		if strings.TrimSpace(*f.v) == "" {
@@ -87,6 +91,7 @@ func (c Config) specs() []struct{ name, spec string } {
 		{JobReviews, c.Reviews},
 		{JobAttendancePrompt, c.AttendancePrompt},
 		{JobAttendanceChase, c.AttendanceChase},
+		{JobMeetings, c.Meetings},
 		{JobAttendanceSummary, c.AttendanceSummary},
 		{JobFeedback, c.Feedback},
 		{JobRetry, c.Retry},

@@ -173,7 +173,7 @@ func TestNextAndDueAt(t *testing.T) {
 		names = append(names, e.Name+" "+e.Next.In(offsitebot.London).Format("Mon 15:04"))
 	}
 	wantNext := []string{"retry Wed 09:15", "attendance_prompt Wed 09:40", "attendance_chase Wed 13:30",
-		"attendance_summary Wed 16:00", "feedback Wed 17:00", "contact Thu 08:00", "reviews Thu 08:05"}
+		"meetings Wed 15:00", "attendance_summary Wed 16:00", "feedback Wed 17:00", "contact Thu 08:00", "reviews Thu 08:05"}
 	if !slices.Equal(names, wantNext) {
 		t.Errorf("Next() = %q, want %q", names, wantNext)
 	}
@@ -184,7 +184,7 @@ func TestNextAndDueAt(t *testing.T) {
 		{"2026-12-02 06:59", nil},
 		{"2026-12-02 07:59", []string{JobRetry}},
 		{"2026-12-02 14:00", []string{JobContact, JobReviews, JobAttendancePrompt, JobAttendanceChase, JobRetry}},
-		{"2026-12-02 23:00", []string{JobContact, JobReviews, JobAttendancePrompt, JobAttendanceChase, JobAttendanceSummary, JobFeedback, JobRetry}},
+		{"2026-12-02 23:00", []string{JobContact, JobReviews, JobAttendancePrompt, JobAttendanceChase, JobMeetings, JobAttendanceSummary, JobFeedback, JobRetry}},
 		{"2026-12-05 12:00", []string{JobRetry}}, // Saturday
 	}
 	for _, tt := range tests {

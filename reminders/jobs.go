@@ -19,6 +19,7 @@ const (
 	KindContactNudge     = "contact_nudge"
 	KindContactEscalate  = "contact_escalation"
 	KindFeedback         = "feedback"
+	KindMeeting          = "meeting_reminder"
 	// Review, invitation, continuation, request, notice, outcome and
 	// face-to-face nudges use the case core's Due kinds.
 )
@@ -373,6 +374,40 @@ func (s *Scheduler) feedback(ctx context.Context, sw *sweep) ([]message, string,
 				Case: c.Ref, To: p.ID, Expires: m.At,
 				Reply: storedReply{Text: text, Sensitive: true, Case: c.Ref,
 					Buttons: storeButtons(conversations.FeedbackButtons())}})
+		}
+	}
+	return out, "", nil
+}
+
+// meetings reminds everyone invited to a review meeting on the next school
+// day (or before it: a meeting on a Saturday is reminded on the Friday), on
+// school days. The key names the meeting's time, so a meeting moved is
+// reminded again at its new time, and only then.
+func (s *Scheduler) meetings(ctx context.Context, sw *sweep) ([]message, string, error) {
+	if why := sw.notSchoolDay(); why != "" {
+		return nil, "not a school day: " + why, nil
+	}
+	if err := sw.load(ctx); err != nil {
+		return nil, "", err
+	}
+	next := s.cal.AddSchoolDays(sw.today, 1)
+	var out []message
+	for i := range sw.cases {
+		c := &sw.cases[i]
+		for _, m := range c.Meetings {
+			if m.Held() || m.Cancelled || !m.At.After(sw.now) || m.Date() <= sw.today || m.Date() > next {
+				continue
+			}
+			for _, inv := range m.Invitations {
+				p, ok := c.Person(inv.To)
+				if !ok || !sw.reachable(p) {
+					continue // invited another way, left, or blocked the bot
+				}
+				r := conversations.MeetingReminder(c, m, p.Role, sw.today)
+				out = append(out, message{Key: key(KindMeeting, c.Ref, p.ID, m.ID, m.At.UTC().Format("200601021504")), Job: JobMeetings, Kind: KindMeeting,
+					Case: c.Ref, To: p.ID, Expires: m.At, Purge: endOfDay(m.Date().AddDays(3)),
+					Reply: storedReply{Text: r.Text, Sensitive: true, Case: c.Ref, Buttons: storeButtons(r.Buttons)}})
+			}
 		}
 	}
 	return out, "", nil

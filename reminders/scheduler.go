@@ -124,6 +124,8 @@ func (s *Scheduler) builder(name string) func(context.Context, *sweep) ([]messag
 		return s.reviews
 	case JobFeedback:
 		return s.feedback
+	case JobMeetings:
+		return s.meetings
 	}
 	return nil
 }

@@ -160,3 +160,40 @@ func TestEveryoneConcernedIsTold(t *testing.T) {
 	wantIn(t, "stop after the end", msgTexts(e.say(jo, "/stop")), "Your off-site direction ("+ref+") ended on Mon 14 Dec. It has ended")
 	wantIn(t, "a message after the end", msgTexts(e.say(pat, "Thanks for everything")), "ended on Mon 14 Dec, so I don't pass messages on about it any more")
 }
+
+// Meetings: an online meeting scheduled without its link says the link will
+// follow and nudges staff; the link, then a move, reach each person invited
+// once; "Please suggest another time" takes their words to staff at once,
+// and show lists who can come, who cannot and who has not said.
+func TestMeetingLinkMoveAndSuggestion(t *testing.T) {
+	t.Parallel()
+	e, slack := newJourneyEnv(t)
+	ref, pat := joinedParent(t, e)
+	kim := user(502, "Kim")
+	e.joins(kim, ref, offsitebot.RoleReceiving)
+
+	got := texts(e.staff("review " + ref + " schedule 2026-12-14 10:00 online"))
+	wantIn(t, "schedule", got, "No link given", "review "+ref+" place M1 https://…")
+	wantIn(t, "invitation without a link", e.lastTo(pat), "Where: Online (the link will follow)")
+
+	before := map[int64]int{pat.ID: len(e.api.sent(pat.ID)), kim.ID: len(e.api.sent(kim.ID))}
+	wantIn(t, "place", texts(e.staff("review "+ref+" place M1 https://meet.example/xyz")), "2 people invited told")
+	wantIn(t, "link moved", texts(e.staff("review "+ref+" move M1 2026-12-15 14:00")), "moved to Tue 15 Dec 14:00", "2 people invited told")
+	for _, u := range []*models.User{pat, kim} {
+		sent := e.api.sent(u.ID)[before[u.ID]:]
+		if len(sent) != 2 {
+			t.Fatalf("%s got %d messages, want the link and the move: %s", u.FirstName, len(sent), msgTexts(sent))
+		}
+		wantIn(t, "link", sent[0].Text, "is online: https://meet.example/xyz")
+		wantIn(t, "move", sent[1].Text, "has moved to Tue 15 Dec 14:00, online: https://meet.example/xyz", "Can you come?")
+	}
+
+	// Kim can come; Pat asks for another time, in her own words.
+	e.tap(kim, e.api.sent(kim.ID)[len(e.api.sent(kim.ID))-1].ID, e.api.sent(kim.ID)[len(e.api.sent(kim.ID))-1].Buttons[0][0].CallbackData)
+	moved := e.api.sent(pat.ID)[len(e.api.sent(pat.ID))-1]
+	e.tap(pat, moved.ID, moved.Buttons[0][1].CallbackData) // the question comes in the edited message
+	wantIn(t, "asked for a time", msgTexts(e.api.sent(pat.ID)), "Which days and times would be better for you?")
+	wantIn(t, "suggestion passed", msgTexts(e.say(pat, "Any morning on Thursday or Friday")), "passed that to Oakfield Primary")
+	wantIn(t, "staff told", strings.Join(slack.Texts(homeStaff), "\n"), "Pat (parent) can't make review meeting M1", "“Any morning on Thursday or Friday”", "review "+ref+" move M1")
+	wantIn(t, "show", texts(e.staff("show "+ref)), "can come: Kim (receiving)", "cannot come, asked for another time: Pat (parent)")
+}
