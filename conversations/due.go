@@ -203,7 +203,9 @@ func requestWords(it offsitebot.DueItem, _ offsitebot.Role) dueWords {
 		w.what = fmt.Sprintf("review request from %s, %s — meeting booked for %s, later than %s: not as soon as reasonably practicable", from, it.On.Short(), it.Booked.Short(), it.By.Short())
 		w.todo = " — hold one sooner"
 	case it.Booked != "":
+		// In time: nothing to run, only the meeting to hold.
 		w.what = fmt.Sprintf("review request from %s, %s — meeting booked for %s (open until it is held; due by %s)", from, it.On.Short(), it.Booked.Short(), it.By.Short())
+		w.command, w.press = "", ""
 	default:
 		w.what = fmt.Sprintf("review request from %s, %s — not yet scheduled (%s)", from, it.On.Short(), duty)
 	}
@@ -274,9 +276,12 @@ func addDue(c *card, items []offsitebot.DueItem, role offsitebot.Role, inShow bo
 		}
 		text, next, _ := dueText(it, role)
 		item := bot.Item{Text: it.Ref + ": " + text, Next: next, Action: dueAction(it, role)}
-		line := fmt.Sprintf("%s  %s  → %s", it.Ref, text, next)
+		line, bullet := it.Ref+"  "+text, "  • "+text
+		if next != "" { // none for a duty only waiting for its day
+			line, bullet = line+"  → "+next, bullet+" → "+next
+		}
 		if inShow {
-			item.Text, line = text, "  • "+text+" → "+next
+			item.Text, line = text, bullet
 		}
 		c.item(line, item)
 	}

@@ -72,7 +72,7 @@ func TestDueWords(t *testing.T) {
 		{"request, duty applies", offsitebot.DueItem{Kind: offsitebot.DueRequest, Subject: "R1", By: "2026-12-22", On: "2026-12-01", From: offsitebot.FromLA, DutyApplies: true, Overdue: true, Party: offsitebot.HomeSchool}, home,
 			"review request from the local authority, Tue 1 Dec — not yet scheduled (duty applies: hold one as soon as reasonably practicable, by Tue 22 Dec)", "review OSD-7K2Q schedule DATE TIME in-person|online"},
 		{"request, meeting booked in time", offsitebot.DueItem{Kind: offsitebot.DueRequest, Subject: "R1", By: "2026-12-22", On: "2026-12-01", From: offsitebot.FromParent, DutyApplies: true, Booked: "2026-12-10", Party: offsitebot.HomeSchool}, home,
-			"review request from parent, Tue 1 Dec — meeting booked for Thu 10 Dec (open until it is held; due by Tue 22 Dec)", "review OSD-7K2Q schedule DATE TIME in-person|online"},
+			"review request from parent, Tue 1 Dec — meeting booked for Thu 10 Dec (open until it is held; due by Tue 22 Dec)", ""},
 		{"request, meeting booked too far", offsitebot.DueItem{Kind: offsitebot.DueRequest, Subject: "R1", By: "2026-12-22", On: "2026-12-01", From: offsitebot.FromParent, DutyApplies: true, Booked: "2027-03-01", Far: true, Overdue: true, Party: offsitebot.HomeSchool}, home,
 			"review request from parent, Tue 1 Dec — meeting booked for Mon 1 Mar, later than Tue 22 Dec: not as soon as reasonably practicable — hold one sooner", "review OSD-7K2Q schedule DATE TIME in-person|online"},
 		{"review due sooner than the meeting booked", offsitebot.DueItem{Kind: offsitebot.DueReview, By: "2026-12-04", Booked: "2027-03-01", Party: offsitebot.HomeSchool}, home,
@@ -113,15 +113,24 @@ func TestDueNudge(t *testing.T) {
 	c := &offsitebot.Case{Ref: "OSD-7K2Q", Pupil: "Sam Taylor"}
 	contact := offsitebot.DueItem{Ref: c.Ref, Kind: offsitebot.DueContact, By: "2026-12-09", Days: 8, Overdue: true, Party: offsitebot.BothSchools}
 	outcome := offsitebot.DueItem{Ref: c.Ref, Kind: offsitebot.DueOutcome, Subject: "M2", By: "2026-12-01", On: "2026-12-01", Party: offsitebot.HomeSchool}
+	booked := offsitebot.DueItem{Ref: c.Ref, Kind: offsitebot.DueRequest, Subject: "R1", By: "2026-12-22", On: "2026-12-01", From: offsitebot.FromParent, DutyApplies: true, Booked: "2026-12-10", Party: offsitebot.HomeSchool}
 	for _, tc := range []struct {
 		it   offsitebot.DueItem
 		want string
 	}{
 		{contact, "⚠ Weekly contact overdue — OSD-7K2Q (S.T.): no contact with the receiving school for 8 days — overdue, was due by Wed 9 Dec (weekly).\nRecord it: contact OSD-7K2Q receiving phone …"},
 		{outcome, "OSD-7K2Q (S.T.): outcome of the Tue 1 Dec meeting not recorded yet.\nDo it: review OSD-7K2Q outcome"},
+		// A meeting booked in time leaves nothing to run: no command, no button.
+		{booked, "OSD-7K2Q (S.T.): review request from parent, Tue 1 Dec — meeting booked for Thu 10 Dec (open until it is held; due by Tue 22 Dec)."},
 	} {
 		if got := DueNudge(c, tc.it); got != tc.want {
 			t.Errorf("DueNudge(%s) =\n%s\nwant\n%s", tc.it.Kind, got, tc.want)
+		}
+		if tc.it.Booked != "" {
+			if bs := DueButtons(tc.it); bs != nil {
+				t.Errorf("DueButtons(booked request) = %+v, want none", bs)
+			}
+			continue
 		}
 		// The button runs the command the nudge names, with what is still to say asked after.
 		if bs := DueButtons(tc.it); len(bs) != 1 || !strings.HasPrefix(tc.want[strings.LastIndex(tc.want, ": ")+2:], strings.TrimPrefix(bs[0][0].Data, "/")) {

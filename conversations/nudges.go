@@ -23,7 +23,10 @@ func DueNudge(c *offsitebot.Case, it offsitebot.DueItem) string {
 		}
 		return s
 	}
-	s := fmt.Sprintf("%s (%s): %s.\nDo it: %s", c.Ref, c.Initials(), text, command)
+	s := fmt.Sprintf("%s (%s): %s.", c.Ref, c.Initials(), text)
+	if command != "" {
+		s += "\nDo it: " + command
+	}
 	if it.Overdue {
 		s = "⚠ Overdue — " + s
 	}
