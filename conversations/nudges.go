@@ -100,3 +100,29 @@ func attendanceLine(c *offsitebot.Case, d offsitebot.Date) (string, bot.Item) {
 	}
 	return "• " + text, bot.Item{Text: text}
 }
+
+// Digest puts the reminders one person gets from one job into one message,
+// each case an item with its first button (the rest of its answers are in
+// its words), so someone with 40 cases gets one message, not 40; the adapters
+// split it only where the platform's length limit makes them.
+func Digest(rs []bot.Reply) bot.Reply {
+	if len(rs) == 1 {
+		return rs[0]
+	}
+	out := bot.Reply{Title: fmt.Sprintf("%d reminders", len(rs)), Note: "Each is also in the case's chronology."}
+	for _, r := range rs {
+		out.Sensitive = out.Sensitive || r.Sensitive
+		text := r.Text
+		if r.Title != "" {
+			text = strings.TrimSpace(r.Title + "\n" + text)
+		}
+		it := bot.Item{Text: text}
+		if len(r.Buttons) > 0 && len(r.Buttons[0]) > 0 {
+			b := r.Buttons[0][0]
+			it.Action = &b
+		}
+		out.Items = append(out.Items, it)
+		out.Items = append(out.Items, r.Items...)
+	}
+	return out
+}

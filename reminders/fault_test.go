@@ -39,11 +39,11 @@ func (k *killable) AppendAuditMany(ctx context.Context, ev []offsitebot.AuditEve
 // exactly once, except at most the one in flight at the kill, which the
 // retry sends again.
 func TestKilledAfterKSends(t *testing.T) {
-	for _, k := range []int{1, 4, 9} {
+	for _, k := range []int{1, 3, 5} {
 		t.Run(fmt.Sprint("k=", k), func(t *testing.T) {
 			ctx := context.Background()
 			var cases []*offsitebot.Case
-			for i := range 5 {
+			for i := range 3 { // 2 prompts each, as they are (no digest)
 				cases = append(cases, newCase(fmt.Sprintf("OSD-%04d", i), "2026-11-02"))
 			}
 			db := world(t, cases...)
@@ -90,8 +90,8 @@ func TestKilledAfterKSends(t *testing.T) {
 					t.Errorf("sent %d times: %s", c, key)
 				}
 			}
-			if len(counts) != 10 {
-				t.Errorf("%d distinct prompts sent, want 10", len(counts))
+			if len(counts) != 6 {
+				t.Errorf("%d distinct prompts sent, want 6", len(counts))
 			}
 			if twice > 1 {
 				t.Errorf("%d prompts sent twice, want at most the one in flight", twice)

@@ -123,9 +123,25 @@ func notifyStore(db Store) conversations.NotifyStore {
 // countByKey groups deliveries by recipient and text's first line.
 func countByKey(ds []delivery) map[string]int {
 	out := map[string]int{}
-	for _, d := range ds {
+	for _, d := range reminded(ds) {
 		first, _, _ := strings.Cut(d.Reply.Text, "\n")
 		out[fmt.Sprintf("%s|%s", d.To, first)]++
+	}
+	return out
+}
+
+// reminded is every reminder in ds, a digest's each as a delivery of its own
+// with its item's text, so counts go by reminder, however they were grouped.
+func reminded(ds []delivery) []delivery {
+	var out []delivery
+	for _, d := range ds {
+		if !strings.HasSuffix(d.Reply.Title, " reminders") {
+			out = append(out, d)
+			continue
+		}
+		for _, it := range d.Reply.Items {
+			out = append(out, delivery{To: d.To, Reply: bot.Reply{Text: it.Text}})
+		}
 	}
 	return out
 }

@@ -200,7 +200,7 @@ func TestTwoSchedulers(t *testing.T) {
 		}
 		wg.Wait()
 	}
-	all := append(a.All(), b.All()...)
+	all := reminded(append(a.All(), b.All()...))
 	if len(a.All()) == 0 || len(b.All()) == 0 {
 		t.Logf("one replica sent everything (a %d, b %d)", len(a.All()), len(b.All()))
 	}
@@ -220,14 +220,18 @@ func TestTwoSchedulers(t *testing.T) {
 	if got := len(seen); got < len(cases)*perCase {
 		t.Errorf("%d distinct messages, want at least %d", got, len(cases)*perCase)
 	}
-	if got := len(a.To(parentID, "")) + len(b.To(parentID, "")); got != len(cases) {
+	if got := len(reminded(a.To(parentID, ""))) + len(reminded(b.To(parentID, ""))); got != len(cases) {
 		t.Errorf("%d feedback invitations, want %d", got, len(cases))
+	}
+	// In one message: a run's messages grow with people, not cases.
+	if got := len(a.To(parentID, "")) + len(b.To(parentID, "")); got != 1 {
+		t.Errorf("the parent of %d cases got %d messages, want one digest", len(cases), got)
 	}
 }
 
 // TestCrashBetweenClaimAndSend stops a run after its claims and its first
-// send: the rest are sent once by a later run after the claim timeout, not
-// before, and never again.
+// send (a digest of five prompts to one person): the rest are sent once by a
+// later run after the claim timeout, not before, and never again.
 func TestCrashBetweenClaimAndSend(t *testing.T) {
 	ctx := context.Background()
 	var cases []*offsitebot.Case
@@ -262,8 +266,8 @@ func TestCrashBetweenClaimAndSend(t *testing.T) {
 	if err := cur.All(ctx, &docs); err != nil {
 		t.Fatal(err)
 	}
-	if len(docs) != 11 { // 10 claims, 1 recorded sent
-		t.Fatalf("%d outbox documents after the crash, want 10 claims and 1 outcome", len(docs))
+	if len(docs) != 15 { // 10 claims, the first digest's 5 recorded sent
+		t.Fatalf("%d outbox documents after the crash, want 10 claims and 5 outcomes", len(docs))
 	}
 
 	// Replicas 2 and 3 run the retry job; before the timeout they leave the
@@ -293,7 +297,7 @@ func TestCrashBetweenClaimAndSend(t *testing.T) {
 			}
 		}
 	}
-	all := append(append(r1.All(), r2.All()...), r3.All()...)
+	all := reminded(append(append(r1.All(), r2.All()...), r3.All()...))
 	seen := map[string]int{}
 	for _, d := range all {
 		seen[d.To+"|"+d.Reply.Text]++
@@ -553,7 +557,7 @@ func TestClaimsStampedWithTheClock(t *testing.T) {
 func TestLongBurst(t *testing.T) {
 	ctx := context.Background()
 	var cases []*offsitebot.Case
-	for i := range 5 {
+	for i := range 3 { // 2 prompts each, as they are (no digest)
 		cases = append(cases, newCase(fmt.Sprintf("OSD-%04d", i), "2026-11-02"))
 	}
 	db := world(t, cases...)
@@ -567,8 +571,8 @@ func TestLongBurst(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r := rep.Jobs[0]; r.Due != 10 || r.Sent != 2 || r.Failed != 8 {
-		t.Fatalf("burst report %+v, want 10 due, 2 sent, 8 left", r)
+	if r := rep.Jobs[0]; r.Due != 6 || r.Sent != 2 || r.Failed != 4 {
+		t.Fatalf("burst report %+v, want 6 due, 2 sent, 4 left", r)
 	}
 	// The retry is slow too, and goes on to the end.
 	clk.Set(london("2026-12-02 09:51"))
@@ -576,16 +580,16 @@ func TestLongBurst(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r := rep.Jobs[0]; r.Due != 8 || r.Sent != 8 {
-		t.Errorf("retry report %+v, want 8 due and sent", r)
+	if r := rep.Jobs[0]; r.Due != 4 || r.Sent != 4 {
+		t.Errorf("retry report %+v, want 4 due and sent", r)
 	}
 	for k, n := range countByKey(slow.All()) {
 		if n != 1 {
 			t.Errorf("sent %d times: %s", n, k)
 		}
 	}
-	if n := len(slow.All()); n != 10 {
-		t.Errorf("%d deliveries, want 10", n)
+	if n := len(slow.All()); n != 6 {
+		t.Errorf("%d deliveries, want 6", n)
 	}
 }
 
@@ -680,5 +684,45 @@ func TestFeedbackNotAskedTwice(t *testing.T) {
 	}
 	if got := rec.To(other, "(OSD-7K2Q)"); len(got) != 1 {
 		t.Errorf("the other parent got %d invitations, want 1", len(got))
+	}
+}
+
+// TestDigest: someone with more than a few reminders from one job gets them
+// in one message, each case an item with the button that answers it; each
+// reminder is claimed and recorded on its own, and not sent again.
+func TestDigest(t *testing.T) {
+	ctx := context.Background()
+	var cases []*offsitebot.Case
+	for i := range 5 {
+		cases = append(cases, newCase(fmt.Sprintf("OSD-%04d", i), "2026-11-02"))
+	}
+	db := world(t, cases...)
+	rec := &recorder{}
+	s := newScheduler(t, db, rec, nil, Config{})
+	at := london("2026-12-02 09:40")
+	for range 2 {
+		rep, err := s.Run(ctx, JobAttendancePrompt, at)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r := rep.Jobs[0]; r.Sent+r.Duplicate != 10 {
+			t.Errorf("report %+v, want 10 reminders sent or already sent", r)
+		}
+	}
+	for _, to := range []string{recvID, tgRecvID} {
+		got := rec.To(to, "")
+		if len(got) != 1 {
+			t.Fatalf("%s got %d messages, want one digest", to, len(got))
+		}
+		r := got[0].Reply
+		if r.Title != "5 reminders" || len(r.Items) != 5 {
+			t.Fatalf("%s got %q with %d items, want 5 reminders", to, r.Title, len(r.Items))
+		}
+		for i, it := range r.Items {
+			ref := cases[i].Ref
+			if !strings.Contains(it.Text, ref) || it.Action == nil || it.Action.Data != "/attendance "+ref+` 2026-12-02 / \` {
+				t.Errorf("%s item %d: %q with %+v, want %s's prompt and its Present button", to, i, it.Text, it.Action, ref)
+			}
+		}
 	}
 }

@@ -8,6 +8,7 @@ import (
 
 	offsitebot "github.com/offsitebot/offsitebot"
 	"github.com/offsitebot/offsitebot/bot"
+	"github.com/offsitebot/offsitebot/conversations"
 )
 
 // The outbox (in storage) holds one claim per reminder, under its natural
@@ -152,35 +153,49 @@ func (o *outbox) record(m message, status string) {
 	}
 }
 
-// deliver sends one claimed message and records how it went. It returns the
-// state it reached; an error only when the context ended or a flush failed.
-func (o *outbox) deliver(ctx context.Context, m message) (string, error) {
+// deliver sends the claimed messages for one recipient, several in one
+// digest (see conversations.Digest), and records how it went for each. It
+// returns the state it reached; an error only when the context ended or a
+// flush failed.
+func (o *outbox) deliver(ctx context.Context, ms []message) (string, error) {
+	m := ms[0]
 	if o.gone[m.To] {
-		o.record(m, stUnreachable)
+		o.recordAll(ms, stUnreachable)
 		return stUnreachable, nil
 	}
-	err := o.s.send.Send(ctx, m.To, reply(m.Reply))
+	replies := make([]bot.Reply, len(ms))
+	for i, m := range ms {
+		replies[i] = reply(m.Reply)
+	}
+	err := o.s.send.Send(ctx, m.To, conversations.Digest(replies))
 	st := stSent
 	switch {
 	case err == nil:
 	case ctx.Err() != nil:
 		return stClaimed, ctx.Err()
 	case errors.Is(err, bot.ErrUnreachable):
-		o.s.log.WarnContext(ctx, "reminders: recipient unreachable", "to", m.To, "case", m.Case, "key", m.Key)
+		o.s.log.WarnContext(ctx, "reminders: recipient unreachable", "to", m.To, "case", m.Case, "key", m.Key, "reminders", len(ms))
 		o.gone[m.To] = true
 		st = stUnreachable
 	case errors.Is(err, bot.ErrNoSender):
-		o.s.log.DebugContext(ctx, "reminders: no adapter for recipient", "to", m.To, "key", m.Key)
+		o.s.log.DebugContext(ctx, "reminders: no adapter for recipient", "to", m.To, "key", m.Key, "reminders", len(ms))
 		st = stNoSender
 	default:
 		// No outcome recorded: after the claim timeout a later run takes it over once.
-		o.s.log.ErrorContext(ctx, "reminders: send failed", "to", m.To, "key", m.Key, "err", err)
+		o.s.log.ErrorContext(ctx, "reminders: send failed", "to", m.To, "key", m.Key, "reminders", len(ms), "err", err)
 		return stError, nil
 	}
-	o.record(m, st)
-	// Each outcome is written as soon as it is known, one small insert, so a
-	// crash can send again at most the message in flight (sent, not recorded).
+	o.recordAll(ms, st)
+	// Each message's outcomes are written as soon as they are known, one
+	// small insert, so a crash can send again at most the message in flight
+	// (sent, not recorded).
 	return st, o.save(ctx, time.Since(o.lastSave) >= flushEvery)
+}
+
+func (o *outbox) recordAll(ms []message, status string) {
+	for _, m := range ms {
+		o.record(m, status)
+	}
 }
 
 // flush writes the outcomes and chronology entries not written yet.

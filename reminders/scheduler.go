@@ -380,27 +380,31 @@ func (s *Scheduler) deliverAll(ctx context.Context, ob *outbox, won []message, j
 	ob.lastSave = time.Now() // the flush clock runs while sending, not while reading
 	var unreach []unreachable
 	var errs []error
-	for i, m := range won {
+	left := len(won)
+	for _, ms := range byRecipient(won) {
 		// A burst still sending when its claims look stale to other runs
 		// would be sent twice: leave the rest to one retry instead. A retry
 		// goes on: nothing takes a retry over.
-		if !m.Retry && s.stamp(ob.now).Sub(m.ClaimedAt) > s.timeout/2 {
-			jr.Failed += len(won) - i
+		if m := ms[0]; !m.Retry && s.stamp(ob.now).Sub(m.ClaimedAt) > s.timeout/2 {
+			jr.Failed += left
 			s.log.WarnContext(ctx, "reminders: sending outlasted half the claim timeout; the rest are left to the retry",
-				"job", jr.Job, "left", len(won)-i)
+				"job", jr.Job, "left", left)
 			break
 		}
-		st, err := ob.deliver(ctx, m)
+		left -= len(ms)
+		st, err := ob.deliver(ctx, ms)
 		switch st {
 		case stSent:
-			jr.Sent++
+			jr.Sent += len(ms)
 		case stUnreachable:
-			jr.Unreachable++
-			unreach = append(unreach, unreachable{to: m.To, ref: m.Case})
+			jr.Unreachable += len(ms)
+			for _, m := range ms {
+				unreach = append(unreach, unreachable{to: m.To, ref: m.Case})
+			}
 		case stNoSender:
-			jr.NoSender++
+			jr.NoSender += len(ms)
 		case stError:
-			jr.Failed++
+			jr.Failed += len(ms)
 		}
 		if err != nil {
 			errs = append(errs, err)
@@ -412,6 +416,39 @@ func (s *Scheduler) deliverAll(ctx context.Context, ob *outbox, won []message, j
 	// Each batch's outcomes are written before the next job starts.
 	errs = append(errs, ob.flush(ctx))
 	return unreach, errors.Join(errs...)
+}
+
+// digestOver is how many reminders one person gets from one job as they
+// are, each with all its buttons; more come as one digest, so a run's
+// messages grow with people, not cases.
+const digestOver = 3
+
+// byRecipient groups messages by whom they go to, in the order of each
+// person's first, keeping their order: a digest for each person with more
+// than digestOver, and one group a message for the others.
+func byRecipient(msgs []message) [][]message {
+	var groups [][]message
+	at := map[string]int{}
+	for _, m := range msgs {
+		i, ok := at[m.To]
+		if !ok {
+			i = len(groups)
+			at[m.To] = i
+			groups = append(groups, nil)
+		}
+		groups[i] = append(groups[i], m)
+	}
+	var out [][]message
+	for _, g := range groups {
+		if len(g) > digestOver {
+			out = append(out, g)
+			continue
+		}
+		for i := range g {
+			out = append(out, g[i:i+1])
+		}
+	}
+	return out
 }
 
 // retry takes over the claims earlier runs left unsent and sends them once.
