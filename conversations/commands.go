@@ -99,7 +99,7 @@ func (e *Engine) fallback(ctx context.Context, c bot.Call) ([]bot.Reply, error) 
 				return e.start(ctx, c, e.flows["answer"])
 			}
 		}
-		return text("There's no meeting planned at the moment, so there's nothing to answer yet. /status shows what's next."), nil
+		return text(msgNoMeetingToAnswer), nil
 	}
 	replies, err := e.passOn(ctx, c)
 	if err == nil && (strings.Contains(t, "meeting") || strings.HasPrefix(t, "when") || strings.HasPrefix(t, "what")) {
@@ -336,7 +336,7 @@ func (e *Engine) status(ctx context.Context, c bot.Call) ([]bot.Reply, error) {
 			}
 			return text(msgEnded(k, c.Who.Role, schools{e.schoolOf(ctx, k.HomeURN), e.schoolOf(ctx, k.ReceivingURN)})), nil
 		}
-		return text("You're not connected to any active off-site direction at the moment. If the school sends you a new link, open it to connect."), nil
+		return text(msgNotConnected), nil
 	}
 	var parts []string
 	var charts []bot.Button
@@ -383,7 +383,7 @@ func (e *Engine) familyStatus(ctx context.Context, k *offsitebot.Case, c bot.Cal
 		decided, next := decisionWords(k, *last.Outcome, schools{e.schoolOf(ctx, k.HomeURN), e.schoolOf(ctx, k.ReceivingURN)}, c.Who.Role)
 		lines = append(lines, fmt.Sprintf("The review meeting on %s decided: %s. %s", last.Date().Short(), decided, next))
 	} else {
-		lines = append(lines, "No review meeting is booked yet; the school will invite you.")
+		lines = append(lines, msgNoMeetingYet)
 	}
 	for _, r := range k.Requests {
 		if r.By == c.Who.ID {

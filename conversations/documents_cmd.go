@@ -210,7 +210,7 @@ func (e *Engine) caseFor(ctx context.Context, c bot.Call, act offsitebot.Action,
 	}
 	switch len(cs) {
 	case 0:
-		return nil, nil, offsitebot.Errorf(offsitebot.EInvalid, "You're not connected to an active off-site direction. If the school sends you a new link, open it to connect (or type /start and the code in it).")
+		return nil, nil, offsitebot.Errorf(offsitebot.EInvalid, "%s", msgNotConnectedJoin)
 	case 1:
 		// The list leaves out the chronology: the document needs the whole case.
 		k, err := e.Store.Case(ctx, cs[0].Ref)

@@ -345,7 +345,7 @@ func (e *Engine) start(ctx context.Context, call bot.Call, f *flow) ([]bot.Reply
 		}
 		switch len(cs) {
 		case 0:
-			return nil, offsitebot.Errorf(offsitebot.EInvalid, "You're not connected to an active off-site direction. If the school sends you a new link, open it to connect (or type /start and the code in it).")
+			return nil, offsitebot.Errorf(offsitebot.EInvalid, "%s", msgNotConnectedJoin)
 		case 1:
 			raw["ref"] = cs[0].Ref
 		}

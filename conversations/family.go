@@ -259,7 +259,7 @@ func answerFlow() *flow {
 				}
 			}
 			if len(bs) == 0 {
-				return "There's no meeting planned to answer for at the moment. Type /cancel, and /status to see what's next.", nil
+				return msgNothingToAnswer, nil
 			}
 			return "Which meeting?", bs
 		},
@@ -268,11 +268,11 @@ func answerFlow() *flow {
 			i := slices.IndexFunc(s.c.Meetings, func(m offsitebot.Meeting) bool { return m.ID == v })
 			switch {
 			case i < 0:
-				return "", offsitebot.Errorf(offsitebot.EInvalid, "I can't find that meeting. Type /status to see what's next.")
+				return "", offsitebot.Errorf(offsitebot.EInvalid, "%s", msgNoSuchMeeting)
 			case s.c.Meetings[i].Cancelled:
-				return "", offsitebot.Errorf(offsitebot.EInvalid, "That meeting (%s) was cancelled, so there's nothing to answer. The school will send a new invitation.", when(s.c.Meetings[i]))
+				return "", offsitebot.Errorf(offsitebot.EInvalid, "%s", msgMeetingWasCancelled(s.c.Meetings[i]))
 			case s.c.Meetings[i].Held() || !s.c.Meetings[i].At.After(s.now()):
-				return "", offsitebot.Errorf(offsitebot.EInvalid, "That meeting (%s) has already taken place. Type /status to see what's next.", when(s.c.Meetings[i]))
+				return "", offsitebot.Errorf(offsitebot.EInvalid, "%s", msgMeetingWasHeld(s.c.Meetings[i]))
 			}
 			return v, nil
 		},

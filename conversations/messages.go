@@ -25,7 +25,22 @@ const (
 	msgStopped        = "Done: you won't get messages about it here any more. If you change your mind, ask the school for a new link."
 	msgFeedbackSelf   = "How do you feel the new school is going? Say it in your own words."
 	msgFeedbackMore   = "Is there anything worrying you, or anything you'd like the school to know or help with?"
+
+	msgNotConnected      = "You're not connected to any active off-site direction at the moment. If the school sends you a new link, open it to connect."
+	msgNotConnectedJoin  = "You're not connected to an active off-site direction. If the school sends you a new link, open it to connect (or type /start and the code in it)."
+	msgNoMeetingYet      = "No review meeting is booked yet; the school will invite you."
+	msgNoMeetingToAnswer = "There's no meeting planned at the moment, so there's nothing to answer yet. /status shows what's next."
+	msgNothingToAnswer   = "There's no meeting planned to answer for at the moment. Type /cancel, and /status to see what's next."
+	msgNoSuchMeeting     = "I can't find that meeting. Type /status to see what's next."
 )
+
+func msgMeetingWasCancelled(m offsitebot.Meeting) string {
+	return fmt.Sprintf("That meeting (%s) was cancelled, so there's nothing to answer. The school will send a new invitation.", when(m))
+}
+
+func msgMeetingWasHeld(m offsitebot.Meeting) string {
+	return fmt.Sprintf("That meeting (%s) has already taken place. Type /status to see what's next.", when(m))
+}
 
 // The commands families and receiving contacts use, as their help lists
 // them and as Telegram's command menu offers them.
