@@ -181,6 +181,7 @@ func (e *Engine) help(_ context.Context, c bot.Call) ([]bot.Reply, error) {
 		"attendance OSD-… [date] AM PM — record the receiving school's codes (absent N for both sessions)\n" +
 		"review OSD-… schedule DATE HH:MM in-person|online [place] — schedule a review and invite the parents\n" +
 		"review OSD-… outcome — record a review's outcome (guided) · review OSD-… cancel M2\n" +
+		"review OSD-… move M2 DATE HH:MM [place] — move a meeting (those invited are told) · review OSD-… place M2 ROOM|LINK — give its room or link later\n" +
 		"review OSD-… told M1 [date] [how] — the parents were told of a decision to continue another way\n" +
 		"review OSD-… invited M2 letter — the parents were invited another way\n" +
 		"notice OSD-… given [date] [how] — the written notice reached the parents (today if no date)\n" +

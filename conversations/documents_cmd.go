@@ -453,7 +453,7 @@ func noticeGivenFlow() *flow {
 }
 
 func noticeGivenText(ref, how string, at time.Time) string {
-	return fmt.Sprintf("Recorded: the written notice for %s reached the parents (%s, %s).", ref, how, at.In(offsitebot.London).Format("2 Jan"))
+	return fmt.Sprintf("Recorded: the written notice for %s reached the parents (%s, %s).", ref, how, at.In(offsitebot.London).Format("Mon 2 Jan"))
 }
 
 // whichLetter asks which letter, with a button for each.

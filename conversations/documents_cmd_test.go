@@ -139,7 +139,7 @@ func TestLetterSend(t *testing.T) {
 	if msgs := w.out.Texts(parent); !strings.Contains(msgs[len(msgs)-1], "A letter from Oakfield Primary: the written notice of Sam's off-site direction") {
 		t.Errorf("the parent read %q", msgs[len(msgs)-1])
 	}
-	if got := w.say(home, "yes"); !strings.Contains(got, "Recorded: the written notice for "+ref+" reached the parents (message, 2 Dec)") {
+	if got := w.say(home, "yes"); !strings.Contains(got, "Recorded: the written notice for "+ref+" reached the parents (message, Wed 2 Dec)") {
 		t.Errorf("yes: %q", got)
 	}
 	k, err := w.db.Case(context.Background(), ref)

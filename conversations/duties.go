@@ -125,7 +125,7 @@ func (e *Engine) told(ctx context.Context, c bot.Call) ([]bot.Reply, error) {
 		return nil, err
 	}
 	m, _ := k.Meeting(mid)
-	s := fmt.Sprintf("Recorded for %s: %s told of the decision to continue after %s (%s, %s).", k.Ref, toldWho(k, c.Now), mid, how, m.Outcome.NoticeSent.In(offsitebot.London).Format("2 Jan"))
+	s := fmt.Sprintf("Recorded for %s: %s told of the decision to continue after %s (%s, %s).", k.Ref, toldWho(k, c.Now), mid, how, m.Outcome.NoticeSent.In(offsitebot.London).Format("Mon 2 Jan"))
 	if deadline := offsitebot.ContinuationDeadline(m.Date()); offsitebot.DateOf(m.Outcome.NoticeSent) > deadline {
 		s += fmt.Sprintf(" That is late: it was due by %s, 6 days after the meeting. The late decision stays on the case's record.", deadline.Short())
 	}
@@ -177,5 +177,5 @@ func (e *Engine) invited(ctx context.Context, c bot.Call) ([]bot.Reply, error) {
 	if d := offsitebot.DateOf(c.Now).DaysUntil(m.Date()); d < offsitebot.InvitationNoticeDays {
 		late = fmt.Sprintf(" That is %s before the meeting, under the 6 days asked for.", plural(d, "day", "days"))
 	}
-	return text(fmt.Sprintf("Recorded: %s invited to %s (%s) by %s.%s", capital(relevant(k, c.Now))+plainWas(k, c.Now), m.ID, when(m), how, late)), nil
+	return text(fmt.Sprintf("Recorded: %s invited to %s (%s) by %s.%s", relevant(k, c.Now)+plainWas(k, c.Now), m.ID, when(m), how, late)), nil
 }

@@ -50,7 +50,7 @@ func TestStaffHelpListsEveryCommand(t *testing.T) {
 	help := w.say(home, "help")
 	for _, want := range []string{
 		"new", "cases", "due", "show OSD-…", "contact OSD-…", "attendance OSD-… [date] AM PM", "absent N",
-		"attendance OSD-… chart", "review OSD-… schedule", "review OSD-… outcome", "review OSD-… cancel M2",
+		"attendance OSD-… chart", "review OSD-… schedule", "review OSD-… outcome", "review OSD-… cancel M2", "review OSD-… move M2 DATE HH:MM", "review OSD-… place M2",
 		"review OSD-… told M1 [date] [how]", "review OSD-… invited M2", "notice OSD-… given [date] [how]",
 		"request OSD-…", "reply OSD-… parent|pupil|receiving|la", "link OSD-…", "pack OSD-…", "letter OSD-…",
 		"export OSD-…", "end OSD-…", "dashboard", "edit OSD-…", "review OSD-… outcome M2 next=", "void OSD-…",

@@ -27,14 +27,14 @@ func TestLateDutiesStayOnTheRecord(t *testing.T) {
 	s.expect("notice "+ref+" given 4/12/2026 letter", "Fri 4 Dec 2026 is in the future")
 
 	s.clk.Set(at("2026-12-04 09:00"))
-	late := s.expect("notice "+ref+" given 4/12/2026 letter", "written notice for "+ref+" reached the parents (letter, 4 Dec)",
+	late := s.expect("notice "+ref+" given 4/12/2026 letter", "written notice for "+ref+" reached the parents (letter, Fri 4 Dec)",
 		"That is late: it was due by Thu 3 Dec, 2 school days before the first day (Mon 7 Dec)")
 	_ = late
 	s.expect("show "+ref, "Breaches", "Written notice: due by Thu 3 Dec (2 school days before the first day, Mon 7 Dec); given Fri 4 Dec.")
 
 	// On time, the other side of the line: no word of lateness.
 	other := s.opened(s.say(`new pupil="Ann Cole" dob=2013-03-14 ehcp=no receiving=riverside start=9/12/2026 end=29/1/2027`))
-	if got := s.expect("notice "+other+" given yesterday email", "reached the parents (email, 3 Dec)"); strings.Contains(got, "late") {
+	if got := s.expect("notice "+other+" given yesterday email", "reached the parents (email, Thu 3 Dec)"); strings.Contains(got, "late") {
 		t.Fatalf("a notice on time was called late:\n%s", got)
 	}
 
@@ -51,7 +51,7 @@ func TestLateDutiesStayOnTheRecord(t *testing.T) {
 
 	// Told on the 7th day after the meeting: late, and said so.
 	s.clk.Set(at("2026-12-16 10:00"))
-	s.expect("review "+ref+" told M1 16/12/2026 phone", "were told of the decision to continue after M1 (phone, 16 Dec)",
+	s.expect("review "+ref+" told M1 16/12/2026 phone", "were told of the decision to continue after M1 (phone, Wed 16 Dec)",
 		"That is late: it was due by Tue 15 Dec, 6 days after the meeting")
 	got := s.expect("show "+ref, "Invitation to M1 (Wed 9 Dec): due by Thu 3 Dec (6 days before); nobody was invited.",
 		"Decision of M1 (Wed 9 Dec) told to the parents: due by Tue 15 Dec (6 days after); told Wed 16 Dec.")
