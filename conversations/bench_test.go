@@ -118,7 +118,7 @@ func benchCommands(b *testing.B, o seed.Options) {
 			}},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
-			storagetest.Measure(b, trips, func() { say(bc.who, bc.text(), bc.want) }, bc.floor)
+			storagetest.Measure(b, trips, nil, func() { say(bc.who, bc.text(), bc.want) }, bc.floor)
 		})
 	}
 }

@@ -53,16 +53,19 @@ func Seeded(b *testing.B, o seed.Options) (*storage.DB, *seed.Fixture, *atomic.I
 	return db, f, &trips
 }
 
-// Measure times op b.N times, and floor, the bare driver work op cannot do
+// Measure times op b.N times, each after prepare (if not nil, not timed), and floor, the bare driver work op cannot do
 // without (read the same documents; read and update the one case), apart, up
 // to three times (once if it takes over a second). It reports op's round trips, the floor and the ratio of
 // op's time to it.
-func Measure(b *testing.B, trips *atomic.Int64, op, floor func()) {
+func Measure(b *testing.B, trips *atomic.Int64, prepare, op, floor func()) {
 	b.Helper()
 	var took time.Duration
 	var n, rt int64
 	b.ResetTimer()
 	for b.Loop() {
+		if prepare != nil {
+			prepare()
+		}
 		before := trips.Load()
 		t0 := time.Now()
 		op()
