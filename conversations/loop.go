@@ -218,3 +218,10 @@ func relevant(c *offsitebot.Case, t time.Time) string {
 	}
 	return "the parents"
 }
+
+// MsgMeetingLinkMissing nudges home staff, the school day before an online
+// meeting, to send those invited its link.
+func MsgMeetingLinkMissing(c *offsitebot.Case, m offsitebot.Meeting) string {
+	return fmt.Sprintf("Review meeting %s for %s (%s) is online on %s, and those invited have no link yet. Send it with: review %s place %s https://…",
+		m.ID, c.Initials(), c.Ref, when(m), c.Ref, m.ID)
+}

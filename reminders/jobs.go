@@ -20,6 +20,7 @@ const (
 	KindContactEscalate  = "contact_escalation"
 	KindFeedback         = "feedback"
 	KindMeeting          = "meeting_reminder"
+	KindMeetingLink      = "meeting_link" // an online meeting still without its link: to home staff
 	// Review, invitation, continuation, request, notice, outcome and
 	// face-to-face nudges use the case core's Due kinds.
 )
@@ -407,6 +408,19 @@ func (s *Scheduler) meetings(ctx context.Context, sw *sweep) ([]message, string,
 				out = append(out, message{Key: key(KindMeeting, c.Ref, p.ID, m.ID, m.At.UTC().Format("200601021504")), Job: JobMeetings, Kind: KindMeeting,
 					Case: c.Ref, To: p.ID, Expires: m.At, Purge: endOfDay(m.Date().AddDays(3)),
 					Reply: storedReply{Text: r.Text, Sensitive: true, Case: c.Ref, Buttons: storeButtons(r.Buttons)}})
+			}
+			if m.Mode != offsitebot.Online || m.Place != "" {
+				continue
+			}
+			// Those invited were told the link would follow: staff are nudged to send it.
+			home, err := sw.home(ctx, c.HomeURN)
+			if err != nil {
+				return nil, "", err
+			}
+			for _, to := range home {
+				out = append(out, message{Key: key(KindMeetingLink, c.Ref, to, m.ID, m.At.UTC().Format("200601021504")), Job: JobMeetings, Kind: KindMeetingLink,
+					Case: c.Ref, To: to, Expires: m.At, Purge: endOfDay(m.Date().AddDays(3)),
+					Reply: storedReply{Text: conversations.MsgMeetingLinkMissing(c, m), Case: c.Ref}})
 			}
 		}
 	}
