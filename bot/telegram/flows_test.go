@@ -319,9 +319,10 @@ func TestPollingReplaysUnhandled(t *testing.T) {
 	// Telegram delivers it again with update 2: only update 2 is acted on.
 	pat := user(1701, "Pat")
 	u1 := e.api.queue(textUpdate(pat, "/echo first"))
-	if err := e.a.handle(e.ctx, u1); err != nil {
-		t.Fatal(err)
+	if first, err := e.a.keep(e.ctx, u1); !first || err != nil {
+		t.Fatalf("keep: %v %v", first, err)
 	}
+	e.a.process(e.ctx, u1)
 	e.api.queue(textUpdate(pat, "/echo second"))
 	a, err := New(Options{Token: testToken, APIURL: e.api.URL(), Router: e.router, Store: e.db, Now: e.clk.Now, Sleep: e.clk.Sleep, PollTimeout: time.Second})
 	if err != nil {

@@ -18,18 +18,6 @@ import (
 	"github.com/offsitebot/offsitebot/bot"
 )
 
-// handle keeps one update in the inbox and handles it, once: an update kept
-// before (redelivered) does nothing. It returns an error only when the update
-// could not be kept, so the caller can have it delivered again.
-func (a *Adapter) handle(ctx context.Context, u *models.Update) error {
-	first, err := a.keep(ctx, u)
-	if err != nil || !first {
-		return err
-	}
-	a.process(ctx, u)
-	return nil
-}
-
 // kindUpdate is the kind of the inbox entries: a models.Update as JSON.
 const kindUpdate = "update"
 
