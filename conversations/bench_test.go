@@ -105,7 +105,7 @@ func benchCommands(b *testing.B, o seed.Options) {
 		{"due-la", seed.LA, "due", func() string { return "due" }, readAll(active)},
 		{"cases", staff, mine[0], func() string { return "cases" }, readAll(mine)},
 		{"cases-la", seed.LA, mine[0], func() string { return "cases" }, readAll(active)},
-		{"show", staff, "Demo Pupil", func() string { return "show " + next() }, func() { readOne(cases) }},
+		{"show", staff, "DEMO CASE", func() string { return "show " + next() }, func() { readOne(cases) }},
 		{"contact", staff, "Logged for", func() string {
 			return "contact " + next() + " receiving phone Spoke to the head of year: a settled week."
 		},

@@ -109,20 +109,21 @@ func Digest(rs []bot.Reply) bot.Reply {
 	if len(rs) == 1 {
 		return rs[0]
 	}
-	out := bot.Reply{Title: fmt.Sprintf("%d reminders", len(rs)), Note: "Each is also in the case's chronology."}
+	var c card
+	c.head(fmt.Sprintf("%d reminders:", len(rs)), fmt.Sprintf("%d reminders", len(rs)))
 	for _, r := range rs {
-		out.Sensitive = out.Sensitive || r.Sensitive
-		text := r.Text
-		if r.Title != "" {
-			text = strings.TrimSpace(r.Title + "\n" + text)
+		c.r.Sensitive = c.r.Sensitive || r.Sensitive
+		text := strings.TrimSpace(r.Title + "\n" + r.Text)
+		if r.Title != "" && strings.HasPrefix(r.Text, r.Title) {
+			text = r.Text
 		}
 		it := bot.Item{Text: text}
 		if len(r.Buttons) > 0 && len(r.Buttons[0]) > 0 {
 			b := r.Buttons[0][0]
 			it.Action = &b
 		}
-		out.Items = append(out.Items, it)
-		out.Items = append(out.Items, r.Items...)
+		c.item("• "+text, it)
 	}
-	return out
+	c.note("Each is also in the case's chronology.")
+	return c.reply()
 }

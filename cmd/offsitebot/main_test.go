@@ -264,7 +264,7 @@ func TestSeedCommand(t *testing.T) {
 	if err := run(ctx, nil, in, &out, &errOut, env); err != nil {
 		t.Fatalf("shell: %v\n%s", err, errOut.String())
 	}
-	if got := strings.Count(out.String(), "Demo Pupil"); got != 6 {
+	if got := strings.Count(out.String(), "OSD-D0"); got != 6 {
 		t.Errorf("cases lists %d demo pupils, want the 6 active:\n%s", got, out.String())
 	}
 	err := run(ctx, []string{"seed"}, strings.NewReader(""), &out, &errOut, env)

@@ -58,6 +58,8 @@ var (
 		"Visit to the receiving school: observed two lessons, pupil engaged and polite, homework club attended twice.",
 	}
 	alerts = []string{"N", "O", "U", "G"}
+	// The pupils' first names; every surname is Demo.
+	firstNames = []string{"Amir", "Bea", "Cal", "Dina", "Eli", "Fay", "Gus", "Hana", "Ivo", "Jade", "Kit", "Lena", "Milo", "Nia", "Omar", "Pia", "Quin", "Rosa", "Sami", "Tess"}
 )
 
 // code is one session's attendance code: mostly present, some late, some
@@ -86,7 +88,7 @@ func (b *builder) code(present string) string {
 func (b *builder) build(ref, home, recv string, start, last offsitebot.Date, active bool, i int) (*offsitebot.Case, error) {
 	opened := start.AddDays(-10).At(10, 0)
 	c, err := offsitebot.Open(b.actor(b.home, offsitebot.RoleHome, opened), offsitebot.Case{
-		Ref: ref, Demo: true, Pupil: fmt.Sprintf("Demo Pupil %d", i+1), DOB: start.AddYears(-11 - i%5).AddDays(-i % 300),
+		Ref: ref, Demo: true, Pupil: firstNames[i%len(firstNames)] + " Demo", DOB: start.AddYears(-11 - i%5).AddDays(-i % 300),
 		EHCP: i%6 == 0, HomeURN: home, ReceivingURN: recv, Start: start,
 		Reasons:    "DEMO: persistent disruption in lessons and two fixed-term suspensions this year",
 		Objectives: "DEMO: attend every day on time; no removals from class; complete the anger management sessions",
