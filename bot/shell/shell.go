@@ -69,7 +69,7 @@ func (s *Shell) Become(ctx context.Context, as string) (string, error) {
 	roleS, name, _ := strings.Cut(strings.TrimSpace(as), ":")
 	role := offsitebot.Role(strings.ToLower(roleS))
 	if !role.Valid() {
-		return "", fmt.Errorf("%q isn't a role: use admin, home, receiving, la, parent or pupil, e.g. /as parent:Pat", roleS)
+		return "", fmt.Errorf("%q isn't a role: use admin, home, receiving, la, parent or pupil, e.g. parent:Pat", roleS)
 	}
 	if name == "" {
 		name = defaultNames[role]

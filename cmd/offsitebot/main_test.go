@@ -256,7 +256,7 @@ func TestSeedCommand(t *testing.T) {
 	if err := run(ctx, []string{"seed", "--cases", "30", "--active", "6", "--weeks", "3"}, strings.NewReader(""), &out, &errOut, env); err != nil {
 		t.Fatalf("seed: %v\n%s", err, errOut.String())
 	}
-	if !strings.Contains(out.String(), "Added 30 demo cases (6 active, 3 weeks of records each)") {
+	if !strings.Contains(out.String(), "Added 30 demo cases (6 active, 3 weeks of records each) at 1 demo home school.") {
 		t.Errorf("seed said %q", out.String())
 	}
 	out.Reset()

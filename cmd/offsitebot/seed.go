@@ -26,9 +26,13 @@ func (w *app) seed(ctx context.Context, words []string, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	_, err = fmt.Fprintf(out, "Added %d demo cases (%d active, %d weeks of records each) at %d demo home schools.\n"+
+	schools := fmt.Sprintf("%d demo home schools", len(f.Schools)/2)
+	if len(f.Schools)/2 == 1 {
+		schools = "1 demo home school"
+	}
+	_, err = fmt.Fprintf(out, "Added %d demo cases (%d active, %d weeks of records each) at %s.\n"+
 		"In the shell you are staff at the first (%s); try `cases` and `due`, or `/as la` for every case.\n",
-		len(f.Cases), o.Active, o.Weeks, len(f.Schools)/2, seed.HomeURN)
+		len(f.Cases), o.Active, o.Weeks, schools, seed.HomeURN)
 	return err
 }
 
