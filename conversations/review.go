@@ -117,7 +117,11 @@ func doneSchedule(ctx context.Context, s *session) ([]bot.Reply, error) {
 	deadline := offsitebot.InvitationDeadline(m.Date())
 	switch {
 	case invited > 0:
-		lines = append(lines, fmt.Sprintf("Invitation sent to %s now.", plural(invited, "linked parent or pupil", "linked family members")))
+		sent := c
+		if k, err := s.e.Store.Case(ctx, c.Ref); err == nil {
+			sent = k // as the invitations sent were recorded
+		}
+		lines = append(lines, "Invitation sent now to "+invitedWho(sent, m.ID)+".")
 	case m.ShortNotice:
 		lines = append(lines, fmt.Sprintf("No parent is linked on offsitebot, so please invite them yourself today (link %s parent makes a join link), then record it: review %s invited %s letter.", c.Ref, c.Ref, m.ID))
 	default:
@@ -145,6 +149,38 @@ func doneSchedule(ctx context.Context, s *session) ([]bot.Reply, error) {
 		}
 	}
 	return []bot.Reply{{Text: strings.Join(lines, "\n"), Case: c.Ref}}, nil
+}
+
+// invitedWho says who meeting id's invitations went to, by kind of person:
+// "1 linked parent and 1 receiving-school contact".
+func invitedWho(c *offsitebot.Case, id string) string {
+	m, _ := c.Meeting(id)
+	n := map[offsitebot.Role]int{}
+	for _, inv := range m.Invitations {
+		if p, ok := c.Person(inv.To); ok {
+			n[p.Role]++
+		}
+	}
+	var parts []string
+	for _, k := range []struct {
+		role      offsitebot.Role
+		one, many string
+	}{
+		{offsitebot.RoleParent, "linked parent", "linked parents"}, {offsitebot.RolePupil, "the pupil", "the pupil"},
+		{offsitebot.RoleReceiving, "receiving-school contact", "receiving-school contacts"}, {offsitebot.RoleLA, "LA officer", "LA officers"},
+	} {
+		switch {
+		case n[k.role] == 0:
+		case k.role == offsitebot.RolePupil:
+			parts = append(parts, k.one)
+		default:
+			parts = append(parts, plural(n[k.role], k.one, k.many))
+		}
+	}
+	if len(parts) > 1 {
+		return strings.Join(parts[:len(parts)-1], ", ") + " and " + parts[len(parts)-1]
+	}
+	return strings.Join(parts, "")
 }
 
 // moveFlow is `review OSD-… move M2 DATE TIME [place]`: a meeting still to

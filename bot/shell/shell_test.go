@@ -127,7 +127,7 @@ func TestScriptedSessionEndToEnd(t *testing.T) {
 	// 5 days out: warned, confirmed.
 	s.expect("review "+ref+" schedule 2026-12-07 15:30 in-person Room 4", "That meeting is 5 days away", "Schedule it anyway?")
 	sched := s.expect("yes", "Review meeting M1 for "+ref+" scheduled: Mon 7 Dec 15:30, in person (Room 4)",
-		"Invitation sent to 1 linked parent", "This answers 1 open review request", "✉ to shell:parent:Pat", "/answer "+ref+" M1 yes")
+		"Invitation sent now to 1 linked parent.", "This answers 1 open review request", "✉ to shell:parent:Pat", "/answer "+ref+" M1 yes")
 	_ = sched
 	// 8 days out: no warning.
 	second := s.expect("review "+ref+" schedule 2026-12-10 15:30 online", "Review meeting M2 for "+ref+" scheduled: Thu 10 Dec 15:30, online")
