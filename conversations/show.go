@@ -61,7 +61,7 @@ func (e *Engine) show(ctx context.Context, c bot.Call) ([]bot.Reply, error) {
 		offsitebot.Percent(wp, wposs), wp, wposs, offsitebot.Percent(op, oposs), op, oposs, offsitebot.HomeRegisterCode))
 	if n := len(k.Attendance); n > 0 {
 		d := latestDay(k.Attendance)
-		b.fact("Latest day recorded", fmt.Sprintf("%s AM %s PM %s", d.Date.Short(), d.AM, d.PM))
+		b.fact("Latest day recorded", fmt.Sprintf("%s, AM %s, PM %s", d.Date.Short(), d.AM, d.PM))
 	}
 	next, hasNext := offsitebot.NextMeeting(k, c.Now)
 	if hasNext && k.Status == offsitebot.Active {
