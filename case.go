@@ -289,17 +289,20 @@ const (
 
 // ReviewOutcome is what a review meeting found and decided.
 type ReviewOutcome struct {
-	Met           string    `bson:"met" json:"met"` // yes, partly, no
-	Successes     string    `bson:"successes" json:"successes"`
-	Voice         string    `bson:"voice" json:"voice"`
-	Concerns      string    `bson:"concerns" json:"concerns"`
-	Interventions string    `bson:"interventions" json:"interventions"`
-	Decision      string    `bson:"decision" json:"decision"`
-	Until         Date      `bson:"until,omitempty" json:"until,omitempty"`
-	Next          Date      `bson:"next,omitempty" json:"next,omitempty"`
-	Attended      string    `bson:"attended" json:"attended"`
-	Recorded      time.Time `bson:"recorded" json:"recorded"`
-	By            string    `bson:"by" json:"by"`
+	Met           string `bson:"met" json:"met"` // yes, partly, no
+	Successes     string `bson:"successes" json:"successes"`
+	Voice         string `bson:"voice" json:"voice"`
+	Concerns      string `bson:"concerns" json:"concerns"`
+	Interventions string `bson:"interventions" json:"interventions"`
+	Decision      string `bson:"decision" json:"decision"`
+	Until         Date   `bson:"until,omitempty" json:"until,omitempty"`
+	Next          Date   `bson:"next,omitempty" json:"next,omitempty"`
+	Attended      string `bson:"attended" json:"attended"`
+	// Plan is the plan for reintegration or the onward pathway, asked for
+	// when the decision is to end the direction.
+	Plan     string    `bson:"plan,omitempty" json:"plan,omitempty"`
+	Recorded time.Time `bson:"recorded" json:"recorded"`
+	By       string    `bson:"by" json:"by"`
 	// NoticeSent is when the decision to continue went to parents (rule 6).
 	NoticeSent time.Time `bson:"noticeSent,omitempty" json:"noticeSent,omitzero"`
 }

@@ -17,6 +17,8 @@ const (
 	DueRequest      = "request"
 	DueOutcome      = "outcome"
 	DueFaceToFace   = "facetoface"
+	DueFamily       = "family"  // contact with the family, nudged after [rules] family_contact_days
+	DueEndPlan      = "endplan" // plan reintegration or the onward pathway before the agreed end
 	DueEnd          = "end"
 	DueReply        = "reply"
 )
@@ -108,7 +110,7 @@ func (at dueAt) item(kind, subject string, party Party) DueItem {
 // dueRules are the rules Due applies, one function each.
 var dueRules = []func(at dueAt) []DueItem{
 	dueNotice, dueAgreedEnd, dueDecidedEnd, dueContact, dueAttendance, dueReview,
-	dueContinuation, dueOutcome, dueInvitation, dueRequests, dueFaceToFace, dueReplies,
+	dueContinuation, dueOutcome, dueInvitation, dueRequests, dueFaceToFace, dueFamily, dueEndPlan, dueReplies,
 }
 
 // Due lists what is due or overdue on an active case as of now, most urgent
@@ -313,6 +315,56 @@ func dueFaceToFace(at dueAt) []DueItem {
 	it := at.item(DueFaceToFace, "", HomeSchool)
 	it.By, it.InPerson = at.reviewDue, true
 	return []DueItem{it}
+}
+
+// dueFamily: contact with the family (and the professionals around them) is
+// kept up, and home staff are nudged once the set number of calendar days
+// have passed without any, counted from the start at the earliest.
+func dueFamily(at dueAt) []DueItem {
+	base := at.c.Start
+	if last, ok := LastFamilyContact(at.c); ok && DateOf(last.At) > base {
+		base = DateOf(last.At)
+	}
+	by := base.AddDays(at.set.FamilyContactDays)
+	if !base.Valid() || at.today < by {
+		return nil
+	}
+	it := at.item(DueFamily, string(base), HomeSchool)
+	it.By, it.On, it.Days = by, base, base.DaysUntil(at.today)
+	return []DueItem{it}
+}
+
+// dueEndPlan: the set number of school days before the agreed end, home
+// staff plan reintegration or the onward pathway, unless a review already
+// decided how the direction ends.
+func dueEndPlan(at dueAt) []DueItem {
+	c := at.c
+	if !c.End.Valid() || at.ending || at.today > c.End {
+		return nil
+	}
+	from := at.cal.For(c.HomeURN).AddSchoolDays(c.End, -at.set.EndPlanSchoolDays)
+	if at.today < from {
+		return nil
+	}
+	it := at.item(DueEndPlan, string(c.End), HomeSchool)
+	it.By, it.On, it.InPerson = c.End, c.End, !FaceToFace(c)
+	return []DueItem{it}
+}
+
+// LastFamilyContact is the latest contact with the family or the
+// professionals around them (not the bot's own messages).
+func LastFamilyContact(c *Case) (Contact, bool) {
+	var last Contact
+	found := false
+	for _, ct := range c.Contacts {
+		if ct.BetweenSchools() || ct.Via == System || ct.By == BotActor(ct.At).ID {
+			continue
+		}
+		if !found || ct.At.After(last.At) {
+			last, found = ct, true
+		}
+	}
+	return last, found
 }
 
 // dueKey joins kind and subject; a kind with one obligation per case has no subject.

@@ -34,6 +34,7 @@ func dueCase(cal Calendar) *Case {
 		Ref: "OSD-7K2Q", Status: Active, Pupil: "Sam Taylor", DOB: "2012-03-04",
 		Start: "2026-11-02", NoticeGiven: ldn(2026, 10, 20, 10, 0), LastSchoolContact: ldn(2026, 11, 30, 10, 0),
 		Attendance: attended(cal, "2026-11-02", "2026-11-30"),
+		Contacts:   []Contact{{ID: "C1", At: ldn(2026, 11, 30, 11, 0), With: "parent", How: "phone", By: "slack:T1:UHOME", Via: Slack}},
 		Meetings: []Meeting{heldOn("M1", "2026-11-20", InPerson, ReviewOutcome{
 			Decision: DecisionContinue, Next: "2026-12-18", NoticeSent: ldn(2026, 11, 20, 15, 0),
 		})},
@@ -409,5 +410,56 @@ func TestSortDue(t *testing.T) {
 		if got != want[i] {
 			t.Errorf("position %d = %q, want %q", i, got, want[i])
 		}
+	}
+}
+
+// TestDueFamilyAndEndPlan: home staff are nudged after 14 calendar days
+// without contact with the family (the bot's own messages don't count), and
+// 10 school days before the agreed end to plan reintegration or the onward
+// pathway, unless a review already decided how the direction ends.
+func TestDueFamilyAndEndPlan(t *testing.T) {
+	cal := testCalendar()
+	ofKind := func(items []DueItem, kind string) []DueItem {
+		return slices.DeleteFunc(items, func(it DueItem) bool { return it.Kind != kind })
+	}
+	for _, tc := range []struct {
+		name   string
+		change func(c *Case)
+		now    time.Time
+		kind   string
+		want   []DueItem
+	}{
+		{"family: 13 days", nil, ldn(2026, 12, 13, 9, 0), DueFamily, []DueItem{}},
+		{"family: 14 days", nil, ldn(2026, 12, 14, 9, 0), DueFamily,
+			[]DueItem{{Ref: "OSD-7K2Q", Kind: DueFamily, Subject: "2026-11-30", By: "2026-12-14", On: "2026-11-30", Days: 14, Party: HomeSchool, Key: "family:2026-11-30"}}},
+		{"family: the bot's messages don't count", func(c *Case) { c.autoContact(ldn(2026, 12, 10, 9, 0), "Invitation sent") }, ldn(2026, 12, 14, 9, 0), DueFamily,
+			[]DueItem{{Ref: "OSD-7K2Q", Kind: DueFamily, Subject: "2026-11-30", By: "2026-12-14", On: "2026-11-30", Days: 14, Party: HomeSchool, Key: "family:2026-11-30"}}},
+		{"family: a professional counts", func(c *Case) {
+			c.addContact(Contact{At: ldn(2026, 12, 10, 9, 0), With: "professional", How: "email", By: "slack:T1:UHOME", Via: Slack})
+		}, ldn(2026, 12, 14, 9, 0), DueFamily, []DueItem{}},
+		{"end plan: 11 school days before", func(c *Case) { c.End = "2027-01-29" }, ldn(2027, 1, 14, 9, 0), DueEndPlan, []DueItem{}},
+		{"end plan: 10 school days before", func(c *Case) { c.End = "2027-01-29" }, ldn(2027, 1, 15, 9, 0), DueEndPlan,
+			[]DueItem{{Ref: "OSD-7K2Q", Kind: DueEndPlan, Subject: "2027-01-29", By: "2027-01-29", On: "2027-01-29", Party: HomeSchool, Key: "endplan:2027-01-29"}}},
+		{"end plan: a setting", func(c *Case) { c.End = "2027-01-29" }, ldn(2027, 1, 14, 9, 0), DueEndPlan, nil},
+		{"end plan: already decided to end", func(c *Case) {
+			c.End = "2027-01-29"
+			c.Meetings = append(c.Meetings, heldOn("M2", "2027-01-08", InPerson, ReviewOutcome{Decision: DecisionReintegrate, Plan: "Back to Oakfield from 1 Feb"}))
+		}, ldn(2027, 1, 15, 9, 0), DueEndPlan, []DueItem{}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := dueCase(cal)
+			if tc.change != nil {
+				tc.change(c)
+			}
+			set := Settings{}
+			want := tc.want
+			if want == nil { // the setting: 11 school days
+				set.EndPlanSchoolDays = 11
+				want = []DueItem{{Ref: "OSD-7K2Q", Kind: DueEndPlan, Subject: "2027-01-29", By: "2027-01-29", On: "2027-01-29", Party: HomeSchool, Key: "endplan:2027-01-29"}}
+			}
+			if got := ofKind(Due(c, tc.now, cal, set), tc.kind); !reflect.DeepEqual(got, want) {
+				t.Errorf("Due =\n%s\nwant\n%s", dump(got), dump(want))
+			}
+		})
 	}
 }

@@ -194,7 +194,7 @@ func (c *Case) continueUntil(a Actor, out ReviewOutcome, ch *Change) {
 
 // OutcomeAnswers are the answers of a review outcome, by the keys people
 // type, in the order they are asked.
-var OutcomeAnswers = []string{"met", "successes", "voice", "concerns", "interventions", "decision", "until", "next", "attended"}
+var OutcomeAnswers = []string{"met", "successes", "voice", "concerns", "interventions", "decision", "until", "next", "plan", "attended"}
 
 // Answer returns the outcome's answer named key (from OutcomeAnswers).
 func (o ReviewOutcome) Answer(key string) string {
@@ -217,6 +217,8 @@ func (o ReviewOutcome) Answer(key string) string {
 		return string(o.Next)
 	case "attended":
 		return o.Attended
+	case "plan":
+		return o.Plan
 	}
 	return ""
 }
@@ -242,6 +244,8 @@ func (c *Case) CorrectOutcome(a Actor, id string, out ReviewOutcome) (Meeting, C
 	}
 	if out.Decision != DecisionContinue {
 		out.Until, out.Next = "", ""
+	} else {
+		out.Plan = ""
 	}
 	if err := checkOutcome(*m, out); err != nil {
 		return Meeting{}, ch, err

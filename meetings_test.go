@@ -360,3 +360,27 @@ func TestEndCallsOffOnlyMeetingsToCome(t *testing.T) {
 		t.Errorf("an unknown outcome: %v", err)
 	}
 }
+
+// TestOutcomePlan: the plan for reintegration or the onward pathway is kept
+// with a decision to end, and has no place beside a decision to continue.
+func TestOutcomePlan(t *testing.T) {
+	for _, tc := range []struct {
+		decision, want string
+	}{
+		{DecisionReintegrate, "Back at Oakfield from 1 Feb"},
+		{DecisionContinue, ""},
+	} {
+		t.Run(tc.decision, func(t *testing.T) {
+			c := testCase(heldOn("M1", "2026-12-01", InPerson, ReviewOutcome{Decision: DecisionOther, Plan: "Onward to the SEMH base"}))
+			out := ReviewOutcome{Decision: tc.decision, Plan: "Back at Oakfield from 1 Feb"}
+			if tc.decision == DecisionContinue {
+				out.Next = "2026-12-15"
+			}
+			m, _, err := c.CorrectOutcome(as(RoleHome, tNow), "M1", out)
+			must(t, err)
+			if m.Outcome.Plan != tc.want || m.Outcome.Answer("plan") != tc.want {
+				t.Errorf("plan %q, want %q", m.Outcome.Plan, tc.want)
+			}
+		})
+	}
+}

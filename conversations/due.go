@@ -27,6 +27,8 @@ type dueWords struct {
 // dueRenderers word each kind of item; reader is who will read it.
 var dueRenderers = map[string]func(it offsitebot.DueItem, reader offsitebot.Role) dueWords{
 	offsitebot.DueNotice:       noticeWords,
+	offsitebot.DueFamily:       familyWords,
+	offsitebot.DueEndPlan:      endPlanWords,
 	offsitebot.DueEnd:          endWords,
 	offsitebot.DueContact:      contactWords,
 	offsitebot.DueAttendance:   attendanceWords,
@@ -231,6 +233,24 @@ func dueText(it offsitebot.DueItem, role offsitebot.Role) (text, next string, co
 		return w.what + w.todo, w.command, true
 	}
 	return w.what, "for " + partyName(it.Party), false
+}
+
+func familyWords(it offsitebot.DueItem, _ offsitebot.Role) dueWords {
+	who := "parent"
+	if it.Adult {
+		who = "pupil"
+	}
+	return dueWords{what: fmt.Sprintf("no contact with the family or the professionals around them for %d days (since %s)", it.Days, it.On.Short()),
+		todo:    " — get in touch",
+		command: "contact " + it.Ref + " " + who + " phone …", act: offsitebot.ActContact,
+		press: "contact " + it.Ref + " " + who, label: "Log contact"}
+}
+
+func endPlanWords(it offsitebot.DueItem, _ offsitebot.Role) dueWords {
+	w := scheduleWords(it)
+	w.what = fmt.Sprintf("the agreed end is %s — plan reintegration or the onward pathway with the receiving school and the family", it.On.Short())
+	w.todo = " (a review meeting can agree it)"
+	return w
 }
 
 func partyName(p offsitebot.Party) string {

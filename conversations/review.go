@@ -418,6 +418,8 @@ func outcomeFlow() *flow {
 		}
 		return v, nil
 	}
+	plan := textStep("plan", "Reintegration or onward plan", "The direction is to end: what is the plan for reintegration or the onward pathway (who does what, from when)?", false)
+	plan.when = func(s *session) bool { d := s.a["decision"]; return d != "" && d != offsitebot.DecisionContinue }
 	voice := textStep("voice", "Pupil's and family's voice", "", false)
 	voice.ask = func(_ context.Context, s *session) (string, []bot.Button) {
 		fb := latestFeedback(s.c)
@@ -445,10 +447,10 @@ func outcomeFlow() *flow {
 			textStep("concerns", "Concerns and support", "Concerns, and any support needed?", false),
 			textStep("interventions", "Interventions and strategies", "Interventions and strategies shared by the home school?", false),
 			choiceStep("decision", "Decision", "What was decided? (continue, reintegrate, managed move, SEMH base/centre, other)", decisions...),
-			until, next, nextConfirm(),
+			until, next, nextConfirm(), plan,
 			textStep("attended", "Who attended", "Who attended?", false),
 			summaryStep("send", outcomeYes, outcomeSummary, offsitebot.OutcomeAnswers, map[string][]string{
-				"decision": {"until", "next", "nextok"},
+				"decision": {"until", "next", "nextok", "plan"},
 				"next":     {"nextok"},
 			}),
 		},
@@ -482,6 +484,8 @@ func (s *session) outcome() offsitebot.ReviewOutcome {
 	}
 	if out.Decision == offsitebot.DecisionContinue {
 		out.Until, out.Next = offsitebot.Date(s.a["until"]), offsitebot.Date(s.a["next"])
+	} else {
+		out.Plan = s.a["plan"]
 	}
 	return out
 }

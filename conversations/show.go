@@ -53,6 +53,14 @@ func (e *Engine) show(ctx context.Context, c bot.Call) ([]bot.Reply, error) {
 		last += fmt.Sprintf(" (next due by %s)", offsitebot.CheckContact(k, c.Now, e.Calendar).DueBy.Short())
 	}
 	b.fact("Last contact between the schools", last)
+	family := "none yet"
+	if ct, ok := offsitebot.LastFamilyContact(k); ok {
+		family = fmt.Sprintf("%s ago (%s, %s with %s)", plural(offsitebot.DateOf(ct.At).DaysUntil(today), "day", "days"), offsitebot.DateOf(ct.At).Short(), ct.How, withName(ct.With))
+		if offsitebot.DateOf(ct.At) == today {
+			family = fmt.Sprintf("today (%s with %s)", ct.How, withName(ct.With))
+		}
+	}
+	b.fact("Last contact with the family", family)
 
 	monday := today.AddDays(-((int(today.Weekday()) + 6) % 7))
 	wp, wposs := offsitebot.AttendanceSummary(k.Attendance, monday, today)
@@ -271,6 +279,9 @@ func Chronology(k *offsitebot.Case, log []offsitebot.AuditEvent) []Entry {
 			}
 			if o.Next != "" {
 				sum += fmt.Sprintf("; next meeting %s", o.Next)
+			}
+			if o.Plan != "" {
+				sum += "; plan: " + o.Plan
 			}
 			out = append(out, Entry{At: o.Recorded, Kind: "review held", By: o.By, Summary: sum + "; attended: " + o.Attended})
 		}

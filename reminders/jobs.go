@@ -28,7 +28,7 @@ const (
 // reviewKinds are the Due kinds the reviews job sends to home-school staff.
 var reviewKinds = []string{
 	offsitebot.DueNotice, offsitebot.DueReview, offsitebot.DueInvitation, offsitebot.DueContinuation,
-	offsitebot.DueRequest, offsitebot.DueOutcome, offsitebot.DueFaceToFace,
+	offsitebot.DueRequest, offsitebot.DueOutcome, offsitebot.DueFaceToFace, offsitebot.DueFamily, offsitebot.DueEndPlan,
 }
 
 // sweep is one run's view of the data: the active cases read once, and each

@@ -151,7 +151,7 @@ func TestWeeklyContactIsSevenDays(t *testing.T) {
 	} {
 		s.clk.Set(at(tc.at))
 		got := s.say("due")
-		if tc.want == "" && strings.Contains(got, "no contact") || !strings.Contains(got, tc.want) {
+		if tc.want == "" && strings.Contains(got, "no contact with the receiving school") || !strings.Contains(got, tc.want) {
 			t.Errorf("due on %s:\n%s\nwant %q", tc.at, got, tc.want)
 		}
 	}

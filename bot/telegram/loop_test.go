@@ -136,7 +136,7 @@ func TestEveryoneConcernedIsTold(t *testing.T) {
 
 	e.clk.Set(time.Date(2026, 12, 14, 12, 0, 0, 0, offsitebot.London)) // after the meeting
 	kimBefore := len(e.api.sent(kim.ID))
-	got := texts(e.staff("review " + ref + ` outcome met=yes successes="Settled, good friends" voice="Ready" concerns=none interventions="Daily check-in" decision=reintegrate attended="Jo, Pat"`))
+	got := texts(e.staff("review " + ref + ` outcome met=yes successes="Settled, good friends" voice="Ready" concerns=none interventions="Daily check-in" decision=reintegrate plan="Back at Oakfield from Monday, mentor check-ins" attended="Jo, Pat"`))
 	wantIn(t, "outcome", got, "recorded")
 	for _, u := range []*models.User{jo, pat} {
 		wantIn(t, "decision to the family", e.lastTo(u), "What the review meeting on Mon 14 Dec decided", "back to Oakfield Primary full time", "Oakfield Primary will confirm the first day back", "Going well: Settled, good friends", "Support agreed: Daily check-in")

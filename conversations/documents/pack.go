@@ -339,7 +339,7 @@ func (p *pack) decisions() {
 		if o.Next.Valid() {
 			next = longDate(o.Next)
 		}
-		w.facts([][2]string{
+		facts := [][2]string{
 			{"Objectives being met", metText(o.Met)},
 			{"What went well", orNone(o.Successes)},
 			{"The pupil's and family's voice", orNone(o.Voice)},
@@ -348,7 +348,11 @@ func (p *pack) decisions() {
 			{"Decision", decisionText(o, p.in.voice(), p.in.Home.Name, p.in.Receiving.Name)},
 			{"Next meeting", next},
 			{"Who attended", orNone(o.Attended)},
-		})
+		}
+		if o.Plan != "" {
+			facts = append(facts, [2]string{"Reintegration or onward plan", o.Plan})
+		}
+		w.facts(facts)
 	}
 	if n == 0 {
 		w.para("This is the first review.")
