@@ -439,6 +439,9 @@ func TestReviewNudges(t *testing.T) {
 	c := newCase("OSD-7K2Q", "2026-11-02")
 	c.People = nil
 	c.Meetings = []offsitebot.Meeting{{ID: "M1", At: london("2026-12-10 10:00"), Mode: offsitebot.InPerson}}
+	// In touch with the family, and the notice given: no nudge about those among these.
+	c.Contacts = []offsitebot.Contact{{ID: "C1", At: london("2026-11-30 10:00"), With: "parent", How: "phone", By: homeID, Via: offsitebot.Slack}}
+	c.NoticeGiven = london("2026-10-20 10:00")
 	db := world(t, c)
 	rec := &recorder{}
 	s := newScheduler(t, db, rec, nil, Config{})
