@@ -73,7 +73,7 @@ func factSteps() []step {
 		textStep(offsitebot.FactReasons, "Reasons", "Why is the direction being made? (or skip)", true),
 		textStep(offsitebot.FactObjectives, "Objectives", "What should it achieve (the objectives)? (or skip)", true),
 		textStep(offsitebot.FactArrival, "Reports to on arrival", "Whom does the pupil report to on arrival? (or skip)", true),
-		textStep(offsitebot.FactSessions, "Session times", "What are the session times, e.g. 08:40–15:10? (or skip)", true),
+		textStep(offsitebot.FactSessions, "Session times", "What are the session times — start, end and break times, e.g. 08:40–15:10, breaks 10:40–11:00 and 12:20–13:00? The written notice must state them. (or skip)", true),
 	}
 }
 
@@ -258,7 +258,7 @@ func noticeDue(c *offsitebot.Case, cal offsitebot.Calendar, now time.Time) strin
 }
 
 // noticeContents is what the written notice to parents must state.
-const noticeContents = "the reasons for the direction, the first day and the agreed maximum period or end date, the objectives, the receiving school's address, whom the pupil reports to on arrival, the session times, and how the direction will be reviewed"
+const noticeContents = "the reasons for the direction, the first day and the agreed maximum period or end date, the objectives, the receiving school's address, whom the pupil reports to on arrival, the session times (start, end and break times), and how the direction will be reviewed"
 
 // createCase opens a case with the facts given and stores it under a fresh
 // reference, retrying the rare clash.
