@@ -140,6 +140,13 @@ func (sw *sweep) home(ctx context.Context, urn string) ([]string, error) {
 func (sw *sweep) notSchoolDay() string { return sw.s.cal.NotSchoolDay(sw.today) }
 
 // running reports whether the direction runs on d: started and not past its end.
+// owed says whether the case's attendance is owed today: it is running and
+// today is a school day at the receiving school, whose own closures (an
+// INSET day) count besides the shared ones.
+func (sw *sweep) owed(c *offsitebot.Case) bool {
+	return running(c, sw.today) && sw.s.cal.For(c.ReceivingURN).NotSchoolDay(sw.today) == ""
+}
+
 func running(c *offsitebot.Case, d offsitebot.Date) bool {
 	return c.Start.Valid() && c.Start <= d && (!c.End.Valid() || d <= c.End)
 }
@@ -205,7 +212,7 @@ func (s *Scheduler) askAttendance(ctx context.Context, sw *sweep, kind, job stri
 	var out []message
 	for i := range sw.cases {
 		c := &sw.cases[i]
-		if _, done := attendanceOn(c, sw.today); done || !running(c, sw.today) {
+		if _, done := attendanceOn(c, sw.today); done || !sw.owed(c) {
 			continue
 		}
 		to, err := sw.receiving(ctx, c)
@@ -242,7 +249,7 @@ func (s *Scheduler) attendanceSummary(ctx context.Context, sw *sweep) ([]message
 	var urns []string
 	for i := range sw.cases {
 		c := &sw.cases[i]
-		if !running(c, sw.today) {
+		if !sw.owed(c) {
 			continue
 		}
 		if _, ok := byHome[c.HomeURN]; !ok {

@@ -729,3 +729,39 @@ func TestDigest(t *testing.T) {
 		}
 	}
 }
+
+// TestReceivingSchoolClosed checks that on a day the receiving school alone is
+// closed (its INSET day), its cases get no prompt and no summary line, while
+// a case at another receiving school is asked as usual.
+func TestReceivingSchoolClosed(t *testing.T) {
+	ctx := context.Background()
+	closed := newCase("OSD-0001", "2026-11-02")
+	open := newCase("OSD-0002", "2026-11-02")
+	open.ReceivingURN = "188888"
+	db := world(t, closed, open)
+	rec := &recorder{}
+	s := newScheduler(t, db, rec, nil, Config{})
+	s.cal = offsitebot.NewCalendar(nil, []offsitebot.Closure{{From: "2026-12-02", To: "2026-12-02", Name: "INSET day", URN: recvURN}})
+
+	for _, tc := range []struct {
+		job, at string
+	}{
+		{JobAttendancePrompt, "2026-12-02 09:40"},
+		{JobAttendanceSummary, "2026-12-02 16:00"},
+	} {
+		if _, err := s.Run(ctx, tc.job, london(tc.at)); err != nil {
+			t.Fatalf("%s: %v", tc.job, err)
+		}
+	}
+	if got := rec.To(tgRecvID, "OSD-0001"); len(got) != 0 {
+		t.Errorf("prompted for a case whose receiving school is closed: %v", got)
+	}
+	for _, d := range rec.All() {
+		if strings.Contains(d.Reply.Text, "OSD-0001") {
+			t.Errorf("sent about OSD-0001 on its receiving school's INSET day: %q to %s", d.Reply.Text, d.To)
+		}
+	}
+	if got := rec.To(tgRecvID, "OSD-0002"); len(got) != 1 {
+		t.Errorf("prompts for the case whose receiving school is open = %d, want 1: %v", len(got), rec.All())
+	}
+}
