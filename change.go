@@ -122,7 +122,10 @@ func Open(a Actor, facts Case) (*Case, error) {
 	if facts.HomeURN == facts.ReceivingURN {
 		return nil, Errorf(EInvalid, "The receiving school must be another school than the home school (%s).", facts.ReceivingURN)
 	}
-	if facts.End != "" && facts.End <= facts.Start {
+	if !facts.End.Valid() {
+		return nil, Errorf(EInvalid, "A case needs its end date: the agreed end, or the last day of the maximum period, which the written notice must state (end=YYYY-MM-DD).")
+	}
+	if facts.End <= facts.Start {
 		return nil, Errorf(EInvalid, "The end date must be after the start (%s).", facts.Start.Short())
 	}
 	c := &Case{

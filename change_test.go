@@ -74,7 +74,7 @@ func TestOpen(t *testing.T) {
 		wantErr bool
 	}{
 		{"the facts new asks for", func(*Case) {}, false},
-		{"no end date", func(c *Case) { c.End = "" }, false},
+		{"no end date", func(c *Case) { c.End = "" }, true},
 		{"a reference given", func(c *Case) { c.Ref = "OSD-DEM0" }, false},
 		{"no first day", func(c *Case) { c.Start = "" }, true},
 		{"the same school twice", func(c *Case) { c.ReceivingURN = c.HomeURN }, true},

@@ -101,7 +101,10 @@ func checkFact(key, v string) error {
 			return Errorf(EInvalid, "%q isn't a date (YYYY-MM-DD).", v)
 		}
 	case FactEnd:
-		if v != "" && !Date(v).Valid() {
+		if v == "" {
+			return Errorf(EInvalid, "The end date can't be removed: the written notice must state when the direction ends. Give the new one as end=YYYY-MM-DD.")
+		}
+		if !Date(v).Valid() {
 			return Errorf(EInvalid, "%q isn't a date (YYYY-MM-DD).", v)
 		}
 	case FactEHCP:
@@ -132,7 +135,7 @@ func (c *Case) checkFacts() error {
 }
 
 // Edit corrects facts of the case (keys from Facts, values as Fact gives
-// them; an empty end clears it). Each fact changed is in the audit trail with
+// them; the end can be moved but not removed). Each fact changed is in the audit trail with
 // its old and new value; what the rules work out from the facts (the notice
 // deadline from the first day, who may request a review from the EHC plan)
 // follows, since it is worked out afresh from them. Facts given as they

@@ -175,7 +175,7 @@ func (e *Engine) help(_ context.Context, c bot.Call) ([]bot.Reply, error) {
 		return text("Hello! I'm offsitebot. I don't know you yet: please ask your school's offsitebot admin to add you."), nil
 	}
 	s := "What you can do (dates day first: 3/12/2026, 3 Dec, thu, next tue, today, tomorrow; times 15:30 or 3.30pm; UK time):\n" +
-		"new — open a case (guided; or all at once: new pupil=\"Sam Taylor\" dob=2012-03-04 ehcp=no home=100001 receiving=100002 start=2026-12-01)\n" +
+		"new — open a case (guided; or all at once: new pupil=\"Sam Taylor\" dob=2012-03-04 ehcp=no home=100001 receiving=100002 start=2026-12-01 end=2027-01-29)\n" +
 		"cases — your active cases · due — what is due or overdue · show OSD-… — one case\n" +
 		"contact OSD-… receiving phone what was said — log contact\n" +
 		"attendance OSD-… [date] AM PM — record the receiving school's codes (absent N for both sessions)\n" +

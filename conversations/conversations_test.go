@@ -75,7 +75,7 @@ func newWorld(t *testing.T) *world {
 			t.Fatal(err)
 		}
 	}
-	w.ref = w.open(home, `new pupil="Sam Taylor" dob=2012-03-04 ehcp=no home=100001 receiving=100002 start=2026-11-23`)
+	w.ref = w.open(home, `new pupil="Sam Taylor" dob=2012-03-04 ehcp=no home=100001 receiving=100002 start=2026-11-23 end=2027-01-04`)
 	code := regexp.MustCompile(`start=(\w+)`).FindStringSubmatch(w.say(home, "link "+w.ref+" parent"))[1]
 	w.sayOn(offsitebot.Telegram, parent, "/start "+code)
 	return w
@@ -191,7 +191,7 @@ func TestJoinCodeSingleUseAndExpiry(t *testing.T) {
 
 func TestParentSeesOnlyOwnCase(t *testing.T) {
 	w := newWorld(t)
-	other := w.open(home, `new pupil="Jo Bloggs" dob=2012-05-06 ehcp=yes home=100001 receiving=100002 start=2026-11-30`)
+	other := w.open(home, `new pupil="Jo Bloggs" dob=2012-05-06 ehcp=yes home=100001 receiving=100002 start=2026-11-30 end=2027-01-11`)
 	for _, line := range []string{"show " + other, "/request " + other + " please", "/feedback " + other, "/answer " + other + " M1 yes", "export " + other, "cases", "/status"} {
 		got := w.say(parent, line)
 		if strings.Contains(got, "Jo") || strings.Contains(got, "J.B.") {
@@ -439,7 +439,7 @@ func TestEdgesOfOneLinersAndQuestions(t *testing.T) {
 		})
 	}
 	// Loose words after key=value belong to that value.
-	got := w.say(home, `new pupil=Jo Anne Smith dob=2012-03-04 ehcp=no home=100001 receiving=100002 start=2026-12-07 colour=red`)
+	got := w.say(home, `new pupil=Jo Anne Smith dob=2012-03-04 ehcp=no home=100001 receiving=100002 start=2026-12-07 end=2027-01-18 colour=red`)
 	if !strings.Contains(got, "Opened OSD-") || !strings.Contains(got, "for Jo Anne Smith") || !strings.Contains(got, "I don't know colour=") {
 		t.Fatalf("new with loose words: %s", got)
 	}
@@ -448,7 +448,7 @@ func TestEdgesOfOneLinersAndQuestions(t *testing.T) {
 func TestDutiesCanBeCleared(t *testing.T) {
 	w := newWorld(t)
 	ctx := context.Background()
-	got := w.say(home, `new pupil="Al Bee" dob=2012-03-04 ehcp=no home=100001 receiving=100002 start=2026-12-07`)
+	got := w.say(home, `new pupil="Al Bee" dob=2012-03-04 ehcp=no home=100001 receiving=100002 start=2026-12-07 end=2027-01-18`)
 	ref := regexp.MustCompile(`OSD-[0-9A-Z]{4}`).FindString(got)
 	if due := w.say(home, "due"); !strings.Contains(due, ref+"  written notice to parents must reach them by Thu 3 Dec") || !strings.Contains(due, "notice "+ref+" given") {
 		t.Fatalf("notice not due: %s", due)
@@ -546,9 +546,9 @@ func TestDateSanityNotes(t *testing.T) {
 	tests := []struct{ line, want string }{
 		{"review " + w.ref + " schedule 2026-12-12 10:00 in-person", "Sat 12 Dec is not a school day (Saturday)"},
 		{"review " + w.ref + " schedule 2026-12-15 21:30 online", "outside usual hours"},
-		{`new pupil="Di Ed" dob=2012-03-04 ehcp=no home=100001 receiving=100002 start=2026-12-25`, "Fri 25 Dec 2026, is not a school day (Christmas Day). The nearest school day still to come is Thu 24 Dec 2026. Keep Fri 25 Dec?"},
-		{`new pupil="Ed Di" dob=2012-03-04 ehcp=no home=100001 receiving=100002 start=2026-12-03`, "so it is late: send it today"},
-		{`new pupil="ed di" dob=2012-03-04 ehcp=no home=100001 receiving=100002 start=2026-12-04`, "There is already an active direction for this pupil"},
+		{`new pupil="Di Ed" dob=2012-03-04 ehcp=no home=100001 receiving=100002 start=2026-12-25 end=2027-02-05`, "Fri 25 Dec 2026, is not a school day (Christmas Day). The nearest school day still to come is Thu 24 Dec 2026. Keep Fri 25 Dec?"},
+		{`new pupil="Ed Di" dob=2012-03-04 ehcp=no home=100001 receiving=100002 start=2026-12-03 end=2027-01-14`, "so it is late: send it today"},
+		{`new pupil="ed di" dob=2012-03-04 ehcp=no home=100001 receiving=100002 start=2026-12-04 end=2027-01-15`, "There is already an active direction for this pupil"},
 	}
 	for _, tt := range tests {
 		if got := w.say(home, tt.line); !strings.Contains(got, tt.want) {
@@ -649,7 +649,7 @@ func TestQuestionsMeetingsAndEnding(t *testing.T) {
 
 func TestParentPicksChildByName(t *testing.T) {
 	w := newWorld(t)
-	other := w.open(home, `new pupil="Kit Taylor" dob=2014-03-04 ehcp=no home=100001 receiving=100002 start=2026-11-30`)
+	other := w.open(home, `new pupil="Kit Taylor" dob=2014-03-04 ehcp=no home=100001 receiving=100002 start=2026-11-30 end=2027-01-11`)
 	code := regexp.MustCompile(`start=(\w+)`).FindStringSubmatch(w.say(home, "link "+other+" parent"))[1]
 	w.say(parent, "/start "+code)
 	r := w.router.Handle(context.Background(), bot.Request{Platform: offsitebot.Telegram, UserID: parent, Text: "/request"})
@@ -670,7 +670,7 @@ func TestParentPicksChildByName(t *testing.T) {
 
 func TestInvitedAnotherWayAndHomeRecordedAbsence(t *testing.T) {
 	w := newWorld(t)
-	other := w.open(home, `new pupil="Lu Chan" dob=2012-03-04 ehcp=no home=100001 receiving=100002 start=2026-11-30`)
+	other := w.open(home, `new pupil="Lu Chan" dob=2012-03-04 ehcp=no home=100001 receiving=100002 start=2026-11-30 end=2027-01-11`)
 	if got := w.say(home, "review "+other+" schedule 2026-12-10 10:00 in-person"); !strings.Contains(got, "review "+other+" invited M1 letter") {
 		t.Fatalf("schedule: %s", got)
 	}

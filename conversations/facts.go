@@ -56,7 +56,7 @@ func factSteps() []step {
 		}
 		return v, err
 	}
-	end := dateStep(offsitebot.FactEnd, "End date (optional)", "The agreed end date, if there is one?", anyDate, true)
+	end := dateStep(offsitebot.FactEnd, "End date", "When does the direction end: the agreed end date, or the last day of its maximum period? The written notice must state it.", anyDate, false)
 	endCheck := end.check
 	end.check = func(ctx context.Context, s *session, v string) (string, error) {
 		v, err := endCheck(ctx, s, v)

@@ -18,7 +18,7 @@ var (
 // school, named, with how many duties are overdue there.
 func TestLAReadsDuties(t *testing.T) {
 	w := newWorld(t) // w.ref started Mon 23 Nov at Oakfield Primary: notice and attendance overdue
-	other := w.open(otherHome, `new pupil="Jo Bloggs" dob=2012-05-06 ehcp=yes home=100003 receiving=100002 start=2026-12-14`)
+	other := w.open(otherHome, `new pupil="Jo Bloggs" dob=2012-05-06 ehcp=yes home=100003 receiving=100002 start=2026-12-14 end=2027-01-25`)
 	if other == "" {
 		t.Fatal("second case not opened")
 	}

@@ -15,7 +15,7 @@ import (
 // on whole.
 func TestMessageFromParentOfTwo(t *testing.T) {
 	w := newWorld(t)
-	second := w.open(home, `new pupil="Mia Taylor" dob=2014-05-06 ehcp=no home=100001 receiving=100002 start=2026-11-23`)
+	second := w.open(home, `new pupil="Mia Taylor" dob=2014-05-06 ehcp=no home=100001 receiving=100002 start=2026-11-23 end=2027-01-04`)
 	code := regexp.MustCompile(`start=(\w+)`).FindStringSubmatch(w.say(home, "link "+second+" parent"))[1]
 	w.sayOn(offsitebot.Telegram, parent, "/start "+code)
 

@@ -37,7 +37,7 @@ func TestTellMovedMeeting(t *testing.T) {
 	staff := offsitebot.Actor{ID: "shell:home:Alex", Role: offsitebot.RoleHome, Via: offsitebot.Shell, At: now}
 	const parent = "telegram:501"
 
-	c, err := offsitebot.Open(staff, offsitebot.Case{Pupil: "Sam Taylor", DOB: "2012-03-04", HomeURN: "100001", ReceivingURN: "100002", Start: "2026-11-30"})
+	c, err := offsitebot.Open(staff, offsitebot.Case{Pupil: "Sam Taylor", DOB: "2012-03-04", HomeURN: "100001", ReceivingURN: "100002", Start: "2026-11-30", End: "2027-01-29"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -13,7 +13,7 @@ func TestConversationLoopInTheShell(t *testing.T) {
 	s.expect("school add 100001 Oakfield Primary phone=01632 960000", "Oakfield Primary")
 	s.expect("school add 100002 Riverside Academy", "Riverside Academy")
 	s.expect("/as home:Alex", "shell:home:Alex")
-	ref := refRE.FindString(s.expect(`new pupil="Sam Taylor" dob=2012-03-04 ehcp=no home=100001 receiving=100002 start=2026-12-07`, "Opened OSD-"))
+	ref := refRE.FindString(s.expect(`new pupil="Sam Taylor" dob=2012-03-04 ehcp=no home=100001 receiving=100002 start=2026-12-07 end=2027-01-18`, "Opened OSD-"))
 	code := codeRE.FindStringSubmatch(s.expect("link "+ref+" parent", "start="))[1]
 	s.expect("/as parent:Pat", "parent:Pat")
 	s.expect("/start "+code, "Hello Pat")

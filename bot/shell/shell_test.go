@@ -95,7 +95,8 @@ func TestScriptedSessionEndToEnd(t *testing.T) {
 	s.expect("2026-13-01", "13 isn't a month")
 	s.expect("2026-12-01", "Tue 1 Dec 2026, has already passed (1 day ago)", "Keep Tue 1 Dec?", "Use Wed 2 Dec")
 	s.expect("yes", "agreed end date")
-	s.expect("skip", "Why is the direction")
+	s.expect("skip", `can't read "skip" as a date`, "agreed end date") // the notice must state the end
+	s.expect("15/1/2027", "Why is the direction")
 	s.expect("Persistent disruption", "objectives")
 	s.expect("back", "Why is the direction") // back re-asks, keeping the rest
 	s.expect("Persistent disruption in lessons", "objectives")
@@ -237,7 +238,7 @@ func TestBritishDatesInGuidedFlows(t *testing.T) {
 	s.expect("3/12/26", "write the year with four digits", "first day")
 	s.expect("31/11", "There is no 31 November", "first day")
 	s.expect("14/12/2027", "Tue 14 Dec 2027 is more than a year ahead", "first day")
-	s.expect("next mon", "agreed end date", "or skip")
+	s.expect("next mon", "agreed end date", "maximum period")
 	s.expect("fri 29 jan", "Why is the direction")
 	s.expect("skip", "objectives")
 	s.expect("skip", "report to on arrival")
@@ -295,7 +296,7 @@ func TestDocumentsSaved(t *testing.T) {
 	s.expect("school add 100001 Oakfield Primary", "Added Oakfield Primary (100001)")
 	s.expect("school add 100002 Riverside Academy", "Added Riverside Academy (100002)")
 	s.expect("/as home:Alex", "shell:home:Alex")
-	ref := refRE.FindString(s.expect(`new pupil="Zoë Ó'Brien" dob=2012-03-04 ehcp=no home=100001 receiving=100002 start=2026-11-23 startok=yes`, "Opened OSD-"))
+	ref := refRE.FindString(s.expect(`new pupil="Zoë Ó'Brien" dob=2012-03-04 ehcp=no home=100001 receiving=100002 start=2026-11-23 end=2027-01-04 startok=yes`, "Opened OSD-"))
 	code := codeRE.FindStringSubmatch(s.expect("link "+ref+" parent", "start="))[1]
 	s.expect("review "+ref+" schedule 2026-12-14 10:00 in-person", "Review meeting M1")
 
@@ -377,11 +378,12 @@ func TestGuidedNewConfirmedOrChanged(t *testing.T) {
 	s.expect("river", `2 schools match "river": Riverside Academy (100002), Riverbank School (100004).`, "1) Riverside Academy", "2) Riverbank School")
 	s.expect("1", "first day")
 	s.expect("next mon", "agreed end date")
-	for _, q := range []string{"Why is the direction", "objectives", "report to on arrival", "session times"} {
+	s.expect("29/1/2027", "Why is the direction")
+	for _, q := range []string{"objectives", "report to on arrival", "session times"} {
 		s.expect("skip", q)
 	}
 	s.expect("08:40–15:10", "Please check before I open the case:", "Jo Bloggs, born 14 Mar 2012 (14 on the first day), no EHC plan",
-		"From Oakfield Primary to Riverside Academy, first day Mon 7 Dec 2026, no agreed end date", "Session times: 08:40–15:10", "Open it?",
+		"From Oakfield Primary to Riverside Academy, first day Mon 7 Dec 2026, until Fri 29 Jan 2027", "Session times: 08:40–15:10", "Open it?",
 		"1) Yes, open it", "6) Change first day")
 	// Nothing is open yet: a command typed meanwhile says so, and the question waits.
 	s.expect("cases", "no active cases", "still in the middle of opening a case", "Open it?")
@@ -393,7 +395,7 @@ func TestGuidedNewConfirmedOrChanged(t *testing.T) {
 	s.expect("show "+ref, "Oakfield Primary → Riverside Academy · starts Tue 8 Dec, agreed end Fri 29 Jan")
 
 	// All in one line with nothing unusual: opened straight away, no summary.
-	got := s.expect(`new pupil="Ann Cole" dob=14/3/2013 ehcp=no receiving=bank start="next wed"`, "Opened OSD-", "Oakfield Primary → Riverbank School", "starting Wed 9 Dec")
+	got := s.expect(`new pupil="Ann Cole" dob=14/3/2013 ehcp=no receiving=bank start="next wed" end=29/1/2027`, "Opened OSD-", "Oakfield Primary → Riverbank School", "starting Wed 9 Dec")
 	if strings.Contains(got, "Open it?") {
 		t.Fatalf("a one-line new with nothing unusual asked to confirm:\n%s", got)
 	}
@@ -404,19 +406,19 @@ func TestGuidedNewConfirmedOrChanged(t *testing.T) {
 func TestOneLinerWithPastStartAsksFirst(t *testing.T) {
 	s := newSession(t) // Wed 2 Dec 2026
 	s.admitted()
-	s.expect(`new pupil="Sam Taylor" dob=2012-03-04 ehcp=no receiving=riverside start=23/11/2026`,
+	s.expect(`new pupil="Sam Taylor" dob=2012-03-04 ehcp=no receiving=riverside start=23/11/2026 end=29/1/2027`,
 		"⚠ The first day you gave, Mon 23 Nov 2026, has already passed (9 days ago). The nearest school day still to come is Wed 2 Dec 2026. Keep Mon 23 Nov?",
 		"1) Yes, keep Mon 23 Nov", "2) Use Wed 2 Dec", "3) No, pick another date")
 	s.expect("cases", "no active cases")
 	ref := s.opened(s.expect("yes", "for Sam Taylor (Oakfield Primary → Riverside Academy), starting Mon 23 Nov", "so it is late"))
 
 	// Not a school day: the nearest one is offered, and taken.
-	s.expect(`new pupil="Kit Moss" dob=2013-05-06 ehcp=no receiving=100004 start=12/12/2026`,
+	s.expect(`new pupil="Kit Moss" dob=2013-05-06 ehcp=no receiving=100004 start=12/12/2026 end=29/1/2027`,
 		"Sat 12 Dec 2026, is not a school day (Saturday). The nearest school day still to come is Fri 11 Dec 2026.", "2) Use Fri 11 Dec")
 	s.opened(s.expect("2", "for Kit Moss", "starting Fri 11 Dec"))
 
 	// A pupil who would be 20: the date of birth is checked, and changed.
-	s.expect(`new pupil="Lee Park" dob=4/3/2006 ehcp=no receiving=riverside start=7/12/2026`,
+	s.expect(`new pupil="Lee Park" dob=4/3/2006 ehcp=no receiving=riverside start=7/12/2026 end=29/1/2027`,
 		"⚠ Born on 4 Mar 2006, the pupil would be 20 on the first day (Mon 7 Dec); pupils directed off-site are usually 4 to 19.", "Is the date of birth right?")
 	s.expect("no", "OK, let's have the date of birth again.", "date of birth")
 	s.expect("4/3/2011", "Lee Park, born 4 Mar 2011 (15 on the first day)", "Open it?")
@@ -452,7 +454,7 @@ func (s *session) exportInto(ref string, x any) {
 func TestEditAndVoid(t *testing.T) {
 	s := newSession(t) // Wed 2 Dec 2026
 	s.admitted()
-	ref := s.opened(s.say(`new pupil="Sam Taylor" dob=2012-03-04 ehcp=no receiving=riverside start=7/12/2026`))
+	ref := s.opened(s.say(`new pupil="Sam Taylor" dob=2012-03-04 ehcp=no receiving=riverside start=7/12/2026 end=29/1/2027`))
 	s.expect("/as la:Lee", "la:Lee")
 	s.expect("request "+ref+" la Please hold a review", "only where the pupil has an EHC plan")
 	s.expect("/as home:Alex", "home:Alex")
@@ -471,9 +473,9 @@ func TestEditAndVoid(t *testing.T) {
 	s.expect("start", "What is the first day at the receiving school?", "(now: Mon 14 Dec 2026)")
 	s.expect("cancel", "stopped correcting a case")
 	s.expect("edit "+ref, "What needs correcting in "+ref)
-	s.expect("end", "agreed end date", "(now: none)")
+	s.expect("end", "agreed end date", "(now: Fri 29 Jan 2027)")
 	s.expect("1/12/2026", "The end date must be after the first day (Mon 14 Dec)")
-	s.expect("29/1/2027", "Corrected "+ref+": end date none → Fri 29 Jan 2027.")
+	s.expect("26/2/2027", "Corrected "+ref+": end date Fri 29 Jan 2027 → Fri 26 Feb 2027.")
 	s.expect("edit "+ref+" pupil=Sam Tailor", "Corrected "+ref+": pupil's name Sam Taylor → Sam Tailor.")
 	s.expect("edit "+ref+" home=bank", "Only an offsitebot admin can move a case to another home school")
 	s.expect("cancel", "stopped correcting a case")
@@ -484,12 +486,12 @@ func TestEditAndVoid(t *testing.T) {
 			corrected = append(corrected, a.Detail)
 		}
 	}
-	if want := []string{"ehcp: no → yes", "start: 2026-12-07 → 2026-12-14", "end: (none) → 2027-01-29", "pupil: Sam Taylor → Sam Tailor"}; strings.Join(corrected, "|") != strings.Join(want, "|") {
+	if want := []string{"ehcp: no → yes", "start: 2026-12-07 → 2026-12-14", "end: 2027-01-29 → 2027-02-26", "pupil: Sam Taylor → Sam Tailor"}; strings.Join(corrected, "|") != strings.Join(want, "|") {
 		t.Fatalf("audit of corrections:\n got %q\nwant %q", corrected, want)
 	}
 
 	// Withdrawn: gone from every list, kept in the audit trail and the export.
-	other := s.opened(s.say(`new pupil="Sam Taylor" dob=2012-03-04 ehcp=no receiving=bank start=8/12/2026`))
+	other := s.opened(s.say(`new pupil="Sam Taylor" dob=2012-03-04 ehcp=no receiving=bank start=8/12/2026 end=29/1/2027`))
 	unused := codeRE.FindStringSubmatch(s.expect("link "+ref+" parent", "https://t.me/"))[1]
 	s.expect("void "+ref+" opened twice by mistake", "Withdraw "+ref+" (Sam Tailor, opened Wed 2 Dec) because: opened twice by mistake?")
 	s.expect("yes", ref+" is withdrawn: opened twice by mistake. It no longer shows in cases, due or reminders")
@@ -522,7 +524,7 @@ func TestEditAndVoid(t *testing.T) {
 func TestOutcomeFarNextMeetingWarnsBeforeSending(t *testing.T) {
 	s := newSession(t) // Wed 2 Dec 2026
 	s.admitted()
-	ref := s.opened(s.say(`new pupil="Sam Taylor" dob=2012-03-04 ehcp=no receiving=riverside start=7/12/2026`))
+	ref := s.opened(s.say(`new pupil="Sam Taylor" dob=2012-03-04 ehcp=no receiving=riverside start=7/12/2026 end=29/1/2027`))
 	code := codeRE.FindStringSubmatch(s.expect("link "+ref+" parent", "https://t.me/"))[1]
 	s.expect("/as parent:Pat", "parent:Pat")
 	s.expect("/start "+code, "You're now connected")
@@ -607,7 +609,7 @@ func TestAdminsTalkToPeople(t *testing.T) {
 func TestGuidedAttendanceAndAlerts(t *testing.T) {
 	s := newSession(t) // Wed 2 Dec 2026
 	s.admitted()
-	ref := s.opened(s.say(`new pupil="Sam Taylor" dob=2012-03-04 ehcp=no receiving=riverside start=2/12/2026`))
+	ref := s.opened(s.say(`new pupil="Sam Taylor" dob=2012-03-04 ehcp=no receiving=riverside start=2/12/2026 end=29/1/2027`))
 	s.expect("/as receiving:Kim", "receiving:Kim")
 	s.expect("attendance "+ref, "The morning (AM) code?", "1) / present")
 	s.expect("1", "And the afternoon (PM) code?", "1) / present")

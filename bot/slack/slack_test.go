@@ -325,7 +325,7 @@ func TestNewCaseFormConfirmsAPastStart(t *testing.T) {
 		}
 		return len(cs)
 	}
-	answers := map[string]string{"pupil": "Jo Bloggs", "dob": "2012-05-06", "ehcp": "no", "receiving": "riverside", "start": "2026-11-23"}
+	answers := map[string]string{"pupil": "Jo Bloggs", "dob": "2012-05-06", "ehcp": "no", "receiving": "riverside", "start": "2026-11-23", "end": "2027-01-29"}
 	w := serve(t, a, sign(t, fakeSecret, formType, submitView(t, homeUser, "trig-new-2", views[0], answers), time.Now()))
 	var resp struct {
 		Action string          `json:"response_action"`

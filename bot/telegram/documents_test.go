@@ -30,8 +30,8 @@ func TestFamilyDocuments(t *testing.T) {
 	e, _ := newJourneyEnv(t)
 	e.clk.Set(time.Date(2026, 12, 2, 10, 0, 0, 0, offsitebot.London))
 	refOf := func(s string) string { return regexp.MustCompile(`OSD-[0-9A-Z]{4,6}`).FindString(s) }
-	refA := refOf(texts(e.staff(`new pupil="Alice Archer" dob=2012-03-04 ehcp=no home=100001 receiving=100002 start=2026-11-23 reasons="Disruption" arrival="Ms Khan" sessions="8:45-15:15" startok=yes`)))
-	refB := refOf(texts(e.staff(`new pupil="Bobby Brown" dob=2012-05-06 ehcp=no home=100001 receiving=100002 start=2026-11-23 startok=yes`)))
+	refA := refOf(texts(e.staff(`new pupil="Alice Archer" dob=2012-03-04 ehcp=no home=100001 receiving=100002 start=2026-11-23 end=2027-01-04 reasons="Disruption" arrival="Ms Khan" sessions="8:45-15:15" startok=yes`)))
+	refB := refOf(texts(e.staff(`new pupil="Bobby Brown" dob=2012-05-06 ehcp=no home=100001 receiving=100002 start=2026-11-23 end=2027-01-04 startok=yes`)))
 	code := regexp.MustCompile(`start=(\w+)`).FindStringSubmatch(texts(e.staff("link " + refA + " parent")))[1]
 	pat := user(521, "Pat")
 	e.say(pat, "/start "+code)

@@ -101,7 +101,7 @@ func TestParentJourney(t *testing.T) {
 		e.clk.Set(tm)
 	}
 	at("2026-12-02 10:00")
-	opened := texts(e.staff(`new pupil="Sam Taylor" dob=2012-03-04 ehcp=no home=100001 receiving=100002 start=2026-11-23 startok=yes`))
+	opened := texts(e.staff(`new pupil="Sam Taylor" dob=2012-03-04 ehcp=no home=100001 receiving=100002 start=2026-11-23 end=2027-01-04 startok=yes`))
 	ref := regexp.MustCompile(`OSD-[0-9A-Z]{4,6}`).FindString(opened)
 	if ref == "" {
 		t.Fatalf("no case opened: %s", opened)
@@ -228,8 +228,8 @@ func TestParentCannotReachOtherCase(t *testing.T) {
 	e, _ := newJourneyEnv(t)
 	e.clk.Set(time.Date(2026, 12, 2, 10, 0, 0, 0, offsitebot.London))
 	refOf := func(s string) string { return regexp.MustCompile(`OSD-[0-9A-Z]{4,6}`).FindString(s) }
-	refA := refOf(texts(e.staff(`new pupil="Alice Archer" dob=2012-03-04 ehcp=no home=100001 receiving=100002 start=2026-11-23 startok=yes`)))
-	refB := refOf(texts(e.staff(`new pupil="Bobby Brown" dob=2012-05-06 ehcp=yes home=100001 receiving=100002 start=2026-11-30 startok=yes`)))
+	refA := refOf(texts(e.staff(`new pupil="Alice Archer" dob=2012-03-04 ehcp=no home=100001 receiving=100002 start=2026-11-23 end=2027-01-04 startok=yes`)))
+	refB := refOf(texts(e.staff(`new pupil="Bobby Brown" dob=2012-05-06 ehcp=yes home=100001 receiving=100002 start=2026-11-30 end=2027-01-11 startok=yes`)))
 	code := regexp.MustCompile(`start=(\w+)`).FindStringSubmatch(texts(e.staff("link " + refA + " parent")))[1]
 	codeB := regexp.MustCompile(`start=(\w+)`).FindStringSubmatch(texts(e.staff("link " + refB + " parent")))[1]
 	e.staff("review " + refB + " schedule 2026-12-14 10:00 in-person")
@@ -286,7 +286,7 @@ func TestAttendanceChoiceIsAnAnswer(t *testing.T) {
 	t.Parallel()
 	e, _ := newJourneyEnv(t)
 	e.clk.Set(time.Date(2026, 12, 2, 10, 0, 0, 0, offsitebot.London))
-	ref := regexp.MustCompile(`OSD-[0-9A-Z]{4,6}`).FindString(texts(e.staff(`new pupil="Sam Taylor" dob=2012-03-04 ehcp=no home=100001 receiving=100002 start=2026-11-23 startok=yes`)))
+	ref := regexp.MustCompile(`OSD-[0-9A-Z]{4,6}`).FindString(texts(e.staff(`new pupil="Sam Taylor" dob=2012-03-04 ehcp=no home=100001 receiving=100002 start=2026-11-23 end=2027-01-04 startok=yes`)))
 	code := regexp.MustCompile(`start=(\w+)`).FindStringSubmatch(texts(e.staff("link " + ref + " receiving")))
 	if ref == "" || code == nil {
 		t.Fatalf("no case or join link")

@@ -15,7 +15,7 @@ import (
 // returns the case's reference and Pat.
 func joinedParent(t *testing.T, e *env) (string, *models.User) {
 	t.Helper()
-	opened := texts(e.staff(`new pupil="Jordan Lee" dob=2012-03-04 ehcp=no home=100001 receiving=100002 start=2026-11-23 startok=yes`))
+	opened := texts(e.staff(`new pupil="Jordan Lee" dob=2012-03-04 ehcp=no home=100001 receiving=100002 start=2026-11-23 end=2027-01-04 startok=yes`))
 	ref := regexp.MustCompile(`OSD-[0-9A-Z]{4,6}`).FindString(opened)
 	code := regexp.MustCompile(`start=(\w+)`).FindStringSubmatch(texts(e.staff("link " + ref + " parent")))
 	if ref == "" || code == nil {
@@ -114,7 +114,7 @@ func (e *env) lastTo(u *models.User) string {
 func TestEveryoneConcernedIsTold(t *testing.T) {
 	t.Parallel()
 	e, _ := newJourneyEnv(t)
-	opened := texts(e.staff(`new pupil="Jo Green" dob=2008-01-01 ehcp=yes home=100001 receiving=100002 start=2026-11-23 startok=yes`))
+	opened := texts(e.staff(`new pupil="Jo Green" dob=2008-01-01 ehcp=yes home=100001 receiving=100002 start=2026-11-23 end=2027-01-04 startok=yes`))
 	ref := regexp.MustCompile(`OSD-[0-9A-Z]{4,6}`).FindString(opened)
 	if ref == "" {
 		t.Fatalf("no case: %s", opened)

@@ -260,7 +260,7 @@ func TestSeedCommand(t *testing.T) {
 		t.Errorf("seed said %q", out.String())
 	}
 	out.Reset()
-	in := strings.NewReader("cases\n" + `new pupil="Sam Taylor" dob=2012-03-04 ehcp=no home=100001 receiving=100002 start=2026-12-07` + "\n")
+	in := strings.NewReader("cases\n" + `new pupil="Sam Taylor" dob=2012-03-04 ehcp=no home=100001 receiving=100002 start=2026-12-07 end=2027-01-18` + "\n")
 	if err := run(ctx, nil, in, &out, &errOut, env); err != nil {
 		t.Fatalf("shell: %v\n%s", err, errOut.String())
 	}

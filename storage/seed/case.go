@@ -89,7 +89,7 @@ func (b *builder) build(ref, home, recv string, start, last offsitebot.Date, act
 	opened := start.AddDays(-10).At(10, 0)
 	c, err := offsitebot.Open(b.actor(b.home, offsitebot.RoleHome, opened), offsitebot.Case{
 		Ref: ref, Demo: true, Pupil: firstNames[i%len(firstNames)] + " Demo", DOB: start.AddYears(-11 - i%5).AddDays(-i % 300),
-		EHCP: i%6 == 0, HomeURN: home, ReceivingURN: recv, Start: start,
+		EHCP: i%6 == 0, HomeURN: home, ReceivingURN: recv, Start: start, End: last.AddDays(28),
 		Reasons:    "DEMO: persistent disruption in lessons and two fixed-term suspensions this year",
 		Objectives: "DEMO: attend every day on time; no removals from class; complete the anger management sessions",
 		Arrival:    "Head of year at reception (demo)", Sessions: "08:40–15:10",

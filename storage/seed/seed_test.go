@@ -120,7 +120,7 @@ func TestFill(t *testing.T) {
 	}
 
 	real := storagetest.New(t)
-	c, err := offsitebot.Open(offsitebot.BotActor(time.Now()), offsitebot.Case{Pupil: "Sam Taylor", HomeURN: "100001", ReceivingURN: "100002", Start: "2026-12-01"})
+	c, err := offsitebot.Open(offsitebot.BotActor(time.Now()), offsitebot.Case{Pupil: "Sam Taylor", HomeURN: "100001", ReceivingURN: "100002", Start: "2026-12-01", End: "2027-01-29"})
 	if err != nil {
 		t.Fatal(err)
 	}
