@@ -278,6 +278,9 @@ func dateStep(key, label, q string, rule dateRule, optional bool) step {
 			return fmt.Sprintf("%s (for example %s%s)", q, offsitebot.DateExample(s.now(), rule.lean), skip), nil
 		},
 		check: func(_ context.Context, s *session, v string) (string, error) {
+			if !optional && strings.EqualFold(strings.TrimSpace(v), "skip") {
+				return "", offsitebot.Errorf(offsitebot.EInvalid, "This one can't be skipped: please give a date.")
+			}
 			d, err := offsitebot.ParseDate(v, s.now(), rule.lean)
 			if err != nil {
 				return "", err

@@ -95,7 +95,7 @@ func TestScriptedSessionEndToEnd(t *testing.T) {
 	s.expect("2026-13-01", "13 isn't a month")
 	s.expect("2026-12-01", "Tue 1 Dec 2026, has already passed (1 day ago)", "Keep Tue 1 Dec?", "Use Wed 2 Dec")
 	s.expect("yes", "agreed end date")
-	s.expect("skip", `can't read "skip" as a date`, "agreed end date") // the notice must state the end
+	s.expect("skip", "can't be skipped", "agreed end date") // the notice must state the end
 	s.expect("15/1/2027", "Why is the direction")
 	s.expect("Persistent disruption", "objectives")
 	s.expect("back", "Why is the direction") // back re-asks, keeping the rest
