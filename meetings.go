@@ -24,6 +24,19 @@ func (c *Case) activeMeeting(id string) (int, error) {
 // upcoming reports whether m is still to be held: neither held nor cancelled.
 func (m Meeting) upcoming() bool { return !m.Held() && !m.Cancelled }
 
+// meetingToCome finds meeting id on an active case and checks it is still to
+// come at now: not held, not cancelled, and its time not passed.
+func (c *Case) meetingToCome(id string, now time.Time) (*Meeting, error) {
+	i, err := c.activeMeeting(id)
+	if err != nil {
+		return nil, err
+	}
+	if m := &c.Meetings[i]; m.upcoming() && m.At.After(now) {
+		return m, nil
+	}
+	return nil, Errorf(EInvalid, "%s is not a meeting still to come.", id)
+}
+
 // ScheduleMeeting books a review meeting, numbered after every meeting
 // before it (cancelled ones keep their numbers), and lets it answer the
 // review requests still open. Under 6 days' notice it is marked so (the
@@ -96,16 +109,13 @@ func (c *Case) MoveMeeting(a Actor, id string, at time.Time, place string) (Meet
 // the answers; everyone invited is owed the news.
 func (c *Case) SetPlace(a Actor, id, place string) (Meeting, Change, error) {
 	var ch Change
-	i, err := c.activeMeeting(id)
+	m, err := c.meetingToCome(id, a.At)
 	switch {
 	case err != nil:
 		return Meeting{}, ch, err
-	case !c.Meetings[i].upcoming() || !c.Meetings[i].At.After(a.At):
-		return Meeting{}, ch, Errorf(EInvalid, "%s is not a meeting still to come.", id)
 	case place == "":
 		return Meeting{}, ch, Errorf(EInvalid, "Where is %s? Give the room, or the link of an online meeting.", id)
 	}
-	m := &c.Meetings[i]
 	m.Place = place
 	ch.audit(a.event(c, "review place set", id))
 	ch.owe(Notice{Kind: NoticePlace, To: ToInvited, Meeting: *m, At: a.At})
@@ -321,18 +331,14 @@ func (c *Case) AnswerInvitation(a Actor, id, answer, suggestion string) (Meeting
 // another way (a letter, a call), so the invitation is no longer due (rule 5).
 func (c *Case) Invited(a Actor, id, how string) (Meeting, Change, error) {
 	var ch Change
-	i, err := c.activeMeeting(id)
-	switch {
-	case err != nil:
+	m, err := c.meetingToCome(id, a.At)
+	if err != nil {
 		return Meeting{}, ch, err
-	case !c.Meetings[i].upcoming() || !c.Meetings[i].At.After(a.At):
-		return Meeting{}, ch, Errorf(EInvalid, "%s is not a meeting still to come.", id)
 	}
-	m := &c.Meetings[i]
 	m.Invitations = append(m.Invitations, Invitation{To: "outside offsitebot: " + how, Sent: a.At})
 	c.addContact(Contact{At: a.At, With: "parent", How: how, Summary: "Invitation to review meeting " + id + " given", By: a.ID, Via: a.Via})
 	ch.audit(a.event(c, "invitation given", id+" by "+how))
-	return c.Meetings[i], ch, nil
+	return *m, ch, nil
 }
 
 // AwaitsTelling reports whether m decided to continue and the parents have

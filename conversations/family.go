@@ -38,16 +38,8 @@ func staffRequestFlow() *flow {
 	text := requestStep("text", "The request, word for word", "Please paste or type the request word for word.")
 	return &flow{
 		name: "request", title: "Record a review request", doing: "recording a review request", submit: "Record", action: offsitebot.ActRequest, form: true, verbatim: true,
-		steps: []step{refStep(), from, text},
-		positional: func(w words, a answers) {
-			w = shiftRef(w, a)
-			if len(w) > 0 && matchChoice(requesters, w[0].s) {
-				a["from"], w = w[0].s, w[1:]
-			}
-			if len(w) > 0 {
-				a["text"] = w.text()
-			}
-		},
+		steps:      []step{refStep(), from, text},
+		positional: refChoiceText("from", requesters),
 		done: func(ctx context.Context, s *session) ([]bot.Reply, error) {
 			rc, c, err := s.e.recordRequest(ctx, s, s.a["from"])
 			if err != nil {

@@ -121,17 +121,9 @@ func replyFlow() *flow {
 	reply := textStep("text", "Your reply", "What would you like to say? I'll send it exactly as you write it.", false)
 	return &flow{
 		name: "reply", title: "Reply", doing: "writing a reply", submit: "Send", action: offsitebot.ActReply, form: true,
-		steps: []step{refStep(), to, reply},
-		positional: func(w words, a answers) {
-			w = shiftRef(w, a)
-			if len(w) > 0 && matchChoice(replyTo, w[0].s) {
-				a["to"], w = w[0].s, w[1:]
-			}
-			if len(w) > 0 {
-				a["text"] = w.text()
-			}
-		},
-		done: doneReply,
+		steps:      []step{refStep(), to, reply},
+		positional: refChoiceText("to", replyTo),
+		done:       doneReply,
 	}
 }
 

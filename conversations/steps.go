@@ -356,6 +356,20 @@ func (w words) join() string {
 // isRef reports whether w reads as a case reference.
 func isRef(w string) bool { _, ok := offsitebot.ParseRef(w); return ok }
 
+// refChoiceText reads "OSD-… CHOICE text…": the reference, then one of cs
+// as answer key, then the rest, as typed, as answer "text".
+func refChoiceText(key string, cs []choice) func(words, answers) {
+	return func(w words, a answers) {
+		w = shiftRef(w, a)
+		if len(w) > 0 && matchChoice(cs, w[0].s) {
+			a[key], w = w[0].s, w[1:]
+		}
+		if len(w) > 0 {
+			a["text"] = w.text()
+		}
+	}
+}
+
 // shiftRef takes a leading case reference off words into a["ref"].
 func shiftRef(w words, a answers) words {
 	if len(w) > 0 && isRef(w[0].s) {
