@@ -123,6 +123,9 @@ type Case struct {
 	// LastSchoolContact is the latest contact between the two schools, kept
 	// beside the list so sweeps need not read the chronology.
 	LastSchoolContact time.Time `bson:"lastSchoolContact,omitempty" json:"lastSchoolContact,omitzero"`
+	// LastFamilyContact is the latest contact with the family or the
+	// professionals around them (see Contact.WithFamily), kept for the same reason.
+	LastFamilyContact time.Time `bson:"lastFamilyContact,omitempty" json:"lastFamilyContact,omitzero"`
 	// Awaiting is what waits for the school's reply (see AwaitingReply), kept
 	// beside the chronology for the same reason.
 	Awaiting []Awaiting `bson:"awaiting,omitempty" json:"awaiting,omitempty"`
@@ -200,6 +203,12 @@ const MaxSummary = 3000
 
 // BetweenSchools reports whether the contact was between the home and receiving schools.
 func (c Contact) BetweenSchools() bool { return c.With == "receiving" || c.With == "home" }
+
+// WithFamily reports whether the contact was with the family or the
+// professionals around them, made by staff (not one of the bot's own messages).
+func (c Contact) WithFamily() bool {
+	return !c.BetweenSchools() && c.Via != System && c.By != BotActor(c.At).ID
+}
 
 // AttendanceDay is the receiving school's codes for one day; one per case and date.
 type AttendanceDay struct {

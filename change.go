@@ -200,12 +200,16 @@ func (c *Case) CheckActive() error {
 }
 
 // addContact appends ct, numbered, and keeps the latest contact between the
-// schools beside the list, whatever order contacts are recorded in.
+// schools and with the family beside the list, whatever order contacts are
+// recorded in.
 func (c *Case) addContact(ct Contact) {
 	ct.ID = fmt.Sprintf("C%d", len(c.Contacts)+1)
 	c.Contacts = append(c.Contacts, ct)
 	if ct.BetweenSchools() && ct.At.After(c.LastSchoolContact) {
 		c.LastSchoolContact = ct.At
+	}
+	if ct.WithFamily() && ct.At.After(c.LastFamilyContact) {
+		c.LastFamilyContact = ct.At
 	}
 	c.Awaiting = AwaitingReply(c)
 }

@@ -322,8 +322,12 @@ func dueFaceToFace(at dueAt) []DueItem {
 // have passed without any, counted from the start at the earliest.
 func dueFamily(at dueAt) []DueItem {
 	base := at.c.Start
-	if last, ok := LastFamilyContact(at.c); ok && DateOf(last.At) > base {
-		base = DateOf(last.At)
+	last := at.c.LastFamilyContact // lists leave the contacts out
+	if ct, ok := LastFamilyContact(at.c); ok && ct.At.After(last) {
+		last = ct.At // a case stored before the field was kept
+	}
+	if !last.IsZero() && DateOf(last) > base {
+		base = DateOf(last)
 	}
 	by := base.AddDays(at.set.FamilyContactDays)
 	if !base.Valid() || at.today < by {
@@ -357,7 +361,7 @@ func LastFamilyContact(c *Case) (Contact, bool) {
 	var last Contact
 	found := false
 	for _, ct := range c.Contacts {
-		if ct.BetweenSchools() || ct.Via == System || ct.By == BotActor(ct.At).ID {
+		if !ct.WithFamily() {
 			continue
 		}
 		if !found || ct.At.After(last.At) {

@@ -437,6 +437,13 @@ func TestDueFamilyAndEndPlan(t *testing.T) {
 		{"family: a professional counts", func(c *Case) {
 			c.addContact(Contact{At: ldn(2026, 12, 10, 9, 0), With: "professional", How: "email", By: "slack:T1:UHOME", Via: Slack})
 		}, ldn(2026, 12, 14, 9, 0), DueFamily, []DueItem{}},
+		{"family: a case as lists read it, without its contacts", func(c *Case) {
+			c.addContact(Contact{At: ldn(2026, 12, 10, 9, 0), With: "parent", How: "phone", By: "slack:T1:UHOME", Via: Slack})
+			c.Contacts = nil
+		}, ldn(2026, 12, 14, 9, 0), DueFamily, []DueItem{}},
+		{"family: a case stored before the latest was kept beside the contacts", func(c *Case) {
+			c.Contacts = append(c.Contacts, Contact{At: ldn(2026, 12, 10, 9, 0), With: "parent", How: "phone", By: "slack:T1:UHOME", Via: Slack})
+		}, ldn(2026, 12, 14, 9, 0), DueFamily, []DueItem{}},
 		{"end plan: 11 school days before", func(c *Case) { c.End = "2027-01-29" }, ldn(2027, 1, 14, 9, 0), DueEndPlan, []DueItem{}},
 		{"end plan: 10 school days before", func(c *Case) { c.End = "2027-01-29" }, ldn(2027, 1, 15, 9, 0), DueEndPlan,
 			[]DueItem{{Ref: "OSD-7K2Q", Kind: DueEndPlan, Subject: "2027-01-29", By: "2027-01-29", On: "2027-01-29", Party: HomeSchool, Key: "endplan:2027-01-29"}}},

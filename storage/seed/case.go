@@ -57,6 +57,11 @@ var (
 		"Email exchange about the timetable for next week and the trip on Friday; transport confirmed with the family.",
 		"Visit to the receiving school: observed two lessons, pupil engaged and polite, homework club attended twice.",
 	}
+	family = []string{
+		"Weekly call with the family: they report the pupil is calmer at home and talks about the science teacher.",
+		"Weekly call with the family: a hard Monday morning getting out of the door; bus times checked together.",
+		"Weekly call with the family: pleased with the mentor sessions; asked about the trip on Friday.",
+	}
 	alerts = []string{"N", "O", "U", "G"}
 	// The pupils' first names; every surname is Demo.
 	firstNames = []string{"Amir", "Bea", "Cal", "Dina", "Eli", "Fay", "Gus", "Hana", "Ivo", "Jade", "Kit", "Lena", "Milo", "Nia", "Omar", "Pia", "Quin", "Rosa", "Sami", "Tess"}
@@ -81,7 +86,7 @@ func (b *builder) code(present string) string {
 
 // build makes case ref from start to last: opened ten days before, with the
 // notice given; attendance every school day; contact with the receiving
-// school every week and with the family every other; a review every
+// school every week and a weekly call with the family; a review every
 // fortnight, scheduled eight school days ahead, with the family invited,
 // answering and giving their views, and its outcome; a review request in one
 // case of four. An ended case ends after last.
@@ -124,8 +129,8 @@ func (b *builder) build(ref, home, recv string, start, last offsitebot.Date, act
 		if k%5 == 4 {
 			b.keep(c.AddContact(b.actor(b.home, hr, d.At(15, 30)), offsitebot.Contact{With: "receiving", How: offsitebot.ContactHow[k%2], Summary: "DEMO: " + summaries[b.rng.IntN(len(summaries))]}))
 		}
-		if k%10 == 7 {
-			b.keep(c.AddContact(b.actor(b.home, hr, d.At(16, 0)), offsitebot.Contact{With: "parent", How: "phone", Summary: "DEMO: catch-up with the family about the week; they report the pupil is calmer at home."}))
+		if k%5 == 2 {
+			b.keep(c.AddContact(b.actor(b.home, hr, d.At(16, 0)), offsitebot.Contact{With: "parent", How: "phone", Summary: "DEMO: " + family[b.rng.IntN(len(family))]}))
 		}
 		if k == 23 && i%4 == 0 {
 			_, ch, err := c.AddRequest(b.actor(b.home, hr, d.At(12, 0)), offsitebot.FromParent, "DEMO: We would like a review meeting soon please, to talk about coming back to the home school after half term.")

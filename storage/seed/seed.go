@@ -1,6 +1,6 @@
 // Package seed builds realistic, clearly marked demo cases, as they grow over a
 // term, through the case core's own functions: attendance every school day
-// with a realistic mix of codes, weekly contact between the schools,
+// with a realistic mix of codes, weekly contact between the schools and with the family,
 // fortnightly reviews with invitations, answers, the family's views and
 // outcomes, review requests, and for ended cases the end of the direction.
 // `offsitebot seed` and the benchmarks use it, so what is measured is what a

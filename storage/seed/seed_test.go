@@ -17,7 +17,8 @@ func TestMain(m *testing.M) { storagetest.Main(m) }
 var now = offsitebot.Date("2026-12-03").At(10, 0)
 
 // TestBuild checks the fixture is what a term of real work leaves: every
-// school day's attendance, contact every week, reviews every fortnight with
+// school day's attendance, contact with the other school and the family
+// every week, reviews every fortnight with
 // outcomes and the family's views, demo markings, cases of the size the
 // benchmarks claim, and nothing overdue on an active case but today's work.
 func TestBuild(t *testing.T) {
@@ -79,9 +80,13 @@ func TestBuild(t *testing.T) {
 		if c.Status != offsitebot.Active {
 			continue
 		}
-		for _, d := range offsitebot.Due(c, now, cal, offsitebot.Settings{}) {
-			if d.Overdue {
-				t.Errorf("%s: %s %s overdue in a case kept up to date", c.Ref, d.Kind, d.Subject)
+		listed := *c // as lists read it, without its contacts
+		listed.Contacts = nil
+		for _, k := range []*offsitebot.Case{c, &listed} {
+			for _, d := range offsitebot.Due(k, now, cal, offsitebot.Settings{}) {
+				if d.Overdue || d.Kind == offsitebot.DueFamily {
+					t.Errorf("%s (%d contacts): %s %s due in a case kept up to date", c.Ref, len(k.Contacts), d.Kind, d.Subject)
+				}
 			}
 		}
 		raw, err := bson.Marshal(c)
