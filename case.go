@@ -193,6 +193,8 @@ type Contact struct {
 	Incoming bool `bson:"incoming,omitempty" json:"incoming,omitempty"`
 	// Media is what came with the words: a photo, a document, a voice message.
 	Media string `bson:"media,omitempty" json:"media,omitempty"`
+	// File is the file that came with it (a photo, a document), by reference.
+	File *FileRef `bson:"file,omitempty" json:"file,omitempty"`
 }
 
 // ContactHow are the means a contact can take (its partners are listed on Contact.With).

@@ -108,6 +108,8 @@ type Notice struct {
 	Text string
 	// Media is what came with a message: a photo, a document, a voice message.
 	Media string
+	// File is the file that came with a message, by reference.
+	File *FileRef
 	// At is when it happened.
 	At time.Time
 }
@@ -146,6 +148,12 @@ func (c *Case) Clone() *Case {
 	cp := *c
 	cp.People = slices.Clone(c.People)
 	cp.Contacts = slices.Clone(c.Contacts)
+	for i := range cp.Contacts {
+		if f := cp.Contacts[i].File; f != nil {
+			g := *f
+			cp.Contacts[i].File = &g
+		}
+	}
 	cp.Attendance = slices.Clone(c.Attendance)
 	cp.Requests = slices.Clone(c.Requests)
 	cp.Feedback = slices.Clone(c.Feedback)

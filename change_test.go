@@ -114,7 +114,7 @@ func fullCase() *Case {
 	return &Case{
 		Ref: "OSD-FULL", Status: Active, Start: "2026-11-30",
 		People:     []Person{{ID: parentID, Role: RoleParent}},
-		Contacts:   []Contact{{ID: "C1", With: "receiving", At: tNow}},
+		Contacts:   []Contact{{ID: "C1", With: "parent", At: tNow, Media: MediaPhoto, File: &FileRef{Source: "telegram:photo:P1"}}},
 		Attendance: []AttendanceDay{{Date: "2026-11-30", AM: "/", PM: "/"}},
 		Meetings:   []Meeting{{ID: "M1", At: tNow, Invitations: []Invitation{{To: parentID}}, Outcome: &out}},
 		Requests:   []ReviewRequest{{ID: "R1"}},

@@ -15,6 +15,20 @@ const (
 	MediaVideo    = "video"
 )
 
+// FileRef is a file someone sent with a message, as the platform that has
+// it names it: the chronology keeps this reference, not the bytes, since
+// the platform keeps the file (a Telegram file_id stays valid for the bot)
+// and a child's documents are better not copied into one more place. The
+// file is fetched again whenever it is to be passed on.
+type FileRef struct {
+	// Source is "PLATFORM:KIND:ID" ("telegram:photo:AgAD…"), or "" when the
+	// file is too big for offsitebot to fetch (Size says how big).
+	Source string `bson:"source,omitempty" json:"source,omitempty"`
+	Name   string `bson:"name,omitempty" json:"name,omitempty"`
+	Type   string `bson:"type,omitempty" json:"type,omitempty"` // MIME type
+	Size   int64  `bson:"size,omitempty" json:"size,omitempty"`
+}
+
 // MaxMessage is the longest message passed on in one piece; a longer one is
 // refused with the limit said, never cut.
 const MaxMessage = 4000
@@ -34,9 +48,10 @@ func partyOf(r Role) string {
 
 // Received records, word for word, a message a person linked to the case
 // sent the bot (with what came with it: a photo and its caption, a voice
-// message), in the chronology (rule 1). The home school is owed it at once,
-// and a reply is owed until someone answers (see AwaitingReply).
-func (c *Case) Received(a Actor, text, media string) (Contact, Change, error) {
+// message), in the chronology (rule 1), with a reference to the file that
+// came (f, if any). The home school is owed it at once, and a reply is owed
+// until someone answers (see AwaitingReply).
+func (c *Case) Received(a Actor, text, media string, f *FileRef) (Contact, Change, error) {
 	var ch Change
 	if err := c.CheckActive(); err != nil {
 		return Contact{}, ch, err
@@ -48,7 +63,7 @@ func (c *Case) Received(a Actor, text, media string) (Contact, Change, error) {
 	if n := utf8.RuneCountInString(text); n > MaxMessage {
 		return Contact{}, ch, Errorf(EInvalid, "That message is %d characters long; I can pass on up to %d at a time, so nothing was sent yet. Please send it in two or more parts.", n, MaxMessage)
 	}
-	ct := Contact{At: a.At, With: partyOf(a.Role), How: "message", Summary: text, By: a.ID, Via: a.Via, Incoming: true, Media: media}
+	ct := Contact{At: a.At, With: partyOf(a.Role), How: "message", Summary: text, By: a.ID, Via: a.Via, Incoming: true, Media: media, File: f}
 	c.addContact(ct)
 	ct = c.Contacts[len(c.Contacts)-1]
 	detail := ct.ID
@@ -56,7 +71,7 @@ func (c *Case) Received(a Actor, text, media string) (Contact, Change, error) {
 		detail += " with a " + media
 	}
 	ch.audit(a.event(c, "message received", detail))
-	ch.owe(Notice{Kind: NoticeMessage, To: ToHome, Person: a.ID, Role: a.Role, Text: text, Media: media, At: a.At})
+	ch.owe(Notice{Kind: NoticeMessage, To: ToHome, Person: a.ID, Role: a.Role, Text: text, Media: media, File: f, At: a.At})
 	return ct, ch, nil
 }
 

@@ -16,8 +16,11 @@ type Request struct {
 	Text     string // what they typed (with Media, its caption)
 	// Media is what came besides words (one of the Media… values), if anything.
 	Media string
-	Data  string            // payload of a pressed button, if any
-	Args  map[string]string // structured answers (a submitted form), same keys as key=value
+	// File is the file that came (a photo, a document), as its platform
+	// keeps it; nil if none, or the platform cannot pass it on.
+	File *offsitebot.FileRef
+	Data string            // payload of a pressed button, if any
+	Args map[string]string // structured answers (a submitted form), same keys as key=value
 	// Command marks an explicit command (a slash command, a button): it runs even
 	// in the middle of a guided flow, where plain text is taken as an answer.
 	Command bool
@@ -134,9 +137,13 @@ type Field struct {
 	Hint     string
 }
 
-// File is an attachment.
+// File is an attachment: its bytes, or where a platform keeps it.
 type File struct {
 	Name        string
 	ContentType string
 	Data        []byte
+	// Source, when Data is nil, is a file a platform keeps
+	// ("telegram:photo:ID", see offsitebot.FileRef): that platform sends it
+	// as it is, and the Dispatcher fetches it for any other.
+	Source string
 }

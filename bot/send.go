@@ -27,25 +27,41 @@ type Sender interface {
 	Send(ctx context.Context, to string, r Reply) error
 }
 
+// Fetcher fetches the bytes of a file its platform keeps (File.Source).
+type Fetcher interface {
+	Fetch(ctx context.Context, source string) ([]byte, error)
+}
+
+// MaxFetch is the largest file offsitebot fetches to pass on: Telegram's
+// limit for a bot's download (getFile), where the files it passes on come
+// from.
+const MaxFetch = 20 << 20
+
 // Dispatcher sends to any identity through the adapter of its platform.
 type Dispatcher struct {
-	mu      sync.RWMutex
-	senders map[offsitebot.Platform]Sender
+	mu       sync.RWMutex
+	senders  map[offsitebot.Platform]Sender
+	fetchers map[offsitebot.Platform]Fetcher
 }
 
 // NewDispatcher returns a dispatcher with no adapters.
 func NewDispatcher() *Dispatcher {
-	return &Dispatcher{senders: map[offsitebot.Platform]Sender{}}
+	return &Dispatcher{senders: map[offsitebot.Platform]Sender{}, fetchers: map[offsitebot.Platform]Fetcher{}}
 }
 
-// Register makes s deliver to identities of platform p.
+// Register makes s deliver to identities of platform p, and fetch the files
+// p keeps if it can.
 func (d *Dispatcher) Register(p offsitebot.Platform, s Sender) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	d.senders[p] = s
+	if f, ok := s.(Fetcher); ok {
+		d.fetchers[p] = f
+	}
 }
 
-// Send delivers r to the identity to.
+// Send delivers r to the identity to. A file another platform keeps is
+// fetched first; the platform that keeps it sends it as it is.
 func (d *Dispatcher) Send(ctx context.Context, to string, r Reply) error {
 	p, _, _ := strings.Cut(to, ":")
 	d.mu.RLock()
@@ -54,7 +70,28 @@ func (d *Dispatcher) Send(ctx context.Context, to string, r Reply) error {
 	if !ok {
 		return fmt.Errorf("send to %s: %w", to, ErrNoSender)
 	}
+	if f := r.File; f != nil && f.Data == nil && f.Source != "" && !strings.HasPrefix(f.Source, p+":") {
+		data, err := d.Fetch(ctx, f.Source)
+		if err != nil {
+			return fmt.Errorf("send to %s: %w", to, err)
+		}
+		fetched := *f
+		fetched.Data = data
+		r.File = &fetched
+	}
 	return s.Send(ctx, to, r)
+}
+
+// Fetch returns the bytes of a file a platform keeps, through its adapter.
+func (d *Dispatcher) Fetch(ctx context.Context, source string) ([]byte, error) {
+	p, _, _ := strings.Cut(source, ":")
+	d.mu.RLock()
+	f, ok := d.fetchers[offsitebot.Platform(p)]
+	d.mu.RUnlock()
+	if !ok {
+		return nil, fmt.Errorf("fetch a %s file: %w", p, ErrNoSender)
+	}
+	return f.Fetch(ctx, source)
 }
 
 // Sleep waits d or until ctx is done, for rate limits and backoff; adapters

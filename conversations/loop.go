@@ -2,6 +2,7 @@ package conversations
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -28,14 +29,15 @@ func hidden(key string) step {
 func messageFlow() *flow {
 	return &flow{
 		name: "message", title: "your message", doing: "passing on your message", action: offsitebot.ActView,
-		steps: []step{refStep(), hidden("text"), hidden("media")},
+		steps: []step{refStep(), hidden("text"), hidden("media"), hidden("file")},
 		done:  doneMessage,
 	}
 }
 
 func doneMessage(ctx context.Context, s *session) ([]bot.Reply, error) {
+	f := fileOf(s.a["file"])
 	c, ch, err := s.e.change(ctx, s.c, func(c *offsitebot.Case) (ch offsitebot.Change, err error) {
-		_, ch, err = c.Received(s.actor(), s.a["text"], s.a["media"])
+		_, ch, err = c.Received(s.actor(), s.a["text"], s.a["media"], f)
 		return ch, err
 	})
 	if err != nil {
@@ -43,7 +45,25 @@ func doneMessage(ctx context.Context, s *session) ([]bot.Reply, error) {
 	}
 	told := s.e.notify.tell(ctx, c, ch.Notices)
 	home := s.e.schoolOf(ctx, c.HomeURN)
-	return []bot.Reply{{Text: msgPassedOn(home, s.a["text"], s.a["media"], told > 0), Case: c.Ref}}, nil
+	return []bot.Reply{{Text: msgPassedOn(home, s.a["text"], s.a["media"], f, told > 0), Case: c.Ref}}, nil
+}
+
+// fileArg and fileOf carry the file that came with a message through the
+// flow's answers (which are strings, kept while it asks which child).
+func fileArg(f *offsitebot.FileRef) string {
+	if f == nil {
+		return ""
+	}
+	b, _ := json.Marshal(f) // a struct of strings and a number: no error
+	return string(b)
+}
+
+func fileOf(s string) *offsitebot.FileRef {
+	var f offsitebot.FileRef
+	if s == "" || json.Unmarshal([]byte(s), &f) != nil {
+		return nil
+	}
+	return &f
 }
 
 // schoolOf is the school with that URN, or one named by its URN if unknown.
@@ -75,7 +95,7 @@ func (e *Engine) passOn(ctx context.Context, c bot.Call) ([]bot.Reply, error) {
 		media = ""
 	}
 	c.Word, c.Args, c.Text, c.Forms = "message", nil, "message", false
-	c.Request.Args = map[string]string{"text": words, "media": media}
+	c.Request.Args = map[string]string{"text": words, "media": media, "file": fileArg(c.File)}
 	return e.start(ctx, c, e.flows["message"])
 }
 
@@ -171,6 +191,7 @@ func msgToHome(c *offsitebot.Case, n offsitebot.Notice) bot.Reply {
 		to = "pupil"
 	}
 	var s string
+	var file *bot.File
 	switch {
 	case n.Media == offsitebot.MediaVoice:
 		s = fmt.Sprintf("%s sent a voice message about %s. offsitebot can't play it: please phone them.", capital(who), about)
@@ -179,13 +200,26 @@ func msgToHome(c *offsitebot.Case, n offsitebot.Notice) bot.Reply {
 		if n.Text != "" {
 			s += fmt.Sprintf(", with the words:\n“%s”", n.Text)
 		}
-		s += fmt.Sprintf("\nThe %s itself stays in their Telegram chat: ask them to email it if you need it.", n.Media)
+		switch f := n.File; {
+		case f != nil && f.Source != "":
+			file = &bot.File{Name: f.Name, ContentType: f.Type, Source: f.Source}
+			s += fmt.Sprintf("\nThe %s is attached.", n.Media)
+		case f != nil:
+			s += fmt.Sprintf("\nThe %s is too big for offsitebot to pass on (%s; the most it can fetch is %s): ask them to email it if you need it.", n.Media, megabytes(f.Size), megabytes(bot.MaxFetch))
+		default:
+			s += fmt.Sprintf("\nThe %s itself stays in their Telegram chat: ask them to email it if you need it.", n.Media)
+		}
 	default:
 		s = fmt.Sprintf("Message from %s about %s:\n“%s”", who, about, n.Text)
 	}
 	cmd := fmt.Sprintf("reply %s %s", c.Ref, to)
 	return bot.Reply{Case: c.Ref, Sensitive: true, Text: s + "\nTo answer: " + cmd + " YOUR WORDS",
-		Buttons: [][]bot.Button{{{Label: "Reply", Data: "/" + cmd}}}}
+		Buttons: [][]bot.Button{{{Label: "Reply", Data: "/" + cmd}}}, File: file}
+}
+
+// megabytes says a file's size for people: "23 MB".
+func megabytes(n int64) string {
+	return fmt.Sprintf("%d MB", (n+(1<<20)-1)>>20)
 }
 
 func replyWords(it offsitebot.DueItem, _ offsitebot.Role) dueWords {

@@ -436,13 +436,17 @@ func urgent(home offsitebot.School) string {
 // msgPassedOn tells the sender that what they wrote (words, and media
 // such as a photo) went to the home school (delivered), or is kept for it
 // but reached nobody yet.
-func msgPassedOn(home offsitebot.School, words, media string, delivered bool) string {
+func msgPassedOn(home offsitebot.School, words, media string, f *offsitebot.FileRef, delivered bool) string {
 	if !delivered {
 		return fmt.Sprintf("Thank you — I've kept your message for %s, but I couldn't reach anyone there just now. %s", home.Name, urgent(home))
 	}
 	switch {
 	case media == offsitebot.MediaVoice:
 		return fmt.Sprintf("Thank you — I can't play voice messages to the school, so I've told %s you sent one and asked them to phone you. %s", home.Name, urgent(home))
+	case f != nil && f.Source == "":
+		return fmt.Sprintf("Thank you — I've told %s you sent a %s, with your words if you wrote any, but it's too big for me to pass on (the most I can is %s). Please email it to the school, or send a smaller copy here. %s", home.Name, media, megabytes(bot.MaxFetch), urgent(home))
+	case f != nil:
+		return fmt.Sprintf("Thank you — I've passed your %s to %s, with your words if you wrote any, and they'll reply here. %s", media, home.Name, urgent(home))
 	case media != "" && words != "":
 		return fmt.Sprintf("Thank you — I've passed your words to %s and told them you sent a %s; they can't see the %s itself here, so they may ask you to email it. They'll reply here. %s", home.Name, media, media, urgent(home))
 	case media != "":

@@ -55,9 +55,12 @@ func familyTexts(c *offsitebot.Case, to offsitebot.Role) map[string]string {
 	say("message after the end", msgEndedNoMessages(ended, to, sc.home))
 	add("reply", msgReply(c, "Thank you, see you soon", sc.home, to))
 	for _, media := range []string{"", offsitebot.MediaPhoto, offsitebot.MediaVoice} {
-		say("passed on "+media, msgPassedOn(sc.home, "Jordan is ill", media, true))
-		say("kept "+media, msgPassedOn(sc.home, "", media, false))
+		say("passed on "+media, msgPassedOn(sc.home, "Jordan is ill", media, nil, true))
+		say("kept "+media, msgPassedOn(sc.home, "", media, nil, false))
 	}
+	doc := &offsitebot.FileRef{Source: "telegram:document:BQAD", Name: "note.pdf", Type: "application/pdf", Size: 40 << 10}
+	say("document passed on", msgPassedOn(sc.home, "Doctor's note", offsitebot.MediaDocument, doc, true))
+	say("document too big", msgPassedOn(sc.home, "Doctor's note", offsitebot.MediaDocument, &offsitebot.FileRef{Name: "scan.pdf", Size: 30 << 20}, true))
 	if to.Staff() {
 		return out // a receiving contact or the LA: the rest are the family's
 	}

@@ -1309,3 +1309,46 @@ func TestQuickMessagesHandledInOrder(t *testing.T) {
 		t.Errorf("handled in the order %q, want %q", router.got, want)
 	}
 }
+
+// telegramFiles stands in for the Telegram adapter: it fetches the files
+// it keeps, and its people are not reached from here.
+type telegramFiles map[string][]byte
+
+func (t telegramFiles) Send(context.Context, string, bot.Reply) error { return bot.ErrNoSender }
+
+func (t telegramFiles) Fetch(_ context.Context, source string) ([]byte, error) {
+	if b, ok := t[source]; ok {
+		return b, nil
+	}
+	return nil, fmt.Errorf("no file %s", source)
+}
+
+// A photo a parent sends on Telegram reaches home staff in their Slack DM
+// as a file, uploaded there (files.getUploadURLExternal, the upload,
+// files.completeUploadExternal), with the words that came with it.
+func TestParentPhotoUploadedToHomeStaff(t *testing.T) {
+	e := newEnv(t)
+	e.adapter(t, "http")
+	ctx := context.Background()
+	photo := []byte("\xff\xd8\xff\xe0 a letter from the hospital")
+	e.disp.Register(offsitebot.Telegram, telegramFiles{"telegram:photo:AgAD1": photo})
+	replies := e.router.Handle(ctx, bot.Request{Platform: offsitebot.Slack, UserID: homeID, Text: "link " + e.ref + " parent", Command: true})
+	code := regexp.MustCompile(`start=([A-Za-z0-9_-]+)`).FindStringSubmatch(replies[0].Text)
+	if code == nil {
+		t.Fatalf("link gave no code: %q", replies[0].Text)
+	}
+	parent := bot.Request{Platform: offsitebot.Telegram, UserID: "telegram:4242", Name: "Pat", Chat: "4242", Text: "/start " + code[1]}
+	e.router.Handle(ctx, parent)
+	parent.Text, parent.Media = "From the hospital", bot.MediaPhoto
+	parent.File = &offsitebot.FileRef{Source: "telegram:photo:AgAD1", Name: "photo.jpg", Type: "image/jpeg", Size: int64(len(photo))}
+	if r := e.router.Handle(ctx, parent); !strings.Contains(r[0].Text, "passed your photo") {
+		t.Fatalf("the parent was told %q", r[0].Text)
+	}
+	if dms := strings.Join(e.dmsTo(homeUser), "\n"); !strings.Contains(dms, "sent a photo about S.T.") || !strings.Contains(dms, "From the hospital") {
+		t.Errorf("home staff DMs: %q", dms)
+	}
+	files := e.fake.Files()
+	if len(files) != 1 || files[0].Channel != "D"+homeUser || files[0].Name != "photo.jpg" || !bytes.Equal(files[0].Data, photo) {
+		t.Errorf("uploads: %+v", files)
+	}
+}

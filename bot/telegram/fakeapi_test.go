@@ -54,6 +54,14 @@ type fakeAPI struct {
 	menus      map[string][]string // command menu by scope ("all_private_chats", "chat:42")
 	onSend     func(chat int64)    // called for every message sent, if set
 	cut        map[int64]int       // chat -> sends whose connection is cut before an answer
+	kept       map[string]keptFile // file_id -> a file Telegram keeps (sent by people or the bot)
+}
+
+// keptFile is a file Telegram keeps: what getFile and the download give,
+// and what a send by its file_id sends.
+type keptFile struct {
+	kind, name, path string // kind: "photo" or "document"
+	data             []byte
 }
 
 // fakeMsg is a message the bot sent, as it is now.
@@ -75,7 +83,7 @@ func newFakeAPI(t testing.TB, clock func() time.Time) *fakeAPI {
 	f := &fakeAPI{
 		t: t, token: testToken, clock: clock, changed: make(chan struct{}),
 		queries: map[string]bool{}, limited: map[int64]int{}, blocked: map[int64]bool{}, calls: map[string]int{},
-		menus: map[string][]string{},
+		menus: map[string][]string{}, kept: map[string]keptFile{},
 	}
 	f.srv = httptest.NewServer(http.HandlerFunc(f.serve))
 	t.Cleanup(f.srv.Close)
@@ -97,6 +105,10 @@ type apiError struct {
 }
 
 func (f *fakeAPI) serve(w http.ResponseWriter, r *http.Request) {
+	if rest, ok := strings.CutPrefix(r.URL.Path, "/file/bot"); ok {
+		f.download(w, r, rest)
+		return
+	}
 	rest, ok := strings.CutPrefix(r.URL.Path, "/bot")
 	tok, method, ok2 := strings.Cut(rest, "/")
 	if r.Method != http.MethodPost || !ok || !ok2 {
@@ -145,6 +157,8 @@ func (f *fakeAPI) serve(w http.ResponseWriter, r *http.Request) {
 		res = true
 	case "sendMessage", "sendDocument", "sendPhoto":
 		res, aerr = f.send(method, p, files)
+	case "getFile":
+		res, aerr = f.getFile(p)
 	case "setMyCommands", "deleteMyCommands":
 		res, aerr = f.setMenu(method, p)
 	case "editMessageText":
@@ -321,6 +335,20 @@ func (f *fakeAPI) send(method string, p map[string]string, files map[string]uplo
 		if length(m.Text) > maxText {
 			return nil, &apiError{400, "Bad Request: message is too long", 0}
 		}
+	case "sendDocument", "sendPhoto":
+		if id := p[map[string]string{"sendDocument": "document", "sendPhoto": "photo"}[method]]; id != "" {
+			// A file Telegram keeps, sent again by its file_id.
+			k, ok := f.kept[id]
+			switch {
+			case !ok:
+				return nil, &apiError{400, "Bad Request: wrong file identifier/HTTP URL specified", 0}
+			case (method == "sendPhoto") != (k.kind == "photo"):
+				return nil, &apiError{400, "Bad Request: type of file mismatch", 0}
+			}
+			files = map[string]upload{k.kind: {k.name, k.data}}
+		}
+	}
+	switch method {
 	case "sendDocument":
 		up, ok := files["document"]
 		if !ok || len(up.data) == 0 {
@@ -359,6 +387,12 @@ func (f *fakeAPI) send(method string, p map[string]string, files map[string]uplo
 	f.nextMsg++
 	m.ID = f.nextMsg
 	f.msgs = append(f.msgs, m)
+	switch {
+	case m.Document != "":
+		f.keepFile(fmt.Sprint("doc", m.ID), "document", m.Document, m.Data)
+	case m.Photo:
+		f.keepFile(fmt.Sprint("photo", m.ID), "photo", "photo.jpg", m.Data)
+	}
 	f.notify()
 	if f.onSend != nil {
 		f.onSend(chat)
@@ -426,6 +460,69 @@ func (f *fakeAPI) edit(p map[string]string) (any, *apiError) {
 		return f.wire(m), nil
 	}
 	return nil, &apiError{400, "Bad Request: message to edit not found", 0}
+}
+
+// keepFile keeps a file under id, as Telegram keeps what is sent; f.mu is held.
+func (f *fakeAPI) keepFile(id, kind, name string, data []byte) {
+	f.kept[id] = keptFile{kind: kind, name: name, path: fmt.Sprintf("%ss/file_%d", kind, len(f.kept)), data: data}
+}
+
+// sendsFile is a person sending the bot a photo or a document (kind) in a
+// private chat, as Telegram delivers it: its file_id, name, type and size.
+func (f *fakeAPI) sendsFile(from *models.User, kind, name, mimeType, caption string, data []byte) *models.Update {
+	f.mu.Lock()
+	id := fmt.Sprintf("%s-from-%d-%d", kind, from.ID, len(f.kept))
+	f.keepFile(id, kind, name, data)
+	f.mu.Unlock()
+	u := textUpdate(from, "")
+	m := u.Message
+	m.Caption = caption
+	if kind == "photo" {
+		// Telegram gives a photo in several sizes, smallest first.
+		m.Photo = []models.PhotoSize{{FileID: id + "-thumb", FileSize: 1000, Width: 90, Height: 90}, {FileID: id, FileSize: len(data), Width: 800, Height: 600}}
+	} else {
+		m.Document = &models.Document{FileID: id, FileName: name, MimeType: mimeType, FileSize: int64(len(data))}
+	}
+	return u
+}
+
+// getFile answers as the Bot API does: the file's path for the download,
+// refused for a file over the 20 MB a bot may download.
+func (f *fakeAPI) getFile(p map[string]string) (any, *apiError) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	k, ok := f.kept[p["file_id"]]
+	switch {
+	case !ok:
+		return nil, &apiError{400, "Bad Request: invalid file_id", 0}
+	case len(k.data) > 20<<20:
+		return nil, &apiError{400, "Bad Request: file is too big", 0}
+	}
+	return models.File{FileID: p["file_id"], FileUniqueID: "u" + p["file_id"], FileSize: int64(len(k.data)), FilePath: k.path}, nil
+}
+
+// download serves GET /file/bot<token>/<file_path>, as Telegram does.
+func (f *fakeAPI) download(w http.ResponseWriter, r *http.Request, rest string) {
+	tok, path, _ := strings.Cut(rest, "/")
+	if r.Method != http.MethodGet || tok != f.token {
+		http.NotFound(w, r)
+		return
+	}
+	f.mu.Lock()
+	f.calls["download"]++
+	var data []byte
+	found := false
+	for _, k := range f.kept {
+		if k.path == path {
+			data, found = k.data, true
+		}
+	}
+	f.mu.Unlock()
+	if !found {
+		http.NotFound(w, r)
+		return
+	}
+	_, _ = w.Write(data)
 }
 
 // wire is a sent message as the Bot API returns it.

@@ -1,6 +1,8 @@
 package telegram
 
 import (
+	"bytes"
+	"fmt"
 	"regexp"
 	"strings"
 	"testing"
@@ -44,18 +46,22 @@ func TestFamilyMessageAndReply(t *testing.T) {
 	wantIn(t, "due", texts(e.staff("due")), "message from the parent awaiting a reply since")
 	wantIn(t, "show", texts(e.staff("show "+ref)), "awaiting a reply since")
 
-	// A photo with its caption, and a voice message, go the same way.
-	photo := textUpdate(pat, "")
-	photo.Message.Photo, photo.Message.Caption = []models.PhotoSize{{FileID: "p"}}, "His sick note"
-	e.deliver(photo)
+	// A photo with its caption goes the same way, and the photo itself
+	// reaches staff on Slack (fetched from Telegram); a voice message is
+	// passed on as one, to phone about.
+	picture := []byte("\xff\xd8\xff\xe0 a sick note, photographed")
+	e.deliver(e.api.sendsFile(pat, "photo", "", "", "His sick note", picture))
 	voice := textUpdate(pat, "")
 	voice.Message.Voice = &models.Voice{FileID: "v", Duration: 9}
 	e.deliver(voice)
 	staffGot = strings.Join(slack.Texts(homeStaff), "\n")
-	wantIn(t, "photo passed on", staffGot, "sent a photo about J.L.", "“His sick note”")
+	wantIn(t, "photo passed on", staffGot, "sent a photo about J.L.", "“His sick note”", "The photo is attached.")
 	wantIn(t, "voice passed on", staffGot, "sent a voice message about J.L.", "please phone them")
+	if got := slack.To(homeStaff, "sent a photo"); len(got) != 1 || got[0].Reply.File == nil || !bytes.Equal(got[0].Reply.File.Data, picture) {
+		t.Errorf("the photo did not reach home staff whole: %+v", got)
+	}
 	sent := msgTexts(e.api.sent(pat.ID))
-	wantIn(t, "photo and voice answered", sent, "passed your words to Oakfield Primary and told them you sent a photo", "asked them to phone you")
+	wantIn(t, "photo and voice answered", sent, "passed your photo to Oakfield Primary", "asked them to phone you")
 
 	// What cannot be passed on gets a clear answer, and nothing is stored.
 	sticker := textUpdate(pat, "")
@@ -196,4 +202,57 @@ func TestMeetingLinkMoveAndSuggestion(t *testing.T) {
 	wantIn(t, "suggestion passed", msgTexts(e.say(pat, "Any morning on Thursday or Friday")), "passed that to Oakfield Primary")
 	wantIn(t, "staff told", strings.Join(slack.Texts(homeStaff), "\n"), "Pat (parent) can't make review meeting M1", "“Any morning on Thursday or Friday”", "review "+ref+" move M1")
 	wantIn(t, "show", texts(e.staff("show "+ref)), "can come: Kim (receiving)", "cannot come, asked for another time: Pat (parent)")
+}
+
+// A document reaches home staff on Telegram by its file_id (nothing
+// downloaded for them) and on Slack fetched whole; the chronology keeps a
+// reference to it, not its bytes. One over Telegram's 20 MB download limit
+// is passed on as words and the news that it came, and its sender is told.
+func TestFamilyFilesReachHomeStaff(t *testing.T) {
+	t.Parallel()
+	e, slack := newJourneyEnv(t)
+	onTelegram := user(601, "Alex")
+	if err := e.db.PutIdentity(e.ctx, offsitebot.Identity{ID: "telegram:601", Role: offsitebot.RoleHome, URN: "100001", Name: "Sam", Created: t0}); err != nil {
+		t.Fatal(err)
+	}
+	ref, pat := joinedParent(t, e)
+
+	note := []byte("%PDF-1.4 a doctor's note")
+	e.deliver(e.api.sendsFile(pat, "document", "note.pdf", "application/pdf", "Doctor's note", note))
+	wantIn(t, "sender told", e.lastTo(pat), "passed your document to Oakfield Primary")
+	got := e.api.sent(onTelegram.ID)
+	if len(got) != 2 || got[1].Document != "note.pdf" || !bytes.Equal(got[1].Data, note) {
+		t.Fatalf("Telegram staff got %+v", got)
+	}
+	wantIn(t, "Telegram staff told", got[0].Text, "Pat (parent) sent a document about J.L. ("+ref+")", "“Doctor's note”", "The document is attached.", "reply "+ref+" parent")
+	if d := slack.To(homeStaff, "sent a document"); len(d) != 1 || d[0].Reply.File == nil || !bytes.Equal(d[0].Reply.File.Data, note) || d[0].Reply.File.Name != "note.pdf" {
+		t.Errorf("Slack staff got %+v", d)
+	}
+	if n := e.api.callsOf("download"); n != 1 {
+		t.Errorf("downloaded %d times, want once (for Slack only)", n)
+	}
+
+	big := e.api.sendsFile(pat, "document", "scan.pdf", "application/pdf", "All the letters", nil)
+	big.Message.Document.FileSize = 25 << 20
+	e.deliver(big)
+	wantIn(t, "sender told it is too big", e.lastTo(pat), "too big for me to pass on (the most I can is 20 MB)", "Please email it to the school")
+	wantIn(t, "staff told it is too big", e.api.sent(onTelegram.ID)[2].Text, "“All the letters”", "too big for offsitebot to pass on (25 MB; the most it can fetch is 20 MB)")
+	if n := len(e.api.sent(onTelegram.ID)); n != 3 {
+		t.Errorf("Telegram staff got %d messages, want 3 (no file for the big one)", n)
+	}
+
+	k, err := e.db.Case(e.ctx, ref)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var files []string
+	for _, ct := range k.Contacts {
+		if ct.File != nil {
+			files = append(files, fmt.Sprintf("%s %s %q %d", ct.Media, ct.File.Name, ct.File.Source, ct.File.Size))
+		}
+	}
+	want := []string{`document note.pdf "telegram:document:document-from-501-0" 24`, `document scan.pdf "" 26214400`}
+	if strings.Join(files, "|") != strings.Join(want, "|") {
+		t.Errorf("chronology keeps %q, want %q", files, want)
+	}
 }

@@ -5,6 +5,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"sync"
@@ -100,10 +103,21 @@ func (a *Adapter) deliver(ctx context.Context, chat int64, r bot.Reply) error {
 	if name == "" {
 		name = "file"
 	}
+	kind, id, kept := kept(r.File)
 	return a.call(ctx, chat, func(ctx context.Context) error {
+		var err error
+		if kept {
+			// A file Telegram keeps goes by its file_id, as it came.
+			in := &models.InputFileString{Data: id}
+			if kind == "photo" {
+				_, err = a.api.SendPhoto(ctx, &tgbot.SendPhotoParams{ChatID: chat, Caption: caption, Photo: in})
+			} else {
+				_, err = a.api.SendDocument(ctx, &tgbot.SendDocumentParams{ChatID: chat, Caption: caption, Document: in})
+			}
+			return err
+		}
 		// A fresh reader each try: a retried upload must send the whole file.
 		upload := &models.InputFileUpload{Filename: name, Data: bytes.NewReader(r.File.Data)}
-		var err error
 		if isPhoto(r.File) {
 			// A picture shows in the chat as itself, not as a file to open.
 			_, err = a.api.SendPhoto(ctx, &tgbot.SendPhotoParams{ChatID: chat, Caption: caption, Photo: upload})
@@ -112,6 +126,63 @@ func (a *Adapter) deliver(ctx context.Context, chat int64, r bot.Reply) error {
 		}
 		return err
 	})
+}
+
+// kept parses the source of a file Telegram keeps ("telegram:photo:ID"):
+// its kind (photo or document) and file_id.
+func kept(f *bot.File) (kind, id string, ok bool) {
+	rest, ok := strings.CutPrefix(f.Source, "telegram:")
+	if !ok || f.Data != nil {
+		return "", "", false
+	}
+	kind, id, ok = strings.Cut(rest, ":")
+	return kind, id, ok && id != ""
+}
+
+// Fetch downloads a file Telegram keeps for the bot (see fileOf), to pass on
+// elsewhere: getFile gives its path, then the file itself comes from
+// FileDownloadLink. Telegram lets a bot download up to bot.MaxFetch.
+func (a *Adapter) Fetch(ctx context.Context, source string) ([]byte, error) {
+	_, id, ok := kept(&bot.File{Source: source})
+	if !ok {
+		return nil, fmt.Errorf("telegram: fetch: %q is not a Telegram file", strings.SplitN(source, ":", 2)[0])
+	}
+	var f *models.File
+	err := a.call(ctx, 0, func(ctx context.Context) error {
+		var err error
+		f, err = a.api.GetFile(ctx, &tgbot.GetFileParams{FileID: id})
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("telegram: getFile: %w", err)
+	}
+	if f.FileSize > bot.MaxFetch {
+		return nil, fmt.Errorf("telegram: fetch: the file is %d bytes, over the %d a bot may download", f.FileSize, bot.MaxFetch)
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, a.api.FileDownloadLink(f), nil)
+	if err != nil {
+		return nil, errors.New("telegram: fetch: bad file path") // the URL holds the token: never quoted
+	}
+	resp, err := a.client.Do(req)
+	if err != nil {
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err // without the URL, which holds the token
+		}
+		return nil, fmt.Errorf("telegram: download a file: %w", err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("telegram: download a file: %s", resp.Status)
+	}
+	data, err := io.ReadAll(io.LimitReader(resp.Body, bot.MaxFetch+1))
+	switch {
+	case err != nil:
+		return nil, fmt.Errorf("telegram: download a file: %w", err)
+	case len(data) > bot.MaxFetch:
+		return nil, fmt.Errorf("telegram: download a file: over %d bytes", bot.MaxFetch)
+	}
+	return data, nil
 }
 
 // isPhoto reports whether f can go as a photo: a PNG or JPEG within the

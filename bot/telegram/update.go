@@ -109,7 +109,7 @@ func (a *Adapter) onMessage(ctx context.Context, m *models.Message) {
 	who := a.identity(ctx, m.From)
 	req := bot.Request{
 		Platform: offsitebot.Telegram, UserID: userID(m.From), Name: m.From.FirstName,
-		Chat: strconv.FormatInt(m.Chat.ID, 10), Text: text, Media: media,
+		Chat: strconv.FormatInt(m.Chat.ID, 10), Text: text, Media: media, File: fileOf(m),
 	}
 	replies := a.respond(ctx, req)
 	if isJoin(text) { // joining may have given them a role
@@ -117,6 +117,32 @@ func (a *Adapter) onMessage(ctx context.Context, m *models.Message) {
 	}
 	a.offerMenu(ctx, m.Chat.ID, who.Role)
 	a.reply(ctx, m.Chat.ID, replies)
+}
+
+// fileOf is the file of a photo or a document, as Telegram keeps it for the
+// bot (its file_id; of a photo, the largest size). One larger than a bot may
+// download has no source: the school is told it came, the sender that it is
+// too big.
+func fileOf(m *models.Message) *offsitebot.FileRef {
+	var f offsitebot.FileRef
+	var id string
+	switch {
+	case len(m.Photo) > 0:
+		p := m.Photo[len(m.Photo)-1] // the sizes come smallest first
+		id, f = "photo:"+p.FileID, offsitebot.FileRef{Name: "photo.jpg", Type: "image/jpeg", Size: int64(p.FileSize)}
+	case m.Document != nil:
+		d := m.Document
+		id, f = "document:"+d.FileID, offsitebot.FileRef{Name: d.FileName, Type: d.MimeType, Size: d.FileSize}
+		if f.Name == "" {
+			f.Name = "document"
+		}
+	default:
+		return nil
+	}
+	if f.Size <= bot.MaxFetch {
+		f.Source = "telegram:" + id
+	}
+	return &f
 }
 
 // mediaOf says what came with m besides words ("" for a plain text message):
