@@ -10,21 +10,28 @@ import (
 	"go.mongodb.org/mongo-driver/v2/bson"
 )
 
+// retention is how long a claims collection keeps its documents, by the
+// time each carries: when it was made ("at") or when it ends ("expires").
+type retention struct {
+	field string
+	keep  time.Duration
+}
+
 // claimRetention says how long each claims collection (named by the adapters
 // that Claim in it) keeps its keys: long enough to outlast any redelivery
 // (Slack retries within the hour, Telegram within a day) and, for button
 // data, any button still on someone's screen. Counters, sign-in links and
 // web sessions go by their own expiry. A join code's claim in colOnce
-// outlives the code.
-func claimRetention() map[string]time.Duration {
-	return map[string]time.Duration{
-		colInbox:             inboxRetains,
-		"slack_buttons":      60 * 24 * time.Hour,
-		"telegram_callbacks": 60 * 24 * time.Hour,
-		colCounters:          0,
-		colWebLinks:          0, // gone once expired, as sessions are
-		colWebSessions:       0,
-		colOnce:              offsitebot.JoinCodeLife + 24*time.Hour,
+// outlives the code. Each field is indexed (see indexes).
+func claimRetention() map[string]retention {
+	return map[string]retention{
+		colInbox:             {"at", inboxRetains},
+		"slack_buttons":      {"at", 60 * 24 * time.Hour},
+		"telegram_callbacks": {"at", 60 * 24 * time.Hour},
+		colCounters:          {"expires", 0},
+		colWebLinks:          {"expires", 0}, // gone once expired, as sessions are
+		colWebSessions:       {"expires", 0},
+		colOnce:              {"at", offsitebot.JoinCodeLife + 24*time.Hour},
 	}
 }
 
@@ -36,8 +43,8 @@ func claimRetention() map[string]time.Duration {
 func (db *DB) Prune(ctx context.Context, now time.Time) (map[string]int64, error) {
 	deleted := map[string]int64{}
 	var errs []error
-	for coll, keep := range claimRetention() {
-		n, err := db.prune(ctx, coll, now.Add(-keep))
+	for coll, r := range claimRetention() {
+		n, err := db.prune(ctx, coll, r.field, now.Add(-r.keep))
 		deleted[coll] = n
 		errs = append(errs, err)
 	}
@@ -46,14 +53,11 @@ func (db *DB) Prune(ctx context.Context, now time.Time) (map[string]int64, error
 	return deleted, errors.Join(append(errs, err)...)
 }
 
-// prune deletes the documents of a claims collection (which carry their time
-// in "at" or their end in "expires") older than before.
-func (db *DB) prune(ctx context.Context, collection string, before time.Time) (int64, error) {
+// prune deletes the documents of a claims collection whose time field is
+// before before.
+func (db *DB) prune(ctx context.Context, collection, field string, before time.Time) (int64, error) {
 	defer db.serial()()
-	filter := bson.D{{Key: "$or", Value: bson.A{
-		bson.D{{Key: "at", Value: bson.D{{Key: "$lt", Value: before}}}},
-		bson.D{{Key: "expires", Value: bson.D{{Key: "$lt", Value: before}}}},
-	}}}
+	filter := bson.D{{Key: field, Value: bson.D{{Key: "$lt", Value: before}}}}
 	res, err := db.db.Collection(collection).DeleteMany(ctx, filter)
 	if err != nil {
 		return 0, fmt.Errorf("storage: prune %s: %w", collection, err)

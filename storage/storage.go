@@ -187,42 +187,77 @@ func (db *DB) serial() func() {
 	return db.embedded.Unlock
 }
 
-// createIndexes makes the indexes the queries need. Creating an existing
-// index with the same keys is a no-op, so this runs at every start. No TTL or
-// partial indexes: the embedded server refuses them (expired conversations
-// are deleted when read, and by Prune).
+// indexes are the indexes storage creates besides each collection's _id
+// index, each for the queries named beside it. On MongoDB every query
+// storage makes is served by one of them or by the _id index (a filter
+// naming _id, or the whole collection sorted by _id): TestQueriesUseIndexes
+// runs every operation and checks each filter and sort against them. The
+// embedded server keeps them too but answers every filter other than {_id}
+// by decoding the whole collection; there storage adds SQLite indexes on _id
+// and on the cases' status instead (see indexIDs).
 //
-// Case references, join codes, conversation keys and claim keys are _ids,
-// unique by construction. Attendance is unique per case and date by
-// construction too: one AttendanceDay per date inside the case document,
-// replaced in Go, so it needs no index of its own.
+// No TTL or partial indexes: the embedded server refuses them (Prune deletes
+// what TTL indexes would). Case references, join codes, conversation keys and
+// claim keys are _ids, unique by construction. Attendance is unique per case
+// and date by construction too: one AttendanceDay per date inside the case
+// document, replaced in Go, so it needs no index of its own.
+var indexes = []struct {
+	coll string
+	keys []string
+}{
+	{colCases, []string{"status", "_id"}},              // Cases: every case of a status (LA, admin, sweeps), by reference
+	{colCases, []string{"status", "home", "_id"}},      // Cases: a home school's
+	{colCases, []string{"status", "receiving", "_id"}}, // Cases: a receiving school's (ORed with linked cases)
+	{colCases, []string{"demo"}},                       // HasRealCases
+	{colIdentities, []string{"role", "_id"}},           // Identities: everyone of a role
+	{colIdentities, []string{"urn", "role", "_id"}},    // Identities: a school's staff
+	{colIdentities, []string{"cases", "_id"}},          // Identities: those linked to a case
+	{colAudit, []string{"case", "at", "_id"}},          // AuditLog of a case
+	{colConversations, []string{"expires"}},            // Prune
+	{colReminders, []string{"expires", "claimedAt"}},   // StaleReminders: few are unexpired
+	{colReminders, []string{"purge"}},                  // PurgeReminders
+	// Prune, by each claims collection's own time (see claimRetention):
+	{colInbox, []string{"at"}}, // and InboxLeft
+	{colOnce, []string{"at"}},
+	{"slack_buttons", []string{"at"}},
+	{"telegram_callbacks", []string{"at"}},
+	{colCounters, []string{"expires"}},
+	{colWebLinks, []string{"expires"}},
+	{colWebSessions, []string{"expires"}},
+}
+
+// obsoleteIndexes were created by earlier versions and are now prefixes of
+// another index, or serve no query: dropped at start so that writes do not
+// keep them up.
+var obsoleteIndexes = []struct{ coll, name string }{
+	{colCases, "status_1_home_1"},
+	{colCases, "status_1_receiving_1"},
+	{colIdentities, "urn_1_role_1"},
+	{colIdentities, "cases_1"},
+	{colJoinCodes, "case_1"},
+	{colAudit, "case_1_at_1"},
+}
+
+// createIndexes makes the indexes (creating one that exists is a no-op, so
+// this runs at every start) and drops the obsolete ones.
 func (db *DB) createIndexes(ctx context.Context) error {
-	idx := func(keys ...string) mongo.IndexModel {
-		d := bson.D{}
-		for _, k := range keys {
-			d = append(d, bson.E{Key: k, Value: 1})
+	// One at a time: the embedded server panics and drops the connection
+	// when one createIndexes names two or more indexes that already exist
+	// (it deletes from the list it is iterating), i.e. at every restart.
+	for _, ix := range indexes {
+		keys := bson.D{}
+		for _, k := range ix.keys {
+			keys = append(keys, bson.E{Key: k, Value: 1})
 		}
-		return mongo.IndexModel{Keys: d}
+		if _, err := db.db.Collection(ix.coll).Indexes().CreateOne(ctx, mongo.IndexModel{Keys: keys}); err != nil {
+			return fmt.Errorf("storage: create index on %s: %w", ix.coll, err)
+		}
 	}
-	all := []struct {
-		coll   *mongo.Collection
-		models []mongo.IndexModel
-	}{
-		{db.cases, []mongo.IndexModel{idx("status", "home"), idx("status", "receiving")}},
-		{db.identities, []mongo.IndexModel{idx("urn", "role"), idx("cases")}},
-		{db.joinCodes, []mongo.IndexModel{idx("case")}},
-		{db.audit, []mongo.IndexModel{idx("case", "at")}},
-		{db.conversations, []mongo.IndexModel{idx("expires")}},
-		{db.inbox, []mongo.IndexModel{idx("at")}},
-	}
-	for _, c := range all {
-		// One at a time: the embedded server panics and drops the connection
-		// when one createIndexes names two or more indexes that already exist
-		// (it deletes from the list it is iterating), i.e. at every restart.
-		for _, m := range c.models {
-			if _, err := c.coll.Indexes().CreateOne(ctx, m); err != nil {
-				return fmt.Errorf("storage: create indexes on %s: %w", c.coll.Name(), err)
-			}
+	for _, ix := range obsoleteIndexes {
+		err := db.db.Collection(ix.coll).Indexes().DropOne(ctx, ix.name)
+		var ce mongo.CommandError
+		if err != nil && !(errors.As(err, &ce) && (ce.Code == 27 || ce.Code == 26)) { // IndexNotFound, NamespaceNotFound
+			return fmt.Errorf("storage: drop index %s on %s: %w", ix.name, ix.coll, err)
 		}
 	}
 	return nil

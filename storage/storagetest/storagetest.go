@@ -52,12 +52,14 @@ func Open(t testing.TB, cfg storage.Config) *storage.DB {
 	t.Helper()
 	cfg.URI, cfg.Embedded = os.Getenv(EnvURI), nil
 	if cfg.URI == "" {
-		s, err := server()
-		if err != nil {
-			t.Fatalf("storagetest: %v", err)
-		}
-		cfg.Embedded = s
+		cfg.Embedded = sharedServer(t)
 	}
+	return open(t, cfg)
+}
+
+// open opens cfg on a new database, closed and dropped when t ends.
+func open(t testing.TB, cfg storage.Config) *storage.DB {
+	t.Helper()
 	cfg.Database = "test_" + randomHex(8)
 	ctx := context.Background()
 	db, err := storage.Open(ctx, cfg)
@@ -75,6 +77,27 @@ func Open(t testing.TB, cfg storage.Config) *storage.DB {
 		}
 	})
 	return db
+}
+
+// OpenByURI is Open, but on the embedded server the DB reaches it by its URI
+// as a program given a MongoDB URI would, so storage takes the ways it takes
+// on MongoDB (and does not serialise its writes: see storage.Config.Embedded).
+func OpenByURI(t testing.TB, cfg storage.Config) *storage.DB {
+	t.Helper()
+	cfg.URI, cfg.Embedded = os.Getenv(EnvURI), nil
+	if cfg.URI == "" {
+		cfg.URI = sharedServer(t).URI()
+	}
+	return open(t, cfg)
+}
+
+func sharedServer(t testing.TB) *embedded.Server {
+	t.Helper()
+	s, err := server()
+	if err != nil {
+		t.Fatalf("storagetest: %v", err)
+	}
+	return s
 }
 
 // Server returns the shared embedded server, starting it on first use.
