@@ -57,11 +57,8 @@ func (c *Case) Received(a Actor, text, media string, f *FileRef) (Contact, Chang
 		return Contact{}, ch, err
 	}
 	text = strings.TrimSpace(text)
-	if text == "" && media == "" {
-		return Contact{}, ch, Errorf(EInvalid, "That message was empty, so nothing was passed on. Please type what you'd like the school to know.")
-	}
-	if n := utf8.RuneCountInString(text); n > MaxMessage {
-		return Contact{}, ch, Errorf(EInvalid, "That message is %d characters long; I can pass on up to %d at a time, so nothing was sent yet. Please send it in two or more parts.", n, MaxMessage)
+	if err := CheckMessage(text, media); err != nil {
+		return Contact{}, ch, err
 	}
 	ct := Contact{At: a.At, With: partyOf(a.Role), How: "message", Summary: text, By: a.ID, Via: a.Via, Incoming: true, Media: media, File: f}
 	c.addContact(ct)
@@ -73,6 +70,20 @@ func (c *Case) Received(a Actor, text, media string, f *FileRef) (Contact, Chang
 	ch.audit(a.event(c, "message received", detail))
 	ch.owe(Notice{Kind: NoticeMessage, To: ToHome, Person: a.ID, Role: a.Role, Text: text, Media: media, File: f, At: a.At})
 	return ct, ch, nil
+}
+
+// CheckMessage refuses, before anything is stored or asked, a message that
+// cannot be passed on whole: one with nothing in it, or one over MaxMessage
+// (never cut: the sender is told the limit).
+func CheckMessage(text, media string) error {
+	text = strings.TrimSpace(text)
+	if text == "" && media == "" {
+		return Errorf(EInvalid, "That message was empty, so nothing was passed on. Please type what you'd like the school to know.")
+	}
+	if n := utf8.RuneCountInString(text); n > MaxMessage {
+		return Errorf(EInvalid, "That message is %d characters long; I can pass on up to %d at a time, so nothing was sent yet. Please send it in two or more parts.", n, MaxMessage)
+	}
+	return nil
 }
 
 // Reply records staff's words to the people of role linked to the case (a

@@ -110,7 +110,7 @@ type Router struct {
 	commands map[string]Command
 	observe  func(platform offsitebot.Platform, command, result string, d time.Duration)
 	fallback Handler
-	explain  func(err error) string
+	explain  func(c Call, err error) string
 	returned func(ctx context.Context, who offsitebot.Identity)
 }
 
@@ -119,9 +119,9 @@ type Router struct {
 // router's own "didn't understand".
 func (r *Router) Fallback(h Handler) { r.fallback = h }
 
-// Explain sets how an error is worded for the person who met it; without it,
-// the error's own message is the reply.
-func (r *Router) Explain(fn func(err error) string) { r.explain = fn }
+// Explain sets how an error is worded for the person who met it (the call
+// says who and where); without it, the error's own message is the reply.
+func (r *Router) Explain(fn func(c Call, err error) string) { r.explain = fn }
 
 // Observe sets a function told of every request handled (for metrics); IDs and
 // command words only, never text.
@@ -170,7 +170,7 @@ func (r *Router) Handle(ctx context.Context, req Request) []Reply {
 		r.observe(req.Platform, word, code, r.now().Sub(start))
 	}
 	if len(replies) == 0 {
-		replies = []Reply{{Text: "Done."}}
+		replies = []Reply{{Text: MsgDone}}
 	}
 	return replies
 }
@@ -282,9 +282,9 @@ func (r *Router) handle(ctx context.Context, call *Call) ([]Reply, string) {
 		return r.reply(ctx, call, func() ([]Reply, error) { return r.flows.Answer(ctx, *call) })
 	case doNothing:
 		if call.Word == "back" {
-			return []Reply{{Text: "There's nothing to go back to. Type help to see what I can do."}}, "ok"
+			return []Reply{{Text: MsgNothingToGoBack}}, "ok"
 		}
-		return []Reply{{Text: "There's nothing to cancel. Type help to see what I can do."}}, "ok"
+		return []Reply{{Text: MsgNothingToCancel}}, "ok"
 	case doOther:
 		if r.fallback != nil && call.Who.Role != "" {
 			replies, code := r.reply(ctx, call, func() ([]Reply, error) { return r.fallback.Handle(ctx, *call) })
@@ -292,10 +292,10 @@ func (r *Router) handle(ctx context.Context, call *Call) ([]Reply, string) {
 				return replies, code
 			}
 		}
-		return []Reply{{Text: notUnderstood(call.Who)}}, "unknown"
+		return []Reply{{Text: NotUnderstood(call.Who)}}, "unknown"
 	}
 	if call.Who.Role == "" && !cmd.Public {
-		return []Reply{{Text: stranger(call.Platform)}}, "stranger"
+		return []Reply{{Text: Stranger(call.Platform)}}, "stranger"
 	}
 	return r.reply(ctx, call, func() ([]Reply, error) { return r.run(ctx, call, cmd) })
 }
@@ -338,7 +338,7 @@ func (r *Router) fail(ctx context.Context, call *Call, err error) ([]Reply, stri
 		r.log.ErrorContext(ctx, "request failed", "user", call.UserID, "command", call.Word, "err", err)
 	}
 	if r.explain != nil {
-		return []Reply{{Text: r.explain(err)}}, code
+		return []Reply{{Text: r.explain(*call, err)}}, code
 	}
 	return []Reply{{Text: offsitebot.ErrorMessage(err)}}, code
 }
@@ -365,21 +365,4 @@ func findRef(words []string, args map[string]string) string {
 		}
 	}
 	return ""
-}
-
-func notUnderstood(who offsitebot.Identity) string {
-	if who.Role == offsitebot.RoleParent || who.Role == offsitebot.RolePupil {
-		return "Sorry, I didn't understand that. You can use /status to see what's next, /request to ask for a review meeting, /feedback to tell us how it's going, or /help."
-	}
-	if who.Role == "" {
-		return "Hello! I'm offsitebot. If your school sent you a link or a code, type /start followed by the code. Type help to see more."
-	}
-	return "Sorry, I didn't understand that. Type help to see what I can do, or cases to list your cases."
-}
-
-func stranger(p offsitebot.Platform) string {
-	if p == offsitebot.Telegram {
-		return "Hello! I don't know you yet. Please use the link your school sent you, or type /start followed by the code from it. If you have no code, ask the school for one."
-	}
-	return "Sorry, I don't know you yet. Please ask your school's offsitebot admin to add you (they type: staff add @you home|receiving|la URN)."
 }

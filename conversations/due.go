@@ -449,14 +449,22 @@ func (e *Engine) casesBySchool(ctx context.Context, c bot.Call, cs []offsitebot.
 	return []bot.Reply{b.reply()}, nil
 }
 
-// errorText words err for the person who met it: the core's facts, then the
-// command that helps, where there is one.
-func errorText(err error) string {
+// errorText words err for the person c is from: the core's facts, then the
+// command that helps, where there is one: a family member or a contact
+// linked by code (everyone on Telegram) is pointed to their own commands.
+func errorText(c bot.Call, err error) string {
 	msg := offsitebot.ErrorMessage(err)
+	byCode := c.Platform == offsitebot.Telegram || !c.Who.Role.Staff()
 	switch offsitebot.ErrorNext(err) {
 	case offsitebot.NextSeeRole:
+		if byCode {
+			return msg + " Type /help to see what you can do."
+		}
 		return msg + " Type help to see what you can do, or ask your school's offsitebot admin."
 	case offsitebot.NextListCases:
+		if byCode {
+			return msg + " Type /status to see yours."
+		}
 		return msg + " Type cases to list yours."
 	}
 	return msg

@@ -417,14 +417,14 @@ func (s *session) take(ctx context.Context, raw answers) map[string]string {
 					if !st.checkPrefill {
 						s.set(st.key, pv)
 					} else if err := s.answer(ctx, st, pv); err != nil {
-						problems[st.key] = problemText(err)
+						problems[st.key] = s.problemText(err)
 					}
 				}
 			}
 			continue
 		}
 		if err := s.answer(ctx, st, v); err != nil {
-			problems[st.key] = problemText(err)
+			problems[st.key] = s.problemText(err)
 		}
 	}
 	return problems
@@ -469,12 +469,12 @@ func (s *session) unset(k string) {
 	s.conv.Order = slices.DeleteFunc(s.conv.Order, func(x string) bool { return x == k })
 }
 
-func problemText(err error) string {
+func (s *session) problemText(err error) string {
 	var r *redo
 	if errors.As(err, &r) {
 		return r.msg
 	}
-	return errorText(err)
+	return errorText(s.call, err)
 }
 
 // requiredGiven reports whether every required question that applies is answered.
@@ -514,7 +514,7 @@ func (s *session) proceed(ctx context.Context, problems map[string]string) ([]bo
 			if serr := s.save(ctx); serr != nil {
 				return nil, serr
 			}
-			return []bot.Reply{{Text: errorText(err) + "\nYour answers are kept: type back to change the last one, or cancel to stop."}}, nil
+			return []bot.Reply{{Text: errorText(s.call, err) + "\nYour answers are kept: type back to change the last one, or cancel to stop."}}, nil
 		}
 		if s.stored {
 			if err := s.e.Store.DeleteConversation(ctx, s.call.UserID); err != nil {
@@ -604,7 +604,7 @@ func (e *Engine) Answer(ctx context.Context, call bot.Call) ([]bot.Reply, error)
 		if offsitebot.ErrorCode(err) == offsitebot.EInternal && !isRedo(err) {
 			return nil, err
 		}
-		return s.proceed(ctx, map[string]string{st.key: problemText(err)})
+		return s.proceed(ctx, map[string]string{st.key: s.problemText(err)})
 	}
 	s.asked(st.key)
 	return s.proceed(ctx, nil)
@@ -662,7 +662,7 @@ func (s *session) formReply(ctx context.Context, problems map[string]string, sub
 		if len(confirm) == 0 {
 			replies, err := s.f.done(ctx, s)
 			if err != nil && offsitebot.ErrorCode(err) != offsitebot.EInternal {
-				return []bot.Reply{{Text: errorText(err), FieldErrors: map[string]string{s.f.steps[len(s.f.steps)-1].key: errorText(err)}}}, nil
+				return []bot.Reply{{Text: errorText(s.call, err), FieldErrors: map[string]string{s.f.steps[len(s.f.steps)-1].key: errorText(s.call, err)}}}, nil
 			}
 			return replies, err
 		}

@@ -84,6 +84,9 @@ func (e *Engine) passOn(ctx context.Context, c bot.Call) ([]bot.Reply, error) {
 	case c.Media == bot.MediaOther && words == "":
 		return text(msgNotPassed), nil
 	}
+	if err := offsitebot.CheckMessage(words, c.Media); err != nil {
+		return nil, err // before asking which child, not after
+	}
 	if k, err := e.endedOnly(ctx, c.Who); err != nil || k != nil {
 		if err != nil {
 			return nil, err

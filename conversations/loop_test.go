@@ -8,6 +8,7 @@ import (
 
 	offsitebot "github.com/offsitebot/offsitebot"
 	"github.com/offsitebot/offsitebot/bot"
+	"github.com/offsitebot/offsitebot/conversations"
 )
 
 // A parent linked to two cases is asked which child a message is about,
@@ -35,18 +36,42 @@ func TestMessageFromParentOfTwo(t *testing.T) {
 	}
 }
 
+// What cannot be passed on, and a family's commands that fail, get a clear
+// answer the family can read (as the reader test reads it), and nothing is
+// stored or sent to the school.
 func TestMessagesNotPassedOn(t *testing.T) {
 	w := newWorld(t)
 	tests := []struct{ name, who, text, want string }{
 		{"someone linked to no case is told how to join", stranger, "hello, is this the school?", "type /start followed by the code"},
+		{"a stranger's command", stranger, "/status", "Please use the link your school sent you"},
+		{"a stranger's wrong code", stranger, "/start ABC123", "ask the school for a new link"},
 		{"an empty message", parent, "   ", "That message was empty"},
 		{"only emoji", parent, "🙏🙏", "that message had none"},
+		{"over the limit, refused whole", parent, strings.Repeat("a", offsitebot.MaxMessage+1), "I can pass on up to 4000 at a time, so nothing was sent yet"},
+		{"another case's reference", parent, "/status OSD-ZZZZ", "Type /status to see yours"},
+		{"a mistyped reference", parent, "/request OSD-ZZ", "Type /status to see yours"},
+		{"a staff command", parent, "reply " + w.ref + " parent hi", "Type /help to see what you can do"},
+		{"a receiving school's command", parent, "/attendance", "you can't do that"},
+		{"cancel with nothing to cancel", parent, "cancel", "There's nothing to cancel"},
+		{"back with nothing to go back to", parent, "back", "There's nothing to go back to"},
+		{"a wrong code when already linked", parent, "/start BADCODE", "That code isn't one I know"},
 		{"staff free text is not a message", home, "hello there", "didn't understand"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := w.sayOn(offsitebot.Telegram, tt.who, tt.text); !strings.Contains(got, tt.want) {
+			got := w.sayOn(offsitebot.Telegram, tt.who, tt.text)
+			if !strings.Contains(got, tt.want) {
 				t.Errorf("%q: %s\nwant %q", tt.text, got, tt.want)
+			}
+			if tt.who == home {
+				return
+			}
+			role := offsitebot.RoleParent
+			if tt.who == stranger {
+				role = ""
+			}
+			for _, bad := range conversations.ReadAs(role, "Sam Taylor", got) {
+				t.Errorf("%q: %s in %q", tt.text, bad, got)
 			}
 		})
 	}

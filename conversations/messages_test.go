@@ -1,6 +1,7 @@
 package conversations
 
 import (
+	"errors"
 	"fmt"
 	"regexp"
 	"slices"
@@ -61,6 +62,19 @@ func familyTexts(c *offsitebot.Case, to offsitebot.Role) map[string]string {
 	doc := &offsitebot.FileRef{Source: "telegram:document:BQAD", Name: "note.pdf", Type: "application/pdf", Size: 40 << 10}
 	say("document passed on", msgPassedOn(sc.home, "Doctor's note", offsitebot.MediaDocument, doc, true))
 	say("document too big", msgPassedOn(sc.home, "Doctor's note", offsitebot.MediaDocument, &offsitebot.FileRef{Name: "scan.pdf", Size: 30 << 20}, true))
+	// What the router and the adapters say themselves (bot/messages.go), and
+	// the core's errors anyone linked by code can meet, as they read them.
+	on := bot.Call{Request: bot.Request{Platform: offsitebot.Telegram}, Who: offsitebot.Identity{Role: to, Cases: []string{c.Ref}}}
+	for i, s := range []string{bot.MsgNothingToCancel, bot.MsgNothingToGoBack, bot.MsgDone, bot.MsgPrivateOnly,
+		bot.MsgButtonExpired, bot.MsgSomethingWrong, bot.MsgChoose, fmt.Sprintf(bot.MsgChosen, "I can come"),
+		bot.NotUnderstood(on.Who), bot.NotUnderstood(offsitebot.Identity{}), bot.Stranger(offsitebot.Telegram)} {
+		say(fmt.Sprintf("bot %d", i), s)
+	}
+	for i, err := range []error{errors.New("storage: timeout"), offsitebot.NotFound("OSD-ZZZZ"), offsitebot.BadRef("OSD-ZZ"),
+		offsitebot.Can(on.Who, offsitebot.ActReply, nil), offsitebot.CheckMessage(" ", ""),
+		offsitebot.CheckMessage(strings.Repeat("a", offsitebot.MaxMessage+1), "")} {
+		say(fmt.Sprintf("error %d", i), errorText(on, err))
+	}
 	if to.Staff() {
 		return out // a receiving contact or the LA: the rest are the family's
 	}
@@ -98,61 +112,103 @@ var (
 	slashWord  = regexp.MustCompile(`(?:^|\s)/([a-z]+)`)
 	// staffCommand is a command only staff can run, with a case reference.
 	staffCommand = regexp.MustCompile(`\b(review|reply|link|contact|notice|attendance|show|due|export|end|edit|void|letter) OSD-`)
+	// bareCommand is a command word offered without its slash ("type cases").
+	bareCommand = regexp.MustCompile(`\b(?:[Tt]ype|[Ss]end) (cases|due|show|new|contact|attendance|review|request|link|end|edit|void|feedback|answer|stop|school|staff|notice|pack|letter|reply|dashboard|export|status|help|back|cancel)\b`)
 )
 
-// Every message a family member, a pupil of 18, a receiving contact or an
-// LA officer can receive, read as they would: no internal IDs (a case
-// reference is theirs to use), no command they cannot run, and never "the
-// parents" or "your child" to the pupil; the pupil's name never to staff.
-func TestFamilyMessagesReadAsTheRecipientWould(t *testing.T) {
-	child := &offsitebot.Case{Ref: "OSD-7K2Q", Status: offsitebot.Active, Pupil: "Sam Taylor", DOB: "2012-03-04", HomeURN: "100001", ReceivingURN: "100002", Start: "2026-11-23"}
-	adult := child.Clone()
-	adult.DOB = "2008-01-01"
+// reader is someone linked by code, as the reader test reads what they get.
+type reader struct {
+	to    offsitebot.Role
+	pupil string   // the pupil's name: never to staff, never "Sam's" to Sam
+	may   []string // the commands they can run
+}
+
+// readerOf is a reader of role to, about a pupil of that name.
+func readerOf(to offsitebot.Role, pupil string) reader {
 	commands := func(menu []bot.MenuItem) []string {
-		out := []string{"help", "start", "cancel"}
+		out := []string{"help", "start", "cancel", "back"}
 		for _, m := range menu {
 			out = append(out, m.Command)
 		}
 		return out
 	}
+	r := reader{to: to, pupil: pupil, may: commands(parentMenu)}
+	switch to {
+	case offsitebot.RolePupil:
+		r.may = commands(pupilMenu)
+	case offsitebot.RoleReceiving:
+		r.may = commands(receivingMenu)
+	case offsitebot.RoleLA:
+		r.may = []string{"help", "start", "cancel", "back", "status"}
+	}
+	return r
+}
+
+// read reports what in s the reader would not understand or should not be
+// told: internal IDs (a case reference is theirs to use), a command they
+// cannot run, "the parents" or "your child" to the pupil, the pupil's name
+// to staff.
+func (r reader) read(s string) []string {
+	var bad []string
+	if s == "" {
+		return []string{"empty"}
+	}
+	plain := strings.NewReplacer("https://meet.example/abc", "", "01632 960123", "").Replace(s)
+	if id := internalID.FindString(plain); id != "" {
+		bad = append(bad, fmt.Sprintf("internal ID %q", id))
+	}
+	if cmd := staffCommand.FindString(s); cmd != "" {
+		bad = append(bad, fmt.Sprintf("staff command %q", cmd))
+	}
+	for _, m := range slashWord.FindAllStringSubmatch(plain, -1) {
+		if !slices.Contains(r.may, m[1]) {
+			bad = append(bad, fmt.Sprintf("/%s, which they cannot run", m[1]))
+		}
+	}
+	for _, m := range bareCommand.FindAllStringSubmatch(plain, -1) {
+		if !slices.Contains(r.may, m[1]) {
+			bad = append(bad, fmt.Sprintf("%q, which they cannot run", m[0]))
+		}
+	}
+	if strings.Contains(s, "offsitebot admin") || strings.Contains(s, "config") {
+		bad = append(bad, "someone or something they don't know of")
+	}
+	first := strings.Fields(r.pupil + " x")[0]
+	lower := strings.ToLower(s)
+	if r.to == offsitebot.RolePupil && (strings.Contains(lower, "the parents") || strings.Contains(lower, "your child") || strings.Contains(s, first+"'s")) {
+		bad = append(bad, "speaks of the pupil, or to parents")
+	}
+	if r.to.Staff() && strings.Contains(s, first) {
+		bad = append(bad, "names the pupil")
+	}
+	return bad
+}
+
+// Every message a family member, a pupil of 18, a receiving contact or an
+// LA officer can receive, read as they would.
+func TestFamilyMessagesReadAsTheRecipientWould(t *testing.T) {
+	child := &offsitebot.Case{Ref: "OSD-7K2Q", Status: offsitebot.Active, Pupil: "Sam Taylor", DOB: "2012-03-04", HomeURN: "100001", ReceivingURN: "100002", Start: "2026-11-23"}
+	adult := child.Clone()
+	adult.DOB = "2008-01-01"
 	for _, tc := range []struct {
 		name string
 		c    *offsitebot.Case
 		to   offsitebot.Role
-		may  []string
 	}{
-		{"a parent", child, offsitebot.RoleParent, commands(parentMenu)},
-		{"a parent of a pupil of 18", adult, offsitebot.RoleParent, commands(parentMenu)},
-		{"a pupil of 18", adult, offsitebot.RolePupil, commands(pupilMenu)},
-		{"a receiving contact", child, offsitebot.RoleReceiving, commands(receivingMenu)},
-		{"an LA officer", child, offsitebot.RoleLA, []string{"help", "start", "cancel", "status"}},
+		{"a parent", child, offsitebot.RoleParent},
+		{"a parent of a pupil of 18", adult, offsitebot.RoleParent},
+		{"a pupil of 18", adult, offsitebot.RolePupil},
+		{"a receiving contact", child, offsitebot.RoleReceiving},
+		{"an LA officer", child, offsitebot.RoleLA},
 	} {
 		texts := familyTexts(tc.c, tc.to)
-		if len(texts) < 30 {
+		if len(texts) < 40 {
 			t.Fatalf("%s: only %d messages read", tc.name, len(texts))
 		}
+		r := readerOf(tc.to, tc.c.Pupil)
 		for name, s := range texts {
-			if s == "" {
-				t.Errorf("%s, %s: empty", tc.name, name)
-			}
-			plain := strings.NewReplacer("https://meet.example/abc", "", "01632 960123", "").Replace(s)
-			if id := internalID.FindString(plain); id != "" {
-				t.Errorf("%s, %s: internal ID %q in %q", tc.name, name, id, s)
-			}
-			if cmd := staffCommand.FindString(s); cmd != "" {
-				t.Errorf("%s, %s: staff command %q in %q", tc.name, name, cmd, s)
-			}
-			for _, m := range slashWord.FindAllStringSubmatch(plain, -1) {
-				if !slices.Contains(tc.may, m[1]) {
-					t.Errorf("%s, %s: /%s, which they cannot run, in %q", tc.name, name, m[1], s)
-				}
-			}
-			lower := strings.ToLower(s)
-			if tc.to == offsitebot.RolePupil && (strings.Contains(lower, "the parents") || strings.Contains(lower, "your child") || strings.Contains(lower, "sam's")) {
-				t.Errorf("%s, %s: speaks of the pupil, or to parents, in %q", tc.name, name, s)
-			}
-			if tc.to.Staff() && strings.Contains(s, "Sam") {
-				t.Errorf("%s, %s: names the pupil in %q", tc.name, name, s)
+			for _, bad := range r.read(s) {
+				t.Errorf("%s, %s: %s in %q", tc.name, name, bad, s)
 			}
 		}
 	}

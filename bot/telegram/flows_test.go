@@ -148,7 +148,7 @@ func TestButtons(t *testing.T) {
 	for _, data := range []string{short, "/pick forged", "cb:AAAAAAAAAAAAAAAAAAAA"} {
 		runs := e.count("pick")
 		got := e.tap(pat, prompt[0].ID, data)
-		if len(got) != 1 || got[0].Text != msgButtonExpired || e.count("pick") != runs {
+		if len(got) != 1 || got[0].Text != bot.MsgButtonExpired || e.count("pick") != runs {
 			t.Errorf("press of %q on an answered prompt: %+v (pick ran %d times)", data, got, e.count("pick")-runs)
 		}
 	}

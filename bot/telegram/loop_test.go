@@ -11,6 +11,7 @@ import (
 	"github.com/go-telegram/bot/models"
 
 	offsitebot "github.com/offsitebot/offsitebot"
+	"github.com/offsitebot/offsitebot/bot"
 )
 
 // joinedParent opens a case as home staff, links Pat as its parent and
@@ -90,6 +91,44 @@ func TestFamilyMessageAndReply(t *testing.T) {
 	wantIn(t, "reply received", msgTexts(e.api.sent(pat.ID)), "A reply from Oakfield Primary", "About: Jordan's off-site direction", "Thank you, get well soon Jordan!")
 	if due := texts(e.staff("due")); strings.Contains(due, "awaiting a reply") {
 		t.Errorf("still awaiting a reply after it: %s", due)
+	}
+}
+
+// Bad input through the Telegram API: each gets a clear answer from the one
+// list of what families are told, and nothing is stored or passed on.
+func TestFamilyBadInput(t *testing.T) {
+	t.Parallel()
+	e, slack := newJourneyEnv(t)
+	ref, pat := joinedParent(t, e)
+	nobody := user(999, "Sol")
+	tests := []struct {
+		name string
+		from *models.User
+		msg  func(u *models.Update)
+		want string
+	}{
+		{"only spaces", pat, func(u *models.Update) { u.Message.Text = "   " }, "That message was empty"},
+		{"only emoji", pat, func(u *models.Update) { u.Message.Text = "🙏🙏" }, "that message had none"},
+		{"a location", pat, func(u *models.Update) { u.Message.Location = &models.Location{Latitude: 51.5} }, "can't pass that kind of message on"},
+		{"a sticker", pat, func(u *models.Update) { u.Message.Sticker = &models.Sticker{FileID: "s"} }, "can't pass stickers on"},
+		{"over the limit", pat, func(u *models.Update) { u.Message.Text = strings.Repeat("a", offsitebot.MaxMessage+1) }, "up to 4000 at a time, so nothing was sent yet"},
+		{"cancel with nothing to cancel", pat, func(u *models.Update) { u.Message.Text = "/cancel" }, bot.MsgNothingToCancel},
+		{"someone linked to no case", nobody, func(u *models.Update) { u.Message.Text = "Is this the school?" }, "type /start followed by the code"},
+		{"a stranger's command", nobody, func(u *models.Update) { u.Message.Text = "/status" }, bot.Stranger(offsitebot.Telegram)},
+	}
+	for _, tt := range tests {
+		before := len(e.api.sent(tt.from.ID))
+		u := textUpdate(tt.from, "")
+		tt.msg(u)
+		e.deliver(u)
+		wantIn(t, tt.name, msgTexts(e.api.sent(tt.from.ID)[before:]), tt.want)
+	}
+	k, err := e.db.Case(e.ctx, ref)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(k.Contacts) != 0 || len(slack.Texts(homeStaff)) != 0 {
+		t.Errorf("stored %+v, passed on %q", k.Contacts, slack.Texts(homeStaff))
 	}
 }
 

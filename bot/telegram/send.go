@@ -70,7 +70,7 @@ func (a *Adapter) deliver(ctx context.Context, chat int64, r bot.Reply) error {
 		markup = kb
 	}
 	if len(lines) == 0 && markup != nil {
-		lines = []string{esc(msgChoose)}
+		lines = []string{esc(bot.MsgChoose)}
 	}
 	var parts []string
 	caption := ""

@@ -159,7 +159,7 @@ func TestPanicRecovered(t *testing.T) {
 	e := newEnv(t)
 	from := user(503, "Pat")
 	got := e.say(from, "/boom")
-	if len(got) != 1 || got[0].Text != msgSomethingWrong {
+	if len(got) != 1 || got[0].Text != bot.MsgSomethingWrong {
 		t.Errorf("after a panic the person got %+v, want the apology", got)
 	}
 	if !strings.Contains(e.logs.String(), "panic handling update") {
@@ -249,7 +249,7 @@ func TestRepliesRendering(t *testing.T) {
 			}
 		}},
 		{"only buttons", bot.Reply{Buttons: [][]bot.Button{{{Label: "1", Data: "1"}, {Label: "2", Data: "2"}}}}, func(t *testing.T, got []fakeMsg) {
-			if len(got) != 1 || got[0].Text != msgChoose || len(got[0].Buttons[0]) != 2 {
+			if len(got) != 1 || got[0].Text != bot.MsgChoose || len(got[0].Buttons[0]) != 2 {
 				t.Errorf("got %+v", got)
 			}
 		}},
@@ -445,7 +445,7 @@ func TestGroupsAndNonText(t *testing.T) {
 	group := textUpdate(from, "/status@offsitebot")
 	group.Message.Chat = models.Chat{ID: -1001, Type: models.ChatTypeSupergroup, Title: "Staff room"}
 	e.deliver(group)
-	if got := e.api.sent(-1001); len(got) != 1 || got[0].Text != msgPrivateOnly {
+	if got := e.api.sent(-1001); len(got) != 1 || got[0].Text != bot.MsgPrivateOnly {
 		t.Errorf("command in a group: %+v", got)
 	}
 	chatter := textUpdate(from, "hello all")

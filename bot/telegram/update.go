@@ -81,7 +81,7 @@ func (a *Adapter) recoverUpdate(ctx context.Context, u *models.Update) {
 	}
 	a.log.Error("panic handling update", "update", u.ID, "chat", chatOf(u), "panic", what, "stack", string(debug.Stack()))
 	if chat := chatOf(u); chat != 0 {
-		if err := a.deliver(ctx, chat, bot.Reply{Text: msgSomethingWrong}); err != nil {
+		if err := a.deliver(ctx, chat, bot.Reply{Text: bot.MsgSomethingWrong}); err != nil {
 			a.log.Warn("could not send the apology after a panic", "chat", chat, "err", err)
 		}
 	}
@@ -97,7 +97,7 @@ func (a *Adapter) onMessage(ctx context.Context, m *models.Message) {
 	if m.Chat.Type != models.ChatTypePrivate {
 		// Pupils' details are never shown in a group: answer commands only, with where to go.
 		if strings.HasPrefix(text, "/") {
-			a.reply(ctx, m.Chat.ID, []bot.Reply{{Text: msgPrivateOnly}})
+			a.reply(ctx, m.Chat.ID, []bot.Reply{{Text: bot.MsgPrivateOnly}})
 		}
 		return
 	}
@@ -225,7 +225,7 @@ func (a *Adapter) onCallback(ctx context.Context, q *models.CallbackQuery) {
 	if prompt != nil {
 		chat = prompt.Chat.ID
 		if prompt.Chat.Type != models.ChatTypePrivate {
-			a.reply(ctx, chat, []bot.Reply{{Text: msgPrivateOnly}})
+			a.reply(ctx, chat, []bot.Reply{{Text: bot.MsgPrivateOnly}})
 			return
 		}
 	}
@@ -234,7 +234,7 @@ func (a *Adapter) onCallback(ctx context.Context, q *models.CallbackQuery) {
 	label, offered := buttonLabel(prompt, q.Data)
 	data, ok := a.resolveData(ctx, chat, q.Data)
 	if !ok || (prompt != nil && !offered) {
-		a.reply(ctx, chat, []bot.Reply{{Text: msgButtonExpired}})
+		a.reply(ctx, chat, []bot.Reply{{Text: bot.MsgButtonExpired}})
 		return
 	}
 	a.offerMenu(ctx, chat, a.identity(ctx, &q.From).Role)
@@ -257,7 +257,7 @@ func (a *Adapter) onCallback(ctx context.Context, q *models.CallbackQuery) {
 // new message. It returns the replies still to send.
 func (a *Adapter) editPrompt(ctx context.Context, prompt *models.Message, label string, replies []bot.Reply) []bot.Reply {
 	first := replies[0]
-	text := prompt.Text + "\n\n" + fmt.Sprintf(msgChosen, label)
+	text := prompt.Text + "\n\n" + fmt.Sprintf(bot.MsgChosen, label)
 	rest := replies
 	if len(first.Buttons) == 0 && first.File == nil && first.Text != "" && !first.Structured() && len([]rune(prompt.Text))+len([]rune(first.Text)) < maxText-10 {
 		text = prompt.Text + "\n\n" + first.Text
