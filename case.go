@@ -260,11 +260,12 @@ func (m Meeting) Where() string {
 	return s
 }
 
-// FamilyInvited reports whether the family was invited (rule 5), by the
-// bot or another way.
-func (m Meeting) FamilyInvited() bool {
+// NamedInvited reports whether those the regulations name on day d were
+// invited to m (rule 5), by the bot or another way: once the pupil is 18,
+// a parent's invitation alone is not theirs.
+func (c *Case) NamedInvited(m Meeting, d Date) bool {
 	return slices.ContainsFunc(m.Invitations, func(inv Invitation) bool {
-		return inv.Role == "" || inv.Role == RoleParent || inv.Role == RolePupil
+		return inv.Role == "" || c.Named(inv.Role, d)
 	})
 }
 

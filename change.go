@@ -249,9 +249,10 @@ func (c *Case) Delivered(n Notice, to []string, at time.Time) Change {
 		c.autoContact(at, "Invitation to review meeting "+id+" sent")
 		ch.audit(bot.event(c, "invitation sent", id+" to "+strings.Join(to, ", ")))
 	case NoticeDecision:
-		if !slices.ContainsFunc(to, c.family) {
-			ch.audit(bot.event(c, "decision notice sent", id+" to the local authority"))
-			break // the family is still to be told
+		if !slices.ContainsFunc(to, func(p string) bool { return c.Named(c.roleOf(p), DateOf(at)) }) {
+			// Once 18 the pupil is the one to tell: a parent told is not enough.
+			ch.audit(bot.event(c, "decision notice sent", id+" to "+strings.Join(to, ", ")+", not yet to those the regulations name"))
+			break
 		}
 		decided := ""
 		if i >= 0 && c.Meetings[i].Outcome != nil {
@@ -299,12 +300,6 @@ func (c *Case) Delivered(n Notice, to []string, at time.Time) Change {
 func (c *Case) roleOf(id string) Role {
 	p, _ := c.Person(id)
 	return p.Role
-}
-
-// family reports whether identity id is a parent or the pupil linked to c.
-func (c *Case) family(id string) bool {
-	r := c.roleOf(id)
-	return r == RoleParent || r == RolePupil
 }
 
 func toHome(staff []string) string { return fmt.Sprintf("to %d home-school staff", len(staff)) }

@@ -84,6 +84,10 @@ type DueItem struct {
 	// Adult says the pupil is 18 or over: the pupil, not the parents, is
 	// the person the regulations name.
 	Adult bool
+	// Linked says (invitation) that someone the regulations name is linked,
+	// but the invitation did not reach them; Unreachable that everyone of
+	// them linked was found unreachable (they blocked offsitebot).
+	Linked, Unreachable bool
 }
 
 // dueAt is what every rule needs: the case, the moment and the calendar, and
@@ -265,9 +269,11 @@ func dueOutcome(at dueAt) []DueItem {
 // due while nobody has been invited.
 func dueInvitation(at dueAt) []DueItem {
 	var items []DueItem
-	for _, m := range at.meetings(func(m Meeting) bool { return !m.Held() && !m.At.Before(at.now) && !m.FamilyInvited() }) {
+	linked, unreachable := at.c.NamedReach(at.today)
+	for _, m := range at.meetings(func(m Meeting) bool { return !m.Held() && !m.At.Before(at.now) && !at.c.NamedInvited(m, at.today) }) {
 		it := at.item(DueInvitation, m.ID, HomeSchool)
 		it.By, it.On = InvitationDeadline(m.Date()), m.Date()
+		it.Linked, it.Unreachable = linked, unreachable
 		switch {
 		case at.today > it.By:
 			it.Overdue = true

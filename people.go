@@ -51,6 +51,28 @@ func (c *Case) Audience(to Audience) []Person {
 // the person the regulations name, where before it was the parents.
 func (c *Case) Adult(d Date) bool { return c.DOB.Valid() && AgeOn(c.DOB, d) >= AdultAge }
 
+// Named reports whether someone of role is whom the regulations name on c on
+// day d: the pupil once 18; before that, the family (a parent, or the pupil).
+func (c *Case) Named(role Role, d Date) bool {
+	if c.Adult(d) {
+		return role == RolePupil
+	}
+	return role == RoleParent || role == RolePupil
+}
+
+// NamedReach says how the people the regulations name on c on day d can be
+// reached by offsitebot: linked is whether any is linked, unreachable
+// whether every one linked was found unreachable (they blocked it).
+func (c *Case) NamedReach(d Date) (linked, unreachable bool) {
+	unreachable = true
+	for _, p := range c.People {
+		if c.Named(p.Role, d) {
+			linked, unreachable = true, unreachable && p.Unreachable
+		}
+	}
+	return linked, linked && unreachable
+}
+
 // Unlink removes a, who leaves the case.
 func (c *Case) Unlink(a Actor) Change {
 	var ch Change

@@ -6,9 +6,9 @@ import (
 	offsitebot "github.com/offsitebot/offsitebot"
 )
 
-// breachText words a breach for staff: what, its deadline, and when it was
-// done or that it is not done yet.
-func breachText(b offsitebot.Breach) string {
+// breachText words a breach of case c for staff: what, its deadline, and
+// when it was done or that it is not done yet.
+func breachText(c *offsitebot.Case, b offsitebot.Breach) string {
 	done := func(did, not string) string {
 		if b.Done != nil {
 			return did + " " + b.Done.Short()
@@ -21,7 +21,7 @@ func breachText(b offsitebot.Breach) string {
 	case offsitebot.BreachInvitation:
 		return fmt.Sprintf("Invitation to %s (%s): due by %s (6 days before); %s.", b.Subject, b.On.Short(), b.Deadline.Short(), done("first sent", "nobody was invited"))
 	case offsitebot.BreachDecision:
-		return fmt.Sprintf("Decision of %s (%s) told to the parents: due by %s (6 days after); %s.", b.Subject, b.On.Short(), b.Deadline.Short(), done("told", "not told yet"))
+		return fmt.Sprintf("Decision of %s (%s) told to %s: due by %s (6 days after); %s.", b.Subject, b.On.Short(), Named(c.Adult(b.Deadline)), b.Deadline.Short(), done("told", "not told yet"))
 	case offsitebot.BreachRequest:
 		not := "no meeting held yet"
 		if b.Booked != "" {
@@ -32,11 +32,11 @@ func breachText(b offsitebot.Breach) string {
 	return fmt.Sprintf("%s %s: due by %s.", b.Kind, b.Subject, b.Deadline.Short())
 }
 
-// breachLines words each breach.
-func breachLines(bs []offsitebot.Breach) []string {
+// breachLines words each breach of c.
+func breachLines(c *offsitebot.Case, bs []offsitebot.Breach) []string {
 	out := make([]string, 0, len(bs))
 	for _, b := range bs {
-		out = append(out, breachText(b))
+		out = append(out, breachText(c, b))
 	}
 	return out
 }

@@ -179,12 +179,12 @@ func (e *Engine) help(_ context.Context, c bot.Call) ([]bot.Reply, error) {
 		"cases — your active cases · due — what is due or overdue · show OSD-… — one case\n" +
 		"contact OSD-… receiving phone what was said — log contact\n" +
 		"attendance OSD-… [date] AM PM — record the receiving school's codes (absent N for both sessions)\n" +
-		"review OSD-… schedule DATE HH:MM in-person|online [place] — schedule a review and invite the parents\n" +
+		"review OSD-… schedule DATE HH:MM in-person|online [place] — schedule a review and invite the parents (or the pupil, 18+)\n" +
 		"review OSD-… outcome — record a review's outcome (guided) · review OSD-… cancel M2\n" +
 		"review OSD-… move M2 DATE HH:MM [place] — move a meeting (those invited are told) · review OSD-… place M2 ROOM|LINK — give its room or link later\n" +
-		"review OSD-… told M1 [date] [how] — the parents were told of a decision to continue another way\n" +
-		"review OSD-… invited M2 letter — the parents were invited another way\n" +
-		"notice OSD-… given [date] [how] — the written notice reached the parents (today if no date)\n" +
+		"review OSD-… told M1 [date] [how] — the parents (or the pupil, 18+) were told of a decision to continue another way\n" +
+		"review OSD-… invited M2 letter — the parents (or the pupil, 18+) were invited another way\n" +
+		"notice OSD-… given [date] [how] — the written notice reached the parents (or the pupil, 18+; today if no date)\n" +
 		"reply OSD-… parent|pupil|receiving|la text — answer a message or request: sent to them word for word and recorded\n" +
 		"request OSD-… parent|pupil|la text — record a written review request received elsewhere\n" +
 		"link OSD-… parent|pupil|receiving|la — a one-time Telegram join link\n" +
@@ -247,11 +247,11 @@ func (e *Engine) review(ctx context.Context, c bot.Call) ([]bot.Reply, error) {
 			}
 		}
 	}
-	ref := "OSD-…"
+	ref, told := "OSD-…", "the parents (or the pupil, 18+) were"
 	if c.Case != nil {
-		ref = c.Case.Ref
+		ref, told = c.Case.Ref, toldWho(c.Case, c.Now)
 	}
-	return []bot.Reply{{Text: fmt.Sprintf("Do you want to schedule a review meeting or record an outcome?\nreview %s schedule DATE HH:MM in-person|online [place]\nreview %s outcome\n(also: review %s move M2 DATE HH:MM [place] · review %s place M2 ROOM|LINK · review %s cancel M2 · review %s told M1 when the parents were told of a decision to continue another way)", ref, ref, ref, ref, ref, ref),
+	return []bot.Reply{{Text: fmt.Sprintf("Do you want to schedule a review meeting or record an outcome?\nreview %s schedule DATE HH:MM in-person|online [place]\nreview %s outcome\n(also: review %s move M2 DATE HH:MM [place] · review %s place M2 ROOM|LINK · review %s cancel M2 · review %s told M1 when %s told of a decision to continue another way)", ref, ref, ref, ref, ref, ref, told),
 		Buttons: [][]bot.Button{{{Label: "Schedule", Data: "/review " + ref + " schedule"}, {Label: "Record outcome", Data: "/review " + ref + " outcome"}}}}}, nil
 }
 

@@ -450,7 +450,7 @@ func TestDutiesCanBeCleared(t *testing.T) {
 	ctx := context.Background()
 	got := w.say(home, `new pupil="Al Bee" dob=2012-03-04 ehcp=no home=100001 receiving=100002 start=2026-12-07 end=2027-01-18`)
 	ref := regexp.MustCompile(`OSD-[0-9A-Z]{4}`).FindString(got)
-	if due := w.say(home, "due"); !strings.Contains(due, ref+"  written notice to parents must reach them by Thu 3 Dec") || !strings.Contains(due, "notice "+ref+" given") {
+	if due := w.say(home, "due"); !strings.Contains(due, ref+"  written notice to the parents must reach them by Thu 3 Dec") || !strings.Contains(due, "notice "+ref+" given") {
 		t.Fatalf("notice not due: %s", due)
 	}
 	if got := w.say(home, "notice "+ref+" given email"); !strings.Contains(got, "Recorded: the written notice for "+ref) {

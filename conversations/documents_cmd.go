@@ -114,7 +114,7 @@ func (e *Engine) input(ctx context.Context, k *offsitebot.Case, d Document, who 
 	}
 	if !d.Family {
 		in.Duties = e.dutyLines(who, k, now)
-		in.Breaches = breachLines(offsitebot.Breaches(k, now, e.Calendar, e.Settings))
+		in.Breaches = breachLines(k, offsitebot.Breaches(k, now, e.Calendar, e.Settings))
 	}
 	return in, nil
 }
@@ -429,8 +429,12 @@ func (e *Engine) sendLetter(ctx context.Context, c bot.Call, k *offsitebot.Case,
 func noticeGivenFlow() *flow {
 	confirm := choiceStep("given", "Given now?", "", yesNo...)
 	confirm.ask = func(_ context.Context, s *session) (string, []bot.Button) {
-		return fmt.Sprintf("Record the written notice for %s as given to the parents now (%s)? Say no if it must still reach someone who isn't on offsitebot, such as another parent.",
-				s.ref(), offsitebot.DateOf(s.now()).Short()),
+		other := "someone who isn't on offsitebot, such as another parent"
+		if s.c.Adult(offsitebot.DateOf(s.now())) {
+			other = "the pupil, if they have not had it through offsitebot"
+		}
+		return fmt.Sprintf("Record the written notice for %s as given to %s now (%s)? Say no if it must still reach %s.",
+				s.ref(), relevant(s.c, s.now()), offsitebot.DateOf(s.now()).Short(), other),
 			[]bot.Button{{Label: "Yes, record it", Data: "yes"}, {Label: "No, not yet", Data: "no"}}
 	}
 	return &flow{
@@ -447,13 +451,13 @@ func noticeGivenFlow() *flow {
 			if err != nil {
 				return nil, err
 			}
-			return text(noticeGivenText(k.Ref, "message", s.now())), nil
+			return text(noticeGivenText(k, "message", s.now())), nil
 		},
 	}
 }
 
-func noticeGivenText(ref, how string, at time.Time) string {
-	return fmt.Sprintf("Recorded: the written notice for %s reached the parents (%s, %s).", ref, how, at.In(offsitebot.London).Format("Mon 2 Jan"))
+func noticeGivenText(k *offsitebot.Case, how string, at time.Time) string {
+	return fmt.Sprintf("Recorded: the written notice for %s reached %s (%s, %s).", k.Ref, relevant(k, at), how, at.In(offsitebot.London).Format("Mon 2 Jan"))
 }
 
 // whichLetter asks which letter, with a button for each.

@@ -49,12 +49,12 @@ func TestDocumentInput(t *testing.T) {
 	}{
 		{"staff pack, read at the home school", Document{Kind: DocPack}, offsitebot.Identity{Role: offsitebot.RoleHome, URN: "100001"},
 			[]string{staffID, laID}, []string{
-				"written notice to parents was due by Thu 26 Nov (2 school days before the start on Mon 30 Nov) and is not recorded as given — give it now",
+				"written notice to the parents was due by Thu 26 Nov (2 school days before the start on Mon 30 Nov) and is not recorded as given — give it now",
 				"attendance not confirmed for 2 school days, the earliest Mon 30 Nov",
 			}},
 		{"staff pack, read by the LA: whose duty", Document{Kind: DocPack}, offsitebot.Identity{Role: offsitebot.RoleLA},
 			[]string{staffID, laID}, []string{
-				"written notice to parents was due by Thu 26 Nov (2 school days before the start on Mon 30 Nov) and is not recorded as given (for the home school)",
+				"written notice to the parents was due by Thu 26 Nov (2 school days before the start on Mon 30 Nov) and is not recorded as given (for the home school)",
 				"attendance not confirmed for 2 school days, the earliest Mon 30 Nov (for the receiving school)",
 			}},
 		{"family pack: no staff duties", Document{Kind: DocPack, Family: true}, offsitebot.Identity{Role: offsitebot.RoleParent},

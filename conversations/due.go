@@ -47,11 +47,11 @@ func noticeWords(it offsitebot.DueItem, _ offsitebot.Role) dueWords {
 	when := fmt.Sprintf("%s (2 school days before the start on %s)", it.By.Short(), it.On.Short())
 	switch {
 	case it.Stage == offsitebot.StageStarted:
-		w.what, w.todo = "written notice to "+parents(it)+" was due by "+when+" and is not recorded as given", " — give it now"
+		w.what, w.todo = "written notice to "+Named(it.Adult)+" was due by "+when+" and is not recorded as given", " — give it now"
 	case it.Overdue:
-		w.what, w.todo = "written notice to "+parents(it)+" was due by "+when, " — send it now"
+		w.what, w.todo = "written notice to "+Named(it.Adult)+" was due by "+when, " — send it now"
 	default:
-		w.what = "written notice to " + parents(it) + " must reach them by " + when
+		w.what = "written notice to " + Named(it.Adult) + " must reach them by " + when
 	}
 	if it.EHCP {
 		w.what += "; the local authority must get it too (the pupil has an EHC plan)"
@@ -131,25 +131,25 @@ func reviewWords(it offsitebot.DueItem, _ offsitebot.Role) dueWords {
 		if it.Booked != "" {
 			not = none
 		}
-		w.what = fmt.Sprintf("next review meeting due by %s — %s, and %s can no longer have 6 days' notice for it", it.By.Short(), not, parents(it))
+		w.what = fmt.Sprintf("next review meeting due by %s — %s, and %s can no longer have 6 days' notice for it", it.By.Short(), not, Named(it.Adult))
 	case it.Booked != "":
 		w.what = fmt.Sprintf("next review meeting due by %s — %s", it.By.Short(), none)
-		w.todo = fmt.Sprintf("; schedule one by %s so %s get 6 days' notice", offsitebot.InvitationDeadline(it.By).Short(), parents(it))
+		w.todo = fmt.Sprintf("; schedule one by %s so %s can have 6 days' notice", offsitebot.InvitationDeadline(it.By).Short(), Named(it.Adult))
 	default:
 		w.what = "next review meeting due by " + it.By.Short()
-		w.todo = fmt.Sprintf(" — schedule it by %s so %s get 6 days' notice", offsitebot.InvitationDeadline(it.By).Short(), parents(it))
+		w.todo = fmt.Sprintf(" — schedule it by %s so %s can have 6 days' notice", offsitebot.InvitationDeadline(it.By).Short(), Named(it.Adult))
 	}
 	return w
 }
 
 func continuationWords(it offsitebot.DueItem, _ offsitebot.Role) dueWords {
 	w := dueWords{command: "review " + it.Ref + " told " + it.Subject, act: offsitebot.ActReview,
-		press: "review " + it.Ref + " told " + it.Subject, label: "Record " + parents(it) + " told"}
+		press: "review " + it.Ref + " told " + it.Subject, label: "Record " + Named(it.Adult) + " told"}
 	if it.Overdue {
-		w.what = fmt.Sprintf("decision to continue from the %s meeting was due to %s by %s (6 days after)", it.On.Short(), parents(it), it.By.Short())
+		w.what = fmt.Sprintf("decision to continue from the %s meeting was due to %s by %s (6 days after)", it.On.Short(), Named(it.Adult), it.By.Short())
 		w.todo = " — tell them now"
 	} else {
-		w.what = fmt.Sprintf("decision to continue from the %s meeting must reach %s by %s (6 days after)", it.On.Short(), parents(it), it.By.Short())
+		w.what = fmt.Sprintf("decision to continue from the %s meeting must reach %s by %s (6 days after)", it.On.Short(), Named(it.Adult), it.By.Short())
 	}
 	return w
 }
@@ -161,30 +161,31 @@ func outcomeWords(it offsitebot.DueItem, _ offsitebot.Role) dueWords {
 }
 
 func invitationWords(it offsitebot.DueItem, _ offsitebot.Role) dueWords {
-	who, link := "parents", "parent"
+	who, link := Named(it.Adult), "parent"
 	if it.Adult {
-		who, link = "the pupil", "pupil"
+		link = "pupil"
 	}
 	w := dueWords{command: "link " + it.Ref + " " + link, act: offsitebot.ActLink,
 		press: "link " + it.Ref + " " + link, label: "Make a " + link + "'s link"}
+	why := unreachedWhy(it.Adult, it.Linked, it.Unreachable)
+	if it.Linked {
+		// A link would not help: they are on offsitebot but it cannot reach them.
+		why += ": invite them another way (phone, letter), then record it"
+		w = dueWords{command: "review " + it.Ref + " invited " + it.Subject + " letter", act: offsitebot.ActReview,
+			press: "review " + it.Ref + " invited " + it.Subject, label: "Record invited another way"}
+	}
 	switch {
 	case it.Overdue:
-		w.what = fmt.Sprintf("invitation for the %s meeting should have gone to %s by %s (6 days before) — no %s is linked", it.On.Short(), who, it.By.Short(), link)
-		w.todo = ", invite them now"
+		w.what = fmt.Sprintf("invitation for the %s meeting should have gone to %s by %s (6 days before) — %s", it.On.Short(), who, it.By.Short(), why)
+		if !it.Linked {
+			w.todo = ", invite them now"
+		}
 	case it.Stage == offsitebot.StageLastDay:
-		w.what = fmt.Sprintf("invitation for the %s meeting must go to %s today (6 days before) — no %s is linked", it.On.Short(), who, link)
+		w.what = fmt.Sprintf("invitation for the %s meeting must go to %s today (6 days before) — %s", it.On.Short(), who, why)
 	default:
-		w.what = fmt.Sprintf("invitation for the %s meeting must go to %s by %s (6 days before) — no %s is linked", it.On.Short(), who, it.By.Short(), link)
+		w.what = fmt.Sprintf("invitation for the %s meeting must go to %s by %s (6 days before) — %s", it.On.Short(), who, it.By.Short(), why)
 	}
 	return w
-}
-
-// parents is whom the regulations name for it's case, in staff's words.
-func parents(it offsitebot.DueItem) string {
-	if it.Adult {
-		return "the pupil"
-	}
-	return "parents"
 }
 
 func requestWords(it offsitebot.DueItem, _ offsitebot.Role) dueWords {

@@ -16,7 +16,11 @@ import (
 // late, the reply says so: the breach stays on the case.
 func (e *Engine) notice(ctx context.Context, c bot.Call) ([]bot.Reply, error) {
 	if c.Case == nil || len(c.Args) < 2 || !strings.EqualFold(c.Args[1], "given") {
-		return text("To record that the written notice reached the parents: notice OSD-… given [date] [letter|email|meeting], e.g. notice OSD-… given 27/11/2026 letter (the day it was given; today if none)."), nil
+		who, ref := "the parents (or the pupil, 18+)", "OSD-…"
+		if c.Case != nil {
+			who, ref = relevant(c.Case, c.Now), c.Case.Ref
+		}
+		return text(fmt.Sprintf("To record that the written notice reached %s: notice %s given [date] [letter|email|meeting], e.g. notice %s given 27/11/2026 letter (the day it was given; today if none).", who, ref, ref)), nil
 	}
 	on, how, err := doneArgs(c.Args[2:], c.Now, "letter")
 	if err != nil {
@@ -28,7 +32,7 @@ func (e *Engine) notice(ctx context.Context, c bot.Call) ([]bot.Reply, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := noticeGivenText(k.Ref, how, k.NoticeGiven)
+	s := noticeGivenText(k, how, k.NoticeGiven)
 	if deadline := offsitebot.NoticeDeadline(k.Start, e.Calendar.For(k.HomeURN)); offsitebot.DateOf(k.NoticeGiven) > deadline {
 		s += fmt.Sprintf(" That is late: it was due by %s, 2 school days before the first day (%s). The late notice stays on the case's record.", deadline.Short(), k.Start.Short())
 	}
@@ -82,6 +86,56 @@ func meetingArg(k *offsitebot.Case, args []string, ok func(offsitebot.Meeting) b
 		return "", offsitebot.Errorf(offsitebot.EInvalid, "%s has no meeting that fits. Type show %s to see its meetings.", k.Ref, k.Ref)
 	}
 	return "", offsitebot.Errorf(offsitebot.EInvalid, "Which meeting? %s has %s.", k.Ref, strings.Join(ids, ", "))
+}
+
+// Named is whom the regulations name, in staff's words: the parents, or
+// (adult) the pupil once 18. Every staff text that says who must get the
+// notice, an invitation or a decision says it with Named or relevant.
+func Named(adult bool) string {
+	if adult {
+		return "the pupil"
+	}
+	return "the parents"
+}
+
+// relevant is whom the regulations name for c at t (Named).
+func relevant(c *offsitebot.Case, t time.Time) string {
+	return Named(c.Adult(offsitebot.DateOf(t)))
+}
+
+// unreached says why nobody the regulations name for c at t got a message
+// through offsitebot: none is linked, or those linked could not be reached.
+func unreached(c *offsitebot.Case, t time.Time) string {
+	linked, blocked := c.NamedReach(offsitebot.DateOf(t))
+	return unreachedWhy(c.Adult(offsitebot.DateOf(t)), linked, blocked)
+}
+
+// unreachedWhy is unreached from the facts: the pupil is 18 (adult), someone
+// named is linked, and all of them linked blocked offsitebot.
+func unreachedWhy(adult, linked, blocked bool) string {
+	var s string
+	switch {
+	case !linked && adult:
+		return "the pupil is not linked on offsitebot"
+	case !linked:
+		return "no parent is linked on offsitebot"
+	case adult:
+		s = "the pupil could not be reached on offsitebot"
+	default:
+		s = "no linked parent could be reached on offsitebot"
+	}
+	if blocked {
+		s += " (they may have blocked it)"
+	}
+	return s
+}
+
+// toldNamed reports whether ids include someone the regulations name for c at t.
+func toldNamed(c *offsitebot.Case, ids []string, t time.Time) bool {
+	return slices.ContainsFunc(ids, func(id string) bool {
+		p, ok := c.Person(id)
+		return ok && c.Named(p.Role, offsitebot.DateOf(t))
+	})
 }
 
 // toldWho is "the parents were" or, for a pupil of 18 or over, "the pupil was".

@@ -229,12 +229,16 @@ func doneNewCase(ctx context.Context, s *session) ([]bot.Reply, error) {
 	}
 	s.c = c
 	home, recv := s.e.schoolName(ctx, c.HomeURN), s.e.schoolName(ctx, c.ReceivingURN)
+	join := fmt.Sprintf("link %s parent gives you a join link for the family", c.Ref)
+	if c.Adult(offsitebot.DateOf(now)) {
+		join = fmt.Sprintf("link %s pupil gives you a join link for the pupil, link %s parent one for a parent", c.Ref, c.Ref)
+	}
 	text := fmt.Sprintf("Opened %s for %s (%s → %s), starting %s.\n"+
-		"The written notice to the parents (due 2 school days before the first day) %s; when it has gone, type notice %s given. It must state: %s.\n"+
-		"Next: link %s parent gives you a join link for the family; link %s receiving one for the receiving school's contact.",
-		c.Ref, c.Pupil, home, recv, c.Start.Short(), noticeDue(c, s.e.Calendar, now), c.Ref, noticeContents, c.Ref, c.Ref)
-	if offsitebot.AgeOn(c.DOB, offsitebot.DateOf(now)) >= offsitebot.AdultAge {
-		text += fmt.Sprintf("\nThe pupil is 18 or over, so they may use offsitebot themselves and request reviews: link %s pupil.", c.Ref)
+		"The written notice to %s (due 2 school days before the first day) %s; when it has gone, type notice %s given. It must state: %s.\n"+
+		"Next: %s; link %s receiving one for the receiving school's contact.",
+		c.Ref, c.Pupil, home, recv, c.Start.Short(), relevant(c, now), noticeDue(c, s.e.Calendar, now), c.Ref, noticeContents, join, c.Ref)
+	if c.Adult(offsitebot.DateOf(now)) {
+		text += "\nThe pupil is 18 or over, so the notice, invitations and decisions go to them, and to linked parents as well; they may use offsitebot themselves and request reviews."
 	}
 	if c.EHCP {
 		text += "\nThe pupil has an EHC plan: the local authority must get the written notice too."
@@ -257,7 +261,7 @@ func noticeDue(c *offsitebot.Case, cal offsitebot.Calendar, now time.Time) strin
 	return fmt.Sprintf("is due by %s", deadline.Short())
 }
 
-// noticeContents is what the written notice to parents must state.
+// noticeContents is what the written notice must state.
 const noticeContents = "the reasons for the direction, the first day and the agreed maximum period or end date, the objectives, the receiving school's address, whom the pupil reports to on arrival, the session times (start, end and break times), and how the direction will be reviewed"
 
 // createCase opens a case with the facts given and stores it under a fresh
@@ -403,7 +407,7 @@ func doneEdit(ctx context.Context, s *session) ([]bot.Reply, error) {
 	}
 	lines := []string{fmt.Sprintf("Corrected %s: %s. The audit trail keeps the old and new values.", c.Ref, strings.Join(changed, "; "))}
 	if was.Start != c.Start && c.NoticeGiven.IsZero() {
-		lines = append(lines, fmt.Sprintf("The written notice to the parents %s.", noticeDue(c, s.e.Calendar, s.now())))
+		lines = append(lines, fmt.Sprintf("The written notice to %s %s.", relevant(c, s.now()), noticeDue(c, s.e.Calendar, s.now())))
 	}
 	if !was.EHCP && c.EHCP {
 		lines = append(lines, "With an EHC plan, the local authority may now request a review meeting too.")

@@ -43,11 +43,11 @@ func TestLAReadsDuties(t *testing.T) {
 		got := w.say(la, "due")
 		onlyWhose(t, got)
 		for _, want := range []string{
-			"Overdue:\n" + w.ref + "  written notice to parents was due by Thu 19 Nov (2 school days before the start on Mon 23 Nov) and is not recorded as given  → for the home school",
+			"Overdue:\n" + w.ref + "  written notice to the parents was due by Thu 19 Nov (2 school days before the start on Mon 23 Nov) and is not recorded as given  → for the home school",
 			w.ref + "  attendance not confirmed for 7 school days, the earliest Mon 23 Nov  → for the receiving school",
 			w.ref + "  no contact between the schools for 9 days — overdue, was due by Mon 30 Nov (weekly)  → for both schools",
 			"Coming up:\n" + w.ref + "  next review meeting due by Mon 7 Dec",
-			other + "  written notice to parents must reach them by Thu 10 Dec",
+			other + "  written notice to the parents must reach them by Thu 10 Dec",
 		} {
 			if !strings.Contains(got, want) {
 				t.Errorf("due lacks %q:\n%s", want, got)
@@ -57,7 +57,7 @@ func TestLAReadsDuties(t *testing.T) {
 	t.Run("show", func(t *testing.T) {
 		got := w.say(la, "show "+w.ref)
 		onlyWhose(t, got)
-		if !strings.Contains(got, "Overdue:\n  • written notice to parents was due by Thu 19 Nov") || !strings.Contains(got, "Coming up:\n  • next review meeting due by Mon 7 Dec") {
+		if !strings.Contains(got, "Overdue:\n  • written notice to the parents was due by Thu 19 Nov") || !strings.Contains(got, "Coming up:\n  • next review meeting due by Mon 7 Dec") {
 			t.Errorf("show lacks the overdue and coming-up duties:\n%s", got)
 		}
 	})
@@ -86,7 +86,7 @@ func TestStaffDueNamesTheirCommand(t *testing.T) {
 	w := newWorld(t)
 	got := w.say(home, "due")
 	for _, want := range []string{
-		w.ref + "  written notice to parents was due by Thu 19 Nov (2 school days before the start on Mon 23 Nov) and is not recorded as given — give it now  → notice " + w.ref + " given",
+		w.ref + "  written notice to the parents was due by Thu 19 Nov (2 school days before the start on Mon 23 Nov) and is not recorded as given — give it now  → notice " + w.ref + " given",
 		w.ref + "  no contact with the receiving school for 9 days — overdue, was due by Mon 30 Nov (weekly)  → contact " + w.ref + " receiving phone …",
 		"→ review " + w.ref + " schedule DATE TIME in-person",
 	} {

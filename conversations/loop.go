@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
-	"time"
 	"unicode"
 
 	offsitebot "github.com/offsitebot/offsitebot"
@@ -237,15 +236,6 @@ func replyWords(it offsitebot.DueItem, _ offsitebot.Role) dueWords {
 	cmd := "reply " + it.Ref + " " + it.From
 	return dueWords{what: fmt.Sprintf("%s from the %s awaiting a reply since %s", what, from, it.Since.In(offsitebot.London).Format("Mon 2 Jan 15:04")),
 		command: cmd + " …", act: offsitebot.ActReply, press: cmd, label: "Reply"}
-}
-
-// relevant is whom the regulations name for c at t, in staff's words: the
-// parents, or the pupil once 18.
-func relevant(c *offsitebot.Case, t time.Time) string {
-	if c.Adult(offsitebot.DateOf(t)) {
-		return "the pupil"
-	}
-	return "the parents"
 }
 
 // MsgMeetingLinkMissing nudges home staff, the school day before an online

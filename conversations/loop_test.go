@@ -106,7 +106,7 @@ func TestReplyNeedsSomeoneToReach(t *testing.T) {
 func TestMoveKeepsTheSixDayRule(t *testing.T) {
 	w := newWorld(t)
 	w.say(home, "review "+w.ref+" schedule 2026-12-14 10:00 in-person")
-	if got := w.say(home, "review "+w.ref+" move M1 2026-12-04 10:00"); !strings.Contains(got, "Parents should be invited at least 6 days before") || !strings.Contains(got, "Move it anyway?") {
+	if got := w.say(home, "review "+w.ref+" move M1 2026-12-04 10:00"); !strings.Contains(got, "The parents should be invited at least 6 days before") || !strings.Contains(got, "Move it anyway?") {
 		t.Fatalf("short notice: %s", got)
 	}
 	sent := len(w.out.Texts(parent))

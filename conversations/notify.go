@@ -123,15 +123,21 @@ var errNothingToRecord = errors.New("nothing to record")
 // tell words and sends what the notices of a change to c owe, records what
 // went in one update of the case, and returns how many messages went.
 func (nt *Notifier) tell(ctx context.Context, c *offsitebot.Case, notices []offsitebot.Notice) int {
+	return len(nt.tellTo(ctx, c, notices))
+}
+
+// tellTo is tell returning whom each message went to, for the reply to
+// say who they are.
+func (nt *Notifier) tellTo(ctx context.Context, c *offsitebot.Case, notices []offsitebot.Notice) []string {
 	type sent struct {
 		n  offsitebot.Notice
 		to []string
 	}
 	var done []sent
-	total := 0
+	var total []string
 	for _, n := range notices {
 		to := nt.notice(ctx, c, n)
-		total += len(to)
+		total = append(total, to...)
 		if len(to) > 0 {
 			done = append(done, sent{n, to})
 		}

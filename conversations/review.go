@@ -51,9 +51,9 @@ func whenSteps(verb string) (date, tm, offDay, confirm step) {
 		if days == 0 {
 			away = "today"
 		}
-		who := "Parents"
-		if s.c != nil && s.c.Adult(offsitebot.DateOf(s.now())) {
-			who = "The pupil"
+		who := "The parents"
+		if s.c != nil {
+			who = capital(relevant(s.c, s.now()))
 		}
 		return fmt.Sprintf("⚠ That meeting is %s. %s should be invited at least %d days before a review meeting (for %s, by %s). %s it anyway? (yes/no)",
 			away, who, offsitebot.InvitationNoticeDays, d.Short(), offsitebot.InvitationDeadline(d).Short(), capital(verb))
@@ -112,26 +112,19 @@ func doneSchedule(ctx context.Context, s *session) ([]bot.Reply, error) {
 	if err != nil {
 		return nil, err
 	}
-	invited := s.e.notify.tell(ctx, c, ch.Notices)
+	invited := s.e.notify.tellTo(ctx, c, ch.Notices)
 	lines := []string{fmt.Sprintf("Review meeting %s for %s scheduled: %s, %s.", m.ID, c.Ref, when(m), where(m))}
-	deadline := offsitebot.InvitationDeadline(m.Date())
-	switch {
-	case invited > 0:
-		sent := c
-		if k, err := s.e.Store.Case(ctx, c.Ref); err == nil {
-			sent = k // as the invitations sent were recorded
-		}
-		lines = append(lines, "Invitation sent now to "+invitedWho(sent, m.ID)+".")
-	case m.ShortNotice:
-		lines = append(lines, fmt.Sprintf("No parent is linked on offsitebot, so please invite them yourself today (link %s parent makes a join link), then record it: review %s invited %s letter.", c.Ref, c.Ref, m.ID))
-	default:
-		lines = append(lines, fmt.Sprintf("No parent is linked on offsitebot: please invite them by %s (6 days before); link %s parent makes a join link, or once you have invited them another way: review %s invited %s letter.", deadline.Short(), c.Ref, c.Ref, m.ID))
+	if len(invited) > 0 {
+		lines = append(lines, "Invitation sent now to "+whoOf(c, invited, s.now())+".")
+	}
+	if !toldNamed(c, invited, s.now()) {
+		lines = append(lines, inviteYourself(c, m, s.now()))
 	}
 	if m.Mode == offsitebot.Online && m.Place == "" {
 		lines = append(lines, fmt.Sprintf("No link given, so the invitation says it will follow. Send it to those invited with: review %s place %s https://…", c.Ref, m.ID))
 	}
 	if h := at.In(offsitebot.London).Hour(); h < 7 || h >= 19 {
-		lines = append(lines, "Note: that is outside usual hours; check it suits the parents.")
+		lines = append(lines, "Note: that is outside usual hours; check it suits "+relevant(c, s.now())+".")
 	}
 	if due := offsitebot.ReviewDue(c, s.now()); due.Valid() && m.Date() > due && countLater(c, m) == 0 {
 		lines = append(lines, fmt.Sprintf("Note: the review was due by %s; this meeting is later than that.", due.Short()))
@@ -151,24 +144,48 @@ func doneSchedule(ctx context.Context, s *session) ([]bot.Reply, error) {
 	return []bot.Reply{{Text: strings.Join(lines, "\n"), Case: c.Ref}}, nil
 }
 
-// invitedWho says who meeting id's invitations went to, by kind of person:
-// "1 linked parent and 1 receiving-school contact".
-func invitedWho(c *offsitebot.Case, id string) string {
-	m, _ := c.Meeting(id)
+// inviteYourself tells staff to invite those the regulations name for c to
+// m themselves, when offsitebot could not: how, by when, and how to record it.
+func inviteYourself(c *offsitebot.Case, m offsitebot.Meeting, now time.Time) string {
+	by := "by " + offsitebot.InvitationDeadline(m.Date()).Short() + " (6 days before)"
+	if m.ShortNotice {
+		by = "today"
+	}
+	record := fmt.Sprintf("review %s invited %s letter", c.Ref, m.ID)
+	if linked, _ := c.NamedReach(offsitebot.DateOf(now)); linked {
+		return fmt.Sprintf("%s: please invite %s another way %s, then record it: %s.", capital(unreached(c, now)), relevant(c, now), by, record)
+	}
+	link := "parent"
+	if c.Adult(offsitebot.DateOf(now)) {
+		link = "pupil"
+	}
+	return fmt.Sprintf("%s: please invite %s yourself %s, then record it: %s. To reach them here next time: link %s %s makes a join link.", capital(unreached(c, now)), relevant(c, now), by, record, c.Ref, link)
+}
+
+// whoOf says who the people ids linked to c are, by kind of person, at t:
+// "1 linked parent and 1 receiving-school contact"; the pupil comes first
+// once 18, as the one the regulations name.
+func whoOf(c *offsitebot.Case, ids []string, t time.Time) string {
 	n := map[offsitebot.Role]int{}
-	for _, inv := range m.Invitations {
-		if p, ok := c.Person(inv.To); ok {
+	seen := map[string]bool{}
+	for _, id := range ids {
+		if p, ok := c.Person(id); ok && !seen[id] {
+			seen[id] = true
 			n[p.Role]++
 		}
 	}
-	var parts []string
-	for _, k := range []struct {
+	type kind struct {
 		role      offsitebot.Role
 		one, many string
-	}{
-		{offsitebot.RoleParent, "linked parent", "linked parents"}, {offsitebot.RolePupil, "the pupil", "the pupil"},
-		{offsitebot.RoleReceiving, "receiving-school contact", "receiving-school contacts"}, {offsitebot.RoleLA, "LA officer", "LA officers"},
-	} {
+	}
+	parent, pupil := kind{offsitebot.RoleParent, "linked parent", "linked parents"}, kind{offsitebot.RolePupil, "the pupil", "the pupil"}
+	family := []kind{parent, pupil}
+	if c.Adult(offsitebot.DateOf(t)) {
+		family = []kind{pupil, parent}
+	}
+	var parts []string
+	for _, k := range append(family,
+		kind{offsitebot.RoleReceiving, "receiving-school contact", "receiving-school contacts"}, kind{offsitebot.RoleLA, "LA officer", "LA officers"}) {
 		switch {
 		case n[k.role] == 0:
 		case k.role == offsitebot.RolePupil:
@@ -601,23 +618,25 @@ func doneOutcome(ctx context.Context, s *session) ([]bot.Reply, error) {
 	if err != nil {
 		return nil, err
 	}
-	told := s.e.notify.tell(ctx, c, ch.Notices)
+	told := s.e.notify.tellTo(ctx, c, ch.Notices)
 	b := card{r: bot.Reply{Case: c.Ref}}
 	b.head(fmt.Sprintf("Outcome of %s recorded for %s: %s.", mid, c.Ref, decisionName(out.Decision)),
 		fmt.Sprintf("Outcome of %s recorded for %s", mid, c.Ref), bot.Fact{Label: "Decision", Value: decisionName(out.Decision)})
 	said := func(line string) { b.line(line, bot.Fact{Value: line}) }
 	if len(m.Invitations) == 0 {
-		said(fmt.Sprintf("Nobody was invited to %s: the parents should have been invited by %s (6 days before). That stays on the case's record.", mid, offsitebot.InvitationDeadline(m.Date()).Short()))
+		said(fmt.Sprintf("Nobody was invited to %s: %s should have been invited by %s (6 days before). That stays on the case's record.", mid, relevant(c, m.At), offsitebot.InvitationDeadline(m.Date()).Short()))
 	}
 	if out.Decision == offsitebot.DecisionContinue {
 		deadline := offsitebot.ContinuationDeadline(m.Date())
 		if today := offsitebot.DateOf(s.now()); today > deadline {
-			said(fmt.Sprintf("The deadline to tell the parents of the decision to continue passed on %s (6 days after the meeting): it is told now, late, and that stays on the case's record.", deadline.Short()))
+			said(fmt.Sprintf("The deadline to tell %s of the decision to continue passed on %s (6 days after the meeting): it is told now, late, and that stays on the case's record.", relevant(c, s.now()), deadline.Short()))
 		}
-		if told > 0 {
-			said(fmt.Sprintf("The decision to continue was sent to %s now (it must reach them by %s).", plural(told, "linked parent", "linked parents"), deadline.Short()))
-		} else {
-			said(fmt.Sprintf("No parent could be told on offsitebot: the decision to continue must reach the parents by %s (6 days after the meeting). I'll remind you.", deadline.Short()))
+		if len(told) > 0 {
+			said(fmt.Sprintf("The decision to continue was sent to %s now (it must reach them by %s).", whoOf(c, told, s.now()), deadline.Short()))
+		}
+		if !toldNamed(c, told, s.now()) {
+			said(fmt.Sprintf("%s, so the decision to continue must reach %s another way by %s (6 days after the meeting); then record it: review %s told %s letter. I'll remind you.",
+				capital(unreached(c, s.now())), relevant(c, s.now()), deadline.Short(), c.Ref, mid))
 		}
 		b.note(fmt.Sprintf("Schedule the next meeting with: review %s schedule %s HH:MM in-person", c.Ref, out.Next))
 		b.r.Buttons = [][]bot.Button{{{Label: "Schedule the next meeting", Data: fmt.Sprintf("/review %s schedule %s", c.Ref, out.Next)}}}
@@ -648,13 +667,13 @@ func doneCorrection(ctx context.Context, s *session, m offsitebot.Meeting, out o
 	if err != nil {
 		return nil, err
 	}
-	told := s.e.notify.tell(ctx, c, ch.Notices)
+	told := s.e.notify.tellTo(ctx, c, ch.Notices)
 	lines := []string{fmt.Sprintf("Outcome of %s corrected for %s: %s. The audit trail keeps the old and new answers.", m.ID, c.Ref, strings.Join(changed, "; "))}
-	switch {
-	case told > 0:
-		lines = append(lines, fmt.Sprintf("%s told what changed.", capital(plural(told, "linked family member was", "linked family members were"))))
-	case len(ch.Notices) > 0:
-		lines = append(lines, "No family member could be told on offsitebot: please tell the parents what changed yourself.")
+	if len(told) > 0 {
+		lines = append(lines, fmt.Sprintf("Told what changed: %s.", whoOf(c, told, s.now())))
+	}
+	if len(ch.Notices) > 0 && !toldNamed(c, told, s.now()) {
+		lines = append(lines, fmt.Sprintf("%s: please tell %s what changed yourself.", capital(unreached(c, s.now())), relevant(c, s.now())))
 	}
 	return []bot.Reply{{Text: strings.Join(lines, "\n"), Case: c.Ref}}, nil
 }

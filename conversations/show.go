@@ -113,7 +113,7 @@ func (e *Engine) show(ctx context.Context, c bot.Call) ([]bot.Reply, error) {
 	}
 	if bs := offsitebot.Breaches(k, c.Now, e.Calendar, e.Settings); len(bs) > 0 {
 		b.heading("Breaches (deadlines missed, kept on the record):", "Breaches")
-		for _, line := range breachLines(bs) {
+		for _, line := range breachLines(k, bs) {
 			b.item("  • "+line, bot.Item{Text: line})
 		}
 	}
@@ -187,13 +187,13 @@ func dutyText(b bool) string {
 // come, who cannot (and asked for another time), who has not said.
 func answersText(k *offsitebot.Case, m offsitebot.Meeting) string {
 	if len(m.Invitations) == 0 {
-		return "no parent invited through offsitebot"
+		return "nobody invited yet"
 	}
 	var yes, other, none []string
 	for _, i := range m.Invitations {
 		who := strings.TrimPrefix(i.To, "outside offsitebot: ")
 		if who != i.To {
-			who = "the family, by " + who
+			who = relevant(k, i.Sent) + ", by " + who
 		} else if p, ok := k.Person(i.To); ok {
 			who = fmt.Sprintf("%s (%s)", p.Name, p.Role)
 		}
@@ -405,7 +405,7 @@ func ExportCSV(k *offsitebot.Case, log []offsitebot.AuditEvent, breaches []offsi
 	}
 	row("at", "record", "kind", "by", "via", "summary")
 	for _, b := range breaches {
-		row(string(b.Deadline), "breach", b.Kind, "", "", breachText(b))
+		row(string(b.Deadline), "breach", b.Kind, "", "", breachText(k, b))
 	}
 	for _, en := range Chronology(k, log) {
 		row(en.At.In(offsitebot.London).Format(time.RFC3339), "chronology", en.Kind, en.By, string(en.Via), en.Summary)

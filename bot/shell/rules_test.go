@@ -55,7 +55,7 @@ func TestLateDutiesStayOnTheRecord(t *testing.T) {
 		"That is late: it was due by Tue 15 Dec, 6 days after the meeting")
 	got := s.expect("show "+ref, "Invitation to M1 (Wed 9 Dec): due by Thu 3 Dec (6 days before); nobody was invited.",
 		"Decision of M1 (Wed 9 Dec) told to the parents: due by Tue 15 Dec (6 days after); told Wed 16 Dec.")
-	if strings.Contains(got, "written notice to parents") {
+	if strings.Contains(got, "written notice to the parents") {
 		t.Fatalf("due lists a duty already done:\n%s", got)
 	}
 

@@ -462,7 +462,7 @@ func TestEditAndVoid(t *testing.T) {
 	s.expect("edit "+ref+" ehcp=yes start=14/12/2026",
 		"Corrected "+ref+": EHC plan no → yes; first day Mon 7 Dec 2026 → Mon 14 Dec 2026.",
 		"The written notice to the parents is due by Thu 10 Dec.", "the local authority may now request a review meeting")
-	s.expect("due", ref+"  written notice to parents must reach them by Thu 10 Dec")
+	s.expect("due", ref+"  written notice to the parents must reach them by Thu 10 Dec")
 	s.expect("/as la:Lee", "la:Lee")
 	s.expect("request "+ref+" la Please hold a review", "recorded word for word")
 	s.expect("/as home:Alex", "home:Alex")
@@ -547,7 +547,7 @@ func TestOutcomeFarNextMeetingWarnsBeforeSending(t *testing.T) {
 
 	// One answer changed: the family hears what changed, and only that.
 	s.expect("review "+ref+" outcome M1 next=18/12/2026", "Outcome of M1 corrected for "+ref+": next review meeting Tue 22 Dec 2026 → Fri 18 Dec 2026.",
-		"1 linked family member was told what changed", "✉ to shell:parent:Pat: A correction from the school about the review meeting on Wed 9 Dec for Sam's off-site direction ("+ref+"): the next review meeting is planned for Fri 18 Dec (not Tue 22 Dec)")
+		"Told what changed: 1 linked parent.", "✉ to shell:parent:Pat: A correction from the school about the review meeting on Wed 9 Dec for Sam's off-site direction ("+ref+"): the next review meeting is planned for Fri 18 Dec (not Tue 22 Dec)")
 	quiet := s.expect("review "+ref+` outcome M1 attended="Alex, Kim, Pat"`, "Outcome of M1 corrected for "+ref+": who attended Alex, Pat → Alex, Kim, Pat.")
 	if strings.Contains(quiet, "✉") {
 		t.Fatalf("the family was told of a change to what they were never told:\n%s", quiet)

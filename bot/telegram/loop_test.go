@@ -170,7 +170,7 @@ func TestEveryoneConcernedIsTold(t *testing.T) {
 	e.joins(kim, ref, offsitebot.RoleReceiving)
 	e.joins(lee, ref, offsitebot.RoleLA)
 
-	wantIn(t, "schedule", texts(e.staff("review "+ref+" schedule 2026-12-14 10:00 in-person Room 4")), "Invitation sent now to 1 linked parent, the pupil, 1 receiving-school contact and 1 LA officer.")
+	wantIn(t, "schedule", texts(e.staff("review "+ref+" schedule 2026-12-14 10:00 in-person Room 4")), "Invitation sent now to the pupil, 1 linked parent, 1 receiving-school contact and 1 LA officer.")
 	wantIn(t, "pupil invited", e.lastTo(jo), "You're invited to a review meeting", "About: Your off-site direction")
 	wantIn(t, "parent invited as well", e.lastTo(pat), "Jo is 18 or over, so this goes to Jo; as a parent or carer you're sent it as well.")
 	wantIn(t, "receiving contact invited", e.lastTo(kim), "You're invited to a review meeting", "About: The off-site direction of J.G. ("+ref+")")

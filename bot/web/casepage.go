@@ -45,15 +45,16 @@ type breachLine struct {
 	Level    string
 }
 
-// breachWhat names a breach for the page.
-func breachWhat(b offsitebot.Breach) string {
+// breachWhat names a breach of k for the page.
+func breachWhat(k *offsitebot.Case, b offsitebot.Breach) string {
+	named := conversations.Named(k.Adult(b.Deadline))
 	switch b.Kind {
 	case offsitebot.BreachNotice:
-		return "Written notice to the parents, before the first day (" + b.On.Short() + ")"
+		return "Written notice to " + named + ", before the first day (" + b.On.Short() + ")"
 	case offsitebot.BreachInvitation:
-		return "Parents invited to " + b.Subject + " (" + b.On.Short() + "), 6 days ahead"
+		return "Invitation of " + named + " to " + b.Subject + " (" + b.On.Short() + "), 6 days ahead"
 	case offsitebot.BreachDecision:
-		return "Decision of " + b.Subject + " (" + b.On.Short() + ") told to the parents"
+		return "Decision of " + b.Subject + " (" + b.On.Short() + ") told to " + named
 	case offsitebot.BreachRequest:
 		s := "Meeting for review request " + b.Subject + " (" + b.On.Short() + ")"
 		if b.Booked != "" {
@@ -164,7 +165,7 @@ func (s *Server) casePage(w http.ResponseWriter, r *http.Request, v viewer) {
 		d.Duties = append(d.Duties, dl)
 	}
 	for _, b := range offsitebot.Breaches(k, v.now, s.Calendar, s.Settings) {
-		bl := breachLine{What: breachWhat(b), Deadline: b.Deadline, Level: "late"}
+		bl := breachLine{What: breachWhat(k, b), Deadline: b.Deadline, Level: "late"}
 		end := today
 		if b.Done != nil {
 			bl.Done, end, bl.Level = *b.Done, *b.Done, "past"
@@ -220,10 +221,11 @@ func orDash(s string) string {
 
 // dutyWhat names a duty for the page.
 func dutyWhat(it offsitebot.DueItem) string {
+	named := conversations.Named(it.Adult)
 	what := map[string]string{
-		offsitebot.DueNotice: "Written notice to the parents", offsitebot.DueContact: "Weekly contact between the schools",
+		offsitebot.DueNotice: "Written notice to " + named, offsitebot.DueContact: "Weekly contact between the schools",
 		offsitebot.DueAttendance: "Attendance to record", offsitebot.DueReview: "Review meeting to schedule",
-		offsitebot.DueInvitation: "Parents to invite", offsitebot.DueContinuation: "Decision to continue to tell the parents",
+		offsitebot.DueInvitation: "Invitation to " + named, offsitebot.DueContinuation: "Decision to continue to tell " + named,
 		offsitebot.DueRequest: "Review request to answer", offsitebot.DueOutcome: "Review outcome to record",
 		offsitebot.DueFaceToFace: "A face-to-face review", offsitebot.DueEnd: "Direction to end or extend",
 	}[it.Kind]
