@@ -2,10 +2,13 @@ package offsitebot
 
 import "time"
 
-// Reminder is one scheduled message in the reminders' outbox. It is claimed
-// under its natural key (kind, case, recipient, day or obligation) before it
-// is sent, so it goes once across runs, restarts and replicas, and kept whole
-// so that any later run can retry it.
+// Reminder is one scheduled message in the reminders' outbox: a digest, all
+// that one run has for one person, its Lines each a reminder under its
+// natural key (kind, case, recipient, day or obligation). It is claimed as
+// the recipient's next digest (Seq), carrying only keys no earlier digest
+// to them carries, before it is sent, so each reminder goes once across
+// runs, restarts and replicas; and it is kept whole so that any later run
+// can retry it.
 type Reminder struct {
 	Key       string          `bson:"_id"`
 	Job       string          `bson:"job"`
@@ -18,6 +21,21 @@ type Reminder struct {
 	Run       string          `bson:"run"`     // the run that claimed it
 	Retry     bool            `bson:"retry"`   // this is the one retry of another claim
 	Reply     ReminderMessage `bson:"reply"`
+	// A digest's: its place in the recipient's sequence, its lines' keys
+	// (for finding them without reading the lines) and its lines.
+	Seq   int            `bson:"seq,omitempty"`
+	Keys  []string       `bson:"keys,omitempty"`
+	Lines []ReminderLine `bson:"lines,omitempty"`
+}
+
+// ReminderLine is one reminder of a digest.
+type ReminderLine struct {
+	Key     string          `bson:"key"`
+	Job     string          `bson:"job"`
+	Kind    string          `bson:"kind"`
+	Case    string          `bson:"case"` // reference, or "school:URN" for a school's summary
+	Expires time.Time       `bson:"expires"`
+	Reply   ReminderMessage `bson:"reply"`
 }
 
 // ReminderMessage is what a reminder says. Buttons are kept flat with their

@@ -101,28 +101,66 @@ func attendanceLine(c *offsitebot.Case, d offsitebot.Date) (string, bot.Item) {
 	return "• " + text, bot.Item{Text: text}
 }
 
-// Digest puts the reminders one person gets from one job into one message,
-// each case an item with its first button (the rest of its answers are in
-// its words), so someone with 40 cases gets one message, not 40; the adapters
-// split it only where the platform's length limit makes them.
-func Digest(rs []bot.Reply) bot.Reply {
-	if len(rs) == 1 {
-		return rs[0]
+// DigestPart is one reminder of a digest and the reminders job that sent
+// it, which groups it.
+type DigestPart struct {
+	Job   string
+	Reply bot.Reply
+}
+
+// digestGroups heads each job's reminders in a digest, by the job's name
+// (as in [reminders]); another job's go under no heading.
+var digestGroups = map[string]string{
+	"attendance_prompt":  "Attendance to record today",
+	"attendance_chase":   "Attendance still not confirmed",
+	"attendance_summary": "Attendance today",
+	"contact":            "Weekly contact between the schools",
+	"reviews":            "Reviews, notices and deadlines",
+	"meetings":           "Meetings on the next school day",
+	"feedback":           "Your views before a review",
+}
+
+// Digest puts all the reminders one run has for one person into one
+// message, grouped by job, each reminder an item with its first button (the
+// rest of its answers are in its words), so someone with 40 cases gets one
+// message, not 40; the adapters split it only where the platform's length
+// limit makes them. One reminder goes as it is, with all its buttons.
+func Digest(parts []DigestPart) bot.Reply {
+	if len(parts) == 1 {
+		return parts[0].Reply
+	}
+	var jobs []string
+	byJob := map[string][]bot.Reply{}
+	for _, p := range parts {
+		if _, ok := byJob[p.Job]; !ok {
+			jobs = append(jobs, p.Job)
+		}
+		byJob[p.Job] = append(byJob[p.Job], p.Reply)
 	}
 	var c card
-	c.head(fmt.Sprintf("%d reminders:", len(rs)), fmt.Sprintf("%d reminders", len(rs)))
-	for _, r := range rs {
-		c.r.Sensitive = c.r.Sensitive || r.Sensitive
-		text := strings.TrimSpace(r.Title + "\n" + r.Text)
-		if r.Title != "" && strings.HasPrefix(r.Text, r.Title) {
-			text = r.Text
+	c.head(fmt.Sprintf("%d reminders:", len(parts)), fmt.Sprintf("%d reminders", len(parts)))
+	for _, job := range jobs {
+		if len(jobs) > 1 {
+			h := digestGroups[job]
+			line := ""
+			if h != "" {
+				line = "\n" + h + ":"
+			}
+			c.heading(line, h)
 		}
-		it := bot.Item{Text: text}
-		if len(r.Buttons) > 0 && len(r.Buttons[0]) > 0 {
-			b := r.Buttons[0][0]
-			it.Action = &b
+		for _, r := range byJob[job] {
+			c.r.Sensitive = c.r.Sensitive || r.Sensitive
+			text := strings.TrimSpace(r.Title + "\n" + r.Text)
+			if r.Title != "" && strings.HasPrefix(r.Text, r.Title) {
+				text = r.Text
+			}
+			it := bot.Item{Text: text}
+			if len(r.Buttons) > 0 && len(r.Buttons[0]) > 0 {
+				b := r.Buttons[0][0]
+				it.Action = &b
+			}
+			c.item("• "+text, it)
 		}
-		c.item("• "+text, it)
 	}
 	c.note("Each is also in the case's chronology.")
 	return c.reply()

@@ -16,9 +16,18 @@ import (
 // the day is recorded, so the chase leaves that case alone.
 func TestPromptButtonsRecordAttendance(t *testing.T) {
 	ctx := context.Background()
-	db := world(t, newCase("OSD-0001", "2026-11-02"), newCase("OSD-0002", "2026-11-02"))
-	for _, ref := range []string{"OSD-0001", "OSD-0002"} {
-		if err := db.LinkCase(ctx, tgRecvID, ref); err != nil {
+	// Each case its own contact, so each prompt comes alone, with all its
+	// buttons (a digest's items have the first: TestDigest).
+	const otherID = "telegram:43"
+	second := newCase("OSD-0002", "2026-11-02")
+	second.People[0].ID = otherID
+	db := world(t, newCase("OSD-0001", "2026-11-02"), second)
+	if err := db.PutIdentity(ctx, offsitebot.Identity{ID: otherID, Role: offsitebot.RoleReceiving, Name: "Mr Lee"}); err != nil {
+		t.Fatal(err)
+	}
+	contact := map[string]string{"OSD-0001": tgRecvID, "OSD-0002": otherID}
+	for ref, to := range contact {
+		if err := db.LinkCase(ctx, to, ref); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -33,27 +42,28 @@ func TestPromptButtonsRecordAttendance(t *testing.T) {
 	}
 	prompt := func(ref string) bot.Reply {
 		t.Helper()
-		d := rec.To(tgRecvID, "("+ref+")")
+		d := rec.To(contact[ref], "("+ref+")")
 		if len(d) != 1 {
 			t.Fatalf("prompts for %s: %v", ref, d)
 		}
 		return d[0].Reply
 	}
-	press := func(data string) []bot.Reply {
+	press := func(ref, data string) []bot.Reply {
 		clk.Set(clk.Now().Add(1))
-		return router.Handle(ctx, bot.Request{Platform: offsitebot.Telegram, UserID: tgRecvID, Chat: "42",
+		to := contact[ref]
+		return router.Handle(ctx, bot.Request{Platform: offsitebot.Telegram, UserID: to, Chat: strings.TrimPrefix(to, "telegram:"),
 			Data: data, Command: strings.HasPrefix(data, "/")})
 	}
 
 	// Present all day.
 	clk.Set(london("2026-12-02 09:50"))
-	replies := press(prompt("OSD-0001").Buttons[0][0].Data)
+	replies := press("OSD-0001", prompt("OSD-0001").Buttons[0][0].Data)
 	if len(replies) == 0 || !strings.Contains(replies[0].Text, "Recorded") {
 		t.Fatalf("present all day: replies %+v", replies)
 	}
 	// Absent…, then the code.
-	press(prompt("OSD-0002").Buttons[0][1].Data)
-	replies = press("N")
+	press("OSD-0002", prompt("OSD-0002").Buttons[0][1].Data)
+	replies = press("OSD-0002", "N")
 	if len(replies) == 0 || !strings.Contains(replies[0].Text, "AM N, PM N") {
 		t.Fatalf("absent N: replies %+v", replies)
 	}

@@ -145,3 +145,34 @@ func reminded(ds []delivery) []delivery {
 	}
 	return out
 }
+
+// remindersTo is every reminder (see reminded) to whom whose text has substr.
+func remindersTo(rec *recorder, to, substr string) []delivery {
+	var out []delivery
+	for _, d := range reminded(rec.All()) {
+		if d.To == to && strings.Contains(d.Reply.Text, substr) {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+// digestKey is the claim key of a person's digest number seq (as storage makes it).
+func digestKey(to string, seq int) string { return fmt.Sprintf("digest:%s:%06d", to, seq) }
+
+// ownContacts gives the i-th case its own Telegram receiving contact,
+// telegram:100+i, in place of the shared one, so its prompt comes alone.
+func ownContacts(cases []*offsitebot.Case) {
+	for i, c := range cases {
+		c.People[0].ID = fmt.Sprintf("telegram:%d", 100+i)
+	}
+}
+
+// countMessages counts deliveries by recipient and whole text.
+func countMessages(ds []delivery) map[string]int {
+	out := map[string]int{}
+	for _, d := range ds {
+		out[d.To+"|"+d.Reply.Text]++
+	}
+	return out
+}

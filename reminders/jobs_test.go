@@ -49,7 +49,7 @@ func TestPromptsOverAWeek(t *testing.T) {
 	schoolDays := []offsitebot.Date{"2026-03-27", "2026-03-30", "2026-03-31", "2026-04-01", "2026-04-02", "2026-04-07"}
 	got := map[string]int{}
 	prompts := 0
-	for _, d := range rec.All() {
+	for _, d := range reminded(rec.All()) {
 		if strings.HasPrefix(d.Reply.Text, "Attendance for") { // RunAt sends the staff nudges too
 			got[d.To+" "+d.Reply.Text]++
 			prompts++
@@ -75,17 +75,14 @@ func TestPromptsOverAWeek(t *testing.T) {
 	if prompts != len(schoolDays)*len(refs)*2 {
 		t.Errorf("sent %d prompts, want %d", prompts, len(schoolDays)*len(refs)*2)
 	}
+	// The three prompts of a day came as one digest, each with its Present button.
 	d := rec.To(tgRecvID, "OSD-0001), Mon 30 Mar")
-	if len(d) != 1 {
-		t.Fatalf("no prompt for OSD-0001 on 30 Mar: %v", rec.All())
+	if len(d) != 1 || len(d[0].Reply.Items) != 3 {
+		t.Fatalf("no digest of 3 prompts with OSD-0001's on 30 Mar: %v", rec.All())
 	}
-	wantButtons := [][]bot.Button{{
-		{Label: "Present all day", Data: `/attendance OSD-0001 2026-03-30 / \`},
-		{Label: "Absent…", Data: "/attendance OSD-0001 2026-03-30 absent"},
-		{Label: "Other…", Data: "/attendance OSD-0001 2026-03-30"},
-	}}
-	if fmt.Sprint(d[0].Reply.Buttons) != fmt.Sprint(wantButtons) || d[0].Reply.Sensitive || d[0].Reply.Case != "OSD-0001" {
-		t.Errorf("prompt = %+v, want buttons %v, not sensitive, case OSD-0001", d[0].Reply, wantButtons)
+	want0 := bot.Button{Label: "Present all day", Data: `/attendance OSD-0001 2026-03-30 / \`}
+	if a := d[0].Reply.Items[0].Action; a == nil || *a != want0 || d[0].Reply.Sensitive {
+		t.Errorf("prompt = %+v, want its Present button %v first, not sensitive", d[0].Reply, want0)
 	}
 
 	// The report says why nothing went on a bank holiday.
@@ -266,8 +263,8 @@ func TestCrashBetweenClaimAndSend(t *testing.T) {
 	if err := cur.All(ctx, &docs); err != nil {
 		t.Fatal(err)
 	}
-	if len(docs) != 15 { // 10 claims, the first digest's 5 recorded sent
-		t.Fatalf("%d outbox documents after the crash, want 10 claims and 5 outcomes", len(docs))
+	if len(docs) != 3 { // a digest claimed for each person, the first recorded sent
+		t.Fatalf("%d outbox documents after the crash, want 2 claims and 1 outcome", len(docs))
 	}
 
 	// Replicas 2 and 3 run the retry job; before the timeout they leave the
@@ -339,7 +336,7 @@ func TestRetryOnce(t *testing.T) {
 		t.Errorf("sent %d times after the one retry failed, want 0", n)
 	}
 	var doc bson.M
-	if err := db.Database().Collection(outboxCollection).FindOne(ctx, bson.D{{Key: "_id", Value: key(KindAttendancePrompt, "OSD-0001", tgRecvID, "2026-12-02") + retrySuffix + doneSuffix}}).Decode(&doc); err != nil {
+	if err := db.Database().Collection(outboxCollection).FindOne(ctx, bson.D{{Key: "_id", Value: digestKey(tgRecvID, 1) + retrySuffix + doneSuffix}}).Decode(&doc); err != nil {
 		t.Fatal(err)
 	}
 	if doc["status"] != stAbandoned {
@@ -453,7 +450,7 @@ func TestReviewNudges(t *testing.T) {
 		}
 	}
 	var got []string
-	for _, d := range rec.To(homeID, "invitation for the Thu 10 Dec meeting") {
+	for _, d := range remindersTo(rec, homeID, "invitation for the Thu 10 Dec meeting") {
 		got = append(got, strings.SplitN(d.Reply.Text, ":", 2)[0])
 	}
 	// Due by Fri 4 Dec: nudged on 1 Dec, then once on each school day overdue.
@@ -509,7 +506,7 @@ func TestClockChangeDays(t *testing.T) {
 				ClaimedAt time.Time `bson:"claimedAt"`
 			}
 			if err := db.Database().Collection(outboxCollection).FindOne(ctx,
-				bson.D{{Key: "_id", Value: key(KindFeedback, "OSD-7K2Q", parentID, "M3")}}).Decode(&doc); err != nil {
+				bson.D{{Key: "keys", Value: key(KindFeedback, "OSD-7K2Q", parentID, "M3")}}).Decode(&doc); err != nil {
 				t.Fatal(err)
 			}
 			if at := doc.ClaimedAt.In(offsitebot.London); offsitebot.DateOf(at) != day || at.Format("15:04") != "17:00" {
@@ -549,8 +546,8 @@ func TestClaimsStampedWithTheClock(t *testing.T) {
 		if _, err := s2.Run(ctx, JobRetry, clk.Now()); err != nil {
 			t.Fatal(err)
 		}
-		if got := len(r2.All()); got != tc.want {
-			t.Errorf("after the retry at %s: %d deliveries, want %d", tc.at, got, tc.want)
+		if got := len(reminded(r2.All())); got != tc.want {
+			t.Errorf("after the retry at %s: %d reminders delivered, want %d", tc.at, got, tc.want)
 		}
 	}
 }
@@ -560,9 +557,10 @@ func TestClaimsStampedWithTheClock(t *testing.T) {
 func TestLongBurst(t *testing.T) {
 	ctx := context.Background()
 	var cases []*offsitebot.Case
-	for i := range 3 { // 2 prompts each, as they are (no digest)
+	for i := range 3 { // staff get a digest of 3, each case's contact a prompt alone
 		cases = append(cases, newCase(fmt.Sprintf("OSD-%04d", i), "2026-11-02"))
 	}
+	ownContacts(cases)
 	db := world(t, cases...)
 	clk := bottest.NewClock(london("2026-12-02 09:40"))
 	slow := &recorder{Hook: func(context.Context, string) error {
@@ -574,8 +572,9 @@ func TestLongBurst(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r := rep.Jobs[0]; r.Due != 6 || r.Sent != 2 || r.Failed != 4 {
-		t.Fatalf("burst report %+v, want 6 due, 2 sent, 4 left", r)
+	// The staff digest and the first contact's prompt, then 6 minutes have passed.
+	if r := rep.Jobs[0]; r.Due != 6 || r.Sent != 4 || r.Failed != 2 {
+		t.Fatalf("burst report %+v, want 6 due, 4 sent, 2 left", r)
 	}
 	// The retry is slow too, and goes on to the end.
 	clk.Set(london("2026-12-02 09:51"))
@@ -583,16 +582,16 @@ func TestLongBurst(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r := rep.Jobs[0]; r.Due != 4 || r.Sent != 4 {
-		t.Errorf("retry report %+v, want 4 due and sent", r)
+	if r := rep.Jobs[0]; r.Due != 2 || r.Sent != 2 {
+		t.Errorf("retry report %+v, want 2 due and sent", r)
 	}
 	for k, n := range countByKey(slow.All()) {
 		if n != 1 {
 			t.Errorf("sent %d times: %s", n, k)
 		}
 	}
-	if n := len(slow.All()); n != 6 {
-		t.Errorf("%d deliveries, want 6", n)
+	if n := len(reminded(slow.All())); n != 6 {
+		t.Errorf("%d reminders delivered, want 6", n)
 	}
 }
 
@@ -690,42 +689,107 @@ func TestFeedbackNotAskedTwice(t *testing.T) {
 	}
 }
 
-// TestDigest: someone with more than a few reminders from one job gets them
-// in one message, each case an item with the button that answers it; each
-// reminder is claimed and recorded on its own, and not sent again.
+// TestDigest: a run sends each person one message, however many cases and
+// jobs have something for them: home staff of 40 cases get their contact and
+// review nudges in one digest grouped by job, each receiving contact their
+// 40 prompts in another, each an item with the button that answers it. Two
+// replicas running the same instant send it once, and a repeat run, at that
+// instant or later that day, sends nothing more. The run writes one claim
+// and one outcome a person, and one chronology entry a case.
 func TestDigest(t *testing.T) {
 	ctx := context.Background()
 	var cases []*offsitebot.Case
-	for i := range 5 {
-		cases = append(cases, newCase(fmt.Sprintf("OSD-%04d", i), "2026-11-02"))
+	for i := range 40 {
+		c := newCase(fmt.Sprintf("OSD-%04d", i), "2026-11-02")
+		c.LastSchoolContact = london("2026-11-20 10:00") // weekly contact overdue
+		cases = append(cases, c)
 	}
 	db := world(t, cases...)
-	rec := &recorder{}
-	s := newScheduler(t, db, rec, nil, Config{})
+	recs := []*recorder{{}, {}}
 	at := london("2026-12-02 09:40")
-	for range 2 {
-		rep, err := s.Run(ctx, JobAttendancePrompt, at)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if r := rep.Jobs[0]; r.Sent+r.Duplicate != 10 {
-			t.Errorf("report %+v, want 10 reminders sent or already sent", r)
+	var wg sync.WaitGroup
+	for _, rec := range recs {
+		s := newScheduler(t, db, rec, nil, Config{})
+		wg.Go(func() {
+			if _, err := s.RunAt(ctx, at); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	all := append(recs[0].All(), recs[1].All()...)
+	perPerson := map[string]int{}
+	for _, d := range all {
+		perPerson[d.To]++
+	}
+	for _, to := range []string{homeID, adminID, recvID, tgRecvID} {
+		if perPerson[to] != 1 {
+			t.Errorf("%s got %d messages, want one", to, perPerson[to])
 		}
 	}
+	if len(perPerson) != 4 {
+		t.Errorf("messages to %v, want one each to home staff, the admin and the two receiving contacts", perPerson)
+	}
+	byTo := map[string]bot.Reply{}
+	for _, d := range all {
+		byTo[d.To] = d.Reply
+	}
+	home := byTo[homeID]
+	if len(home.Items) < 2*len(cases) || !strings.Contains(home.Text, "Weekly contact between the schools:") ||
+		!strings.Contains(home.Text, "Reviews, notices and deadlines:") {
+		t.Errorf("home staff got %q with %d items, want each case's contact escalation and review nudges grouped by job", home.Title, len(home.Items))
+	}
 	for _, to := range []string{recvID, tgRecvID} {
-		got := rec.To(to, "")
-		if len(got) != 1 {
-			t.Fatalf("%s got %d messages, want one digest", to, len(got))
-		}
-		r := got[0].Reply
-		if r.Title != "5 reminders" || len(r.Items) != 5 {
-			t.Fatalf("%s got %q with %d items, want 5 reminders", to, r.Title, len(r.Items))
+		r := byTo[to]
+		if r.Title != "40 reminders" || len(r.Items) != 40 {
+			t.Fatalf("%s got %q with %d items, want 40 prompts", to, r.Title, len(r.Items))
 		}
 		for i, it := range r.Items {
 			ref := cases[i].Ref
 			if !strings.Contains(it.Text, ref) || it.Action == nil || it.Action.Data != "/attendance "+ref+` 2026-12-02 / \` {
 				t.Errorf("%s item %d: %q with %+v, want %s's prompt and its Present button", to, i, it.Text, it.Action, ref)
 			}
+		}
+	}
+
+	// Again, at that instant and later that day: nothing more.
+	s := newScheduler(t, db, recs[0], nil, Config{})
+	for _, again := range []time.Time{at, at.Add(50 * time.Minute)} {
+		rep, err := s.RunAt(ctx, again)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, j := range rep.Jobs {
+			if j.Sent != 0 || j.Duplicate != j.Due {
+				t.Errorf("repeat at %s: %+v, want every reminder already sent", again.Format("15:04"), j)
+			}
+		}
+	}
+	if n := len(recs[0].All()) + len(recs[1].All()); n != 4 {
+		t.Errorf("%d messages after the repeats, want the 4", n)
+	}
+
+	docs, err := db.Database().Collection(outboxCollection).CountDocuments(ctx, bson.D{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if docs != 2*4 {
+		t.Errorf("%d outbox documents, want a claim and an outcome for each of 4 people", docs)
+	}
+	for _, c := range cases[:3] {
+		log, err := db.AuditLog(ctx, c.Ref)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var sent []string
+		for _, e := range log {
+			if e.Action == "reminder sent" {
+				sent = append(sent, e.Detail)
+			}
+		}
+		if len(sent) != 1 || strings.Count(sent[0], KindAttendancePrompt+" to ") != 2 ||
+			!strings.Contains(sent[0], KindAttendancePrompt+" to "+tgRecvID+": Attendance for S.T. ("+c.Ref+")") {
+			t.Errorf("%s chronology of reminders = %q, want one entry naming each reminder sent", c.Ref, sent)
 		}
 	}
 }

@@ -102,6 +102,12 @@ func reply(r storedReply) bot.Reply {
 // unreachable is a recipient found to have blocked the bot, about a case.
 type unreachable struct{ to, ref string }
 
+// line is one reminder of a digest.
+type line = offsitebot.ReminderLine
+
+// kindDigest is the kind of every claim: all a run has for one person.
+const kindDigest = "digest"
+
 // outbox claims, sends and records reminders for one run.
 type outbox struct {
 	s   *Scheduler
@@ -109,100 +115,144 @@ type outbox struct {
 	now time.Time
 
 	done     []offsitebot.ReminderOutcome // not yet recorded
-	sent     []offsitebot.AuditEvent      // messages sent about cases, for their chronology
+	sent     []offsitebot.AuditEvent      // reminders sent about cases, for their chronology
 	lastSave time.Time                    // when the chronology was last written
 	gone     map[string]bool              // recipients found unreachable in this run
 }
 
-// flushEvery is how often the chronology's copies of the messages sent are
+// flushEvery is how often the chronology's copies of the reminders sent are
 // written in a burst. The outcomes themselves are written one by one.
 const flushEvery = 2 * time.Second
 
-// claim claims every message in one round trip and returns those this run
-// now owns, and how many others had claimed already.
-func (o *outbox) claim(ctx context.Context, msgs []message) ([]message, int, error) {
-	if len(msgs) == 0 {
-		return nil, 0, nil
-	}
+// digests groups a run's reminders by recipient, one digest each, in the
+// order of each person's first and keeping theirs, stamped for claiming: it
+// is kept until its last reminder's purge time, and worth sending until the
+// last one expires.
+func (o *outbox) digests(msgs []message) []message {
 	stamp := o.s.stamp(o.now)
-	for i := range msgs {
-		m := &msgs[i]
-		m.ClaimedAt, m.Run = stamp, o.run
-		if m.Purge.IsZero() {
-			m.Purge = o.now.Add(obligationLife)
+	var out []message
+	at := map[string]int{}
+	for _, m := range msgs {
+		i, ok := at[m.To]
+		if !ok {
+			i = len(out)
+			at[m.To] = i
+			out = append(out, message{Kind: kindDigest, Job: m.Job, Case: m.Case, To: m.To, ClaimedAt: stamp, Run: o.run})
 		}
-		if m.Purge.Before(m.Expires) {
-			m.Purge = m.Expires
+		d := &out[i]
+		if d.Case != m.Case {
+			d.Case = "" // about several cases
 		}
+		if !strings.Contains(","+d.Job+",", ","+m.Job+",") {
+			d.Job += "," + m.Job
+		}
+		d.Lines = append(d.Lines, line{Key: m.Key, Job: m.Job, Kind: m.Kind, Case: m.Case, Expires: m.Expires, Reply: m.Reply})
+		purge := m.Purge
+		if purge.IsZero() {
+			purge = o.now.Add(obligationLife)
+		}
+		d.Expires = latest(d.Expires, m.Expires)
+		d.Purge = latest(d.Purge, purge, m.Expires)
 	}
-	won, err := o.s.store.ClaimReminders(ctx, msgs)
-	if err != nil {
-		return nil, 0, err
-	}
-	return won, len(msgs) - len(won), nil
+	return out
 }
 
-// record notes how a claim went, to be written with the next flush.
-func (o *outbox) record(m message, status string) {
+func latest(ts ...time.Time) time.Time {
+	var out time.Time
+	for _, t := range ts {
+		if t.After(out) {
+			out = t
+		}
+	}
+	return out
+}
+
+// lines is what d says: its lines, or itself for a reminder claimed alone
+// (before digests) and retried now; without those expired at now.
+func lines(d message, now time.Time) []line {
+	all := d.Lines
+	if len(all) == 0 {
+		all = []line{{Key: d.Key, Job: d.Job, Kind: d.Kind, Case: d.Case, Expires: d.Expires, Reply: d.Reply}}
+	}
+	out := make([]line, 0, len(all))
+	for _, l := range all {
+		if l.Expires.After(now) {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// claim claims the digests in one round trip (two when another run races)
+// and returns those this run now owns, without the reminders an earlier
+// digest to the same person holds.
+func (o *outbox) claim(ctx context.Context, ds []message) ([]message, error) {
+	if len(ds) == 0 {
+		return nil, nil
+	}
+	return o.s.store.ClaimDigests(ctx, ds)
+}
+
+// record notes how a claim went, to be written with the next flush; the
+// reminders sent go into their cases' chronology.
+func (o *outbox) record(d message, status string) {
 	at := o.s.stamp(o.now)
-	o.done = append(o.done, offsitebot.ReminderOutcome{Key: m.Key, Status: status, At: at,
-		ClaimedAt: m.ClaimedAt, Expires: m.Expires, Purge: m.Purge})
-	if status == stSent && !strings.HasPrefix(m.Case, "school:") {
-		o.sent = append(o.sent, offsitebot.AuditEvent{At: at, By: "offsitebot", Via: offsitebot.System,
-			Action: "reminder sent", Case: m.Case, Detail: m.Kind + " to " + m.To + ": " + m.Reply.Text})
+	o.done = append(o.done, offsitebot.ReminderOutcome{Key: d.Key, Status: status, At: at,
+		ClaimedAt: d.ClaimedAt, Expires: d.Expires, Purge: d.Purge})
+	if status != stSent {
+		return
+	}
+	for _, l := range lines(d, o.now) {
+		if !strings.HasPrefix(l.Case, "school:") {
+			o.sent = append(o.sent, offsitebot.AuditEvent{At: at, By: "offsitebot", Via: offsitebot.System,
+				Action: "reminder sent", Case: l.Case, Detail: l.Kind + " to " + d.To + ": " + l.Reply.Text})
+		}
 	}
 }
 
-// deliver sends the claimed messages for one recipient, several in one
-// digest (see conversations.Digest), and records how it went for each. It
-// returns the state it reached; an error only when the context ended or a
-// flush failed.
-func (o *outbox) deliver(ctx context.Context, ms []message) (string, error) {
-	m := ms[0]
-	if o.gone[m.To] {
-		o.recordAll(ms, stUnreachable)
+// deliver sends a claimed digest, and records how it went. It returns the
+// state it reached; an error only when the context ended or a flush failed.
+func (o *outbox) deliver(ctx context.Context, d message) (string, error) {
+	if o.gone[d.To] {
+		o.record(d, stUnreachable)
 		return stUnreachable, nil
 	}
-	replies := make([]bot.Reply, len(ms))
-	for i, m := range ms {
-		replies[i] = reply(m.Reply)
+	ls := lines(d, o.now)
+	parts := make([]conversations.DigestPart, len(ls))
+	for i, l := range ls {
+		parts[i] = conversations.DigestPart{Job: l.Job, Reply: reply(l.Reply)}
 	}
-	err := o.s.send.Send(ctx, m.To, conversations.Digest(replies))
+	err := o.s.send.Send(ctx, d.To, conversations.Digest(parts))
 	st := stSent
 	switch {
 	case err == nil:
 	case ctx.Err() != nil:
 		return stClaimed, ctx.Err()
 	case errors.Is(err, bot.ErrUnreachable):
-		o.s.log.WarnContext(ctx, "reminders: recipient unreachable", "to", m.To, "case", m.Case, "key", m.Key, "reminders", len(ms))
-		o.gone[m.To] = true
+		o.s.log.WarnContext(ctx, "reminders: recipient unreachable", "to", d.To, "key", d.Key, "reminders", len(ls))
+		o.gone[d.To] = true
 		st = stUnreachable
 	case errors.Is(err, bot.ErrNoSender):
-		o.s.log.DebugContext(ctx, "reminders: no adapter for recipient", "to", m.To, "key", m.Key, "reminders", len(ms))
+		o.s.log.DebugContext(ctx, "reminders: no adapter for recipient", "to", d.To, "key", d.Key, "reminders", len(ls))
 		st = stNoSender
 	default:
 		// No outcome recorded: after the claim timeout a later run takes it over once.
-		o.s.log.ErrorContext(ctx, "reminders: send failed", "to", m.To, "key", m.Key, "reminders", len(ms), "err", err)
+		o.s.log.ErrorContext(ctx, "reminders: send failed", "to", d.To, "key", d.Key, "reminders", len(ls), "err", err)
 		return stError, nil
 	}
-	o.recordAll(ms, st)
-	// Each message's outcomes are written as soon as they are known, one
-	// small insert, so a crash can send again at most the message in flight
+	o.record(d, st)
+	// Each message's outcome is written as soon as it is known, one small
+	// insert, so a crash can send again at most the message in flight
 	// (sent, not recorded).
 	return st, o.save(ctx, time.Since(o.lastSave) >= flushEvery)
-}
-
-func (o *outbox) recordAll(ms []message, status string) {
-	for _, m := range ms {
-		o.record(m, status)
-	}
 }
 
 // flush writes the outcomes and chronology entries not written yet.
 func (o *outbox) flush(ctx context.Context) error { return o.save(ctx, true) }
 
-// save writes the outcomes not written yet in one round trip, and with them
-// the chronology's copies when withAudit is set.
+// save writes the outcomes not written yet in one round trip, and with them,
+// when withAudit is set, the chronology's copies: one entry a case, however
+// many reminders about it went out since the last.
 func (o *outbox) save(ctx context.Context, withAudit bool) error {
 	// Records what already happened, so it is written even as the run is stopped.
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
@@ -211,8 +261,8 @@ func (o *outbox) save(ctx context.Context, withAudit bool) error {
 		o.lastSave = time.Now()
 		// The chronology's copy: losing it loses no reminder, so it is not retried.
 		o.sent = nil
-		if err := o.s.store.AppendAuditMany(ctx, sent); err != nil {
-			o.s.log.WarnContext(ctx, "reminders: record in chronology", "messages", len(sent), "err", err)
+		if err := o.s.store.AppendAuditMany(ctx, byCase(sent)); err != nil {
+			o.s.log.WarnContext(ctx, "reminders: record in chronology", "reminders", len(sent), "err", err)
 		}
 	}
 	if len(o.done) == 0 {
@@ -227,6 +277,23 @@ func (o *outbox) save(ctx context.Context, withAudit bool) error {
 		return err
 	}
 	return nil
+}
+
+// byCase joins the events about each case into one, its details a line
+// each, in the order of each case's first.
+func byCase(events []offsitebot.AuditEvent) []offsitebot.AuditEvent {
+	var out []offsitebot.AuditEvent
+	at := map[string]int{}
+	for _, e := range events {
+		i, ok := at[e.Case]
+		if !ok {
+			at[e.Case] = len(out)
+			out = append(out, e)
+			continue
+		}
+		out[i].Detail += "\n" + e.Detail
+	}
+	return out
 }
 
 // stale returns the claims left without an outcome for longer than the claim
@@ -258,9 +325,10 @@ func (o *outbox) takeOver(ctx context.Context, stale []message) ([]message, erro
 	for i, m := range stale {
 		m.Key += retrySuffix
 		m.Retry = true
+		m.ClaimedAt, m.Run = o.s.stamp(o.now), o.run
 		retries[i] = m
 	}
-	won, _, err := o.claim(ctx, retries)
+	won, err := o.s.store.ClaimReminders(ctx, retries)
 	if err != nil {
 		return nil, err
 	}

@@ -40,8 +40,12 @@ type Store interface {
 
 	// The outbox, where each reminder is claimed once before it is sent.
 
-	// ClaimReminders claims the reminders not claimed yet, in one round trip,
-	// and returns those.
+	// ClaimDigests claims each digest (one a recipient) as the recipient's
+	// next, without the reminders an earlier digest to them holds, and
+	// returns those claimed, with their keys set.
+	ClaimDigests(ctx context.Context, ds []offsitebot.Reminder) ([]offsitebot.Reminder, error)
+	// ClaimReminders claims the reminders (a stale digest's retry) not
+	// claimed yet, in one round trip, and returns those.
 	ClaimReminders(ctx context.Context, rs []offsitebot.Reminder) ([]offsitebot.Reminder, error)
 	// RecordReminders records how claimed reminders went.
 	RecordReminders(ctx context.Context, outcomes []offsitebot.ReminderOutcome) error
@@ -315,33 +319,40 @@ func (r Report) String() string {
 	return b.String()
 }
 
-// run runs the named jobs as of t on one read of the cases.
+// run runs the named jobs as of t on one read of the cases, and sends each
+// person one digest of all they have from them.
 func (s *Scheduler) run(ctx context.Context, t time.Time, names []string) (Report, error) {
 	rep := Report{At: t}
 	sw := &sweep{s: s, now: t, today: offsitebot.DateOf(t)}
 	ob := &outbox{s: s, run: runID(), now: t, lastSave: time.Now(), gone: map[string]bool{}}
-	var unreach []unreachable
+	var all []message
 	var errs []error
 	for _, j := range s.jobs {
 		build := s.builder(j.name)
 		if !slices.Contains(names, j.name) || build == nil {
 			continue
 		}
-		jr := JobReport{Job: j.name}
 		msgs, skipped, err := build(ctx, sw)
-		if err != nil {
-			errs = append(errs, fmt.Errorf("reminders %s: %w", j.name, err))
-			continue
-		}
-		jr.Skipped = skipped
-		u, err := s.dispatch(ctx, ob, msgs, &jr)
-		unreach = append(unreach, u...)
-		rep.Jobs = append(rep.Jobs, jr)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("reminders %s: %w", j.name, err))
 			if ctx.Err() != nil {
 				break
 			}
+			continue
+		}
+		rep.Jobs = append(rep.Jobs, JobReport{Job: j.name, Skipped: skipped, Due: len(msgs)})
+		all = append(all, msgs...)
+	}
+	byJob := func(job string) *JobReport {
+		i := slices.IndexFunc(rep.Jobs, func(r JobReport) bool { return r.Job == job })
+		return &rep.Jobs[i]
+	}
+	var unreach []unreachable
+	if ctx.Err() == nil {
+		u, err := s.dispatch(ctx, ob, all, byJob)
+		unreach = u
+		if err != nil {
+			errs = append(errs, fmt.Errorf("reminders: %w", err))
 		}
 	}
 	if ctx.Err() == nil && s.purgeDue(sw.today) {
@@ -349,7 +360,7 @@ func (s *Scheduler) run(ctx context.Context, t time.Time, names []string) (Repor
 	}
 	if ctx.Err() == nil {
 		jr := JobReport{Job: JobRetry}
-		u, err := s.retry(ctx, ob, &jr)
+		u, err := s.retry(ctx, ob, func(string) *JobReport { return &jr })
 		unreach = append(unreach, u...)
 		rep.Jobs = append(rep.Jobs, jr)
 		if err != nil {
@@ -364,47 +375,64 @@ func (s *Scheduler) run(ctx context.Context, t time.Time, names []string) (Repor
 	return rep, errors.Join(errs...)
 }
 
-// dispatch claims msgs and sends those this run won, counting into jr. It
-// returns the recipients found unreachable, with the case each was about.
-func (s *Scheduler) dispatch(ctx context.Context, ob *outbox, msgs []message, jr *JobReport) ([]unreachable, error) {
-	jr.Due += len(msgs)
-	won, dup, err := ob.claim(ctx, msgs)
-	jr.Duplicate += dup
+// tally is the report a job's reminders are counted into.
+type tally func(job string) *JobReport
+
+// dispatch claims msgs, one digest a person, and sends those this run won,
+// counting each reminder into its job's report. It returns the recipients
+// found unreachable, with the case each was about.
+func (s *Scheduler) dispatch(ctx context.Context, ob *outbox, msgs []message, count tally) ([]unreachable, error) {
+	won, err := ob.claim(ctx, ob.digests(msgs))
 	if err != nil {
 		return nil, err
 	}
-	return s.deliverAll(ctx, ob, won, jr)
+	mine := map[string]bool{}
+	for _, d := range won {
+		for _, k := range d.Keys {
+			mine[k] = true
+		}
+	}
+	for _, m := range msgs {
+		if !mine[m.Key] {
+			count(m.Job).Duplicate++
+		}
+	}
+	return s.deliverAll(ctx, ob, won, count)
 }
 
-func (s *Scheduler) deliverAll(ctx context.Context, ob *outbox, won []message, jr *JobReport) ([]unreachable, error) {
+// deliverAll sends the claimed digests, counting each reminder into its report.
+func (s *Scheduler) deliverAll(ctx context.Context, ob *outbox, won []message, count tally) ([]unreachable, error) {
 	ob.lastSave = time.Now() // the flush clock runs while sending, not while reading
 	var unreach []unreachable
 	var errs []error
-	left := len(won)
-	for _, ms := range byRecipient(won) {
+	for i, d := range won {
 		// A burst still sending when its claims look stale to other runs
 		// would be sent twice: leave the rest to one retry instead. A retry
 		// goes on: nothing takes a retry over.
-		if m := ms[0]; !m.Retry && s.stamp(ob.now).Sub(m.ClaimedAt) > s.timeout/2 {
-			jr.Failed += left
+		if !d.Retry && s.stamp(ob.now).Sub(d.ClaimedAt) > s.timeout/2 {
+			for _, d := range won[i:] {
+				for _, l := range lines(d, ob.now) {
+					count(l.Job).Failed++
+				}
+			}
 			s.log.WarnContext(ctx, "reminders: sending outlasted half the claim timeout; the rest are left to the retry",
-				"job", jr.Job, "left", left)
+				"left", len(won)-i)
 			break
 		}
-		left -= len(ms)
-		st, err := ob.deliver(ctx, ms)
-		switch st {
-		case stSent:
-			jr.Sent += len(ms)
-		case stUnreachable:
-			jr.Unreachable += len(ms)
-			for _, m := range ms {
-				unreach = append(unreach, unreachable{to: m.To, ref: m.Case})
+		st, err := ob.deliver(ctx, d)
+		for _, l := range lines(d, ob.now) {
+			jr := count(l.Job)
+			switch st {
+			case stSent:
+				jr.Sent++
+			case stUnreachable:
+				jr.Unreachable++
+				unreach = append(unreach, unreachable{to: d.To, ref: l.Case})
+			case stNoSender:
+				jr.NoSender++
+			case stError:
+				jr.Failed++
 			}
-		case stNoSender:
-			jr.NoSender += len(ms)
-		case stError:
-			jr.Failed += len(ms)
 		}
 		if err != nil {
 			errs = append(errs, err)
@@ -413,60 +441,37 @@ func (s *Scheduler) deliverAll(ctx context.Context, ob *outbox, won []message, j
 			}
 		}
 	}
-	// Each batch's outcomes are written before the next job starts.
+	// The outcomes are written before the run goes on.
 	errs = append(errs, ob.flush(ctx))
 	return unreach, errors.Join(errs...)
 }
 
-// digestOver is how many reminders one person gets from one job as they
-// are, each with all its buttons; more come as one digest, so a run's
-// messages grow with people, not cases.
-const digestOver = 3
-
-// byRecipient groups messages by whom they go to, in the order of each
-// person's first, keeping their order: a digest for each person with more
-// than digestOver, and one group a message for the others.
-func byRecipient(msgs []message) [][]message {
-	var groups [][]message
-	at := map[string]int{}
-	for _, m := range msgs {
-		i, ok := at[m.To]
-		if !ok {
-			i = len(groups)
-			at[m.To] = i
-			groups = append(groups, nil)
-		}
-		groups[i] = append(groups[i], m)
-	}
-	var out [][]message
-	for _, g := range groups {
-		if len(g) > digestOver {
-			out = append(out, g)
-			continue
-		}
-		for i := range g {
-			out = append(out, g[i:i+1])
-		}
-	}
-	return out
-}
-
 // retry takes over the claims earlier runs left unsent and sends them once.
-func (s *Scheduler) retry(ctx context.Context, ob *outbox, jr *JobReport) ([]unreachable, error) {
+func (s *Scheduler) retry(ctx context.Context, ob *outbox, count tally) ([]unreachable, error) {
 	stale, err := ob.stale(ctx)
 	if err != nil || len(stale) == 0 {
 		return nil, err
 	}
-	jr.Due = len(stale)
+	jr := count(JobRetry)
+	jr.Due = reminders(stale, ob.now)
 	won, err := ob.takeOver(ctx, stale)
-	jr.Duplicate = len(stale) - len(won)
+	jr.Duplicate = jr.Due - reminders(won, ob.now)
 	if err != nil {
 		return nil, err
 	}
 	for _, m := range won {
 		s.log.InfoContext(ctx, "reminders: retrying unsent claim", "key", m.Key, "to", m.To)
 	}
-	return s.deliverAll(ctx, ob, won, jr)
+	return s.deliverAll(ctx, ob, won, count)
+}
+
+// reminders counts the reminders of digests still worth sending at now.
+func reminders(ds []message, now time.Time) int {
+	n := 0
+	for _, d := range ds {
+		n += len(lines(d, now))
+	}
+	return n
 }
 
 // purgeDue reports whether the outbox has not been purged today yet, and

@@ -244,6 +244,13 @@ func queryOps(t *testing.T, db *storage.DB, now *time.Time) []queryOp {
 			_, err := db.ClaimReminders(ctx, []offsitebot.Reminder{reminder})
 			return err
 		}),
+		op("ClaimDigests", func(ctx context.Context) error {
+			d := reminder
+			d.Key, d.Lines = "", []offsitebot.ReminderLine{{Key: reminder.Key + ":2", Job: reminder.Job, Kind: reminder.Kind, Case: c.Ref,
+				Expires: reminder.Expires, Reply: reminder.Reply}}
+			_, err := db.ClaimDigests(ctx, []offsitebot.Reminder{d})
+			return err
+		}),
 		op("StaleReminders", func(ctx context.Context) error {
 			_, err := db.StaleReminders(ctx, t0.Add(time.Minute), t0.Add(time.Hour))
 			return err

@@ -39,18 +39,9 @@ func (db *DB) ClaimReminders(ctx context.Context, rs []offsitebot.Reminder) ([]o
 	if len(rs) == 0 {
 		return nil, nil
 	}
-	docs := make([]any, len(rs))
-	for i := range rs {
-		docs[i] = rs[i]
-	}
-	lost, err := insertNew(ctx, db.reminders, docs)
+	lost, err := db.claimNew(ctx, "claim reminders", rs)
 	if err != nil {
-		var r *refused
-		if errors.As(err, &r) {
-			return nil, fmt.Errorf("storage: claim reminders: %d of %d refused, the first with code %d (key %s)",
-				r.n, len(rs), r.code, rs[r.index].Key)
-		}
-		return nil, fmt.Errorf("storage: claim reminders: %w", err)
+		return nil, err
 	}
 	won := make([]offsitebot.Reminder, 0, len(rs)-len(lost))
 	for i, r := range rs {
@@ -59,6 +50,24 @@ func (db *DB) ClaimReminders(ctx context.Context, rs []offsitebot.Reminder) ([]o
 		}
 	}
 	return won, nil
+}
+
+// claimNew inserts the claims rs, as insertNew, for op (in its errors).
+func (db *DB) claimNew(ctx context.Context, op string, rs []offsitebot.Reminder) (map[int]bool, error) {
+	docs := make([]any, len(rs))
+	for i := range rs {
+		docs[i] = rs[i]
+	}
+	lost, err := insertNew(ctx, db.reminders, docs)
+	if err != nil {
+		var r *refused
+		if errors.As(err, &r) {
+			return nil, fmt.Errorf("storage: %s: %d of %d refused, the first with code %d (key %s)",
+				op, r.n, len(rs), r.code, rs[r.index].Key)
+		}
+		return nil, fmt.Errorf("storage: %s: %w", op, err)
+	}
+	return lost, nil
 }
 
 // RecordReminders records how claimed reminders went, in one round trip. An

@@ -216,6 +216,7 @@ var indexes = []struct {
 	{colConversations, []string{"expires"}},            // Prune
 	{colReminders, []string{"expires", "claimedAt"}},   // StaleReminders: few are unexpired
 	{colReminders, []string{"purge"}},                  // PurgeReminders
+	{colReminders, []string{"to", "seq"}},              // ClaimDigests: a person's digests
 	// Prune, by each claims collection's own time (see claimRetention):
 	{colInbox, []string{"at"}}, // and InboxLeft
 	{colOnce, []string{"at"}},
