@@ -55,7 +55,25 @@ type Identity struct {
 	Cases       []string  `bson:"cases,omitempty" json:"cases,omitempty"` // joined by code: these cases only
 	Unreachable bool      `bson:"unreachable,omitempty" json:"unreachable,omitempty"`
 	Created     time.Time `bson:"created" json:"created"`
+	// About is the case someone linked to several said their messages are
+	// about, until AboutUntil (the end of that day): asked once, not at
+	// every message.
+	About      string    `bson:"about,omitempty" json:"about,omitempty"`
+	AboutUntil time.Time `bson:"about_until,omitempty" json:"about_until,omitempty"`
 }
+
+// AboutNow is the case id's messages are about at t, as they chose it
+// that day, or "" (none chosen, the day over, or no longer linked).
+func (id Identity) AboutNow(t time.Time) string {
+	if id.About == "" || !t.Before(id.AboutUntil) || !slices.Contains(id.Cases, id.About) {
+		return ""
+	}
+	return id.About
+}
+
+// AboutEnds is when a choice of case made at t lasts: to the end of
+// that day in London.
+func AboutEnds(t time.Time) time.Time { return DateOf(t).AddDays(1).Time() }
 
 // Platform returns the platform part of the identity's ID.
 func (id Identity) Platform() Platform {

@@ -47,6 +47,7 @@ func (e *Engine) Register(r *bot.Router) {
 		{Name: "feedback", Action: offsitebot.ActFeedback, Flow: true, Run: flowCmd("feedback")},
 		{Name: "answer", Action: offsitebot.ActAnswer, Flow: true, Run: flowCmd("answer")},
 		{Name: "stop", Action: offsitebot.ActView, Flow: true, Run: flowCmd("stop")},
+		{Name: cmdAbout, Action: offsitebot.ActView, Run: bot.HandlerFunc(e.aboutChild)},
 		{Name: "school", Action: offsitebot.ActAdmin, Run: bot.HandlerFunc(e.school)},
 		{Name: "staff", Action: offsitebot.ActAdmin, Run: bot.HandlerFunc(e.staff)},
 		{Name: "notice", Action: offsitebot.ActReview, Run: bot.HandlerFunc(e.notice)},

@@ -30,6 +30,7 @@ type Store interface {
 	LinkCase(ctx context.Context, identityID, ref string) error
 	UnlinkCase(ctx context.Context, identityID, ref string) error
 	SetUnreachable(ctx context.Context, identityID string, v bool) error
+	SetAbout(ctx context.Context, identityID, ref string, until time.Time) error
 	Identities(ctx context.Context, f offsitebot.IdentityFilter) ([]offsitebot.Identity, error)
 	PutSchool(ctx context.Context, s offsitebot.School) error
 	School(ctx context.Context, urn string) (*offsitebot.School, error)
@@ -156,6 +157,9 @@ type flow struct {
 	// cancelled answers cancel where "I've stopped …" would mislead
 	// (cancelling /stop keeps the person connected).
 	cancelled string
+	// remembers says someone linked to several cases is not asked which
+	// again the day they chose (Identity.About).
+	remembers bool
 }
 
 // session is one flow in progress for one person.
@@ -348,6 +352,10 @@ func (e *Engine) start(ctx context.Context, call bot.Call, f *flow) ([]bot.Reply
 			return nil, offsitebot.Errorf(offsitebot.EInvalid, "%s", msgNotConnectedJoin)
 		case 1:
 			raw["ref"] = cs[0].Ref
+		default:
+			if about := call.Who.AboutNow(call.Now); f.remembers && slices.ContainsFunc(cs, func(k offsitebot.Case) bool { return k.Ref == about }) {
+				raw["ref"] = about
+			}
 		}
 	}
 	problems := s.take(ctx, raw)

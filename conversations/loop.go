@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"unicode"
 
@@ -24,12 +25,13 @@ func hidden(key string) step {
 }
 
 // messageFlow passes on what someone wrote; it asks only which child it is
-// about, where they are linked to more than one.
+// about, where they are linked to more than one, once a day (remembers).
 func messageFlow() *flow {
 	return &flow{
 		name: "message", title: "your message", doing: "passing on your message", action: offsitebot.ActView,
-		steps: []step{refStep(), hidden("text"), hidden("media"), hidden("file")},
-		done:  doneMessage,
+		steps:     []step{refStep(), hidden("text"), hidden("media"), hidden("file")},
+		done:      doneMessage,
+		remembers: true,
 	}
 }
 
@@ -44,7 +46,54 @@ func doneMessage(ctx context.Context, s *session) ([]bot.Reply, error) {
 	}
 	told := s.e.notify.tell(ctx, c, ch.Notices)
 	home := s.e.schoolOf(ctx, c.HomeURN)
-	return []bot.Reply{{Text: msgPassedOn(home, s.a["text"], s.a["media"], f, told > 0), Case: c.Ref}}, nil
+	r := bot.Reply{Text: msgPassedOn(home, s.a["text"], s.a["media"], f, told > 0), Case: c.Ref}
+	others, err := s.remember(ctx, c.Ref)
+	if err != nil {
+		return nil, err
+	}
+	if len(others) > 0 {
+		r.Text += "\n" + msgAbout(c, others, s.call.Who.Role)
+		for _, k := range others {
+			r.Buttons = append(r.Buttons, []bot.Button{{Label: msgWriteAbout(&k, s.call.Who.Role), Data: "/" + cmdAbout + " " + k.Ref}})
+		}
+	}
+	return []bot.Reply{r}, nil
+}
+
+// remember keeps, for someone linked to several active cases, that their
+// messages today are about ref, so they are asked once a day, not at every
+// message; it returns their other active cases (none for one case).
+func (s *session) remember(ctx context.Context, ref string) ([]offsitebot.Case, error) {
+	cs, err := s.linkedCases(ctx)
+	if err != nil || len(cs) < 2 {
+		return nil, err
+	}
+	who, until := s.call.Who, offsitebot.AboutEnds(s.now())
+	if who.About != ref || !who.AboutUntil.Equal(until) {
+		if err := s.e.Store.SetAbout(ctx, who.ID, ref, until); err != nil {
+			return nil, err
+		}
+	}
+	return slices.DeleteFunc(slices.Clone(cs), func(k offsitebot.Case) bool { return k.Ref == ref }), nil
+}
+
+// cmdAbout is the button that switches which child someone's messages are
+// about; named so no message begins with it.
+const cmdAbout = "about-child"
+
+// aboutChild makes the case pressed the one the person's messages are about
+// for the rest of the day.
+func (e *Engine) aboutChild(ctx context.Context, c bot.Call) ([]bot.Reply, error) {
+	if c.Case == nil || len(c.Who.Cases) == 0 {
+		return text(msgAboutWhich), nil
+	}
+	if err := c.Case.CheckActive(); err != nil {
+		return nil, err
+	}
+	if err := e.Store.SetAbout(ctx, c.Who.ID, c.Case.Ref, offsitebot.AboutEnds(c.Now)); err != nil {
+		return nil, err
+	}
+	return []bot.Reply{{Text: msgAboutNow(c.Case, c.Who.Role), Case: c.Case.Ref}}, nil
 }
 
 // fileArg and fileOf carry the file that came with a message through the

@@ -2,6 +2,7 @@ package conversations_test
 
 import (
 	"context"
+	"fmt"
 	"regexp"
 	"strings"
 	"testing"
@@ -13,26 +14,74 @@ import (
 
 // A parent linked to two cases is asked which child a message is about,
 // once, with a button for each; the message waits meanwhile and is passed
-// on whole.
+// on whole. The choice holds for the rest of the day, on every replica and
+// after a restart (it is stored): three messages in a row ask once; each
+// acknowledgement names the child and offers the other; the next day asks
+// again.
 func TestMessageFromParentOfTwo(t *testing.T) {
 	w := newWorld(t)
 	second := w.open(home, `new pupil="Mia Taylor" dob=2014-05-06 ehcp=no home=100001 receiving=100002 start=2026-11-23 end=2027-01-04`)
 	code := regexp.MustCompile(`start=(\w+)`).FindStringSubmatch(w.say(home, "link "+second+" parent"))[1]
 	w.sayOn(offsitebot.Telegram, parent, "/start "+code)
+	ctx := context.Background()
+	send := func(r *bot.Router, text, data string) []bot.Reply {
+		return r.Handle(ctx, bot.Request{Platform: offsitebot.Telegram, UserID: parent, Text: text, Data: data, Command: data != ""})
+	}
+	// about is whom the last message home staff got was about.
+	about := func() string {
+		got := w.out.To(home, "")
+		if len(got) == 0 {
+			return ""
+		}
+		return regexp.MustCompile(`[A-Z]\.[A-Z]\. \(OSD-\w+\)`).FindString(got[len(got)-1].Reply.Text)
+	}
 
-	rs := w.router.Handle(context.Background(), bot.Request{Platform: offsitebot.Telegram, UserID: parent, Text: "She has a dentist appointment at 2pm"})
+	rs := send(w.router, "She has a dentist appointment at 2pm", "")
 	if len(rs) != 1 || !strings.Contains(rs[0].Text, "Which child") || len(rs[0].Buttons) == 0 || len(rs[0].Buttons[0]) != 2 {
 		t.Fatalf("asked: %+v", rs)
 	}
 	if got := w.out.To(home, ""); len(got) != 0 {
 		t.Fatalf("passed on before the child was chosen: %+v", got)
 	}
-	if got := w.say(parent, second); !strings.Contains(got, "passed your message to Oakfield Primary") {
-		t.Fatalf("after choosing: %s", got)
+	rs = send(w.router, second, "")
+	if len(rs) != 1 || !strings.Contains(rs[0].Text, "passed your message to Oakfield Primary") ||
+		!strings.Contains(rs[0].Text, "That was about Mia ("+second+"). Your next messages today go about Mia too") ||
+		!strings.Contains(rs[0].Text, "To write about Sam instead, choose Write about Sam.") {
+		t.Fatalf("after choosing: %+v", rs)
+	}
+	switchTo := rs[0].Buttons
+	if len(switchTo) != 1 || switchTo[0][0].Label != "Write about Sam" {
+		t.Fatalf("switch buttons: %+v", switchTo)
 	}
 	got := w.out.To(home, "")
-	if len(got) != 1 || !strings.Contains(got[0].Reply.Text, "M.T. ("+second+")") || !strings.Contains(got[0].Reply.Text, "“She has a dentist appointment at 2pm”") {
+	if len(got) != 1 || about() != "M.T. ("+second+")" || !strings.Contains(got[0].Reply.Text, "“She has a dentist appointment at 2pm”") {
 		t.Fatalf("home staff got: %+v", got)
+	}
+
+	// Another replica, or the bot after a restart: the choice is in the database.
+	replica := conversations.New(conversations.Deps{Store: w.db, Send: w.out, Now: w.clk.Now, Calendar: offsitebot.NewCalendar(nil, nil)}).Router()
+	for i, r := range []*bot.Router{w.router, replica} {
+		rs := send(r, fmt.Sprintf("Message %d", i+2), "")
+		if len(rs) != 1 || strings.Contains(rs[0].Text, "Which child") || !strings.Contains(rs[0].Text, "That was about Mia") || about() != "M.T. ("+second+")" {
+			t.Fatalf("message %d: %+v, home staff last got one about %s", i+2, rs, about())
+		}
+	}
+
+	// The button switches, for the day.
+	if rs := send(replica, "", switchTo[0][0].Data); len(rs) != 1 || !strings.Contains(rs[0].Text, "your messages go about Sam ("+w.ref+") until the end of today") {
+		t.Fatalf("switched: %+v", rs)
+	}
+	if rs := send(w.router, "And Sam has a cough", ""); !strings.Contains(rs[0].Text, "That was about Sam") || about() != "S.T. ("+w.ref+")" {
+		t.Fatalf("after switching: %+v, home staff last got one about %s", rs, about())
+	}
+	if n := len(w.out.To(home, "")); n != 4 {
+		t.Errorf("home staff got %d messages, want 4", n)
+	}
+
+	// The next day, the question is asked again.
+	w.clk.Set(london("2026-12-03 08:30"))
+	if rs := send(w.router, "Both are in today", ""); len(rs) != 1 || !strings.Contains(rs[0].Text, "Which child") {
+		t.Fatalf("the next day: %+v", rs)
 	}
 }
 

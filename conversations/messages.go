@@ -455,6 +455,40 @@ func msgPassedOn(home offsitebot.School, words, media string, f *offsitebot.File
 	return fmt.Sprintf("Thank you — I've passed your message to %s, word for word, and they'll reply here. %s", home.Name, urgent(home))
 }
 
+// childName names a child's case to someone linked to it: by first name
+// to the family, by initials to a receiving contact.
+func childName(c *offsitebot.Case, to offsitebot.Role) string {
+	if to.Staff() {
+		return c.Initials()
+	}
+	return firstName(c.Pupil)
+}
+
+// msgAbout, after a message from someone linked to several children, says
+// which child it went about and how to switch.
+func msgAbout(c *offsitebot.Case, others []offsitebot.Case, to offsitebot.Role) string {
+	name := childName(c, to)
+	s := fmt.Sprintf("That was about %s (%s). Your next messages today go about %s too, without my asking.", name, c.Ref, name)
+	if len(others) == 1 {
+		return s + fmt.Sprintf(" To write about %s instead, choose %s.", childName(&others[0], to), msgWriteAbout(&others[0], to))
+	}
+	return s + " To write about another child, choose them below."
+}
+
+// msgWriteAbout is the button that switches to child c.
+func msgWriteAbout(c *offsitebot.Case, to offsitebot.Role) string {
+	return "Write about " + childName(c, to)
+}
+
+// msgAboutNow answers the choice of another child for the day's messages.
+func msgAboutNow(c *offsitebot.Case, to offsitebot.Role) string {
+	name := childName(c, to)
+	return fmt.Sprintf("OK: your messages go about %s (%s) until the end of today. What would you like the school to know?", name, c.Ref)
+}
+
+// msgAboutWhich answers the switch without a child to switch to.
+const msgAboutWhich = "Just type your message: if you're connected to more than one child, I'll ask which one it's about."
+
 // msgEndedNoMessages answers someone who writes after the direction ended.
 func msgEndedNoMessages(c *offsitebot.Case, to offsitebot.Role, home offsitebot.School) string {
 	about := capital(whose(c, to))

@@ -62,6 +62,12 @@ func familyTexts(c *offsitebot.Case, to offsitebot.Role) map[string]string {
 	doc := &offsitebot.FileRef{Source: "telegram:document:BQAD", Name: "note.pdf", Type: "application/pdf", Size: 40 << 10}
 	say("document passed on", msgPassedOn(sc.home, "Doctor's note", offsitebot.MediaDocument, doc, true))
 	say("document too big", msgPassedOn(sc.home, "Doctor's note", offsitebot.MediaDocument, &offsitebot.FileRef{Name: "scan.pdf", Size: 30 << 20}, true))
+	other := c.Clone()
+	other.Ref, other.Pupil = "OSD-9M3P", "Mia Taylor"
+	say("which child, one other", msgAbout(c, []offsitebot.Case{*other}, to))
+	say("which child, several", msgAbout(c, []offsitebot.Case{*other, *other}, to))
+	say("which child, switched", msgAboutNow(other, to))
+	say("which child, nothing to switch", msgAboutWhich)
 	// What the router and the adapters say themselves (bot/messages.go), and
 	// the core's errors anyone linked by code can meet, as they read them.
 	on := bot.Call{Request: bot.Request{Platform: offsitebot.Telegram}, Who: offsitebot.Identity{Role: to, Cases: []string{c.Ref}}}

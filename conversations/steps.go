@@ -28,11 +28,7 @@ func refStep() step {
 			// One button per active case, named so a parent of two knows which is which.
 			if cs, err := s.linkedCases(ctx); err == nil {
 				for _, k := range cs {
-					label := firstName(k.Pupil) + " (" + k.Ref + ")"
-					if s.call.Who.Role == offsitebot.RoleReceiving {
-						label = k.Initials() + " (" + k.Ref + ")"
-					}
-					bs = append(bs, bot.Button{Label: label, Data: k.Ref})
+					bs = append(bs, bot.Button{Label: childName(&k, s.call.Who.Role) + " (" + k.Ref + ")", Data: k.Ref})
 				}
 			}
 			if !s.call.Who.Role.Staff() {

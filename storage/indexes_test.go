@@ -172,6 +172,7 @@ func queryOps(t *testing.T, db *storage.DB, now *time.Time) []queryOp {
 		op("LinkCase", func(ctx context.Context) error { return db.LinkCase(ctx, "telegram:1", ended.Ref) }),
 		op("UnlinkCase", func(ctx context.Context) error { return db.UnlinkCase(ctx, "telegram:1", ended.Ref) }),
 		op("SetUnreachable", func(ctx context.Context) error { return db.SetUnreachable(ctx, "telegram:1", true) }),
+		op("SetAbout", func(ctx context.Context) error { return db.SetAbout(ctx, "telegram:1", ended.Ref, t0) }),
 		op("Identities", func(ctx context.Context) error {
 			for _, f := range []offsitebot.IdentityFilter{
 				{},                        // admin lists

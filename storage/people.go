@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"time"
 
 	offsitebot "github.com/offsitebot/offsitebot"
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -100,6 +101,12 @@ func (db *DB) SetUnreachable(ctx context.Context, identityID string, v bool) err
 		update = bson.D{{Key: "$unset", Value: bson.D{{Key: "unreachable", Value: ""}}}}
 	}
 	return db.updateIdentity(ctx, "set unreachable", identityID, update)
+}
+
+// SetAbout records the case an identity's messages are about, until the
+// time given: in the database, so every replica, and the next start, know it.
+func (db *DB) SetAbout(ctx context.Context, identityID, ref string, until time.Time) error {
+	return db.updateIdentity(ctx, "set about", identityID, bson.D{{Key: "$set", Value: bson.D{{Key: "about", Value: ref}, {Key: "about_until", Value: until}}}})
 }
 
 // updateIdentity applies update to an existing identity; an unknown one is

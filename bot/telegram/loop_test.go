@@ -94,6 +94,51 @@ func TestFamilyMessageAndReply(t *testing.T) {
 	}
 }
 
+// A parent of two is asked which child once: the buttons choose, the choice
+// holds for the day's next messages, and the acknowledgement's button
+// switches to the other child.
+func TestParentOfTwoAskedOnce(t *testing.T) {
+	t.Parallel()
+	e, slack := newJourneyEnv(t)
+	ref, pat := joinedParent(t, e)
+	opened := texts(e.staff(`new pupil="Mia Lee" dob=2014-05-06 ehcp=no home=100001 receiving=100002 start=2026-11-23 end=2027-01-04 startok=yes`))
+	second := regexp.MustCompile(`OSD-[0-9A-Z]{4,6}`).FindString(opened)
+	e.joins(pat, second, offsitebot.RoleParent)
+	// about is whom home staff's last message was about.
+	about := func() string {
+		got := slack.Texts(homeStaff)
+		return regexp.MustCompile(`[A-Z]\.[A-Z]\. \(OSD-\w+\)`).FindString(got[len(got)-1])
+	}
+
+	asked := e.say(pat, "Jordan has a dentist appointment at 2pm")
+	if len(asked) != 1 || !strings.Contains(asked[0].Text, "Which child") || !strings.Contains(fmt.Sprint(asked[0].Buttons), "Jordan ("+ref+")") || !strings.Contains(fmt.Sprint(asked[0].Buttons), "Mia ("+second+")") {
+		t.Fatalf("asked: %+v", asked)
+	}
+	e.tap(pat, asked[0].ID, ref) // the button "Jordan (OSD-…)"
+	ack := e.api.sent(pat.ID)[len(e.api.sent(pat.ID))-1]
+	wantIn(t, "acknowledged", ack.Text, "passed your message to Oakfield Primary", "That was about Jordan ("+ref+")", "To write about Mia instead, choose Write about Mia.")
+	if about() != "J.L. ("+ref+")" || len(ack.Buttons) != 1 || ack.Buttons[0][0].Text != "Write about Mia" {
+		t.Fatalf("home staff got one about %s; buttons %+v", about(), ack.Buttons)
+	}
+
+	for _, words := range []string{"He'll be back by 3", "Thank you"} {
+		got := e.say(pat, words)
+		if len(got) != 1 || strings.Contains(got[0].Text, "Which child") || about() != "J.L. ("+ref+")" {
+			t.Fatalf("%q: %+v; home staff got one about %s", words, got, about())
+		}
+	}
+
+	e.tap(pat, ack.ID, ack.Buttons[0][0].CallbackData)
+	wantIn(t, "switched", msgTexts(e.api.sent(pat.ID)), "your messages go about Mia ("+second+") until the end of today")
+	wantIn(t, "after switching", msgTexts(e.say(pat, "Mia is fine")), "That was about Mia")
+	if about() != "M.L. ("+second+")" {
+		t.Errorf("home staff got one about %s", about())
+	}
+	if n := len(slack.Texts(homeStaff)); n != 4 {
+		t.Errorf("home staff got %d messages, want 4", n)
+	}
+}
+
 // Bad input through the Telegram API: each gets a clear answer from the one
 // list of what families are told, and nothing is stored or passed on.
 func TestFamilyBadInput(t *testing.T) {
