@@ -232,7 +232,29 @@ func (c *Case) autoContact(at time.Time, summary string) {
 // meeting's cancellation or new time, each in the chronology (rule 1), and
 // news passed to the home school in the audit trail.
 func (c *Case) Delivered(n Notice, to []string, at time.Time) Change {
+	rs := make([]Recipient, len(to))
+	for i, id := range to {
+		rs[i] = Recipient{ID: id, Role: c.roleOf(id)}
+	}
+	return c.DeliveredTo(n, rs, at)
+}
+
+// Recipient is someone a notice went to, and in what role: a person linked
+// to the case, or staff (the receiving school's, the LA's) who are not.
+type Recipient struct {
+	ID   string
+	Role Role
+}
+
+// DeliveredTo is Delivered for recipients whose role is known, staff among
+// them: an invitation records each one's role, so staff invited are never
+// taken for the family.
+func (c *Case) DeliveredTo(n Notice, rs []Recipient, at time.Time) Change {
 	var ch Change
+	to := make([]string, len(rs))
+	for i, r := range rs {
+		to[i] = r.ID
+	}
 	if len(to) == 0 {
 		return ch
 	}
@@ -242,14 +264,14 @@ func (c *Case) Delivered(n Notice, to []string, at time.Time) Change {
 	switch n.Kind {
 	case NoticeInvitation:
 		if i >= 0 {
-			for _, p := range to {
-				c.Meetings[i].Invitations = append(c.Meetings[i].Invitations, Invitation{To: p, Sent: at, Role: c.roleOf(p)})
+			for _, r := range rs {
+				c.Meetings[i].Invitations = append(c.Meetings[i].Invitations, Invitation{To: r.ID, Sent: at, Role: r.Role})
 			}
 		}
 		c.autoContact(at, "Invitation to review meeting "+id+" sent")
 		ch.audit(bot.event(c, "invitation sent", id+" to "+strings.Join(to, ", ")))
 	case NoticeDecision:
-		if !slices.ContainsFunc(to, func(p string) bool { return c.Named(c.roleOf(p), DateOf(at)) }) {
+		if !slices.ContainsFunc(rs, func(r Recipient) bool { return c.Named(r.Role, DateOf(at)) }) {
 			// Once 18 the pupil is the one to tell: a parent told is not enough.
 			ch.audit(bot.event(c, "decision notice sent", id+" to "+strings.Join(to, ", ")+", not yet to those the regulations name"))
 			break
@@ -300,6 +322,12 @@ func (c *Case) Delivered(n Notice, to []string, at time.Time) Change {
 func (c *Case) roleOf(id string) Role {
 	p, _ := c.Person(id)
 	return p.Role
+}
+
+// IsFamily reports whether identity id is a parent or the pupil linked to c.
+func (c *Case) IsFamily(id string) bool {
+	r := c.roleOf(id)
+	return r == RoleParent || r == RolePupil
 }
 
 func toHome(staff []string) string { return fmt.Sprintf("to %d home-school staff", len(staff)) }

@@ -81,6 +81,9 @@ type DueItem struct {
 	EHCP      bool      // notice: the pupil has an EHC plan, so the LA must get the notice too
 	Since     time.Time // reply: when the message waiting longest came
 	IsRequest bool      // reply: it is a review request
+	// CanReply says (reply) the reply can go through offsitebot: someone of
+	// theirs is linked (the receiving school's staff are taken to be there).
+	CanReply bool
 	// Adult says the pupil is 18 or over: the pupil, not the parents, is
 	// the person the regulations name.
 	Adult bool

@@ -2,6 +2,7 @@ package offsitebot
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -170,10 +171,24 @@ func dueReplies(at dueAt) []DueItem {
 	for _, w := range at.c.Awaiting {
 		it := at.item(DueReply, replyParty(w.From), HomeSchool)
 		it.On, it.By, it.From, it.Since, it.IsRequest = DateOf(w.Since), DateOf(w.Since), w.From, w.Since, w.Request
+		it.CanReply = at.c.Reachable(w.From)
 		it.Overdue = it.By < at.today
 		items = append(items, it)
 	}
 	return items
+}
+
+// Reachable reports whether a reply to the party of from (parent, pupil,
+// receiving or la) can go through offsitebot: someone of theirs is linked
+// and not found unreachable. The receiving school's staff are taken to be
+// there.
+func (c *Case) Reachable(from string) bool {
+	if from == "receiving" {
+		return true
+	}
+	return slices.ContainsFunc(c.People, func(p Person) bool {
+		return !p.Unreachable && replyParty(partyOf(p.Role)) == replyParty(from)
+	})
 }
 
 // MediaName is what came with a message, in words: "a photo".

@@ -13,17 +13,17 @@ func (c *Case) Link(a Actor, jc JoinCode, name string) Change {
 	ch.audit(a.event(c, "joined by code", string(jc.Role)+", code made by "+jc.CreatedBy))
 	for _, m := range c.Meetings {
 		switch {
-		case m.upcoming() && m.At.After(a.At) && c.concerns(jc.Role, ToConcerned):
+		case m.upcoming() && m.At.After(a.At) && c.Concerns(jc.Role, ToConcerned):
 			ch.owe(Notice{Kind: NoticeInvitation, To: ToConcerned, Meeting: m, At: a.At})
-		case m.AwaitsTelling() && c.concerns(jc.Role, ToParents):
+		case m.AwaitsTelling() && c.Concerns(jc.Role, ToParents):
 			ch.owe(Notice{Kind: NoticeDecision, To: ToParents, Meeting: m, At: a.At})
 		}
 	}
 	return ch
 }
 
-// concerns reports whether people of role are among audience to on c.
-func (c *Case) concerns(role Role, to Audience) bool {
+// Concerns reports whether people of role are among audience to on c.
+func (c *Case) Concerns(role Role, to Audience) bool {
 	switch role {
 	case RoleParent, RolePupil:
 		return to == ToParents || to == ToFamilyAndLA || to == ToConcerned
@@ -40,7 +40,7 @@ func (c *Case) concerns(role Role, to Audience) bool {
 func (c *Case) Audience(to Audience) []Person {
 	out := c.Parents()
 	for _, p := range c.People {
-		if p.Role != RoleParent && p.Role != RolePupil && c.concerns(p.Role, to) {
+		if p.Role != RoleParent && p.Role != RolePupil && c.Concerns(p.Role, to) {
 			out = append(out, p)
 		}
 	}

@@ -460,10 +460,11 @@ func TestDutiesCanBeCleared(t *testing.T) {
 		t.Fatalf("notice still due after being given: %s", due)
 	}
 
-	// A meeting cancelled tells the invited parent and stops asking for its outcome.
+	// A meeting cancelled tells those invited (the parent and the receiving
+	// school's staff) and stops asking for its outcome.
 	w.say(home, "review "+w.ref+" schedule 2026-12-14 10:00 in-person")
 	got = w.say(home, "review "+w.ref+" cancel M1")
-	if !strings.Contains(got, "M1") || !strings.Contains(got, "is cancelled; 1 person invited told") {
+	if !strings.Contains(got, "M1") || !strings.Contains(got, "is cancelled; 2 people invited told") {
 		t.Fatalf("cancel: %s", got)
 	}
 	if msgs := w.out.Texts(parent); len(msgs) == 0 || !strings.Contains(msgs[len(msgs)-1], "is cancelled") {
@@ -690,5 +691,49 @@ func TestInvitedAnotherWayAndHomeRecordedAbsence(t *testing.T) {
 	}
 	if n := len(w.out.Texts(home)); n != before {
 		t.Fatalf("home staff alerted about their own entry: %q", w.out.Texts(home)[before:])
+	}
+}
+
+// The family invited on Telegram and then by letter is one invitation in
+// show's count, the letter said beside it; the receiving school's staff,
+// invited as staff, are named.
+func TestLetterAfterTelegramInvitationCountsFamilyOnce(t *testing.T) {
+	w := newWorld(t)
+	w.say(home, "review "+w.ref+" schedule 2026-12-14 10:00 in-person")
+	w.say(home, "review "+w.ref+" invited M1 letter")
+	got := w.say(home, "show "+w.ref)
+	for _, want := range []string{"invited 2 — not said yet: ", "Kim (receiving staff)", "; the family also invited by letter"} {
+		if !strings.Contains(got, want) {
+			t.Fatalf("show: %s\nwant %q in it", got, want)
+		}
+	}
+	if strings.Contains(got, "the family, by letter") {
+		t.Errorf("the family counted twice: %s", got)
+	}
+}
+
+// A written request staff record (the family's letter) is owed a reply, as
+// one the family send themselves: with nobody of theirs on offsitebot, due
+// says to answer another way and record it, and recording it ends the wait.
+func TestStaffRecordedRequestOwesAReply(t *testing.T) {
+	w := newWorld(t)
+	got := w.say(home, "request "+w.ref+" parent Please can we have a review meeting")
+	if !strings.Contains(got, "The parent is owed a reply too, which due shows until you give it: reply "+w.ref+" parent YOUR WORDS") {
+		t.Fatalf("request on a linked case: %s", got)
+	}
+	ref := w.open(home, `new pupil="Al Bee" dob=2012-03-04 ehcp=no home=100001 receiving=100002 start=2026-12-07 end=2027-01-18`)
+	got = w.say(home, "request "+ref+" parent We would like a meeting please")
+	if !strings.Contains(got, "answer them another way, then contact "+ref+" parent email|phone|meeting WHAT YOU SAID") {
+		t.Fatalf("request with nobody linked: %s", got)
+	}
+	due := w.say(home, "due")
+	for _, want := range []string{ref + "  review request from the parent awaiting a reply since", "nobody of theirs is on offsitebot, so answer them another way and record it", "contact " + ref + " parent email|phone|meeting"} {
+		if !strings.Contains(due, want) {
+			t.Fatalf("due: %s\nwant %q in it", due, want)
+		}
+	}
+	w.say(home, "contact "+ref+" parent phone Called back to arrange the meeting")
+	if due := w.say(home, "due"); strings.Contains(due, ref+"  review request from the parent awaiting a reply") {
+		t.Errorf("still awaiting a reply after contact was recorded: %s", due)
 	}
 }

@@ -131,11 +131,8 @@ func unreachedWhy(adult, linked, blocked bool) string {
 }
 
 // toldNamed reports whether ids include someone the regulations name for c at t.
-func toldNamed(c *offsitebot.Case, ids []string, t time.Time) bool {
-	return slices.ContainsFunc(ids, func(id string) bool {
-		p, ok := c.Person(id)
-		return ok && c.Named(p.Role, offsitebot.DateOf(t))
-	})
+func toldNamed(c *offsitebot.Case, rs []recipient, t time.Time) bool {
+	return slices.ContainsFunc(rs, func(r recipient) bool { return c.Named(r.Role, offsitebot.DateOf(t)) })
 }
 
 // toldWho is "the parents were" or, for a pupil of 18 or over, "the pupil was".

@@ -56,10 +56,21 @@ func staffRequestFlow() *flow {
 			case !rc.DutyApplies:
 				duty = fmt.Sprintf("The duty does not apply yet: a review meeting was held on %s, within the 10 weeks before; please still reply to the requester.", rc.LastMeeting.Short())
 			}
-			return []bot.Reply{{Text: fmt.Sprintf("Review request from the %s recorded word for word for %s (%s). %s\nTo answer it: review %s schedule DATE HH:MM in-person",
-				whoName(s.a["from"]), c.Ref, s.now().In(offsitebot.London).Format("Mon 2 Jan 15:04"), duty, c.Ref), Case: c.Ref}}, nil
+			return []bot.Reply{{Text: fmt.Sprintf("Review request from the %s recorded word for word for %s (%s). %s\nTo answer it: review %s schedule DATE HH:MM in-person\n%s",
+				whoName(s.a["from"]), c.Ref, s.now().In(offsitebot.London).Format("Mon 2 Jan 15:04"), duty, c.Ref, replyOwed(c, s.a["from"])), Case: c.Ref}}, nil
 		},
 	}
+}
+
+// replyOwed says that a request staff recorded is owed a reply, as any the
+// family write themselves are (they did write), and how to give it: it
+// shows as awaiting one in due and show until then.
+func replyOwed(c *offsitebot.Case, from string) string {
+	who := "The " + whoName(from)
+	if c.Reachable(from) {
+		return fmt.Sprintf("%s is owed a reply too, which due shows until you give it: reply %s %s YOUR WORDS", who, c.Ref, from)
+	}
+	return fmt.Sprintf("%s is owed a reply too, which due shows until you record it: answer them another way, then contact %s %s email|phone|meeting WHAT YOU SAID", who, c.Ref, from)
 }
 
 func whoName(from string) string {

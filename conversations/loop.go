@@ -282,9 +282,18 @@ func replyWords(it offsitebot.DueItem, _ offsitebot.Role) dueWords {
 	if it.From == "receiving" {
 		from = "receiving school"
 	}
+	w := dueWords{what: fmt.Sprintf("%s from the %s awaiting a reply since %s", what, from, it.Since.In(offsitebot.London).Format("Mon 2 Jan 15:04"))}
+	if !it.CanReply {
+		// Nobody of theirs is on offsitebot (a letter recorded by staff):
+		// the reply goes another way, and recording it ends the wait.
+		cmd := "contact " + it.Ref + " " + it.From
+		w.todo = " — nobody of theirs is on offsitebot, so answer them another way and record it"
+		w.command, w.act, w.press, w.label = cmd+" email|phone|meeting WHAT YOU SAID", offsitebot.ActContact, cmd, "Record the reply"
+		return w
+	}
 	cmd := "reply " + it.Ref + " " + it.From
-	return dueWords{what: fmt.Sprintf("%s from the %s awaiting a reply since %s", what, from, it.Since.In(offsitebot.London).Format("Mon 2 Jan 15:04")),
-		command: cmd + " …", act: offsitebot.ActReply, press: cmd, label: "Reply"}
+	w.command, w.act, w.press, w.label = cmd+" …", offsitebot.ActReply, cmd, "Reply"
+	return w
 }
 
 // MsgMeetingLinkMissing nudges home staff, the school day before an online

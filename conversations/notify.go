@@ -126,30 +126,30 @@ func (nt *Notifier) tell(ctx context.Context, c *offsitebot.Case, notices []offs
 	return len(nt.tellTo(ctx, c, notices))
 }
 
-// tellTo is tell returning whom each message went to, for the reply to
-// say who they are.
-func (nt *Notifier) tellTo(ctx context.Context, c *offsitebot.Case, notices []offsitebot.Notice) []string {
+// tellTo is tell returning whom each message went to (and in what role),
+// for the reply to say who they are.
+func (nt *Notifier) tellTo(ctx context.Context, c *offsitebot.Case, notices []offsitebot.Notice) []recipient {
 	type sent struct {
 		n  offsitebot.Notice
-		to []string
+		to []recipient
 	}
 	var done []sent
-	var total []string
+	var all []recipient
 	for _, n := range notices {
 		to := nt.notice(ctx, c, n)
-		total = append(total, to...)
+		all = append(all, to...)
 		if len(to) > 0 {
 			done = append(done, sent{n, to})
 		}
 	}
 	if len(done) == 0 {
-		return total
+		return all
 	}
 	now := nt.now()
 	_, err := nt.update(ctx, c, func(k *offsitebot.Case) ([]offsitebot.AuditEvent, error) {
 		var events []offsitebot.AuditEvent
 		for _, d := range done {
-			events = append(events, k.Delivered(d.n, d.to, now).Audit...)
+			events = append(events, k.DeliveredTo(d.n, d.to, now).Audit...)
 		}
 		if len(events) == 0 {
 			return nil, errNothingToRecord
@@ -159,18 +159,22 @@ func (nt *Notifier) tellTo(ctx context.Context, c *offsitebot.Case, notices []of
 	if err != nil && !errors.Is(err, errNothingToRecord) {
 		nt.log.ErrorContext(ctx, "record notices", "case", c.Ref, "err", err)
 	}
-	return total
+	return all
 }
 
 // notice words notice n for everyone it is owed to, sends it, and returns who got it.
-func (nt *Notifier) notice(ctx context.Context, c *offsitebot.Case, n offsitebot.Notice) []string {
+func (nt *Notifier) notice(ctx context.Context, c *offsitebot.Case, n offsitebot.Notice) []recipient {
 	if n.To == offsitebot.ToHome {
 		r, ok := homeNotice(c, n)
 		if !ok {
 			nt.log.ErrorContext(ctx, "no words for notice", "kind", n.Kind, "case", c.Ref)
 			return nil
 		}
-		return nt.tellHome(ctx, c, r)
+		var to []recipient
+		for _, id := range nt.tellHome(ctx, c, r) {
+			to = append(to, recipient{ID: id, Role: offsitebot.RoleHome})
+		}
+		return to
 	}
 	rs, err := nt.recipients(ctx, c, n)
 	if err != nil {
@@ -185,66 +189,103 @@ func (nt *Notifier) notice(ctx context.Context, c *offsitebot.Case, n offsitebot
 		return *sc
 	}
 	today := offsitebot.DateOf(n.At)
-	var to []string
+	var to []recipient
 	for _, r := range rs {
 		m := n.Meeting
 		reply := bot.Reply{Case: c.Ref, Sensitive: true}
 		switch n.Kind {
 		case offsitebot.NoticeInvitation:
-			reply = invitation(c, m, r.role, today)
+			reply = invitation(c, m, r.Role, today)
 		case offsitebot.NoticeMoved:
-			reply.Text, reply.Buttons = msgMoved(c, m, n.Was, r.role), answerButtons(c, m)
+			reply.Text, reply.Buttons = msgMoved(c, m, n.Was, r.Role), answerButtons(c, m)
 		case offsitebot.NoticeCancelled:
-			reply.Text = msgCancelled(c, m, r.role)
+			reply.Text = msgCancelled(c, m, r.Role)
 		case offsitebot.NoticePlace:
-			reply.Text = msgPlace(c, m, r.role)
+			reply.Text = msgPlace(c, m, r.Role)
 		case offsitebot.NoticeDecision:
-			reply = decision(c, m, names(), r.role, today)
+			reply = decision(c, m, names(), r.Role, today)
 		case offsitebot.NoticeCorrected:
-			reply.Text = msgCorrected(c, m, n.Before, r.role)
+			reply.Text = msgCorrected(c, m, n.Before, r.Role)
 		case offsitebot.NoticeEnded:
-			reply.Text = msgEnded(c, r.role, names())
+			reply.Text = msgEnded(c, r.Role, names())
 		case offsitebot.NoticeReply:
-			reply = msgReply(c, n.Text, names().home, r.role)
+			reply = msgReply(c, n.Text, names().home, r.Role)
 		default:
 			nt.log.ErrorContext(ctx, "no words for notice", "kind", n.Kind, "case", c.Ref)
 			return nil
 		}
-		if nt.deliver(ctx, c, r.id, reply) {
-			to = append(to, r.id)
+		if nt.deliver(ctx, c, r.ID, reply) {
+			to = append(to, r)
 		}
 	}
 	return to
 }
 
 // recipient is someone a notice goes to, and in what role (for its words).
-type recipient struct {
-	id   string
-	role offsitebot.Role
-}
+type recipient = offsitebot.Recipient
 
-// recipients are the people notice n is owed to.
+// recipients are the people notice n is owed to: those linked to the case
+// and, beside them, the staff it concerns (see staffConcerned), each once.
 func (nt *Notifier) recipients(ctx context.Context, c *offsitebot.Case, n offsitebot.Notice) ([]recipient, error) {
 	var rs []recipient
+	add := func(id string, role offsitebot.Role) {
+		if n.Kind == offsitebot.NoticeInvitation && n.Meeting.WasInvited(id) || slices.ContainsFunc(rs, func(r recipient) bool { return r.ID == id }) {
+			return
+		}
+		rs = append(rs, recipient{ID: id, Role: role})
+	}
 	switch n.To {
 	case offsitebot.ToParents, offsitebot.ToFamilyAndLA, offsitebot.ToConcerned:
 		for _, p := range c.Audience(n.To) {
-			if n.Kind != offsitebot.NoticeInvitation || !n.Meeting.WasInvited(p.ID) {
-				rs = append(rs, recipient{p.ID, p.Role})
-			}
+			add(p.ID, p.Role)
+		}
+		staff, err := nt.staffConcerned(ctx, c, n.To)
+		if err != nil {
+			return nil, err
+		}
+		for _, s := range staff {
+			add(s.ID, s.Role)
 		}
 	case offsitebot.ToInvited:
 		for _, inv := range n.Meeting.Invitations {
-			role := offsitebot.RoleParent
+			role := inv.Role
 			if p, ok := c.Person(inv.To); ok {
 				role = p.Role
 			}
-			rs = append(rs, recipient{inv.To, role})
+			if role == "" {
+				role = offsitebot.RoleParent
+			}
+			add(inv.To, role)
 		}
 	case offsitebot.ToRole:
 		return nt.withRole(ctx, c, n.Role)
 	}
 	return rs, nil
+}
+
+// staffConcerned are the staff among audience to who are not linked to the
+// case by code but reach offsitebot as staff: the receiving school's (for
+// invitations and the end) and, where the pupil has an EHC plan, the LA
+// officers registered as staff (told of each decision too). Those who
+// blocked the bot are left out.
+func (nt *Notifier) staffConcerned(ctx context.Context, c *offsitebot.Case, to offsitebot.Audience) ([]offsitebot.Identity, error) {
+	var out []offsitebot.Identity
+	for _, f := range []offsitebot.IdentityFilter{{Role: offsitebot.RoleReceiving, URN: c.ReceivingURN}, {Role: offsitebot.RoleLA}} {
+		if !c.Concerns(f.Role, to) {
+			continue
+		}
+		staff, err := nt.store.Identities(ctx, f)
+		if err != nil {
+			return nil, err
+		}
+		for _, s := range staff {
+			// An officer who joined one case by code is told of it as linked.
+			if !s.Unreachable && len(s.Cases) == 0 {
+				out = append(out, s)
+			}
+		}
+	}
+	return out, nil
 }
 
 // withRole are the people of role linked to c; for the receiving school, its
@@ -253,7 +294,7 @@ func (nt *Notifier) withRole(ctx context.Context, c *offsitebot.Case, role offsi
 	var rs []recipient
 	for _, p := range c.People {
 		if p.Role == role {
-			rs = append(rs, recipient{p.ID, p.Role})
+			rs = append(rs, recipient{ID: p.ID, Role: p.Role})
 		}
 	}
 	if role != offsitebot.RoleReceiving {
@@ -264,8 +305,8 @@ func (nt *Notifier) withRole(ctx context.Context, c *offsitebot.Case, role offsi
 		return nil, err
 	}
 	for _, s := range staff {
-		if !slices.ContainsFunc(rs, func(r recipient) bool { return r.id == s.ID }) {
-			rs = append(rs, recipient{s.ID, s.Role})
+		if !slices.ContainsFunc(rs, func(r recipient) bool { return r.ID == s.ID }) {
+			rs = append(rs, recipient{ID: s.ID, Role: s.Role})
 		}
 	}
 	return rs, nil

@@ -3,6 +3,7 @@ package conversations
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -162,16 +163,27 @@ func inviteYourself(c *offsitebot.Case, m offsitebot.Meeting, now time.Time) str
 	return fmt.Sprintf("%s: please invite %s yourself %s, then record it: %s. To reach them here next time: link %s %s makes a join link.", capital(unreached(c, now)), relevant(c, now), by, record, c.Ref, link)
 }
 
+// countRole counts the recipients of role.
+func countRole(rs []recipient, role offsitebot.Role) int {
+	n := 0
+	for _, r := range rs {
+		if r.Role == role {
+			n++
+		}
+	}
+	return n
+}
+
 // whoOf says who the people ids linked to c are, by kind of person, at t:
 // "1 linked parent and 1 receiving-school contact"; the pupil comes first
 // once 18, as the one the regulations name.
-func whoOf(c *offsitebot.Case, ids []string, t time.Time) string {
+func whoOf(c *offsitebot.Case, rs []recipient, t time.Time) string {
 	n := map[offsitebot.Role]int{}
 	seen := map[string]bool{}
-	for _, id := range ids {
-		if p, ok := c.Person(id); ok && !seen[id] {
-			seen[id] = true
-			n[p.Role]++
+	for _, r := range rs {
+		if !seen[r.ID] {
+			seen[r.ID] = true
+			n[r.Role]++
 		}
 	}
 	type kind struct {
@@ -623,8 +635,11 @@ func doneOutcome(ctx context.Context, s *session) ([]bot.Reply, error) {
 	b.head(fmt.Sprintf("Outcome of %s recorded for %s: %s.", mid, c.Ref, decisionName(out.Decision)),
 		fmt.Sprintf("Outcome of %s recorded for %s", mid, c.Ref), bot.Fact{Label: "Decision", Value: decisionName(out.Decision)})
 	said := func(line string) { b.line(line, bot.Fact{Value: line}) }
-	if len(m.Invitations) == 0 {
+	if !slices.ContainsFunc(m.Invitations, func(inv offsitebot.Invitation) bool { return !inv.Role.Staff() }) {
 		said(fmt.Sprintf("Nobody was invited to %s: %s should have been invited by %s (6 days before). That stays on the case's record.", mid, relevant(c, m.At), offsitebot.InvitationDeadline(m.Date()).Short()))
+	}
+	if la := countRole(told, offsitebot.RoleLA); la > 0 {
+		said(fmt.Sprintf("The local authority was sent it too (%s), as the pupil has an EHC plan.", plural(la, "LA officer", "LA officers")))
 	}
 	if out.Decision == offsitebot.DecisionContinue {
 		deadline := offsitebot.ContinuationDeadline(m.Date())
@@ -641,6 +656,9 @@ func doneOutcome(ctx context.Context, s *session) ([]bot.Reply, error) {
 		b.note(fmt.Sprintf("Schedule the next meeting with: review %s schedule %s HH:MM in-person", c.Ref, out.Next))
 		b.r.Buttons = [][]bot.Button{{{Label: "Schedule the next meeting", Data: fmt.Sprintf("/review %s schedule %s", c.Ref, out.Next)}}}
 	} else {
+		if slices.ContainsFunc(told, func(r recipient) bool { return r.Role != offsitebot.RoleLA }) {
+			said(fmt.Sprintf("The decision was sent to %s now.", whoOf(c, told, s.now())))
+		}
 		b.note(fmt.Sprintf("When the pupil leaves the direction, type: end %s %s", c.Ref, endFor(out.Decision)))
 		b.r.Buttons = [][]bot.Button{{{Label: "End the direction", Data: fmt.Sprintf("/end %s %s", c.Ref, endFor(out.Decision))}}}
 	}

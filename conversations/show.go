@@ -73,7 +73,7 @@ func (e *Engine) show(ctx context.Context, c bot.Call) ([]bot.Reply, error) {
 	}
 	next, hasNext := offsitebot.NextMeeting(k, c.Now)
 	if hasNext && k.Status == offsitebot.Active {
-		b.fact("Next review", fmt.Sprintf("%s %s, %s (%s)", next.ID, when(next), where(next), answersText(k, next)))
+		b.fact("Next review", fmt.Sprintf("%s %s, %s (%s)", next.ID, when(next), where(next), answersText(k, next, e.inviteeNames(ctx, k, next))))
 	} else if last, held := offsitebot.LastHeldMeeting(k, c.Now); k.Status == offsitebot.Active && (!held || last.Outcome.Decision == offsitebot.DecisionContinue) {
 		b.fact("Next review", "none scheduled — due by "+offsitebot.ReviewDue(k, c.Now).Short())
 	}
@@ -184,19 +184,32 @@ func dutyText(b bool) string {
 }
 
 // answersText says who was invited to m and what each answered: who can
-// come, who cannot (and asked for another time), who has not said.
-func answersText(k *offsitebot.Case, m offsitebot.Meeting) string {
+// come, who cannot (and asked for another time), who has not said. Staff
+// invited as staff are named from names; the family invited another way
+// as well as here is counted once.
+func answersText(k *offsitebot.Case, m offsitebot.Meeting, names map[string]string) string {
 	if len(m.Invitations) == 0 {
 		return "nobody invited yet"
 	}
-	var yes, other, none []string
+	linked := slices.ContainsFunc(m.Invitations, func(i offsitebot.Invitation) bool { return k.IsFamily(i.To) })
+	var yes, other, none, also []string
+	n := 0
 	for _, i := range m.Invitations {
-		who := strings.TrimPrefix(i.To, "outside offsitebot: ")
-		if who != i.To {
+		who, ok := strings.CutPrefix(i.To, "outside offsitebot: ")
+		switch {
+		case ok && linked:
+			also = append(also, who)
+			continue
+		case ok:
 			who = relevant(k, i.Sent) + ", by " + who
-		} else if p, ok := k.Person(i.To); ok {
-			who = fmt.Sprintf("%s (%s)", p.Name, p.Role)
+		case i.Role.Staff() && !isLinked(k, i.To):
+			who = fmt.Sprintf("%s (%s staff)", cmp.Or(names[i.To], "someone"), i.Role)
+		default:
+			if p, found := k.Person(i.To); found {
+				who = fmt.Sprintf("%s (%s)", p.Name, p.Role)
+			}
 		}
+		n++
 		switch i.Answer {
 		case offsitebot.AnswerYes:
 			yes = append(yes, who)
@@ -215,7 +228,39 @@ func answersText(k *offsitebot.Case, m offsitebot.Meeting) string {
 			parts = append(parts, g.label+": "+strings.Join(g.who, ", "))
 		}
 	}
-	return fmt.Sprintf("invited %d — %s", len(m.Invitations), strings.Join(parts, "; "))
+	s := fmt.Sprintf("invited %d — %s", n, strings.Join(parts, "; "))
+	if len(also) > 0 {
+		s += "; the family also invited by " + strings.Join(also, ", ")
+	}
+	return s
+}
+
+func isLinked(k *offsitebot.Case, id string) bool {
+	_, ok := k.Person(id)
+	return ok
+}
+
+// inviteeNames are the names of the staff invited to m as staff, read in
+// one query, and only if there are any.
+func (e *Engine) inviteeNames(ctx context.Context, k *offsitebot.Case, m offsitebot.Meeting) map[string]string {
+	var ids []string
+	for _, i := range m.Invitations {
+		if i.Role.Staff() && !isLinked(k, i.To) {
+			ids = append(ids, i.To)
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	people, err := e.Store.Identities(ctx, offsitebot.IdentityFilter{IDs: ids})
+	if err != nil {
+		return nil // named "someone": the rest of show still helps
+	}
+	names := map[string]string{}
+	for _, p := range people {
+		names[p.ID] = p.Name
+	}
+	return names
 }
 
 func (e *Engine) export(ctx context.Context, c bot.Call) ([]bot.Reply, error) {

@@ -407,13 +407,19 @@ func (s *Scheduler) meetings(ctx context.Context, sw *sweep) ([]message, string,
 				continue
 			}
 			for _, inv := range m.Invitations {
+				role := inv.Role
 				p, ok := c.Person(inv.To)
-				if !ok || !sw.reachable(p) {
-					continue // invited another way, left, or blocked the bot
+				switch {
+				case ok && !sw.reachable(p):
+					continue // blocked the bot
+				case ok:
+					role = p.Role
+				case !role.Staff():
+					continue // invited another way, or left
 				}
-				r := conversations.MeetingReminder(c, m, p.Role, sw.today)
-				out = append(out, message{Key: key(KindMeeting, c.Ref, p.ID, m.ID, m.At.UTC().Format("200601021504")), Job: JobMeetings, Kind: KindMeeting,
-					Case: c.Ref, To: p.ID, Expires: m.At, Purge: endOfDay(m.Date().AddDays(3)),
+				r := conversations.MeetingReminder(c, m, role, sw.today)
+				out = append(out, message{Key: key(KindMeeting, c.Ref, inv.To, m.ID, m.At.UTC().Format("200601021504")), Job: JobMeetings, Kind: KindMeeting,
+					Case: c.Ref, To: inv.To, Expires: m.At, Purge: endOfDay(m.Date().AddDays(3)),
 					Reply: storedReply{Text: r.Text, Sensitive: true, Case: c.Ref, Buttons: storeButtons(r.Buttons)}})
 			}
 			if m.Mode != offsitebot.Online || m.Place != "" {

@@ -1352,3 +1352,102 @@ func TestParentPhotoUploadedToHomeStaff(t *testing.T) {
 		t.Errorf("uploads: %+v", files)
 	}
 }
+
+// Receiving-school staff and LA officers who use offsitebot as staff on
+// Slack (not linked by code) are told as those linked are: the receiving
+// school's staff are invited and told of the end; where the pupil has an
+// EHC plan, LA officers are invited and told of each decision; someone who
+// is both staff and linked is told once.
+func TestReceivingStaffAndLAOnSlackAreTold(t *testing.T) {
+	e := newEnv(t)
+	e.adapter(t, "http")
+	ctx := context.Background()
+	const recvUser, laUser, otherRecv = "U0RECV", "U0LA", "U0ELSE"
+	for _, id := range []offsitebot.Identity{
+		{ID: "slack:" + fakeTeam + ":" + recvUser, Role: offsitebot.RoleReceiving, URN: "100002", Name: "Li Wong"},
+		{ID: "slack:" + fakeTeam + ":" + laUser, Role: offsitebot.RoleLA, Name: "Pat Moss"},
+		{ID: "slack:" + fakeTeam + ":" + otherRecv, Role: offsitebot.RoleReceiving, URN: "100009", Name: "Not this school"},
+	} {
+		id.Created = testNow
+		if err := e.db.PutIdentity(ctx, id); err != nil {
+			t.Fatal(err)
+		}
+	}
+	laID := "slack:" + fakeTeam + ":" + laUser
+	_, err := e.db.UpdateCase(ctx, e.ref, func(c *offsitebot.Case) ([]offsitebot.AuditEvent, error) {
+		c.EHCP = true
+		// The officer is linked to the case as well: told once all the same.
+		c.People = append(c.People, offsitebot.Person{ID: laID, Role: offsitebot.RoleLA, Name: "Pat Moss", Joined: testNow})
+		c.Meetings = append(c.Meetings, offsitebot.Meeting{ID: "M1", At: testNow.Add(-48 * time.Hour), Mode: offsitebot.InPerson, Scheduled: testNow.Add(-10 * 24 * time.Hour), By: homeID})
+		return nil, nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	home := func(text string, command bool) string {
+		t.Helper()
+		var out []string
+		for _, r := range e.router.Handle(ctx, bot.Request{Platform: offsitebot.Slack, UserID: homeID, Text: text, Command: command}) {
+			out = append(out, r.Text)
+		}
+		return strings.Join(out, "\n")
+	}
+	dms := func(user, substr string) []string {
+		var out []string
+		for _, s := range e.dmsTo(user) {
+			if strings.Contains(s, substr) {
+				out = append(out, s)
+			}
+		}
+		return out
+	}
+	want := func(what, got string, subs ...string) {
+		t.Helper()
+		for _, s := range subs {
+			if !strings.Contains(got, s) {
+				t.Fatalf("%s: %q\nwant %q in it", what, got, s)
+			}
+		}
+	}
+
+	got := home("review "+e.ref+" schedule 2026-12-14 10:00 in-person Room 4", true)
+	want("schedule", got, "Invitation sent now to 1 receiving-school contact and 1 LA officer.", "No parent is linked on offsitebot")
+	for _, u := range []string{recvUser, laUser} {
+		inv := dms(u, "You're invited to a review meeting")
+		if len(inv) != 1 {
+			t.Fatalf("%s got %d invitations: %q", u, len(inv), e.dmsTo(u))
+		}
+		want("invitation to "+u, inv[0], "S.T. ("+e.ref+")", "Room 4")
+		if strings.Contains(inv[0], "Sam") {
+			t.Errorf("an invitation to staff names the pupil: %s", inv[0])
+		}
+	}
+	if got := e.dmsTo(otherRecv); len(got) != 0 {
+		t.Errorf("another school's receiving staff were told: %q", got)
+	}
+	answer := e.router.Handle(ctx, bot.Request{Platform: offsitebot.Slack, UserID: "slack:" + fakeTeam + ":" + recvUser, Data: "/answer " + e.ref + " M2 yes", Command: true})
+	want("the receiving staff answer", answer[0].Text, "see you on Mon 14 Dec 10:00")
+	want("show", home("show "+e.ref, true), "invited 2", "can come: Li Wong (receiving staff)", "not said yet: Pat Moss (la)")
+
+	got = home("review "+e.ref+` outcome M1 met=yes successes="Settled well" voice="Ready to go back" concerns=none interventions="Daily check-in" decision=reintegrate plan="Back at Oakfield from Monday" attended="Li Wong"`, true)
+	want("outcome", got, "recorded", "The local authority was sent it too (1 LA officer)")
+	decided := dms(laUser, "After the review meeting on")
+	if len(decided) != 1 {
+		t.Fatalf("the LA officer got %d decisions: %q", len(decided), e.dmsTo(laUser))
+	}
+	want("decision to the LA", decided[0], "S.T. goes back to Oakfield Primary full time", "For the local authority's information")
+	if got := dms(recvUser, "After the review meeting on"); len(got) != 0 {
+		t.Errorf("the receiving school was sent the decision: %q", got)
+	}
+
+	want("end", home("end "+e.ref+" reintegrated", true), "End the off-site direction")
+	want("ended", home("yes", false), "ended today")
+	ended := dms(recvUser, "ended on")
+	if len(ended) != 1 {
+		t.Fatalf("receiving staff told of the end %d times: %q", len(ended), e.dmsTo(recvUser))
+	}
+	want("end to the receiving staff", ended[0], "The off-site direction of S.T. ("+e.ref+") ended on Wed 2 Dec", "No more attendance is needed from Riverside Academy")
+	if got := dms(laUser, "ended on"); len(got) != 1 {
+		t.Errorf("the LA officer told of the end %d times: %q", len(got), e.dmsTo(laUser))
+	}
+}
