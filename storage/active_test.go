@@ -8,7 +8,6 @@ import (
 
 	offsitebot "github.com/offsitebot/offsitebot"
 	"github.com/offsitebot/offsitebot/storage"
-	"github.com/offsitebot/offsitebot/storage/embedded"
 )
 
 // TestActiveCasesInMemory lists active cases on the embedded server, where
@@ -19,20 +18,7 @@ import (
 func TestActiveCasesInMemory(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	srv, err := embedded.Start(t.TempDir(), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { srv.Close() })
-	open := func(cfg storage.Config) *storage.DB {
-		cfg.Database = "active"
-		db, err := storage.Open(ctx, cfg)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { db.Close(ctx) })
-		return db
-	}
+	srv, open := ownServer(t, "active")
 	db := open(storage.Config{Embedded: srv})
 	byURI := open(storage.Config{URI: srv.URI()})
 

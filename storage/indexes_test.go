@@ -16,6 +16,7 @@ import (
 	"github.com/offsitebot/offsitebot/storage/storagetest"
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/event"
+	"go.mongodb.org/mongo-driver/v2/mongo"
 )
 
 // TestQueriesUseIndexes runs every operation of DB, with the arguments its
@@ -59,19 +60,7 @@ func TestQueriesUseIndexes(t *testing.T) {
 		if _, ok := have[q.coll]; ok {
 			continue
 		}
-		cur, err := db.Database().Collection(q.coll).Indexes().List(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var specs []struct {
-			Key bson.D `bson:"key"`
-		}
-		if err := cur.All(ctx, &specs); err != nil {
-			t.Fatal(err)
-		}
-		for _, s := range specs {
-			have[q.coll] = append(have[q.coll], s.Key)
-		}
+		have[q.coll] = indexKeys(t, db.Database().Collection(q.coll))
 	}
 	for _, q := range qs {
 		if err := served(q, have[q.coll]); err != nil {
@@ -491,4 +480,53 @@ func keyLists(keys []bson.D) string {
 		b.WriteByte('}')
 	}
 	return b.String()
+}
+
+// TestEmbeddedKeepsNoIndexes: the embedded server, which uses none of the
+// indexes, is given none, and those an earlier version made are dropped.
+func TestEmbeddedKeepsNoIndexes(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	srv, openCfg := ownServer(t, "upgraded")
+	open := func() *storage.DB { return openCfg(storage.Config{Embedded: srv}) }
+	old := []struct {
+		coll string
+		keys bson.D
+	}{
+		{"cases", bson.D{{Key: "status", Value: 1}, {Key: "home", Value: 1}}},
+		{"cases", bson.D{{Key: "status", Value: 1}, {Key: "_id", Value: 1}}},
+		{"inbox", bson.D{{Key: "at", Value: 1}}},
+	}
+	for _, ix := range old {
+		if _, err := open().Database().Collection(ix.coll).Indexes().CreateOne(ctx, mongo.IndexModel{Keys: ix.keys}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	db := open()
+	for _, coll := range []string{"cases", "inbox", "identities"} {
+		if got := keyLists(indexKeys(t, db.Database().Collection(coll))); got != "{_id}" {
+			t.Errorf("%s has indexes %s on the embedded server, want {_id} alone", coll, got)
+		}
+	}
+}
+
+// indexKeys lists the keys of coll's indexes, as the server reports them.
+func indexKeys(t *testing.T, coll *mongo.Collection) []bson.D {
+	t.Helper()
+	ctx := context.Background()
+	cur, err := coll.Indexes().List(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var specs []struct {
+		Key bson.D `bson:"key"`
+	}
+	if err := cur.All(ctx, &specs); err != nil {
+		t.Fatal(err)
+	}
+	keys := make([]bson.D, len(specs))
+	for i, s := range specs {
+		keys[i] = s.Key
+	}
+	return keys
 }

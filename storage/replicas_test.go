@@ -10,7 +10,6 @@ import (
 
 	offsitebot "github.com/offsitebot/offsitebot"
 	"github.com/offsitebot/offsitebot/storage"
-	"github.com/offsitebot/offsitebot/storage/embedded"
 )
 
 // replicas returns two DBs on one database of one embedded server, each
@@ -18,18 +17,9 @@ import (
 // that makes the server's updates atomic for writers sharing it.
 func replicas(t *testing.T, now func() time.Time) (a, b *storage.DB) {
 	t.Helper()
-	ctx := context.Background()
-	srv, err := embedded.Start(t.TempDir(), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { srv.Close() })
+	srv, openCfg := ownServer(t, "replicas")
 	open := func() *storage.DB {
-		db, err := storage.Open(ctx, storage.Config{URI: srv.URI(), Database: "replicas", Now: now})
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { db.Close(ctx) })
+		db := openCfg(storage.Config{URI: srv.URI(), Now: now})
 		if db.Embedded() {
 			t.Fatal("opened by URI, yet embedded")
 		}

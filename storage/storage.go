@@ -14,6 +14,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -192,9 +193,10 @@ func (db *DB) serial() func() {
 // storage makes is served by one of them or by the _id index (a filter
 // naming _id, or the whole collection sorted by _id): TestQueriesUseIndexes
 // runs every operation and checks each filter and sort against them. The
-// embedded server keeps them too but answers every filter other than {_id}
-// by decoding the whole collection; there storage adds SQLite indexes on _id
-// and on the cases' status instead (see indexIDs).
+// embedded server, which answers every filter other than {_id} by decoding
+// the whole collection, gets none of them (see createIndexes); there storage
+// adds the SQLite indexes it does use, on _id and the cases' status (see
+// indexIDs).
 //
 // No TTL or partial indexes: the embedded server refuses them (Prune deletes
 // what TTL indexes would). Case references, join codes, conversation keys and
@@ -240,21 +242,31 @@ var obsoleteIndexes = []struct{ coll, name string }{
 }
 
 // createIndexes makes the indexes (creating one that exists is a no-op, so
-// this runs at every start) and drops the obsolete ones.
+// this runs at every start) and drops the obsolete ones. The embedded server
+// gets none: it would use none of them, each costs every write (an SQLite
+// index on an expression of the stored JSON), and creating one on a full
+// collection takes minutes (≈ 50 s an index at 10,000 term-long cases); those
+// earlier versions made there are dropped.
 func (db *DB) createIndexes(ctx context.Context) error {
-	// One at a time: the embedded server panics and drops the connection
-	// when one createIndexes names two or more indexes that already exist
-	// (it deletes from the list it is iterating), i.e. at every restart.
+	drop := obsoleteIndexes
 	for _, ix := range indexes {
-		keys := bson.D{}
+		keys, names := bson.D{}, []string{}
 		for _, k := range ix.keys {
 			keys = append(keys, bson.E{Key: k, Value: 1})
+			names = append(names, k+"_1")
 		}
+		if db.embedded != nil {
+			drop = append(drop, struct{ coll, name string }{ix.coll, strings.Join(names, "_")}) // as the server names it
+			continue
+		}
+		// One at a time: the embedded server panics and drops the connection
+		// when one createIndexes names two or more indexes that already exist
+		// (it deletes from the list it is iterating), i.e. at every restart.
 		if _, err := db.db.Collection(ix.coll).Indexes().CreateOne(ctx, mongo.IndexModel{Keys: keys}); err != nil {
 			return fmt.Errorf("storage: create index on %s: %w", ix.coll, err)
 		}
 	}
-	for _, ix := range obsoleteIndexes {
+	for _, ix := range drop {
 		err := db.db.Collection(ix.coll).Indexes().DropOne(ctx, ix.name)
 		var ce mongo.CommandError
 		if err != nil && !(errors.As(err, &ce) && (ce.Code == 27 || ce.Code == 26)) { // IndexNotFound, NamespaceNotFound

@@ -11,11 +11,34 @@ import (
 
 	offsitebot "github.com/offsitebot/offsitebot"
 	"github.com/offsitebot/offsitebot/storage"
+	"github.com/offsitebot/offsitebot/storage/embedded"
 	"github.com/offsitebot/offsitebot/storage/storagetest"
 	"go.mongodb.org/mongo-driver/v2/bson"
 )
 
 func TestMain(m *testing.M) { storagetest.Main(m) }
+
+// ownServer starts an embedded server for t alone, and returns it with a
+// function opening a DB on its database named database with cfg, closed
+// when t ends.
+func ownServer(t *testing.T, database string) (*embedded.Server, func(cfg storage.Config) *storage.DB) {
+	t.Helper()
+	srv, err := embedded.Start(t.TempDir(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Close() })
+	return srv, func(cfg storage.Config) *storage.DB {
+		t.Helper()
+		cfg.Database = database
+		db, err := storage.Open(context.Background(), cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { db.Close(context.Background()) })
+		return db
+	}
+}
 
 // t0 is the tests' "now"; whole milliseconds, as storage keeps them.
 var t0 = time.Date(2025, 3, 3, 9, 30, 0, 0, time.UTC)
