@@ -201,7 +201,8 @@ func (e *Engine) caseFor(ctx context.Context, c bot.Call, act offsitebot.Action,
 	if c.Case != nil {
 		return c.Case, nil, nil
 	}
-	if c.Who.Role.Staff() {
+	byCode := c.Who.Role == offsitebot.RoleReceiving && c.Who.URN == "" // a receiving contact: their cases only
+	if c.Who.Role.Staff() && !byCode {
 		return nil, text(fmt.Sprintf("Which case? Type %s (cases lists yours).", command("OSD-7K2Q"))), nil
 	}
 	cs, err := e.myCases(ctx, c.Who)
@@ -221,7 +222,7 @@ func (e *Engine) caseFor(ctx context.Context, c bot.Call, act offsitebot.Action,
 	}
 	var bs []bot.Button
 	for _, k := range cs {
-		bs = append(bs, bot.Button{Label: firstName(k.Pupil) + " (" + k.Ref + ")", Data: "/" + command(k.Ref)})
+		bs = append(bs, bot.Button{Label: childName(&k, c.Who.Role) + " (" + k.Ref + ")", Data: "/" + command(k.Ref)})
 	}
 	return nil, []bot.Reply{{Text: "Which child's? Choose one.", Buttons: rows(bs), Sensitive: true}}, nil
 }
