@@ -31,15 +31,15 @@ var reviewKinds = []string{
 	offsitebot.DueRequest, offsitebot.DueOutcome, offsitebot.DueFaceToFace, offsitebot.DueFamily, offsitebot.DueEndPlan,
 }
 
-// sweep is one run's view of the data: the active cases read once, and each
-// role's identities read once, when a job first needs them.
+// sweep is one run's view of the data: the active cases read once, and the
+// identities read once, when a job first needs them.
 type sweep struct {
 	s      *Scheduler
 	now    time.Time
 	today  offsitebot.Date
 	loaded bool
 	cases  []offsitebot.Case
-	roles  map[offsitebot.Role]map[string][]offsitebot.Identity // role -> URN -> reachable staff
+	roles  map[offsitebot.Role]map[string][]offsitebot.Identity // role -> URN -> reachable staff; nil until read
 	byID   map[string]offsitebot.Identity
 	dues   map[string][]offsitebot.DueItem // by case reference
 }
@@ -70,28 +70,29 @@ func (sw *sweep) load(ctx context.Context) error {
 	return nil
 }
 
-// staff returns the reachable identities of role at the school urn.
+// staff returns the reachable identities of role at the school urn. Every
+// identity is read at once, in one query: the embedded server decodes them
+// all for any filter, so one read of all costs what one of a role does.
 func (sw *sweep) staff(ctx context.Context, role offsitebot.Role, urn string) ([]offsitebot.Identity, error) {
 	if sw.roles == nil {
-		sw.roles = map[offsitebot.Role]map[string][]offsitebot.Identity{}
-		sw.byID = map[string]offsitebot.Identity{}
-	}
-	byURN, ok := sw.roles[role]
-	if !ok {
-		ids, err := sw.s.store.Identities(ctx, offsitebot.IdentityFilter{Role: role})
+		ids, err := sw.s.store.Identities(ctx, offsitebot.IdentityFilter{})
 		if err != nil {
 			return nil, err
 		}
-		byURN = map[string][]offsitebot.Identity{}
+		sw.roles = map[offsitebot.Role]map[string][]offsitebot.Identity{}
+		sw.byID = make(map[string]offsitebot.Identity, len(ids))
 		for _, id := range ids {
 			sw.byID[id.ID] = id
-			if !id.Unreachable {
-				byURN[id.URN] = append(byURN[id.URN], id)
+			if id.Unreachable {
+				continue
 			}
+			if sw.roles[id.Role] == nil {
+				sw.roles[id.Role] = map[string][]offsitebot.Identity{}
+			}
+			sw.roles[id.Role][id.URN] = append(sw.roles[id.Role][id.URN], id)
 		}
-		sw.roles[role] = byURN
 	}
-	return byURN[urn], nil
+	return sw.roles[role][urn], nil
 }
 
 // reachable reports whether a person linked to a case can be messaged.

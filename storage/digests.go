@@ -40,13 +40,18 @@ type ledgerEntry struct {
 // are purged as before (PurgeReminders), and a stale one is retried through
 // ClaimReminders.
 func (db *DB) ClaimDigests(ctx context.Context, ds []offsitebot.Reminder) ([]offsitebot.Reminder, error) {
+	m, unlock, err := db.memo(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
 	var won []offsitebot.Reminder
 	pending := ds
 	for try := 0; len(pending) > 0; try++ {
 		if try == digestTries {
 			return won, fmt.Errorf("storage: claim digests: %d still contested after %d tries", len(pending), try)
 		}
-		taken, next, err := db.ledger(ctx, pending)
+		taken, next, err := db.ledger(ctx, m, pending)
 		if err != nil {
 			return won, err
 		}
@@ -70,14 +75,20 @@ func (db *DB) ClaimDigests(ctx context.Context, ds []offsitebot.Reminder) ([]off
 		}
 		lost, err := db.claimNew(ctx, "claim digests", claims)
 		if err != nil {
+			m.forget()
 			return won, err
 		}
 		pending = nil
 		for i, d := range claims {
-			if lost[i] {
-				pending = append(pending, d) // another run took its number first
-			} else {
+			switch {
+			case !lost[i]:
 				won = append(won, d)
+				if m != nil {
+					m.claim(d)
+				}
+			default: // another run took its number first
+				pending = append(pending, d)
+				m.forget() // on the embedded server, none could have: read it all again
 			}
 		}
 	}
@@ -95,9 +106,10 @@ func untaken(lines []offsitebot.ReminderLine, taken map[string]bool) []offsitebo
 	return out
 }
 
-// ledger reads, in one round trip, the keys claimed for the digests'
-// recipients and each one's next sequence number.
-func (db *DB) ledger(ctx context.Context, ds []offsitebot.Reminder) (map[string]map[string]bool, map[string]int, error) {
+// ledger reads, in one round trip (on the embedded server from m), the
+// keys claimed for the digests' recipients and each one's next sequence
+// number.
+func (db *DB) ledger(ctx context.Context, m *outboxMemo, ds []offsitebot.Reminder) (map[string]map[string]bool, map[string]int, error) {
 	taken := map[string]map[string]bool{}
 	next := map[string]int{}
 	var tos []string
@@ -107,6 +119,13 @@ func (db *DB) ledger(ctx context.Context, ds []offsitebot.Reminder) (map[string]
 			taken[d.To] = map[string]bool{}
 			next[d.To] = 1
 		}
+	}
+	if m != nil {
+		if err := m.load(ctx, db); err != nil {
+			return nil, nil, err
+		}
+		taken, next = m.ledger(tos)
+		return taken, next, nil
 	}
 	var entries []ledgerEntry
 	proj := bson.D{{Key: "_id", Value: 1}, {Key: "to", Value: 1}, {Key: "seq", Value: 1}, {Key: "keys", Value: 1}}

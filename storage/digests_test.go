@@ -9,6 +9,7 @@ import (
 	"time"
 
 	offsitebot "github.com/offsitebot/offsitebot"
+	"github.com/offsitebot/offsitebot/storage"
 	"github.com/offsitebot/offsitebot/storage/storagetest"
 )
 
@@ -73,5 +74,84 @@ func TestClaimDigests(t *testing.T) {
 		if len(won) != 1 || !slices.Equal(won[0].Keys, tc.want) || won[0].Key != "digest:slack:T1:U1:000002" || len(won[0].Lines) != 1 {
 			t.Errorf("%s: claimed %+v, want digest 2 with %v", tc.name, won, tc.want)
 		}
+	}
+}
+
+// TestOutboxInMemory: on the embedded server the outbox's reads come from
+// memory; after claims, outcomes, a retry and a purge, the stale claims are
+// exactly what a DB reaching the same data by URI (which queries the server)
+// and one opened afresh (which reads it back) find, and each sees the keys
+// the others claimed.
+func TestOutboxInMemory(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	srv, open := ownServer(t, "outbox")
+	db := open(storage.Config{Embedded: srv})
+	byURI := open(storage.Config{URI: srv.URI()})
+	digest := func(to string, claimed time.Time, keys ...string) offsitebot.Reminder {
+		d := offsitebot.Reminder{Kind: "digest", To: to, ClaimedAt: claimed, Expires: t0.Add(8 * time.Hour), Purge: t0.Add(48 * time.Hour)}
+		for _, k := range keys {
+			d.Lines = append(d.Lines, offsitebot.ReminderLine{Key: k, Expires: d.Expires})
+		}
+		return d
+	}
+	won, err := db.ClaimDigests(ctx, []offsitebot.Reminder{digest("telegram:1", t0, "a"), digest("telegram:2", t0, "b"), digest("telegram:3", t0.Add(time.Hour), "c")})
+	if err != nil || len(won) != 3 {
+		t.Fatalf("claimed %v, %v", won, err)
+	}
+	if err := db.RecordReminders(ctx, []offsitebot.ReminderOutcome{{Key: won[0].Key, Status: "sent", At: t0,
+		ClaimedAt: won[0].ClaimedAt, Expires: won[0].Expires, Purge: won[0].Purge}}); err != nil {
+		t.Fatal(err)
+	}
+	retry := won[1]
+	retry.Key += "#retry"
+	retry.Retry = true
+	if _, err := db.ClaimReminders(ctx, []offsitebot.Reminder{retry}); err != nil {
+		t.Fatal(err)
+	}
+	same := func(step string, before, now time.Time) {
+		t.Helper()
+		var want []string
+		for i, other := range []*storage.DB{db, byURI, open(storage.Config{Embedded: srv})} {
+			rs, err := other.StaleReminders(ctx, before, now)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, r := range rs {
+				got = append(got, r.Key)
+			}
+			if i == 0 {
+				want = got
+			} else if !slices.Equal(got, want) {
+				t.Errorf("%s: stale %v, in memory %v", step, got, want)
+			}
+		}
+		if len(want) == 0 && step != "purged" {
+			t.Errorf("%s: no stale claims found", step)
+		}
+	}
+	same("claimed", t0.Add(2*time.Hour), t0.Add(3*time.Hour))
+	same("early", t0.Add(30*time.Minute), t0.Add(3*time.Hour))
+	for _, tc := range []struct {
+		db   *storage.DB
+		keys []string
+		want []string
+	}{
+		{byURI, []string{"a", "d"}, []string{"d"}},
+		{open(storage.Config{Embedded: srv}), []string{"a", "d", "e"}, []string{"e"}},
+		{db, []string{"a", "d", "e"}, nil}, // its memory behind: its claim is refused, and it reads again
+	} {
+		won, err := tc.db.ClaimDigests(ctx, []offsitebot.Reminder{digest("telegram:1", t0, tc.keys...)})
+		if err != nil || (tc.want == nil) != (len(won) == 0) || (tc.want != nil && !slices.Equal(won[0].Keys, tc.want)) {
+			t.Fatalf("claiming %v got %+v, %v; want %v", tc.keys, won, err, tc.want)
+		}
+	}
+	if err := db.PurgeReminders(ctx, t0.Add(72*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	same("purged", t0.Add(2*time.Hour), t0.Add(3*time.Hour))
+	if won, err := db.ClaimDigests(ctx, []offsitebot.Reminder{digest("telegram:1", t0, "a")}); err != nil || len(won) != 1 {
+		t.Fatalf("after the purge claimed %+v, %v; want a again", won, err)
 	}
 }

@@ -39,14 +39,23 @@ func (db *DB) ClaimReminders(ctx context.Context, rs []offsitebot.Reminder) ([]o
 	if len(rs) == 0 {
 		return nil, nil
 	}
+	m, unlock, err := db.memo(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
 	lost, err := db.claimNew(ctx, "claim reminders", rs)
 	if err != nil {
+		m.forget()
 		return nil, err
 	}
 	won := make([]offsitebot.Reminder, 0, len(rs)-len(lost))
 	for i, r := range rs {
 		if !lost[i] {
 			won = append(won, r)
+			if m != nil {
+				m.claim(r)
+			}
 		}
 	}
 	return won, nil
@@ -81,12 +90,23 @@ func (db *DB) RecordReminders(ctx context.Context, outcomes []offsitebot.Reminde
 		docs[i] = reminderDone{Key: o.Key + doneSuffix, Status: o.Status, At: o.At,
 			ClaimedAt: o.ClaimedAt, Expires: o.Expires, Purge: o.Purge}
 	}
+	m, unlock, err := db.memo(ctx)
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	if _, err := insertNew(ctx, db.reminders, docs); err != nil {
+		m.forget()
 		var r *refused
 		if errors.As(err, &r) {
 			return fmt.Errorf("storage: record reminders: %d refused, the first with code %d", r.n, r.code)
 		}
 		return fmt.Errorf("storage: record reminders: %w", err)
+	}
+	if m != nil {
+		for _, o := range outcomes {
+			m.done[o.Key] = o.Purge.Truncate(time.Millisecond)
+		}
 	}
 	return nil
 }
@@ -95,6 +115,15 @@ func (db *DB) RecordReminders(ctx context.Context, outcomes []offsitebot.Reminde
 // claimedBefore that have no outcome recorded and are still worth sending at
 // now (not expired).
 func (db *DB) StaleReminders(ctx context.Context, claimedBefore, now time.Time) ([]offsitebot.Reminder, error) {
+	m, unlock, err := db.memo(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if m != nil {
+		open := m.open(claimedBefore, now)
+		unlock()
+		return db.readClaims(ctx, open)
+	}
 	filter := bson.D{
 		{Key: "claimedAt", Value: bson.D{{Key: "$lt", Value: claimedBefore}}},
 		{Key: "expires", Value: bson.D{{Key: "$gt", Value: now}}},
@@ -116,11 +145,16 @@ func (db *DB) StaleReminders(ctx context.Context, claimedBefore, now time.Time) 
 			open = append(open, k.Key)
 		}
 	}
-	if len(open) == 0 {
+	return db.readClaims(ctx, open)
+}
+
+// readClaims reads the claims with the given keys, sorted by key.
+func (db *DB) readClaims(ctx context.Context, keys []string) ([]offsitebot.Reminder, error) {
+	if len(keys) == 0 {
 		return nil, nil
 	}
 	var out []offsitebot.Reminder
-	if err := db.findAll(ctx, db.reminders, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: open}}}}, &out, byID()); err != nil {
+	if err := db.findAll(ctx, db.reminders, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: keys}}}}, &out, byID()); err != nil {
 		return nil, fmt.Errorf("storage: read stale reminders: %w", err)
 	}
 	return out, nil
@@ -130,8 +164,17 @@ func (db *DB) StaleReminders(ctx context.Context, claimedBefore, now time.Time) 
 // before, in one round trip.
 func (db *DB) PurgeReminders(ctx context.Context, before time.Time) error {
 	defer db.serial()()
+	m, unlock, err := db.memo(ctx)
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	if _, err := db.reminders.DeleteMany(ctx, bson.D{{Key: "purge", Value: bson.D{{Key: "$lt", Value: before}}}}); err != nil {
+		m.forget()
 		return fmt.Errorf("storage: purge reminders: %w", err)
+	}
+	if m != nil {
+		m.purge(before)
 	}
 	return nil
 }

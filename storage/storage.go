@@ -86,6 +86,7 @@ type DB struct {
 	known map[string]bool // on the embedded server: collections made with their _id index
 
 	active *activeCases // on the embedded server: what Cases lists, in memory
+	outbox *outboxMemo  // on the embedded server: what the outbox's reads need, in memory
 }
 
 // Open connects to the server, checks the connection and creates the
@@ -308,6 +309,7 @@ func (db *DB) indexIDs(ctx context.Context) error {
 		return fmt.Errorf("storage: %w", err)
 	}
 	db.active = &activeCases{}
+	db.outbox = &outboxMemo{}
 	return nil
 }
 
