@@ -265,7 +265,7 @@ func (e *Engine) join(ctx context.Context, c bot.Call) ([]bot.Reply, error) {
 		if c.Who.Role != "" {
 			return e.help(ctx, c)
 		}
-		return text("Hello! Please use the link your school sent you, or type /start followed by the code in it."), nil
+		return text(msgJoinHow), nil
 	}
 	// Codes can't be guessed (64+ bits), and guessing is slowed down anyway: at
 	// most joinFailures wrong codes an hour per person, on every platform. The
@@ -279,7 +279,7 @@ func (e *Engine) join(ctx context.Context, c bot.Call) ([]bot.Reply, error) {
 	}
 	if n > joinFailures {
 		e.Log.InfoContext(ctx, "join code attempts over the limit", "user", c.Who.ID, "attempts", n)
-		return nil, offsitebot.Errorf(offsitebot.EInvalid, "That's too many codes that didn't work, so I'll wait a while before trying another. Please check the link from your school, or ask them for a new one, and try again in an hour.")
+		return nil, offsitebot.Errorf(offsitebot.EInvalid, "%s", msgJoinTooMany)
 	}
 	jc, err := e.Store.RedeemJoinCode(ctx, strings.TrimSpace(c.Args[0]), c.Who.ID, c.Now)
 	if err != nil {
@@ -291,10 +291,10 @@ func (e *Engine) join(ctx context.Context, c bot.Call) ([]bot.Reply, error) {
 	if k, err := e.Store.Case(ctx, jc.Case); err != nil {
 		return nil, err
 	} else if k.Status == offsitebot.Void {
-		return nil, offsitebot.Errorf(offsitebot.EInvalid, "That link was for a case the school has since withdrawn, so it doesn't connect you to anything. If you were expecting to hear from the school, please contact them.")
+		return nil, offsitebot.Errorf(offsitebot.EInvalid, "%s", msgJoinWithdrawn)
 	}
 	if c.Who.Role != "" && c.Who.Role != jc.Role {
-		return nil, offsitebot.Errorf(offsitebot.EConflict, "This account is already connected as %s, and that link was for %s, so I haven't used it. Please ask the school for a link of the right kind.", personName(c.Who.Role), personName(jc.Role))
+		return nil, offsitebot.Errorf(offsitebot.EConflict, "%s", msgJoinWrongKind(c.Who.Role, jc.Role))
 	}
 	name := c.Who.Name
 	if name == "" {

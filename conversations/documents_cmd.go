@@ -224,7 +224,7 @@ func (e *Engine) caseFor(ctx context.Context, c bot.Call, act offsitebot.Action,
 	for _, k := range cs {
 		bs = append(bs, bot.Button{Label: childName(&k, c.Who.Role) + " (" + k.Ref + ")", Data: "/" + command(k.Ref)})
 	}
-	return nil, []bot.Reply{{Text: "Which child's? Choose one.", Buttons: rows(bs), Sensitive: true}}, nil
+	return nil, []bot.Reply{{Text: msgWhichChilds, Buttons: rows(bs), Sensitive: true}}, nil
 }
 
 // documentError points the person at what they can read about an error

@@ -34,6 +34,20 @@ const (
 	msgNoSuchMeeting     = "I can't find that meeting. Type /status to see what's next."
 )
 
+// Joining, and which child: what someone linked by code is asked or told.
+const (
+	msgJoinHow         = "Hello! Please use the link your school sent you, or type /start followed by the code in it."
+	msgJoinTooMany     = "That's too many codes that didn't work, so I'll wait a while before trying another. Please check the link from your school, or ask them for a new one, and try again in an hour."
+	msgJoinWithdrawn   = "That link was for a case the school has since withdrawn, so it doesn't connect you to anything. If you were expecting to hear from the school, please contact them."
+	msgWhichChild      = "Which child's case is this about? Choose one, or type its reference (it looks like OSD-7K2Q)."
+	msgWhichChildAgain = "Sorry, I didn't catch which child you mean. Choose one of the buttons, or type the reference in the school's message (it looks like OSD-7K2Q)."
+	msgWhichChilds     = "Which child's? Choose one."
+)
+
+func msgJoinWrongKind(is, link offsitebot.Role) string {
+	return fmt.Sprintf("This account is already connected as %s, and that link was for %s, so I haven't used it. Please ask the school for a link of the right kind.", personName(is), personName(link))
+}
+
 func msgMeetingWasCancelled(m offsitebot.Meeting) string {
 	return fmt.Sprintf("That meeting (%s) was cancelled, so there's nothing to answer. The school will send a new invitation.", when(m))
 }

@@ -68,6 +68,14 @@ func familyTexts(c *offsitebot.Case, to offsitebot.Role) map[string]string {
 	say("which child, several", msgAbout(c, []offsitebot.Case{*other, *other}, to))
 	say("which child, switched", msgAboutNow(other, to))
 	say("which child, nothing to switch", msgAboutWhich)
+	for i, s := range []string{msgJoinHow, msgJoinTooMany, msgJoinWithdrawn, msgWhichChild, msgWhichChildAgain, msgWhichChilds,
+		msgJoinWrongKind(offsitebot.RoleParent, offsitebot.RoleReceiving)} {
+		say(fmt.Sprintf("joining %d", i), s)
+	}
+	if to == offsitebot.RoleReceiving {
+		say("attendance prompt", MsgAttendancePrompt(c, d, offsitebot.Telegram))
+		say("attendance chase", MsgAttendanceChase(c, d, offsitebot.Telegram))
+	}
 	// What the router and the adapters say themselves (bot/messages.go), and
 	// the core's errors anyone linked by code can meet, as they read them.
 	on := bot.Call{Request: bot.Request{Platform: offsitebot.Telegram}, Who: offsitebot.Identity{Role: to, Cases: []string{c.Ref}}}

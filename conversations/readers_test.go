@@ -25,11 +25,16 @@ func TestEverythingFamiliesReadReadsRight(t *testing.T) {
 		officer = "telegram:701"
 		parent2 = "telegram:502"
 	)
-	join := func(ref, role, who string) {
-		code := regexp.MustCompile(`start=(\w+)`).FindStringSubmatch(w.say(home, "link "+ref+" "+role))[1]
-		w.sayOn(offsitebot.Telegram, who, "/start "+code)
+	link := func(ref, role string) string {
+		return regexp.MustCompile(`start=(\w+)`).FindStringSubmatch(w.say(home, "link "+ref+" "+role))[1]
 	}
-	join(adult, "pupil", pupil)
+	join := func(ref, role, who string) string {
+		code := link(ref, role)
+		w.sayOn(offsitebot.Telegram, who, "/start "+code)
+		return code
+	}
+	spare := link(w.ref, "parent")
+	used := join(adult, "pupil", pupil)
 	join(adult, "parent", parent2)
 	join(w.ref, "receiving", contact)
 	join(adult, "la", officer)
@@ -73,10 +78,12 @@ func TestEverythingFamiliesReadReadsRight(t *testing.T) {
 		"review "+adult+` outcome met=yes successes="Settled" voice="Ready" concerns=none interventions="Mentor" decision=reintegrate plan="Back from Monday" attended="Jo"`,
 		"end "+adult+" reintegrated", "yes")
 	say(pupil, "/status", "/stop", "Thanks for everything")
-	say(parent2, "/status", "Thanks")
+	say(parent2, "/status", "Thanks", "/start "+used)
+	say(stranger, "/start "+spare, "/start "+used, "/start")
 
 	pupils := map[string]string{parent: "Sam Taylor", pupil: "Jo Green", parent2: "Jo Green", contact: "Sam Taylor", officer: "Jo Green"}
 	roles := map[string]offsitebot.Role{parent: offsitebot.RoleParent, pupil: offsitebot.RolePupil, parent2: offsitebot.RoleParent, contact: offsitebot.RoleReceiving, officer: offsitebot.RoleLA}
+	pupils[stranger], roles[stranger] = "Sam Taylor", "" // someone linked to no case
 	for who := range pupils {
 		for _, s := range w.out.Texts(who) {
 			read = append(read, reading{who, "(sent)", s})

@@ -32,7 +32,7 @@ func refStep() step {
 				}
 			}
 			if !s.call.Who.Role.Staff() {
-				return "Which child's case is this about? Choose one, or type its reference (it looks like OSD-7K2Q).", bs
+				return msgWhichChild, bs
 			}
 			return "Which case? Type its reference, like OSD-7K2Q (type cases to list yours).", bs
 		},
@@ -62,7 +62,7 @@ func refStep() step {
 					}
 				}
 				if !ok {
-					return "", offsitebot.Errorf(offsitebot.EInvalid, "Sorry, I didn't catch which child you mean. Choose one of the buttons, or type the reference in the school's message (it looks like OSD-7K2Q).")
+					return "", offsitebot.Errorf(offsitebot.EInvalid, "%s", msgWhichChildAgain)
 				}
 			}
 			if !ok {
