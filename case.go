@@ -153,8 +153,10 @@ type Case struct {
 	Meetings   []Meeting       `bson:"meetings" json:"meetings"`
 	Requests   []ReviewRequest `bson:"requests" json:"requests"`
 	Feedback   []Feedback      `bson:"feedback" json:"feedback"`
-	// Audit is append-only: storage only ever pushes to it.
-	Audit []AuditEvent `bson:"audit" json:"audit,omitempty"`
+	// Audit is the case's audit trail so far, as Open starts it; storage
+	// keeps the trail apart from the case and never reads it into one (but a
+	// trail stored in the case before, until moved). Append-only.
+	Audit []AuditEvent `bson:"audit,omitempty" json:"audit,omitempty"`
 }
 
 // Initials returns the pupil's initials, "S.T.", for places others may read.

@@ -501,8 +501,12 @@ func TestDutiesCanBeCleared(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	log, err := w.db.AuditLog(ctx, w.ref)
+	if err != nil {
+		t.Fatal(err)
+	}
 	var ended []conversations.Entry
-	for _, e := range conversations.Chronology(c, nil) {
+	for _, e := range conversations.Chronology(c, log) {
 		if e.Kind == "ended" {
 			ended = append(ended, e)
 		}
@@ -524,8 +528,12 @@ func TestCorrectionKeepsHistory(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	log, err := w.db.AuditLog(context.Background(), w.ref)
+	if err != nil {
+		t.Fatal(err)
+	}
 	var seen []string
-	for _, e := range conversations.Chronology(c, nil) {
+	for _, e := range conversations.Chronology(c, log) {
 		switch {
 		case e.Kind == "attendance" && strings.HasPrefix(e.Summary, "2026-12-01 AM N PM O") && e.By == recv:
 			seen = append(seen, "original")

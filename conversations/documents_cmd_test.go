@@ -94,12 +94,12 @@ func TestDocumentsByRole(t *testing.T) {
 		})
 	}
 	// Each document made is in the audit trail, by whom: it holds a child's data.
-	k, err := w.db.Case(context.Background(), ref)
+	log, err := w.db.AuditLog(context.Background(), ref)
 	if err != nil {
 		t.Fatal(err)
 	}
 	made := map[string]bool{}
-	for _, a := range k.Audit {
+	for _, a := range log {
 		if a.Action == "document made" {
 			made[a.By+" "+a.Detail] = true
 		}

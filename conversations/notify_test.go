@@ -89,11 +89,15 @@ func TestTellMovedMeeting(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	last := k.Contacts[len(k.Contacts)-1]
-	if last.Summary != "New time of review meeting M1 sent" || k.Audit[len(k.Audit)-1].Action != "new time sent" {
-		t.Errorf("recorded %+v, audit %+v", last, k.Audit[len(k.Audit)-1])
+	log, err := db.AuditLog(ctx, c.Ref)
+	if err != nil || len(log) < 2 {
+		t.Fatalf("audit %+v, %v", log, err)
 	}
-	if m, _ := k.Meeting("M1"); !m.At.Equal(time.Date(2026, 12, 10, 15, 30, 0, 0, offsitebot.London)) || !strings.Contains(k.Audit[len(k.Audit)-2].Detail, "M1 from 2026-12-09 10:00 to 2026-12-10 15:30") {
-		t.Errorf("meeting %+v, audit %+v", m, k.Audit)
+	last := k.Contacts[len(k.Contacts)-1]
+	if last.Summary != "New time of review meeting M1 sent" || log[len(log)-1].Action != "new time sent" {
+		t.Errorf("recorded %+v, audit %+v", last, log[len(log)-1])
+	}
+	if m, _ := k.Meeting("M1"); !m.At.Equal(time.Date(2026, 12, 10, 15, 30, 0, 0, offsitebot.London)) || !strings.Contains(log[len(log)-2].Detail, "M1 from 2026-12-09 10:00 to 2026-12-10 15:30") {
+		t.Errorf("meeting %+v, audit %+v", m, log)
 	}
 }

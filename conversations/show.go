@@ -336,8 +336,9 @@ func Chronology(k *offsitebot.Case, log []offsitebot.AuditEvent) []Entry {
 	}
 	// Attendance as each person recorded it, corrections included, from the
 	// audit trail; days recorded without one (imported, the demo) from the case.
+	trail := slices.Concat(k.Audit, log) // a trail stored in the case before, and the rest
 	audited := map[offsitebot.Date]bool{}
-	for _, a := range k.Audit {
+	for _, a := range trail {
 		if a.Action == "attendance recorded" || a.Action == "attendance corrected" {
 			day, _, _ := strings.Cut(a.Detail, " ")
 			audited[offsitebot.Date(day)] = true
@@ -361,7 +362,7 @@ func Chronology(k *offsitebot.Case, log []offsitebot.AuditEvent) []Entry {
 	}
 	// Messages the bot sent about the case, and corrections, are in the audit
 	// trail; they belong in the chronology too (rule 1).
-	for _, a := range slices.Concat(k.Audit, log) {
+	for _, a := range trail {
 		if kind, ok := chronicled[a.Action]; ok {
 			out = append(out, Entry{At: a.At, Kind: kind, By: a.By, Via: a.Via, Summary: a.Action + ": " + a.Detail})
 		}

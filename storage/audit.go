@@ -3,6 +3,7 @@ package storage
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	offsitebot "github.com/offsitebot/offsitebot"
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -34,17 +35,53 @@ func (db *DB) AppendAuditMany(ctx context.Context, events []offsitebot.AuditEven
 	return nil
 }
 
-// AuditLog lists the events of the audit collection about case ref, or all of
-// them when ref is "", oldest first. Events inside a case are in Case.Audit.
+// AuditLog lists the audit trail of case ref (see colCaseAudit) and the
+// events of the audit collection about it, or all the latter when ref is "",
+// oldest first. A trail a case stored before kept in itself is in its
+// Case.Audit until moved (see moveAudit).
 func (db *DB) AuditLog(ctx context.Context, ref string) ([]offsitebot.AuditEvent, error) {
-	filter := bson.D{}
-	if ref != "" {
-		filter = bson.D{{Key: "case", Value: ref}}
+	if ref == "" {
+		out := []offsitebot.AuditEvent{}
+		// _id breaks ties in insertion order (ObjectIDs grow).
+		if err := db.findAll(ctx, db.audit, bson.D{}, &out, options.Find().SetSort(bson.D{{Key: "at", Value: 1}, {Key: "_id", Value: 1}})); err != nil {
+			return nil, fmt.Errorf("storage: read audit log: %w", err)
+		}
+		return out, nil
 	}
-	out := []offsitebot.AuditEvent{}
-	// _id breaks ties in insertion order (ObjectIDs grow).
-	if err := db.findAll(ctx, db.audit, filter, &out, options.Find().SetSort(bson.D{{Key: "at", Value: 1}, {Key: "_id", Value: 1}})); err != nil {
+	version, ok := db.active.version(ref)
+	if !ok {
+		var err error
+		if version, err = db.caseVersion(ctx, ref); offsitebot.ErrorCode(err) == offsitebot.ENotFound {
+			version = 0 // no case: only what was moved out of one, if any
+		} else if err != nil {
+			return nil, err
+		}
+	}
+	trail, err := db.caseTrail(ctx, ref, version)
+	if err != nil {
+		return nil, err
+	}
+	others, err := db.auditAbout(ctx, ref)
+	if err != nil {
 		return nil, fmt.Errorf("storage: read audit log: %w", err)
 	}
+	out := slices.Concat(trail, others)
+	slices.SortStableFunc(out, func(a, b offsitebot.AuditEvent) int { return a.At.Compare(b.At) })
 	return out, nil
+}
+
+// auditAbout lists the events of the audit collection about case ref, in the
+// order they were recorded; on the embedded server from the index of their
+// case, as auditSaves reads.
+func (db *DB) auditAbout(ctx context.Context, ref string) ([]offsitebot.AuditEvent, error) {
+	out := []offsitebot.AuditEvent{}
+	if db.embedded == nil {
+		err := db.findAll(ctx, db.audit, bson.D{{Key: "case", Value: ref}}, &out, options.Find().SetSort(bson.D{{Key: "at", Value: 1}, {Key: "_id", Value: 1}}))
+		return out, err
+	}
+	stored, err := aboutCase[storedEvent](ctx, db, colAudit, ref)
+	for _, e := range stored {
+		out = append(out, e.event())
+	}
+	return out, err
 }

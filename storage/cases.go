@@ -38,21 +38,42 @@ const (
 	maxBatch        = 1 << 20
 )
 
-// CreateCase stores a new case with version 1. A reference already in use is
-// an EConflict.
+// CreateCase stores a new case with version 1, and its audit trail so far
+// (c.Audit) apart from it (see colCaseAudit), leaving c.Audit empty. A
+// reference already in use is an EConflict.
 func (db *DB) CreateCase(ctx context.Context, c *offsitebot.Case) error {
-	old := c.Version
-	c.Version = 1
 	defer db.serial()() // with the copy of the active cases
-	if _, err := db.cases.InsertOne(ctx, c); err != nil {
-		c.Version = old
+	if len(c.Audit) > 0 {
+		trail := newAuditSave(c.Ref, 1, 0, c.Audit)
+		_, err := db.caseAudit.InsertOne(ctx, trail)
 		if mongo.IsDuplicateKeyError(err) {
-			return offsitebot.Errorf(offsitebot.EConflict, "A case %s already exists.", c.Ref)
+			// A case of that reference, or a create that died before it.
+			if _, err := db.caseVersion(ctx, c.Ref); err == nil {
+				return caseExists(c.Ref)
+			} else if offsitebot.ErrorCode(err) != offsitebot.ENotFound {
+				return err
+			}
+			err = db.writeAudit(ctx, trail)
+		}
+		if err != nil {
+			return fmt.Errorf("storage: create case: %w", err)
+		}
+	}
+	stored := *c
+	stored.Version, stored.Audit = 1, nil
+	if _, err := db.cases.InsertOne(ctx, &stored); err != nil {
+		if mongo.IsDuplicateKeyError(err) {
+			return caseExists(c.Ref)
 		}
 		return fmt.Errorf("storage: create case: %w", err)
 	}
+	c.Version, c.Audit = 1, nil
 	db.active.put(c)
 	return nil
+}
+
+func caseExists(ref string) error {
+	return offsitebot.Errorf(offsitebot.EConflict, "A case %s already exists.", ref)
 }
 
 // Case reads a case, with its whole chronology, by reference.
@@ -66,13 +87,12 @@ func (db *DB) Case(ctx context.Context, ref string) (*offsitebot.Case, error) {
 	return &c, nil
 }
 
-// SaveCase writes c if it is still at c.Version, and appends audit to its
-// audit trail. Every field is written except the audit trail, which only
-// grows: changes to c.Audit itself are ignored; and nil contacts or feedback
-// are left as stored, so a case read by Cases, which leaves them out, cannot
-// wipe them. On success c.Version is
-// incremented and audit appended to c.Audit. A case changed since it was read
-// is an EConflict.
+// SaveCase writes c if it is still at c.Version, and adds audit to its
+// audit trail, which is kept apart from the case (see colCaseAudit): c.Audit
+// is neither written nor changed. Every other field is written, except nil
+// contacts or feedback, which are left as stored, so a case read by Cases,
+// which leaves them out, cannot wipe them. On success c.Version is
+// incremented. A case changed since it was read is an EConflict.
 func (db *DB) SaveCase(ctx context.Context, c *offsitebot.Case, audit ...offsitebot.AuditEvent) error {
 	set, unset, err := caseFields(c)
 	if err != nil {
@@ -91,19 +111,15 @@ func (db *DB) SaveCase(ctx context.Context, c *offsitebot.Case, audit ...offsite
 	if len(unset) > 0 {
 		update = append(update, bson.E{Key: "$unset", Value: unset})
 	}
-	if len(audit) > 0 {
-		update = append(update, bson.E{Key: "$push", Value: bson.D{{Key: "audit", Value: bson.D{{Key: "$each", Value: audit}}}}})
-	}
-
-	return db.saveCase(ctx, c.Ref, c.Version, update, func() {
+	return db.saveCase(ctx, c.Ref, c.Version, update, audit, func() {
 		c.Version++
-		c.Audit = append(c.Audit, audit...)
 		db.active.put(c)
 	})
 }
 
-// saveCase applies update to case ref if it is at version, and then calls
-// saved (on the embedded server still under its write lock).
+// saveCase writes the audit events of a save of case ref from version, then
+// applies update to the case if it is at version, and then calls saved (on
+// the embedded server still under its write lock).
 //
 // On MongoDB the filter {_id, version} makes that one atomic update; other
 // servers reached by URI may not make it atomic, so the save from version is
@@ -112,8 +128,11 @@ func (db *DB) SaveCase(ctx context.Context, c *offsitebot.Case, audit ...offsite
 // (≈1.7 s a save at 1,000 cases of 6 KB, against ≈0.3 s this way). So there
 // the version is checked first, by _id, and the update made by _id, both
 // under the server's write lock, which every writer holds (see serial).
-func (db *DB) saveCase(ctx context.Context, ref string, version int64, update bson.D, saved func()) error {
+// Either way the events are written only by the one writer that may make
+// the next version (see colCaseAudit).
+func (db *DB) saveCase(ctx context.Context, ref string, version int64, update bson.D, audit []offsitebot.AuditEvent, saved func()) error {
 	filter := bson.D{{Key: "_id", Value: ref}, {Key: "version", Value: version}}
+	gen := 0
 	if db.embedded != nil {
 		defer db.serial()()
 		cur, ok := db.active.version(ref)
@@ -132,9 +151,13 @@ func (db *DB) saveCase(ctx context.Context, ref string, version int64, update bs
 			cur, err := db.caseVersion(ctx, ref)
 			return cur == version, err
 		}
-		if err := db.claimSave(ctx, ref, version, stillAt); err != nil {
+		var err error
+		if gen, err = db.claimSave(ctx, ref, version, stillAt); err != nil {
 			return err
 		}
+	}
+	if err := db.writeAudit(ctx, newAuditSave(ref, version+1, gen, audit)); err != nil {
+		return err
 	}
 	res, err := db.cases.UpdateOne(ctx, filter, update)
 	if err != nil {
@@ -172,8 +195,10 @@ func conflict(ref string) error {
 }
 
 // caseFields returns what SaveCase $sets (every stored field of c but _id,
-// version, audit and nil contacts or feedback) and what it $unsets: the omitempty fields now empty, so
-// clearing a field in Go clears it in storage too.
+// version, audit and nil contacts or feedback) and what it $unsets: the
+// omitempty fields now empty, so clearing a field in Go clears it in storage
+// too (but for the audit trail a case stored before kept in itself: it stays
+// until moved, see moveAudit).
 func caseFields(c *offsitebot.Case) (set, unset bson.D, err error) {
 	raw, err := encode(c)
 	if err != nil {
@@ -195,7 +220,7 @@ func caseFields(c *offsitebot.Case) (set, unset bson.D, err error) {
 		set = append(set, bson.E{Key: k, Value: e.Value()})
 	}
 	for _, k := range bsonFields(reflect.TypeFor[offsitebot.Case]()) {
-		if !present[k] {
+		if !present[k] && !keep[k] {
 			unset = append(unset, bson.E{Key: k, Value: ""})
 		}
 	}
@@ -346,17 +371,29 @@ func (db *DB) Cases(ctx context.Context, f offsitebot.CaseFilter) ([]offsitebot.
 	return out, nil
 }
 
-// InsertCases stores new cases in bulk, each at version 1, as they are (with
-// their audit trails): for seeding demo data, not for cases people open.
+// InsertCases stores new cases in bulk, each at version 1, as they are, with
+// their audit trails apart (as CreateCase does): for seeding demo data, not
+// for cases people open.
 func (db *DB) InsertCases(ctx context.Context, cs []*offsitebot.Case) error {
 	const chunk = 200   // keeps a message well under the server's limit with term-long cases
 	defer db.serial()() // with the copy of the active cases
 	for len(cs) > 0 {
 		n := min(chunk, len(cs))
-		docs := make([]any, n)
+		docs, trails := make([]any, n), make([]any, 0, n)
 		for i, c := range cs[:n] {
 			c.Version = 1
-			docs[i] = c
+			if len(c.Audit) > 0 {
+				trails = append(trails, newAuditSave(c.Ref, 1, 0, c.Audit))
+			}
+			stored := *c
+			stored.Audit = nil
+			docs[i] = &stored
+			c.Audit = nil
+		}
+		if len(trails) > 0 {
+			if _, err := db.caseAudit.InsertMany(ctx, trails); err != nil {
+				return fmt.Errorf("storage: insert cases' audit: %w", err)
+			}
 		}
 		if _, err := db.cases.InsertMany(ctx, docs); err != nil {
 			return fmt.Errorf("storage: insert cases: %w", err)

@@ -56,10 +56,11 @@ const (
 	maxTakeovers = 5
 )
 
-// claimSave claims the save of case ref from version; another writer's claim
+// claimSave claims the save of case ref from version, and returns the
+// claim's generation (0, or the takeovers before it); another writer's claim
 // is an EConflict, for UpdateCase to retry after reading the case again.
 // stillAt reports whether the case is still at version, for a dead claim.
-func (db *DB) claimSave(ctx context.Context, ref string, version int64, stillAt func() (bool, error)) error {
+func (db *DB) claimSave(ctx context.Context, ref string, version int64, stillAt func() (bool, error)) (int, error) {
 	now := db.now()
 	key := fmt.Sprintf("case:%s:%d", ref, version)
 	for gen := 0; gen <= maxTakeovers; gen++ {
@@ -69,17 +70,17 @@ func (db *DB) claimSave(ctx context.Context, ref string, version int64, stillAt 
 		}
 		won, at, err := db.once(ctx, k, now)
 		if err != nil || won {
-			return err
+			return gen, err
 		}
 		if now.Sub(at) < staleSave {
-			return conflict(ref) // a save in flight, or made
+			return 0, conflict(ref) // a save in flight, or made
 		}
 		if ok, err := stillAt(); err != nil {
-			return err
+			return 0, err
 		} else if !ok {
-			return conflict(ref) // saved since
+			return 0, conflict(ref) // saved since
 		}
 		// Its claimant died before its update: take the version over.
 	}
-	return conflict(ref)
+	return 0, conflict(ref)
 }

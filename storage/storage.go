@@ -71,6 +71,9 @@ type Embedded interface {
 	// decoding any (the server's own filters decode every document).
 	IndexField(ctx context.Context, database, collection, field string) error
 	IDsWhere(ctx context.Context, database, collection, field, value string) ([]string, error)
+	// DocsWhere returns those documents themselves, as the server stores
+	// them (JSON, dates in milliseconds), in the order they were inserted.
+	DocsWhere(ctx context.Context, database, collection, field, value string) ([][]byte, error)
 }
 
 // DB is the store. It is safe for concurrent use.
@@ -80,7 +83,7 @@ type DB struct {
 	embedded Embedded // nil on MongoDB
 	now      func() time.Time
 
-	cases, schools, identities, joinCodes, conversations, audit, reminders, inbox *mongo.Collection
+	cases, schools, identities, joinCodes, conversations, audit, caseAudit, reminders, inbox *mongo.Collection
 
 	mu    sync.Mutex
 	known map[string]bool // on the embedded server: collections made with their _id index
@@ -127,6 +130,7 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 	db.joinCodes = db.db.Collection(colJoinCodes)
 	db.conversations = db.db.Collection(colConversations)
 	db.audit = db.db.Collection(colAudit)
+	db.caseAudit = db.db.Collection(colCaseAudit)
 	db.reminders = db.db.Collection(colReminders)
 	db.inbox = db.db.Collection(colInbox)
 	if err := db.createIndexes(ctx); err != nil {
@@ -134,6 +138,10 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 		return nil, err
 	}
 	if err := db.indexIDs(ctx); err != nil {
+		_ = db.Close(context.WithoutCancel(ctx))
+		return nil, err
+	}
+	if err := db.moveAudit(ctx); err != nil {
 		_ = db.Close(context.WithoutCancel(ctx))
 		return nil, err
 	}
@@ -196,7 +204,8 @@ func (db *DB) serial() func() {
 // runs every operation and checks each filter and sort against them. The
 // embedded server, which answers every filter other than {_id} by decoding
 // the whole collection, gets none of them (see createIndexes); there storage
-// adds the SQLite indexes it does use, on _id and the cases' status (see
+// adds the SQLite indexes it does use, on _id, the cases' status and the case of
+// audit entries (see
 // indexIDs).
 //
 // No TTL or partial indexes: the embedded server refuses them (Prune deletes
@@ -216,6 +225,7 @@ var indexes = []struct {
 	{colIdentities, []string{"urn", "role", "_id"}},    // Identities: a school's staff
 	{colIdentities, []string{"cases", "_id"}},          // Identities: those linked to a case
 	{colAudit, []string{"case", "at", "_id"}},          // AuditLog of a case
+	{colCaseAudit, []string{"case", "version"}},        // AuditLog: a case's own trail
 	{colConversations, []string{"expires"}},            // Prune
 	{colReminders, []string{"expires", "claimedAt"}},   // StaleReminders: few are unexpired
 	{colReminders, []string{"purge"}},                  // PurgeReminders
@@ -285,7 +295,7 @@ func (db *DB) indexIDs(ctx context.Context) error {
 	if db.embedded == nil {
 		return nil
 	}
-	all := []string{colCases, colSchools, colIdentities, colJoinCodes, colConversations, colAudit, colReminders, colLeases}
+	all := []string{colCases, colSchools, colIdentities, colJoinCodes, colConversations, colAudit, colCaseAudit, colMeta, colReminders, colLeases}
 	for name := range claimRetention() {
 		all = append(all, name)
 	}
@@ -305,8 +315,10 @@ func (db *DB) indexIDs(ctx context.Context) error {
 	if err := db.embedded.IndexIDs(ctx, db.db.Name()); err != nil {
 		return fmt.Errorf("storage: %w", err)
 	}
-	if err := db.embedded.IndexField(ctx, db.db.Name(), colCases, "status"); err != nil {
-		return fmt.Errorf("storage: %w", err)
+	for _, f := range []struct{ coll, field string }{{colCases, "status"}, {colCaseAudit, "case"}, {colAudit, "case"}} {
+		if err := db.embedded.IndexField(ctx, db.db.Name(), f.coll, f.field); err != nil {
+			return fmt.Errorf("storage: %w", err)
+		}
 	}
 	db.active = &activeCases{}
 	db.outbox = &outboxMemo{}

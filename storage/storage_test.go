@@ -71,6 +71,23 @@ func wantCode(t *testing.T, err error, code string) {
 	}
 }
 
+// trail is the actions of case ref's audit trail, as readers get it.
+func trail(t *testing.T, db *storage.DB, ref string) []string {
+	t.Helper()
+	es, err := db.AuditLog(context.Background(), ref)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, e := range es {
+		if e.Case != ref {
+			t.Errorf("%s's trail holds %+v", ref, e)
+		}
+		out = append(out, e.Action)
+	}
+	return out
+}
+
 func mustCreate(t *testing.T, db *storage.DB, cs ...*offsitebot.Case) {
 	t.Helper()
 	for _, c := range cs {
@@ -88,19 +105,25 @@ func TestCaseCreateRead(t *testing.T) {
 	c := testCase("OSD-AAAA", offsitebot.Active, "100001", "200002")
 	c.Version = 7 // ignored: a new case starts at 1
 	mustCreate(t, db, c)
-	if c.Version != 1 {
-		t.Errorf("Version after create = %d, want 1", c.Version)
+	if c.Version != 1 || c.Audit != nil {
+		t.Errorf("after create: version %d, audit %+v; want 1 and the trail kept apart", c.Version, c.Audit)
 	}
 	got, err := db.Case(ctx, c.Ref)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if got.Version != 1 || got.Pupil != c.Pupil || len(got.Contacts) != 1 || len(got.Meetings) != 1 ||
-		!got.Meetings[0].At.Equal(c.Meetings[0].At) || len(got.Audit) != 1 || got.People[0].Name != "Pat Taylor" {
+		!got.Meetings[0].At.Equal(c.Meetings[0].At) || len(got.Audit) != 0 || got.People[0].Name != "Pat Taylor" {
 		t.Errorf("read back %+v", got)
+	}
+	if got := trail(t, db, c.Ref); !slices.Equal(got, []string{"open"}) {
+		t.Errorf("trail %q, want the one event it was opened with", got)
 	}
 
 	wantCode(t, db.CreateCase(ctx, testCase("OSD-AAAA", offsitebot.Active, "1", "2")), offsitebot.EConflict)
+	if got := trail(t, db, c.Ref); len(got) != 1 {
+		t.Errorf("trail after a second create of the reference: %q, want the first's", got)
+	}
 	_, err = db.Case(ctx, "OSD-ZZZZ")
 	wantCode(t, err, offsitebot.ENotFound)
 	wantCode(t, db.SaveCase(ctx, &offsitebot.Case{Ref: "OSD-ZZZZ", Version: 1}), offsitebot.ENotFound)
@@ -112,10 +135,13 @@ func TestCaseCreateRead(t *testing.T) {
 	if err := db.Database().Collection("cases").FindOne(ctx, bson.D{{Key: "_id", Value: bare.Ref}}).Decode(&raw); err != nil {
 		t.Fatal(err)
 	}
-	for _, k := range []string{"people", "contacts", "attendance", "meetings", "requests", "feedback", "audit"} {
+	for _, k := range []string{"people", "contacts", "attendance", "meetings", "requests", "feedback"} {
 		if _, ok := raw[k].(bson.A); !ok {
 			t.Errorf("%s stored as %T %v, want an empty array", k, raw[k], raw[k])
 		}
+	}
+	if a, ok := raw["audit"]; ok {
+		t.Errorf("audit stored in the case: %v", a)
 	}
 }
 
@@ -134,14 +160,17 @@ func TestSaveCase(t *testing.T) {
 	if err := db.SaveCase(ctx, c, auditEvent("contact")); err != nil {
 		t.Fatal(err)
 	}
-	if c.Version != 2 || len(c.Audit) != 2 || c.Audit[1].Case != c.Ref {
-		t.Errorf("after save: version %d, audit %+v", c.Version, c.Audit)
+	if c.Version != 2 || len(c.Audit) != 0 {
+		t.Errorf("after save: version %d, audit in memory %+v", c.Version, c.Audit)
+	}
+	if got := trail(t, db, c.Ref); !slices.Equal(got, []string{"open", "contact"}) {
+		t.Errorf("trail %q", got)
 	}
 	got, err := db.Case(ctx, c.Ref)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got.Version != 2 || got.Sessions != "9:00-12:00" || got.Outcome != "" || got.Demo || len(got.Contacts) != 2 || len(got.Audit) != 2 {
+	if got.Version != 2 || got.Sessions != "9:00-12:00" || got.Outcome != "" || got.Demo || len(got.Contacts) != 2 || len(got.Audit) != 0 {
 		t.Errorf("stored after save: %+v", got)
 	}
 }
@@ -169,9 +198,9 @@ func TestSaveProjectedCase(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got.Sessions != "9:00-12:00" || len(got.Contacts) != 1 || len(got.Feedback) != 1 || len(got.Audit) != 2 {
+	if got.Sessions != "9:00-12:00" || len(got.Contacts) != 1 || len(got.Feedback) != 1 || len(trail(t, db, c.Ref)) != 2 {
 		t.Errorf("stored: sessions %q, %d contacts, %d feedback, %d audit; want the change, 1, 1, 2",
-			got.Sessions, len(got.Contacts), len(got.Feedback), len(got.Audit))
+			got.Sessions, len(got.Contacts), len(got.Feedback), len(trail(t, db, c.Ref)))
 	}
 }
 
@@ -199,12 +228,15 @@ func TestSaveCaseConflict(t *testing.T) {
 	if want := "Someone else changed OSD-CONF just now. Please try again."; offsitebot.ErrorMessage(err) != want {
 		t.Errorf("message %q, want %q", offsitebot.ErrorMessage(err), want)
 	}
-	if b.Version != 1 || len(b.Audit) != 1 {
-		t.Errorf("loser changed in memory: version %d, %d audit events", b.Version, len(b.Audit))
+	if b.Version != 1 {
+		t.Errorf("loser changed in memory: version %d", b.Version)
 	}
 	got, _ := db.Case(ctx, "OSD-CONF")
-	if got.Sessions != "" || got.Arrival != "Ms Jones" || len(got.Audit) != 2 {
+	if got.Sessions != "" || got.Arrival != "Ms Jones" {
 		t.Errorf("loser's change stored: %+v", got)
+	}
+	if got := trail(t, db, "OSD-CONF"); !slices.Equal(got, []string{"open", "a"}) {
+		t.Errorf("trail %q, want the winner's only", got)
 	}
 }
 
@@ -240,9 +272,9 @@ func TestUpdateCaseRetries(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(got.Contacts) != 1+writers || len(got.Audit) != 1+writers || got.Version != 1+writers {
+	if n := len(trail(t, db, "OSD-RTRY")); len(got.Contacts) != 1+writers || n != 1+writers || got.Version != 1+writers {
 		t.Errorf("got %d contacts, %d audit events, version %d; want %d, %d, %d",
-			len(got.Contacts), len(got.Audit), got.Version, 1+writers, 1+writers, 1+writers)
+			len(got.Contacts), n, got.Version, 1+writers, 1+writers, 1+writers)
 	}
 	t.Logf("%d writers ran fn %d times", writers, runs.Load())
 
@@ -263,30 +295,64 @@ func TestAuditAppendOnly(t *testing.T) {
 	c := testCase("OSD-AUDT", offsitebot.Active, "100001", "200002")
 	mustCreate(t, db, c)
 
-	c.Audit[0].Action = "rewritten"                                 // changing history in memory…
-	c.Audit = append(c.Audit, auditEvent("sneaked in"))             // …or adding to it directly…
-	if err := db.SaveCase(ctx, c, auditEvent("save")); err != nil { // …is not stored: only the pushed event is
+	c.Audit = append(c.Audit, auditEvent("sneaked in"))             // adding to it in memory…
+	if err := db.SaveCase(ctx, c, auditEvent("save")); err != nil { // …is not stored: only the save's events are
 		t.Fatal(err)
 	}
-	got, err := db.Case(ctx, c.Ref)
-	if err != nil {
-		t.Fatal(err)
+	if got, want := trail(t, db, c.Ref), []string{"open", "save"}; !slices.Equal(got, want) {
+		t.Errorf("stored audit %q, want %q", got, want)
 	}
-	var actions []string
-	for _, e := range got.Audit {
-		actions = append(actions, e.Action)
-	}
-	if want := []string{"open", "save"}; !slices.Equal(actions, want) {
-		t.Errorf("stored audit %q, want %q", actions, want)
-	}
-
-	c.Audit = nil // dropping it in memory does not remove it either
+	c.Audit = nil
 	if err := db.SaveCase(ctx, c); err != nil {
 		t.Fatal(err)
 	}
-	got, _ = db.Case(ctx, c.Ref)
-	if len(got.Audit) != 2 {
-		t.Errorf("stored audit after saving with none: %d events, want 2", len(got.Audit))
+	if got := trail(t, db, c.Ref); len(got) != 2 {
+		t.Errorf("stored audit after saving with none: %q, want 2 events", got)
+	}
+}
+
+// TestAuditOfUnsavedVersions: a save writes its audit events before the
+// case; one that died in between left them for a version the case never
+// reached, which readers skip and the save that does reach it replaces. Of
+// a version taken over from a claimant that died (MongoDB), the taker's
+// events are read.
+func TestAuditOfUnsavedVersions(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db := storagetest.New(t)
+	const ref = "OSD-DIED"
+	mustCreate(t, db, testCase(ref, offsitebot.Active, "100001", "200002"))
+	left := func(id string, version int64, gen int, action string) bson.D {
+		e := auditEvent(action)
+		e.Case = ref
+		return bson.D{{Key: "_id", Value: id}, {Key: "case", Value: ref}, {Key: "version", Value: version}, {Key: "gen", Value: gen},
+			{Key: "events", Value: bson.A{e}}}
+	}
+	if _, err := db.Database().Collection("caseaudit").InsertMany(ctx, []any{
+		left(ref+":2", 2, 0, "died after its claim"), left(ref+":2~1", 2, 1, "taken over"), left(ref+":3", 3, 0, "died before its update"),
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := trail(t, db, ref), []string{"open"}; !slices.Equal(got, want) {
+		t.Errorf("at version 1: trail %q, want %q", got, want)
+	}
+	// The taker's update, as it would have made it.
+	c, err := db.Case(ctx, ref)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Database().Collection("cases").UpdateOne(ctx, bson.D{{Key: "_id", Value: ref}}, bson.D{{Key: "$set", Value: bson.D{{Key: "version", Value: 2}}}}); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := trail(t, db, ref), []string{"open", "taken over"}; !slices.Equal(got, want) {
+		t.Errorf("at version 2: trail %q, want %q", got, want)
+	}
+	c.Version = 2
+	if err := db.SaveCase(ctx, c, auditEvent("saved")); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := trail(t, db, ref), []string{"open", "taken over", "saved"}; !slices.Equal(got, want) {
+		t.Errorf("at version 3: trail %q, want %q", got, want)
 	}
 }
 

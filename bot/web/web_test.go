@@ -543,9 +543,9 @@ func TestOverview(t *testing.T) {
 		strings.Contains(pack.Header().Get("Content-Disposition"), "Zo") {
 		t.Errorf("pack: %v", pack.Header())
 	}
-	k, err := w.db.Case(context.Background(), refOak)
+	log, err := w.db.AuditLog(context.Background(), refOak)
 	must(t, err)
-	if last := k.Audit[len(k.Audit)-1]; last.Action != "document made" || last.Via != offsitebot.Web || last.By != la {
+	if last := log[len(log)-1]; last.Action != "document made" || last.Via != offsitebot.Web || last.By != la {
 		t.Errorf("the pack made on the web is not in the audit trail: %+v", last)
 	}
 }

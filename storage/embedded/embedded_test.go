@@ -8,10 +8,12 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	offsitebot "github.com/offsitebot/offsitebot"
 	"github.com/offsitebot/offsitebot/storage"
 	"github.com/offsitebot/offsitebot/storage/embedded"
+	"go.mongodb.org/mongo-driver/v2/bson"
 )
 
 func TestReopen(t *testing.T) {
@@ -203,4 +205,92 @@ func queryPlan(t *testing.T, db *sql.DB, q string) string {
 		t.Fatal(err)
 	}
 	return strings.Join(steps, "\n")
+}
+
+// TestMoveAudit: a database from before the audit trail was kept apart from
+// the cases keeps every case's trail when storage opens it: moved once out of
+// the case (read from it until then), an interrupted move repeated, and
+// later saves adding to it.
+func TestMoveAudit(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	srv, _, db := startWith(t, "moved")
+	at := time.Date(2025, 3, 3, 9, 30, 0, 0, time.UTC)
+	legacy := func(ref string, actions ...string) *offsitebot.Case {
+		c := &offsitebot.Case{Ref: ref, Version: int64(len(actions)), Status: offsitebot.Active}
+		for i, a := range actions {
+			c.Audit = append(c.Audit, offsitebot.AuditEvent{At: at.Add(time.Duration(i) * time.Minute), By: "slack:T1:U1", Via: offsitebot.Slack, Action: a, Case: ref})
+		}
+		return c
+	}
+	cases := db.Database().Collection("cases")
+	old := legacy("OSD-OLD1", "case opened", "contact logged", "attendance recorded")
+	half := legacy("OSD-OLD2", "case opened", "exported") // its move was interrupted
+	for _, c := range []*offsitebot.Case{old, half} {
+		if _, err := cases.InsertOne(ctx, c); err != nil { // as storage stored a case before
+			t.Fatal(err)
+		}
+	}
+	if _, err := db.Database().Collection("caseaudit").InsertOne(ctx, bson.D{{Key: "_id", Value: "OSD-OLD2:0"}, {Key: "case", Value: "OSD-OLD2"},
+		{Key: "version", Value: 0}, {Key: "events", Value: half.Audit}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Database().Collection("meta").DeleteMany(ctx, bson.D{}); err != nil {
+		t.Fatal(err)
+	}
+	// What readers see: the case's own trail (Case.Audit) and the log.
+	seen := func(db *storage.DB, ref string) []string {
+		t.Helper()
+		c, err := db.Case(ctx, ref)
+		if err != nil {
+			t.Fatal(err)
+		}
+		log, err := db.AuditLog(ctx, ref)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, e := range slices.Concat(c.Audit, log) {
+			out = append(out, e.Action)
+		}
+		return out
+	}
+	if got, want := seen(db, old.Ref), []string{"case opened", "contact logged", "attendance recorded"}; !slices.Equal(got, want) {
+		t.Errorf("before the move: %q, want %q", got, want)
+	}
+
+	moved, err := storage.Open(ctx, storage.Config{Embedded: srv, Database: "moved"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { moved.Close(ctx) })
+	for _, c := range []*offsitebot.Case{old, half} {
+		var raw bson.M
+		if err := cases.FindOne(ctx, bson.D{{Key: "_id", Value: c.Ref}}).Decode(&raw); err != nil {
+			t.Fatal(err)
+		}
+		if _, ok := raw["audit"]; ok {
+			t.Errorf("%s: trail still in the case after the move", c.Ref)
+		}
+		var want []string
+		for _, e := range c.Audit {
+			want = append(want, e.Action)
+		}
+		if got := seen(moved, c.Ref); !slices.Equal(got, want) {
+			t.Errorf("%s after the move: %q, want %q", c.Ref, got, want)
+		}
+	}
+	k, err := moved.Case(ctx, old.Ref)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := moved.SaveCase(ctx, k, offsitebot.AuditEvent{At: at.Add(time.Hour), By: "slack:T1:U1", Via: offsitebot.Slack, Action: "exported"}); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := seen(moved, old.Ref), []string{"case opened", "contact logged", "attendance recorded", "exported"}; !slices.Equal(got, want) {
+		t.Errorf("after a save: %q, want %q", got, want)
+	}
+	if n, err := db.Database().Collection("meta").CountDocuments(ctx, bson.D{}); err != nil || n != 1 {
+		t.Errorf("move recorded %d times (%v), want once", n, err)
+	}
 }

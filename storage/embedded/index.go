@@ -92,24 +92,44 @@ func (s *Server) IndexField(ctx context.Context, database, collection, field str
 // IndexField made: without decoding the documents, which the server's own
 // filters do, every one of them whole.
 func (s *Server) IDsWhere(ctx context.Context, database, collection, field, value string) ([]string, error) {
-	var ids []string
+	return s.where(ctx, database, collection, field, value, "_ferretdb_sjson->>'$._id'", "")
+}
+
+// DocsWhere returns, in the order they were inserted, the documents of
+// collection in database whose top-level field is the string value, found by
+// the index IndexField made, as the server stores them: JSON beside a "$s"
+// key holding its schema, dates as milliseconds since the epoch. One SQLite
+// query, where a find through the server would decode every document of the
+// collection.
+func (s *Server) DocsWhere(ctx context.Context, database, collection, field, value string) ([][]byte, error) {
+	rows, err := s.where(ctx, database, collection, field, value, "_ferretdb_sjson", " ORDER BY rowid")
+	out := make([][]byte, len(rows))
+	for i, r := range rows {
+		out[i] = []byte(r)
+	}
+	return out, err
+}
+
+// where selects what of each document of collection whose field is value.
+func (s *Server) where(ctx context.Context, database, collection, field, value, what, order string) ([]string, error) {
+	var out []string
 	err := s.onTable(ctx, database, collection, "ro", func(db *sql.DB, table string) error {
-		q := fmt.Sprintf(`SELECT _ferretdb_sjson->>'$._id' FROM %q WHERE _ferretdb_sjson->>%s = ?`, table, jsonPath(field))
+		q := fmt.Sprintf(`SELECT %s FROM %q WHERE _ferretdb_sjson->>%s = ?%s`, what, table, jsonPath(field), order)
 		rows, err := db.QueryContext(ctx, q, value)
 		if err != nil {
 			return err
 		}
 		defer rows.Close()
 		for rows.Next() {
-			var id string
-			if err := rows.Scan(&id); err != nil {
+			var v string
+			if err := rows.Scan(&v); err != nil {
 				return err
 			}
-			ids = append(ids, id)
+			out = append(out, v)
 		}
 		return rows.Err()
 	})
-	return ids, err
+	return out, err
 }
 
 // onTable runs fn on the table of collection in database, opened in mode (ro,
