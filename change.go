@@ -108,8 +108,10 @@ type Notice struct {
 	Text string
 	// Media is what came with a message: a photo, a document, a voice message.
 	Media string
-	// File is the file that came with a message, by reference.
-	File *FileRef
+	// File is the file that came with a message, by reference, and Contact
+	// the chronology's entry for the message.
+	File    *FileRef
+	Contact string
 	// At is when it happened.
 	At time.Time
 }

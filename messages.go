@@ -69,7 +69,7 @@ func (c *Case) Received(a Actor, text, media string, f *FileRef) (Contact, Chang
 		detail += " with a " + media
 	}
 	ch.audit(a.event(c, "message received", detail))
-	ch.owe(Notice{Kind: NoticeMessage, To: ToHome, Person: a.ID, Role: a.Role, Text: text, Media: media, File: f, At: a.At})
+	ch.owe(Notice{Kind: NoticeMessage, To: ToHome, Person: a.ID, Role: a.Role, Text: text, Media: media, File: f, Contact: ct.ID, At: a.At})
 	return ct, ch, nil
 }
 

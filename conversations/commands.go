@@ -25,6 +25,7 @@ func (e *Engine) Register(r *bot.Router) {
 		{Name: "show", Action: offsitebot.ActView, Run: bot.HandlerFunc(e.show)},
 		{Name: "due", Action: offsitebot.ActView, Run: bot.HandlerFunc(e.due)},
 		{Name: "export", Action: offsitebot.ActExport, Run: bot.HandlerFunc(e.export)},
+		{Name: "file", Action: offsitebot.ActExport, Run: bot.HandlerFunc(e.file)},
 		{Name: "new", Action: offsitebot.ActOpen, Flow: true, Run: flowCmd("new")},
 		{Name: "contact", Action: offsitebot.ActContact, Flow: true, Run: flowCmd("contact")},
 		{Name: "attendance", Action: offsitebot.ActAttendance, Flow: true, Run: flowCmd("attendance"), Sub: map[string]bot.Command{
@@ -193,6 +194,7 @@ func (e *Engine) help(_ context.Context, c bot.Call) ([]bot.Reply, error) {
 		"letter OSD-… notice|invite M2|decision M1 [send] — a letter to the family (PDF); send: through offsitebot, recorded\n" +
 		"attendance OSD-… chart — the attendance picture\n" +
 		"export OSD-… — the whole chronology · end OSD-… reintegrated|managed-move|semh|other\n" +
+		"file OSD-… C12 — the photo or document a family member sent with message C12, fetched again\n" +
 		"dashboard — a link to the overview of your cases in a browser\n" +
 		"edit OSD-… start=7/12/2026 ehcp=yes — correct a case's facts (pupil, dob, ehcp, home, receiving, start, end, reasons, objectives, arrival, sessions)\n" +
 		"review OSD-… outcome M2 next=11/12/2026 — change one answer of a recorded outcome (the family is told what changed)\n" +

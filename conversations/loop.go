@@ -230,8 +230,9 @@ func replyParty(r offsitebot.Role) string {
 }
 
 // msgToHome passes a message on to the home school's staff, with the
-// command that answers it.
-func msgToHome(c *offsitebot.Case, n offsitebot.Notice) bot.Reply {
+// command that answers it, and the file that came with it (or, when it
+// could not be fetched just now, the command that fetches it later).
+func msgToHome(c *offsitebot.Case, n offsitebot.Notice, fetched bool) bot.Reply {
 	who := personName(n.Role)
 	if p, ok := c.Person(n.Person); ok && p.Name != "" {
 		who = fmt.Sprintf("%s (%s)", p.Name, n.Role)
@@ -252,9 +253,11 @@ func msgToHome(c *offsitebot.Case, n offsitebot.Notice) bot.Reply {
 			s += fmt.Sprintf(", with the words:\n“%s”", n.Text)
 		}
 		switch f := n.File; {
-		case f != nil && f.Source != "":
+		case f != nil && f.Source != "" && fetched:
 			file = &bot.File{Name: f.Name, ContentType: f.Type, Source: f.Source}
 			s += fmt.Sprintf("\nThe %s is attached.", n.Media)
+		case f != nil && f.Source != "":
+			s += fmt.Sprintf("\nThe %s couldn't be fetched from Telegram just now; to get it later: file %s %s", n.Media, c.Ref, n.Contact)
 		case f != nil:
 			s += fmt.Sprintf("\nThe %s is too big for offsitebot to pass on (%s; the most it can fetch is %s): ask them to email it if you need it.", n.Media, megabytes(f.Size), megabytes(bot.MaxFetch))
 		default:
@@ -301,4 +304,48 @@ func replyWords(it offsitebot.DueItem, _ offsitebot.Role) dueWords {
 func MsgMeetingLinkMissing(c *offsitebot.Case, m offsitebot.Meeting) string {
 	return fmt.Sprintf("Review meeting %s for %s (%s) is online on %s, and those invited have no link yet. Send it with: review %s place %s https://…",
 		m.ID, c.Initials(), c.Ref, when(m), c.Ref, m.ID)
+}
+
+// file is `file OSD-… C12`: the file a family member sent with message C12,
+// fetched again from the platform that keeps it (the chronology keeps where
+// it is, not its bytes), for staff whose copy went missing.
+func (e *Engine) file(ctx context.Context, c bot.Call) ([]bot.Reply, error) {
+	k := c.Case
+	if k == nil {
+		return text("Which case and message? Type file followed by the reference and the message's number, e.g. file OSD-7K2Q C12."), nil
+	}
+	var ct offsitebot.Contact
+	for _, a := range c.Args {
+		for _, x := range k.Contacts {
+			if strings.EqualFold(a, x.ID) && x.File != nil {
+				ct = x
+			}
+		}
+	}
+	f := ct.File
+	switch {
+	case f == nil:
+		return nil, offsitebot.Errorf(offsitebot.EInvalid, "I can't find a message with a file on %s by that number. It is in the message passed on to you (file %s C12), and in export %s.", k.Ref, k.Ref, k.Ref)
+	case f.Source == "":
+		return nil, offsitebot.Errorf(offsitebot.EInvalid, "That %s (%s) was too big for offsitebot to fetch from Telegram: please ask them to email it.", ct.Media, megabytes(f.Size))
+	}
+	out := &bot.File{Name: f.Name, ContentType: f.Type, Source: f.Source}
+	if platform, _, _ := strings.Cut(f.Source, ":"); platform != string(c.Platform) {
+		fetch, ok := e.Send.(bot.Fetcher)
+		if !ok {
+			return nil, offsitebot.Errorf(offsitebot.EConflict, "offsitebot can't fetch files from %s here. Please try again from there.", platform)
+		}
+		data, err := fetch.Fetch(ctx, f.Source)
+		if err != nil {
+			e.Log.WarnContext(ctx, "fetch a file", "case", k.Ref, "contact", ct.ID, "err", err)
+			return nil, offsitebot.Errorf(offsitebot.EConflict, "The %s couldn't be fetched from Telegram just now. Please try again in a few minutes.", ct.Media)
+		}
+		out.Data = data
+	}
+	from := whoName(ct.With)
+	if ct.With == "receiving" {
+		from = "receiving school's contact"
+	}
+	about := fmt.Sprintf("The %s the %s sent about %s (%s), %s.", ct.Media, from, k.Initials(), k.Ref, ct.At.In(offsitebot.London).Format("Mon 2 Jan 15:04"))
+	return []bot.Reply{{Text: about, Case: k.Ref, Sensitive: true, File: out}}, nil
 }

@@ -170,6 +170,9 @@ func (nt *Notifier) notice(ctx context.Context, c *offsitebot.Case, n offsitebot
 			nt.log.ErrorContext(ctx, "no words for notice", "kind", n.Kind, "case", c.Ref)
 			return nil
 		}
+		if r.File != nil {
+			r = nt.withFile(ctx, c, n, r)
+		}
 		var to []recipient
 		for _, id := range nt.tellHome(ctx, c, r) {
 			to = append(to, recipient{ID: id, Role: offsitebot.RoleHome})
@@ -219,6 +222,26 @@ func (nt *Notifier) notice(ctx context.Context, c *offsitebot.Case, n offsitebot
 		}
 	}
 	return to
+}
+
+// withFile fetches once the file a message passes on, for every staff
+// member it goes to. One that cannot be fetched just now (Telegram down) is
+// passed on as the command that fetches it later: the message goes all the
+// same, and the chronology keeps where the file is.
+func (nt *Notifier) withFile(ctx context.Context, c *offsitebot.Case, n offsitebot.Notice, r bot.Reply) bot.Reply {
+	fetch, ok := nt.send.(bot.Fetcher)
+	if !ok || r.File.Data != nil {
+		return r // each adapter deals with it
+	}
+	data, err := fetch.Fetch(ctx, r.File.Source)
+	if err != nil {
+		nt.log.WarnContext(ctx, "fetch a file to pass on", "case", c.Ref, "contact", n.Contact, "err", err)
+		return msgToHome(c, n, false)
+	}
+	f := *r.File
+	f.Data = data
+	r.File = &f
+	return r
 }
 
 // recipient is someone a notice goes to, and in what role (for its words).
@@ -352,7 +375,7 @@ func homeNotice(c *offsitebot.Case, n offsitebot.Notice) (bot.Reply, bool) {
 	case offsitebot.NoticeResolved:
 		return bot.Reply{Case: c.Ref, Text: msgAbsenceResolved(c, n)}, true
 	case offsitebot.NoticeMessage:
-		return msgToHome(c, n), true
+		return msgToHome(c, n, true), true
 	case offsitebot.NoticeUnreachable:
 		return bot.Reply{Case: c.Ref, Text: msgUnreachable(c, n.Role)}, true
 	}

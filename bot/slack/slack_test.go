@@ -1351,6 +1351,12 @@ func TestParentPhotoUploadedToHomeStaff(t *testing.T) {
 	if len(files) != 1 || files[0].Channel != "D"+homeUser || files[0].Name != "photo.jpg" || !bytes.Equal(files[0].Data, photo) {
 		t.Errorf("uploads: %+v", files)
 	}
+	// The chronology keeps where the photo is: file fetches it again.
+	cts := e.kase(t).Contacts
+	again := e.router.Handle(ctx, bot.Request{Platform: offsitebot.Slack, UserID: homeID, Text: "file " + e.ref + " " + cts[len(cts)-1].ID, Command: true})
+	if len(again) != 1 || again[0].File == nil || !bytes.Equal(again[0].File.Data, photo) {
+		t.Errorf("file answered %+v", again)
+	}
 }
 
 // Receiving-school staff and LA officers who use offsitebot as staff on

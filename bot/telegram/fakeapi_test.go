@@ -55,6 +55,7 @@ type fakeAPI struct {
 	onSend     func(chat int64)    // called for every message sent, if set
 	cut        map[int64]int       // chat -> sends whose connection is cut before an answer
 	kept       map[string]keptFile // file_id -> a file Telegram keeps (sent by people or the bot)
+	down       map[string]int      // method -> calls answered 502 Bad Gateway, as Telegram does when it is down
 }
 
 // keptFile is a file Telegram keeps: what getFile and the download give,
@@ -83,7 +84,7 @@ func newFakeAPI(t testing.TB, clock func() time.Time) *fakeAPI {
 	f := &fakeAPI{
 		t: t, token: testToken, clock: clock, changed: make(chan struct{}),
 		queries: map[string]bool{}, limited: map[int64]int{}, blocked: map[int64]bool{}, calls: map[string]int{},
-		menus: map[string][]string{}, kept: map[string]keptFile{},
+		menus: map[string][]string{}, kept: map[string]keptFile{}, down: map[string]int{},
 	}
 	f.srv = httptest.NewServer(http.HandlerFunc(f.serve))
 	t.Cleanup(f.srv.Close)
@@ -131,7 +132,15 @@ func (f *fakeAPI) serve(w http.ResponseWriter, r *http.Request) {
 	if cut {
 		f.cut[chat]--
 	}
+	down := f.down[method] > 0
+	if down {
+		f.down[method]--
+	}
 	f.mu.Unlock()
+	if down {
+		writeAPI(w, nil, &apiError{502, "Bad Gateway", 0})
+		return
+	}
 	if cut {
 		if conn, _, err := http.NewResponseController(w).Hijack(); err == nil {
 			conn.Close() // a network failure: no answer at all

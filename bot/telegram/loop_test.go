@@ -340,3 +340,34 @@ func TestFamilyFilesReachHomeStaff(t *testing.T) {
 		t.Errorf("chronology keeps %q, want %q", files, want)
 	}
 }
+
+// When Telegram cannot give the file just now, the message still reaches
+// home staff, with the command that fetches the file later; the chronology
+// keeps where it is, so file brings it once Telegram answers again.
+func TestFamilyFileFetchedLater(t *testing.T) {
+	t.Parallel()
+	e, slack := newJourneyEnv(t)
+	ref, pat := joinedParent(t, e)
+	e.api.mu.Lock()
+	e.api.down["getFile"] = 1
+	e.api.mu.Unlock()
+	photo := []byte("\xff\xd8\xff\xe0 the hospital letter")
+	e.deliver(e.api.sendsFile(pat, "photo", "", "", "From the hospital", photo))
+	k, err := e.db.Case(e.ctx, ref)
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := k.Contacts[len(k.Contacts)-1].ID
+	got := slack.To(homeStaff, "sent a photo")
+	if len(got) != 1 || got[0].Reply.File != nil {
+		t.Fatalf("home staff got %+v", got)
+	}
+	wantIn(t, "staff told how to get it", got[0].Reply.Text, "“From the hospital”", "The photo couldn't be fetched from Telegram just now; to get it later: file "+ref+" "+id)
+
+	rs := e.staff("file " + ref + " " + id)
+	if len(rs) != 1 || rs[0].File == nil || !bytes.Equal(rs[0].File.Data, photo) || rs[0].File.Name != "photo.jpg" {
+		t.Fatalf("file answered %+v", rs)
+	}
+	wantIn(t, "file", rs[0].Text, "The photo the parent sent about J.L. ("+ref+")")
+	wantIn(t, "no such file", texts(e.staff("file "+ref+" C99")), "I can't find a message with a file on "+ref)
+}

@@ -129,10 +129,11 @@ func (a *Adapter) deliver(ctx context.Context, chat int64, r bot.Reply) error {
 }
 
 // kept parses the source of a file Telegram keeps ("telegram:photo:ID"):
-// its kind (photo or document) and file_id.
+// its kind (photo or document) and file_id, by which it is sent even where
+// its bytes were fetched for others.
 func kept(f *bot.File) (kind, id string, ok bool) {
 	rest, ok := strings.CutPrefix(f.Source, "telegram:")
-	if !ok || f.Data != nil {
+	if !ok {
 		return "", "", false
 	}
 	kind, id, ok = strings.Cut(rest, ":")
