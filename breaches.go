@@ -60,7 +60,7 @@ func Breaches(c *Case, now time.Time, cal Calendar, set Settings) []Breach {
 		}
 		// Never invited counts as done on no day: the meeting has passed.
 		inv := Breach{Kind: BreachInvitation, Subject: m.ID, On: m.Date(), Deadline: InvitationDeadline(m.Date())}
-		if first := firstInvited(m); first != "" {
+		if first := c.firstInvited(m, inv.Deadline); first != "" {
 			add(inv, first)
 		} else {
 			out = append(out, inv)
@@ -97,10 +97,15 @@ func dateOrNone(t time.Time) Date {
 	return DateOf(t)
 }
 
-// firstInvited is the day the first invitation to m went out, or "".
-func firstInvited(m Meeting) Date {
+// firstInvited is the day the first invitation to m went out to those the
+// regulations name on day d (a receiving contact's or, once the pupil is
+// 18, a parent's does not count), or "".
+func (c *Case) firstInvited(m Meeting, d Date) Date {
 	var first Date
 	for _, inv := range m.Invitations {
+		if inv.Role != "" && !c.Named(inv.Role, d) {
+			continue
+		}
 		if d := DateOf(inv.Sent); first == "" || d < first {
 			first = d
 		}

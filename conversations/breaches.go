@@ -15,13 +15,14 @@ func breachText(c *offsitebot.Case, b offsitebot.Breach) string {
 		}
 		return not
 	}
+	at := b.Deadline.Time() // whom the regulations named by then
 	switch b.Kind {
 	case offsitebot.BreachNotice:
 		return fmt.Sprintf("Written notice: due by %s (2 school days before the first day, %s); %s.", b.Deadline.Short(), b.On.Short(), done("given", "not given"))
 	case offsitebot.BreachInvitation:
-		return fmt.Sprintf("Invitation to %s (%s): due by %s (6 days before); %s.", b.Subject, b.On.Short(), b.Deadline.Short(), done("first sent", "nobody was invited"))
+		return fmt.Sprintf("Invitation to %s (%s): due by %s (6 days before); %s.", b.Subject, b.On.Short(), b.Deadline.Short(), done("first sent", toldWho(c, at)+" not invited"))
 	case offsitebot.BreachDecision:
-		return fmt.Sprintf("Decision of %s (%s) told to %s: due by %s (6 days after); %s.", b.Subject, b.On.Short(), Named(c.Adult(b.Deadline)), b.Deadline.Short(), done("told", "not told yet"))
+		return fmt.Sprintf("Decision of %s (%s) told to %s: due by %s (6 days after); %s.", b.Subject, b.On.Short(), relevant(c, at), b.Deadline.Short(), done("told", "not told yet"))
 	case offsitebot.BreachRequest:
 		not := "no meeting held yet"
 		if b.Booked != "" {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"maps"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -78,6 +79,49 @@ func TestDocumentInput(t *testing.T) {
 			}
 			if in.Home.Name != "Oakfield Primary" || in.Receiving.Name != "school 100002" || in.Family != tt.d.Family {
 				t.Errorf("input %+v", in)
+			}
+		})
+	}
+}
+
+// TestStaffPackNamesWhomTheLawNames: the staff pack's duties and breaches
+// say the pupil once 18, the parents before.
+func TestStaffPackNamesWhomTheLawNames(t *testing.T) {
+	ctx := context.Background()
+	db := storagetest.New(t)
+	now := time.Date(2026, 12, 2, 10, 0, 0, 0, offsitebot.London)
+	e := New(Deps{Store: db, Now: func() time.Time { return now }, Calendar: offsitebot.NewCalendar(nil, nil)})
+	for _, tc := range []struct {
+		name, dob, named, other string
+	}{
+		{"under 18", "2012-03-04", "the parents", "the pupil"},
+		{"18", "2008-05-20", "the pupil", "the parents"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			// M1 decided to continue; nobody was invited and nobody told.
+			k := &offsitebot.Case{
+				Ref: "OSD-7K2Q", Status: offsitebot.Active, Pupil: "Sam Taylor", DOB: offsitebot.Date(tc.dob), HomeURN: "100001", ReceivingURN: "100002",
+				Start: "2026-11-16", End: "2027-01-29", Opened: now.AddDate(0, 0, -20),
+				Meetings: []offsitebot.Meeting{{ID: "M1", At: time.Date(2026, 11, 24, 10, 0, 0, 0, offsitebot.London), Mode: offsitebot.InPerson,
+					Outcome: &offsitebot.ReviewOutcome{Decision: offsitebot.DecisionContinue, Next: "2026-12-08"}}},
+			}
+			in, err := e.input(ctx, k, Document{Kind: DocPack}, offsitebot.Identity{Role: offsitebot.RoleHome, URN: "100001"}, now)
+			if err != nil {
+				t.Fatal(err)
+			}
+			lines := strings.Join(append(in.Duties, in.Breaches...), "\n")
+			for _, want := range []string{
+				"written notice to " + tc.named + " was due by Thu 12 Nov",
+				"decision to continue from the Tue 24 Nov meeting was due to " + tc.named + " by Mon 30 Nov (6 days after) — tell them now",
+				"Invitation to M1 (Tue 24 Nov): due by Wed 18 Nov (6 days before); " + tc.named,
+				"Decision of M1 (Tue 24 Nov) told to " + tc.named + ": due by Mon 30 Nov (6 days after); not told yet.",
+			} {
+				if !strings.Contains(lines, want) {
+					t.Errorf("the pack's duties and breaches lack %q:\n%s", want, lines)
+				}
+			}
+			if strings.Contains(lines, tc.other) {
+				t.Errorf("the pack speaks of %s:\n%s", tc.other, lines)
 			}
 		})
 	}

@@ -135,6 +135,15 @@ func toldNamed(c *offsitebot.Case, rs []recipient, t time.Time) bool {
 	return slices.ContainsFunc(rs, func(r recipient) bool { return c.Named(r.Role, offsitebot.DateOf(t)) })
 }
 
+// reread is c as stored now, or c if it cannot be read: sending may have
+// found someone unreachable, which unreached should say.
+func (e *Engine) reread(ctx context.Context, c *offsitebot.Case) *offsitebot.Case {
+	if k, err := e.Store.Case(ctx, c.Ref); err == nil {
+		return k
+	}
+	return c
+}
+
 // toldWho is "the parents were" or, for a pupil of 18 or over, "the pupil was".
 func toldWho(k *offsitebot.Case, t time.Time) string {
 	return relevant(k, t) + plainWas(k, t)

@@ -119,7 +119,7 @@ func doneSchedule(ctx context.Context, s *session) ([]bot.Reply, error) {
 		lines = append(lines, "Invitation sent now to "+whoOf(c, invited, s.now())+".")
 	}
 	if !toldNamed(c, invited, s.now()) {
-		lines = append(lines, inviteYourself(c, m, s.now()))
+		lines = append(lines, inviteYourself(s.e.reread(ctx, c), m, s.now()))
 	}
 	if m.Mode == offsitebot.Online && m.Place == "" {
 		lines = append(lines, fmt.Sprintf("No link given, so the invitation says it will follow. Send it to those invited with: review %s place %s https://…", c.Ref, m.ID))
@@ -635,8 +635,8 @@ func doneOutcome(ctx context.Context, s *session) ([]bot.Reply, error) {
 	b.head(fmt.Sprintf("Outcome of %s recorded for %s: %s.", mid, c.Ref, decisionName(out.Decision)),
 		fmt.Sprintf("Outcome of %s recorded for %s", mid, c.Ref), bot.Fact{Label: "Decision", Value: decisionName(out.Decision)})
 	said := func(line string) { b.line(line, bot.Fact{Value: line}) }
-	if !slices.ContainsFunc(m.Invitations, func(inv offsitebot.Invitation) bool { return !inv.Role.Staff() }) {
-		said(fmt.Sprintf("Nobody was invited to %s: %s should have been invited by %s (6 days before). That stays on the case's record.", mid, relevant(c, m.At), offsitebot.InvitationDeadline(m.Date()).Short()))
+	if by := offsitebot.InvitationDeadline(m.Date()); !c.NamedInvited(m, by) {
+		said(fmt.Sprintf("%s not invited to %s: they should have been by %s (6 days before). That stays on the case's record.", capital(toldWho(c, by.Time())), mid, by.Short()))
 	}
 	if la := countRole(told, offsitebot.RoleLA); la > 0 {
 		said(fmt.Sprintf("The local authority was sent it too (%s), as the pupil has an EHC plan.", plural(la, "LA officer", "LA officers")))
@@ -651,7 +651,7 @@ func doneOutcome(ctx context.Context, s *session) ([]bot.Reply, error) {
 		}
 		if !toldNamed(c, told, s.now()) {
 			said(fmt.Sprintf("%s, so the decision to continue must reach %s another way by %s (6 days after the meeting); then record it: review %s told %s letter. I'll remind you.",
-				capital(unreached(c, s.now())), relevant(c, s.now()), deadline.Short(), c.Ref, mid))
+				capital(unreached(s.e.reread(ctx, c), s.now())), relevant(c, s.now()), deadline.Short(), c.Ref, mid))
 		}
 		b.note(fmt.Sprintf("Schedule the next meeting with: review %s schedule %s HH:MM in-person", c.Ref, out.Next))
 		b.r.Buttons = [][]bot.Button{{{Label: "Schedule the next meeting", Data: fmt.Sprintf("/review %s schedule %s", c.Ref, out.Next)}}}
@@ -691,7 +691,7 @@ func doneCorrection(ctx context.Context, s *session, m offsitebot.Meeting, out o
 		lines = append(lines, fmt.Sprintf("Told what changed: %s.", whoOf(c, told, s.now())))
 	}
 	if len(ch.Notices) > 0 && !toldNamed(c, told, s.now()) {
-		lines = append(lines, fmt.Sprintf("%s: please tell %s what changed yourself.", capital(unreached(c, s.now())), relevant(c, s.now())))
+		lines = append(lines, fmt.Sprintf("%s: please tell %s what changed yourself.", capital(unreached(s.e.reread(ctx, c), s.now())), relevant(c, s.now())))
 	}
 	return []bot.Reply{{Text: strings.Join(lines, "\n"), Case: c.Ref}}, nil
 }

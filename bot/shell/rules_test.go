@@ -47,13 +47,13 @@ func TestLateDutiesStayOnTheRecord(t *testing.T) {
 	s.expect("yes", "Review meeting M1 for "+ref+" scheduled")
 	s.clk.Set(at("2026-12-09 17:00"))
 	s.expect("review "+ref+` outcome met=partly successes="Good start" voice="Likes art" concerns=Journey interventions=Mentor decision=continue until=29/1/2027 next=22/12/2026 attended="Alex"`,
-		"Nobody was invited to M1: the parents should have been invited by Thu 3 Dec")
+		"The parents were not invited to M1: they should have been by Thu 3 Dec")
 
 	// Told on the 7th day after the meeting: late, and said so.
 	s.clk.Set(at("2026-12-16 10:00"))
 	s.expect("review "+ref+" told M1 16/12/2026 phone", "were told of the decision to continue after M1 (phone, Wed 16 Dec)",
 		"That is late: it was due by Tue 15 Dec, 6 days after the meeting")
-	got := s.expect("show "+ref, "Invitation to M1 (Wed 9 Dec): due by Thu 3 Dec (6 days before); nobody was invited.",
+	got := s.expect("show "+ref, "Invitation to M1 (Wed 9 Dec): due by Thu 3 Dec (6 days before); the parents were not invited.",
 		"Decision of M1 (Wed 9 Dec) told to the parents: due by Tue 15 Dec (6 days after); told Wed 16 Dec.")
 	if strings.Contains(got, "written notice to the parents") {
 		t.Fatalf("due lists a duty already done:\n%s", got)

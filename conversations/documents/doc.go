@@ -136,6 +136,17 @@ func (in Input) parentNames() []string {
 	return out
 }
 
+// linkedParents counts the parents linked in the chat, named or not.
+func (in Input) linkedParents() int {
+	n := 0
+	for _, p := range in.Case.People {
+		if p.Role == offsitebot.RoleParent {
+			n++
+		}
+	}
+	return n
+}
+
 // linkedFamily reports whether a parent or the pupil is linked in the chat.
 func (in Input) linkedFamily() bool { return len(in.Case.Parents()) > 0 }
 

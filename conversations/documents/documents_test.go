@@ -374,6 +374,16 @@ func TestLetters(t *testing.T) {
 			"Invitation to a review meeting", "Thursday 10 December 2026 at 15:30", "In person: Riverside Academy, room 4",
 			"ask for another one", "use the buttons on the invitation", "how you and Zoë feel it is going",
 		}},
+		{name: "notice to a pupil aged 18, a parent linked without a name", kind: Notice, change: func(in *Input) {
+			adult(in)
+			in.Case.People[0].Name = ""
+		}, want: []string{"To: " + pupil, "Dear Zoë,", "A copy goes to Zoë's parent or carer."},
+			notWant: []string{"carer of", "local authority"}},
+		{name: "notice to a pupil aged 18, no parent linked", kind: Notice, change: func(in *Input) {
+			adult(in)
+			in.Case.People = nil
+		}, want: []string{"To: " + pupil, "Dear Zoë,"},
+			notWant: []string{"carer of", "A copy goes"}},
 		{name: "invitation to a pupil aged 18", kind: Invite, change: adult, want: []string{"Dear Zoë,", "review your off-site direction", "how you feel it is going"}},
 		{name: "decision", kind: Decision, want: []string{
 			"What the review meeting on Thursday 19 November 2026 decided", "The off-site direction will continue until Friday 29 January 2027: Zoë keeps attending Riverside Academy as now.",

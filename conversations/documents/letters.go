@@ -106,8 +106,17 @@ func (in Input) letterhead(w *writer, title string) {
 	}
 	w.para(to)
 	var copies []string
-	if v.you && len(in.parentNames()) > 0 {
-		copies = append(copies, joinAnd(in.parentNames())+", as "+possessive(firstName(c.Pupil))+" "+parentWord(in.parentNames()))
+	switch names := in.parentNames(); {
+	case !v.you:
+	case len(names) > 0:
+		copies = append(copies, joinAnd(names)+", as "+possessive(firstName(c.Pupil))+" "+parentWord(names))
+	case in.linkedParents() > 0:
+		// Linked without a name: the copy is still theirs, said as such.
+		word := "parents or carers"
+		if in.linkedParents() == 1 {
+			word = "parent or carer"
+		}
+		copies = append(copies, possessive(firstName(c.Pupil))+" "+word)
 	}
 	if c.EHCP {
 		copies = append(copies, "the local authority, as "+firstName(c.Pupil)+" has an EHC plan")
