@@ -11,6 +11,7 @@ import (
 	offsitebot "github.com/offsitebot/offsitebot"
 	"github.com/offsitebot/offsitebot/storage"
 	"github.com/offsitebot/offsitebot/storage/storagetest"
+	"go.mongodb.org/mongo-driver/v2/bson"
 )
 
 // TestClaimDigests: each reminder key goes in one digest to its person,
@@ -151,6 +152,9 @@ func TestOutboxInMemory(t *testing.T) {
 		t.Fatal(err)
 	}
 	same("purged", t0.Add(2*time.Hour), t0.Add(3*time.Hour))
+	if n, err := byURI.Database().Collection("reminders").CountDocuments(ctx, bson.D{}); err != nil || n != 0 {
+		t.Fatalf("%d documents left in the outbox after the purge (%v), want none", n, err)
+	}
 	if won, err := db.ClaimDigests(ctx, []offsitebot.Reminder{digest("telegram:1", t0, "a")}); err != nil || len(won) != 1 {
 		t.Fatalf("after the purge claimed %+v, %v; want a again", won, err)
 	}

@@ -169,12 +169,25 @@ func (db *DB) PurgeReminders(ctx context.Context, before time.Time) error {
 		return err
 	}
 	defer unlock()
-	if _, err := db.reminders.DeleteMany(ctx, bson.D{{Key: "purge", Value: bson.D{{Key: "$lt", Value: before}}}}); err != nil {
-		m.forget()
-		return fmt.Errorf("storage: purge reminders: %w", err)
-	}
 	if m != nil {
+		// By _id, each an index lookup: a filter on purge would decode the whole outbox.
+		ids := m.expired(before)
+		if len(ids) == 0 {
+			return nil
+		}
+		models := make([]mongo.WriteModel, len(ids))
+		for i, id := range ids {
+			models[i] = mongo.NewDeleteOneModel().SetFilter(bson.D{{Key: "_id", Value: id}})
+		}
+		if _, err := db.reminders.BulkWrite(ctx, models, options.BulkWrite().SetOrdered(false)); err != nil {
+			m.forget()
+			return fmt.Errorf("storage: purge reminders: %w", err)
+		}
 		m.purge(before)
+		return nil
+	}
+	if _, err := db.reminders.DeleteMany(ctx, bson.D{{Key: "purge", Value: bson.D{{Key: "$lt", Value: before}}}}); err != nil {
+		return fmt.Errorf("storage: purge reminders: %w", err)
 	}
 	return nil
 }

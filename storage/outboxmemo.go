@@ -112,6 +112,23 @@ func (m *outboxMemo) open(claimedBefore, now time.Time) []string {
 	return out
 }
 
+// expired lists the _ids of the claims and outcomes whose purge time is
+// before before.
+func (m *outboxMemo) expired(before time.Time) []string {
+	var out []string
+	for id, c := range m.claims {
+		if c.purge.Before(before) {
+			out = append(out, id)
+		}
+	}
+	for id, p := range m.done {
+		if p.Before(before) {
+			out = append(out, id+doneSuffix)
+		}
+	}
+	return out
+}
+
 // purge forgets what PurgeReminders deleted.
 func (m *outboxMemo) purge(before time.Time) {
 	for id, c := range m.claims {
