@@ -26,8 +26,9 @@ func TestStaffNameWhomTheLawNames(t *testing.T) {
 		line    string // REF stands for the case's reference
 		want    []string
 		notWant []string
+		summary []string // what an outcome's summary says before it is sent
 	}
-	outcome := `review REF outcome M1 met=partly successes="Good start" voice="Likes art" concerns=Journey interventions=Mentor decision=continue until=29/1/2027 next=18/12/2026 attended="Alex"`
+	outcome := `review REF outcome M1 met=partly successes="Good start" voice="Likes art" concerns=Journey interventions=Mentor decision=continue until=29/1/2027 next=18/12/2026`
 	for _, tc := range []struct {
 		name     string
 		dob      string
@@ -40,15 +41,18 @@ func TestStaffNameWhomTheLawNames(t *testing.T) {
 			openWant: []string{"The written notice to the parents (due", "link REF parent gives you a join link for the family"},
 			steps: []step{
 				{line: "review REF schedule 2026-12-09 15:30 in-person", want: []string{"Invitation sent now to 1 linked parent and 1 receiving-school contact."}, notWant: []string{"invite the parents", "the pupil"}},
-				{at: "2026-12-09 17:00", line: outcome, want: []string{"The decision to continue was sent to 1 linked parent now (it must reach them by Tue 15 Dec)."},
+				{at: "2026-12-09 17:00", line: outcome},
+				{line: "Alex", summary: []string{"1 linked parent will be told now:", "about Jo's off-site direction", "Send it?"}, want: []string{"The decision to continue was sent to 1 linked parent now (it must reach them by Tue 15 Dec)."},
 					notWant: []string{"not invited", "another way"}},
 			}},
 		{name: "under 18, nobody linked", dob: under18,
 			steps: []step{
 				{line: "review REF schedule 2026-12-09 15:30 in-person", want: []string{"No parent is linked on offsitebot: please invite the parents yourself by Thu 3 Dec (6 days before), then record it: review REF invited M1 letter. To reach them here next time: link REF parent makes a join link."}},
 				{line: "due REF", want: []string{"invitation for the Wed 9 Dec meeting must go to the parents by Thu 3 Dec (6 days before) — no parent is linked on offsitebot  → link REF parent"}},
-				{at: "2026-12-09 17:00", line: outcome, want: []string{"The parents were not invited to M1: they should have been by Thu 3 Dec (6 days before).",
-					"No parent is linked on offsitebot, so the decision to continue must reach the parents another way by Tue 15 Dec (6 days after the meeting); then record it: review REF told M1 letter."}},
+				{at: "2026-12-09 17:00", line: outcome},
+				{line: "Alex", summary: []string{"No parent is linked on offsitebot, so the decision must reach the parents another way by Tue 15 Dec.\nRecord it?"},
+					want: []string{"The parents were not invited to M1: they should have been by Thu 3 Dec (6 days before).",
+						"No parent is linked on offsitebot, so the decision to continue must reach the parents another way by Tue 15 Dec (6 days after the meeting); then record it: review REF told M1 letter."}},
 				{at: "2026-12-16 10:00", line: "show REF", want: []string{"Invitation to M1 (Wed 9 Dec): due by Thu 3 Dec (6 days before); the parents were not invited.",
 					"Decision of M1 (Wed 9 Dec) told to the parents: due by Tue 15 Dec (6 days after); not told yet."}},
 				{line: "review REF told M1", want: []string{"Recorded for REF: the parents were told of the decision to continue after M1 (letter, Wed 16 Dec). That is late"}},
@@ -71,7 +75,9 @@ func TestStaffNameWhomTheLawNames(t *testing.T) {
 					notWant: []string{"invite the pupil", "the parents"}},
 				{line: "review REF", want: []string{"review REF told M1 when the pupil was told of a decision to continue another way"}},
 				{line: "notice REF", want: []string{"To record that the written notice reached the pupil: notice REF given"}},
-				{at: "2026-12-09 21:00", line: outcome, want: []string{"The decision to continue was sent to the pupil and 1 linked parent now (it must reach them by Tue 15 Dec)."},
+				{at: "2026-12-09 21:00", line: outcome},
+				{line: "Alex", summary: []string{"The pupil and 1 linked parent will be told now:", "about your off-site direction", "Send it?"},
+					want:    []string{"The decision to continue was sent to the pupil and 1 linked parent now (it must reach them by Tue 15 Dec)."},
 					notWant: []string{"not invited", "another way", "the parents"}},
 				{line: "notice REF given", want: []string{"Recorded: the written notice for REF reached the pupil (letter, Wed 9 Dec)."}},
 			}},
@@ -80,9 +86,11 @@ func TestStaffNameWhomTheLawNames(t *testing.T) {
 				{line: "review REF schedule 2026-12-09 15:30 in-person", want: []string{"Invitation sent now to 1 linked parent and 1 receiving-school contact.",
 					"The pupil is not linked on offsitebot: please invite the pupil yourself by Thu 3 Dec (6 days before), then record it: review REF invited M1 letter. To reach them here next time: link REF pupil makes a join link."}},
 				{line: "due REF", want: []string{"invitation for the Wed 9 Dec meeting must go to the pupil by Thu 3 Dec (6 days before) — the pupil is not linked on offsitebot  → link REF pupil"}},
-				{at: "2026-12-09 17:00", line: outcome, want: []string{"The pupil was not invited to M1: they should have been by Thu 3 Dec (6 days before).",
-					"The decision to continue was sent to 1 linked parent now",
-					"The pupil is not linked on offsitebot, so the decision to continue must reach the pupil another way by Tue 15 Dec"}},
+				{at: "2026-12-09 17:00", line: outcome},
+				{line: "Alex", summary: []string{"1 linked parent will be told now:", "The pupil is not linked on offsitebot, so the decision must reach the pupil another way by Tue 15 Dec.\nSend it?"},
+					want: []string{"The pupil was not invited to M1: they should have been by Thu 3 Dec (6 days before).",
+						"The decision to continue was sent to 1 linked parent now",
+						"The pupil is not linked on offsitebot, so the decision to continue must reach the pupil another way by Tue 15 Dec"}},
 				{at: "2026-12-16 10:00", line: "show REF", want: []string{"Invitation to M1 (Wed 9 Dec): due by Thu 3 Dec (6 days before); the pupil was not invited.",
 					"Decision of M1 (Wed 9 Dec) told to the pupil: due by Tue 15 Dec (6 days after); not told yet."}},
 				{line: "due REF", want: []string{"decision to continue from the Wed 9 Dec meeting was due to the pupil by Tue 15 Dec (6 days after) — tell them now"}},
@@ -128,7 +136,14 @@ func TestStaffNameWhomTheLawNames(t *testing.T) {
 				}
 				got := w.say(home, fill(st.line))
 				if strings.Contains(got, "Send it?") || strings.Contains(got, "Record it?") {
+					for _, want := range st.summary {
+						if !strings.Contains(got, fill(want)) {
+							t.Errorf("the summary of %q:\n%s\nwant %q in it", fill(st.line), got, fill(want))
+						}
+					}
 					got = w.say(home, "yes")
+				} else if len(st.summary) > 0 {
+					t.Errorf("%q gave no summary to check:\n%s", fill(st.line), got)
 				}
 				for _, want := range st.want {
 					if !strings.Contains(got, fill(want)) {

@@ -550,7 +550,7 @@ func nextConfirm() step {
 
 // outcomeYes is the summary's go-ahead: whether it sends anything.
 func outcomeYes(s *session) string {
-	if s.outcome().Decision == offsitebot.DecisionContinue && len(s.c.Parents()) > 0 {
+	if s.outcome().Decision == offsitebot.DecisionContinue && len(reachableFamily(s.c)) > 0 {
 		return "Yes, record and send"
 	}
 	return "Yes, record it"
@@ -573,20 +573,43 @@ func outcomeSummary(ctx context.Context, s *session) string {
 			lines = append(lines, capital(phrase(st.label))+": "+v)
 		}
 	}
-	parents := s.c.Parents()
-	switch {
-	case len(parents) == 0 && out.Decision == offsitebot.DecisionContinue:
-		lines = append(lines, fmt.Sprintf("No family member is linked on offsitebot, so nothing will be sent: the decision must reach %s by %s.", relevant(s.c, s.now()), offsitebot.ContinuationDeadline(m.Date()).Short()), "Record it?")
-	case len(parents) == 0:
-		lines = append(lines, fmt.Sprintf("No family member is linked on offsitebot, so nothing will be sent: please tell %s yourself.", relevant(s.c, s.now())), "Record it?")
-	default:
+	now := s.now()
+	rs := reachableFamily(s.c)
+	ask := "Record it?"
+	if len(rs) > 0 {
+		role := rs[0].Role // shown as the one the law names reads it
+		for _, r := range rs {
+			if s.c.Named(r.Role, offsitebot.DateOf(now)) {
+				role = r.Role
+				break
+			}
+		}
 		told := m
 		told.Outcome = &out
 		sc := schools{s.e.schoolOf(ctx, s.c.HomeURN), s.e.schoolOf(ctx, s.c.ReceivingURN)}
-		msg := decision(s.c, told, sc, parents[0].Role, offsitebot.DateOf(s.now())).Text
-		lines = append(lines, fmt.Sprintf("%s will be told now:", capital(plural(len(parents), "linked family member", "linked family members"))), "“"+msg+"”", "Send it?")
+		msg := decision(s.c, told, sc, role, offsitebot.DateOf(now)).Text
+		lines, ask = append(lines, capital(whoOf(s.c, rs, now))+" will be told now:", "“"+msg+"”"), "Send it?"
 	}
-	return strings.Join(lines, "\n")
+	if !toldNamed(s.c, rs, now) {
+		tell := fmt.Sprintf("please tell %s yourself", relevant(s.c, now))
+		if out.Decision == offsitebot.DecisionContinue {
+			tell = fmt.Sprintf("the decision must reach %s another way by %s", relevant(s.c, now), offsitebot.ContinuationDeadline(m.Date()).Short())
+		}
+		lines = append(lines, fmt.Sprintf("%s, so %s.", capital(unreached(s.c, now)), tell))
+	}
+	return strings.Join(append(lines, ask), "\n")
+}
+
+// reachableFamily are the family members linked to c whom offsitebot can
+// still reach: those an outcome's decision will go to.
+func reachableFamily(c *offsitebot.Case) []recipient {
+	var rs []recipient
+	for _, p := range c.Parents() {
+		if !p.Unreachable {
+			rs = append(rs, recipient{ID: p.ID, Role: p.Role})
+		}
+	}
+	return rs
 }
 
 // latestFeedback is the family's voice given since the last held meeting.

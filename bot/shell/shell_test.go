@@ -156,7 +156,7 @@ func TestScriptedSessionEndToEnd(t *testing.T) {
 	s.expect("2026-12-01", "has already passed") // a past date where a future one is needed
 	s.expect("2027-01-29", "next review meeting")
 	s.expect("2026-12-21", "Who attended")
-	sum := s.expect("Alex (home), Ms Khan (receiving), Pat (parent)", "Please check the outcome of M1", "1 linked family member will be told now:", "“After the review meeting on Mon 7 Dec", "Send it?")
+	sum := s.expect("Alex (home), Ms Khan (receiving), Pat (parent)", "Please check the outcome of M1", "1 linked parent will be told now:", "“After the review meeting on Mon 7 Dec", "Send it?")
 	if strings.Contains(sum, "✉") {
 		t.Fatalf("the family was told before the outcome was confirmed:\n%s", sum)
 	}
@@ -539,7 +539,7 @@ func TestOutcomeFarNextMeetingWarnsBeforeSending(t *testing.T) {
 	}
 	s.expect("no", "OK, let's have another date for the next meeting.", "Reviews are fortnightly, so by Wed 23 Dec")
 	sum := s.expect("22/12/2026", "Please check the outcome of M1 (Wed 9 Dec)", "Next review meeting: Tue 22 Dec 2026",
-		"1 linked family member will be told now:", "“After the review meeting on Wed 9 Dec", "Send it?", "1) Yes, record and send", "Change next review meeting")
+		"1 linked parent will be told now:", "“After the review meeting on Wed 9 Dec", "Send it?", "1) Yes, record and send", "Change next review meeting")
 	if strings.Contains(sum, "✉") {
 		t.Fatalf("sent before confirming:\n%s", sum)
 	}
