@@ -265,7 +265,7 @@ func (r *Router) handle(ctx context.Context, call *Call) ([]Reply, string) {
 	words := Split(call.Text)
 	// A "/" that begins no command word is not a command, pressed or typed:
 	// it is the attendance code for present, a choice of the question asked.
-	explicit := isSlashCommand(call.Text) || call.Command && !strings.HasPrefix(strings.TrimSpace(call.Text), "/")
+	explicit := IsSlashCommand(call.Text) || call.Command && !strings.HasPrefix(strings.TrimSpace(call.Text), "/")
 	if len(words) > 0 {
 		call.Word = strings.ToLower(strings.TrimPrefix(words[0], "/"))
 		call.Args = words[1:]
@@ -343,8 +343,8 @@ func (r *Router) fail(ctx context.Context, call *Call, err error) ([]Reply, stri
 	return []Reply{{Text: offsitebot.ErrorMessage(err)}}, code
 }
 
-// isSlashCommand reports whether text is "/word…"; a bare "/" is the attendance code for present.
-func isSlashCommand(text string) bool {
+// IsSlashCommand reports whether text is "/word…"; a bare "/" is the attendance code for present.
+func IsSlashCommand(text string) bool {
 	t := strings.TrimSpace(text)
 	return len(t) > 1 && t[0] == '/' && (t[1] >= 'a' && t[1] <= 'z' || t[1] >= 'A' && t[1] <= 'Z')
 }

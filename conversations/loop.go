@@ -131,6 +131,9 @@ func (e *Engine) passOn(ctx context.Context, c bot.Call) ([]bot.Reply, error) {
 		return text(msgEmojiOnly), nil
 	case c.Media == bot.MediaOther && words == "":
 		return text(msgNotPassed), nil
+	case c.Media == "" && bot.IsSlashCommand(words):
+		// A command mistyped or from an old menu, not words for the school.
+		return text(bot.NotUnderstood(c.Who)), nil
 	}
 	if err := offsitebot.CheckMessage(words, c.Media); err != nil {
 		return nil, err // before asking which child, not after

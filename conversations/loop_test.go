@@ -102,6 +102,7 @@ func TestMessagesNotPassedOn(t *testing.T) {
 		{"a staff command", parent, "reply " + w.ref + " parent hi", "Type /help to see what you can do"},
 		{"a receiving school's command", parent, "/attendance", "you can't do that"},
 		{"cancel with nothing to cancel", parent, "cancel", "There's nothing to cancel"},
+		{"a command that isn't one", parent, "/hello", "Sorry, I didn't understand that. You can use /status"},
 		{"back with nothing to go back to", parent, "back", "There's nothing to go back to"},
 		{"a wrong code when already linked", parent, "/start BADCODE", "That code isn't one I know"},
 		{"staff free text is not a message", home, "hello there", "didn't understand"},

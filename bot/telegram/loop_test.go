@@ -158,6 +158,7 @@ func TestFamilyBadInput(t *testing.T) {
 		{"a sticker", pat, func(u *models.Update) { u.Message.Sticker = &models.Sticker{FileID: "s"} }, "can't pass stickers on"},
 		{"over the limit", pat, func(u *models.Update) { u.Message.Text = strings.Repeat("a", offsitebot.MaxMessage+1) }, "up to 4000 at a time, so nothing was sent yet"},
 		{"cancel with nothing to cancel", pat, func(u *models.Update) { u.Message.Text = "/cancel" }, bot.MsgNothingToCancel},
+		{"a command that isn't one", pat, func(u *models.Update) { u.Message.Text = "/hello" }, bot.NotUnderstood(offsitebot.Identity{Role: offsitebot.RoleParent})},
 		{"someone linked to no case", nobody, func(u *models.Update) { u.Message.Text = "Is this the school?" }, "type /start followed by the code"},
 		{"a stranger's command", nobody, func(u *models.Update) { u.Message.Text = "/status" }, bot.Stranger(offsitebot.Telegram)},
 	}
