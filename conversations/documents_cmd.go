@@ -285,7 +285,7 @@ func (e *Engine) pack(ctx context.Context, c bot.Call) ([]bot.Reply, error) {
 		}
 		text = fmt.Sprintf("Review meeting pack for %s (%s), staff version. Confidential: share it only with those at the meeting.", k.Ref, meeting)
 		if d.Family {
-			text = fmt.Sprintf("Review meeting pack for %s (%s), the family's version: what a parent gets with /pack.", k.Ref, meeting)
+			text = fmt.Sprintf("Review meeting pack for %s (%s), the family's version: what the family gets with /pack.", k.Ref, meeting)
 		}
 	}
 	return []bot.Reply{{Text: text, File: f, Sensitive: true, Case: k.Ref}}, nil
