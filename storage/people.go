@@ -77,6 +77,7 @@ func (db *DB) PutIdentity(ctx context.Context, id offsitebot.Identity) error {
 		update = append(update, bson.E{Key: "$addToSet", Value: bson.D{{Key: "cases", Value: bson.D{{Key: "$each", Value: id.Cases}}}}})
 	}
 	defer db.serial()()
+	defer db.people.changed()
 	_, err := db.identities.UpdateOne(ctx, bson.D{{Key: "_id", Value: id.ID}}, update, options.UpdateOne().SetUpsert(true))
 	if err != nil {
 		return fmt.Errorf("storage: put identity: %w", err)
@@ -114,6 +115,7 @@ func (db *DB) SetAbout(ctx context.Context, identityID, ref string, until time.T
 func (db *DB) updateIdentity(ctx context.Context, op, id string, update bson.D) error {
 	unlock := db.serial()
 	res, err := db.identities.UpdateOne(ctx, bson.D{{Key: "_id", Value: id}}, update)
+	db.people.changed()
 	unlock()
 	if err != nil {
 		return fmt.Errorf("storage: %s: %w", op, err)
@@ -130,6 +132,13 @@ func unknownIdentity(id string) error {
 
 // Identities lists the identities matching f, sorted by ID.
 func (db *DB) Identities(ctx context.Context, f offsitebot.IdentityFilter) ([]offsitebot.Identity, error) {
+	if db.people != nil {
+		out, err := db.people.list(ctx, db, f)
+		if err != nil {
+			return nil, fmt.Errorf("storage: list identities: %w", err)
+		}
+		return out, nil
+	}
 	filter := bson.D{}
 	if f.Role != "" {
 		filter = append(filter, bson.E{Key: "role", Value: f.Role})

@@ -88,8 +88,9 @@ type DB struct {
 	mu    sync.Mutex
 	known map[string]bool // on the embedded server: collections made with their _id index
 
-	active *activeCases // on the embedded server: what Cases lists, in memory
-	outbox *outboxMemo  // on the embedded server: what the outbox's reads need, in memory
+	active *activeCases  // on the embedded server: what Cases lists, in memory
+	outbox *outboxMemo   // on the embedded server: what the outbox's reads need, in memory
+	people *identityMemo // on the embedded server: every identity, in memory between writes
 }
 
 // Open connects to the server, checks the connection and creates the
@@ -322,6 +323,7 @@ func (db *DB) indexIDs(ctx context.Context) error {
 	}
 	db.active = &activeCases{}
 	db.outbox = &outboxMemo{}
+	db.people = &identityMemo{}
 	return nil
 }
 
