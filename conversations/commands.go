@@ -70,14 +70,14 @@ func (e *Engine) Register(r *bot.Router) {
 }
 
 // fallback understands a family's typed button labels; anything else a
-// family member, or a receiving contact linked by code, writes is passed on
-// to the school. Staff get the router's "didn't understand".
+// family member, or a contact linked by code, writes is passed on to the
+// school. Staff get the router's "didn't understand".
 func (e *Engine) fallback(ctx context.Context, c bot.Call) ([]bot.Reply, error) {
-	if c.Who.Role == offsitebot.RoleReceiving && (c.Platform == offsitebot.Telegram || c.Who.URN == "") {
-		return e.passOn(ctx, c)
+	if !passedOn(c) {
+		return nil, nil
 	}
 	if c.Who.Role != offsitebot.RoleParent && c.Who.Role != offsitebot.RolePupil {
-		return nil, nil
+		return e.passOn(ctx, c)
 	}
 	t := strings.ToLower(strings.Trim(strings.TrimSpace(c.Text), ".!?"))
 	answer := map[string]string{"i can come": offsitebot.AnswerYes, "yes i can come": offsitebot.AnswerYes,
@@ -112,6 +112,22 @@ func (e *Engine) fallback(ctx context.Context, c bot.Call) ([]bot.Reply, error) 
 	return replies, err
 }
 
+// passedOn says whether what c's sender writes, not being a command, goes to
+// the home school: a family member's words, and a receiving contact's or an
+// LA officer's where they were linked to a case by code (on Telegram, the
+// only way a contact talks to the bot).
+func passedOn(c bot.Call) bool {
+	switch c.Who.Role {
+	case offsitebot.RoleParent, offsitebot.RolePupil:
+		return true
+	case offsitebot.RoleReceiving:
+		return c.Platform == offsitebot.Telegram || c.Who.URN == ""
+	case offsitebot.RoleLA:
+		return len(c.Who.Cases) > 0
+	}
+	return false
+}
+
 // keepFlow wraps a command that is not a flow: run in the middle of one, it
 // leaves the flow as it was and repeats its question, so nothing is lost.
 func (e *Engine) keepFlow(run bot.Handler) bot.Handler {
@@ -127,7 +143,7 @@ func (e *Engine) keepFlow(run bot.Handler) bot.Handler {
 			}
 		}
 		if q, buttons := s.question(ctx); q != "" {
-			replies = append(replies, bot.Reply{Text: fmt.Sprintf("(We're still in the middle of %s — type cancel to stop it.) %s", s.f.what(), q), Buttons: rows(buttons)})
+			replies = append(replies, bot.Reply{Text: msgStillAsking(s.f, q), Buttons: rows(buttons)})
 		}
 		return replies, nil
 	})

@@ -612,10 +612,54 @@ func (e *Engine) Answer(ctx context.Context, call bot.Call) ([]bot.Reply, error)
 		if offsitebot.ErrorCode(err) == offsitebot.EInternal && !isRedo(err) {
 			return nil, err
 		}
+		if st.kind == bot.FieldSelect && passedOn(call) && s.notAnAnswer(ctx, st, text) {
+			return e.passOnAtQuestion(ctx, s)
+		}
 		return s.proceed(ctx, map[string]string{st.key: s.problemText(err)})
 	}
 	s.asked(st.key)
 	return s.proceed(ctx, nil)
+}
+
+// notAnAnswer says whether text, refused as the answer to the choice st
+// asks, is plainly words of its own ("Thanks for everything" to "Disconnect
+// you?"): three words or more, or a question, not beginning with a choice.
+func (s *session) notAnAnswer(ctx context.Context, st step, text string) bool {
+	w := strings.Fields(text)
+	if !hasWords(text) || len(w) < 3 && !strings.Contains(text, "?") {
+		return false
+	}
+	_, err := st.check(ctx, s, strings.Trim(w[0], ",.!"))
+	return err != nil && !isRedo(err)
+}
+
+// passOnAtQuestion passes on what a family member or a contact wrote while a
+// choice question waited, as any words of theirs are, so none are lost. The
+// question stays and is asked again, unless the direction it is about has
+// ended: then it ends too (nothing about the case waits on it).
+func (e *Engine) passOnAtQuestion(ctx context.Context, s *session) ([]bot.Reply, error) {
+	call := s.call
+	ended := s.c != nil && s.c.Status != offsitebot.Active
+	if ended {
+		if err := e.Store.DeleteConversation(ctx, call.UserID); err != nil {
+			return nil, fmt.Errorf("conversations: end %s: %w", s.f.name, err)
+		}
+	}
+	call.Pending = nil // passing on does not stop the question
+	replies, err := e.passOn(ctx, call)
+	if err != nil || ended {
+		return replies, err
+	}
+	if p, err := e.Store.Conversation(ctx, call.UserID, call.Now); err != nil || p == nil || p.Flow != s.f.name {
+		return replies, err // asking which child it is about replaced it
+	}
+	q, buttons := s.question(ctx)
+	return append(replies, bot.Reply{Text: msgStillAsking(s.f, q), Buttons: rows(buttons)}), nil
+}
+
+// msgStillAsking repeats the question of a flow left waiting.
+func msgStillAsking(f *flow, q string) string {
+	return fmt.Sprintf("(We're still in the middle of %s — type cancel to stop it.) %s", f.what(), q)
 }
 
 func isRedo(err error) bool {

@@ -238,7 +238,11 @@ func replyParty(r offsitebot.Role) string {
 func msgToHome(c *offsitebot.Case, n offsitebot.Notice, fetched bool) bot.Reply {
 	who := personName(n.Role)
 	if p, ok := c.Person(n.Person); ok && p.Name != "" {
-		who = fmt.Sprintf("%s (%s)", p.Name, n.Role)
+		role := string(n.Role)
+		if n.Role == offsitebot.RoleLA {
+			role = "local authority"
+		}
+		who = fmt.Sprintf("%s (%s)", p.Name, role)
 	}
 	about := fmt.Sprintf("%s (%s), %s", c.Initials(), c.Ref, n.At.In(offsitebot.London).Format("Mon 2 Jan 15:04"))
 	to := replyParty(n.Role)

@@ -506,7 +506,7 @@ const msgAboutWhich = "Just type your message: if you're connected to more than 
 // msgEndedNoMessages answers someone who writes after the direction ended.
 func msgEndedNoMessages(c *offsitebot.Case, to offsitebot.Role, home offsitebot.School) string {
 	about := capital(whose(c, to))
-	if to == offsitebot.RoleReceiving {
+	if to.Staff() {
 		about = fmt.Sprintf("The off-site direction of %s (%s)", c.Initials(), c.Ref)
 	}
 	contact := "please contact " + home.Name + " directly"

@@ -372,3 +372,51 @@ func TestFamilyFileFetchedLater(t *testing.T) {
 	wantIn(t, "file", rs[0].Text, "The photo the parent sent about J.L. ("+ref+")")
 	wantIn(t, "no such file", texts(e.staff("file "+ref+" C99")), "I can't find a message with a file on "+ref)
 }
+
+// Words are never lost at a choice question: a parent who writes while
+// /stop asks to confirm has them passed on and is asked again (a mistyped
+// answer is still taken as one); once the direction has ended, the question
+// ends too. An LA officer linked by code has their words passed on as the
+// LA's.
+func TestWordsAtAQuestionAndFromTheLA(t *testing.T) {
+	t.Parallel()
+	e, slack := newJourneyEnv(t)
+	ref, pat := joinedParent(t, e)
+	lee := user(503, "Lee")
+	e.joins(lee, ref, offsitebot.RoleLA)
+	tests := []struct {
+		name  string
+		from  *models.User
+		say   []string
+		want  []string
+		staff string // what home staff are sent, "" for nothing
+	}{
+		{"words at the stop question", pat, []string{"/stop", "Jordan is ill today, is that OK?"},
+			[]string{"passed your message to Oakfield Primary", "still in the middle of disconnecting"}, "“Jordan is ill today, is that OK?”"},
+		{"the question still waits", pat, []string{"no"}, []string{"you stay connected"}, ""},
+		{"a mistyped answer", pat, []string{"/stop", "yse"}, []string{"isn't one of the choices"}, ""},
+		{"an answer with more words is not passed on", pat, []string{"No, I want to stay"}, []string{"isn't one of the choices"}, ""},
+		{"the LA's words", lee, []string{"Can we talk about the plan before the meeting?"}, []string{"passed your message to Oakfield Primary"},
+			"Message from Lee (local authority) about J.L. (" + ref + ")"},
+	}
+	for _, tt := range tests {
+		before, staffBefore := len(e.api.sent(tt.from.ID)), len(slack.Texts(homeStaff))
+		for _, s := range tt.say {
+			e.say(tt.from, s)
+		}
+		wantIn(t, tt.name, msgTexts(e.api.sent(tt.from.ID)[before:]), tt.want...)
+		toStaff := strings.Join(slack.Texts(homeStaff)[staffBefore:], "\n")
+		if tt.staff == "" && toStaff != "" || !strings.Contains(toStaff, tt.staff) {
+			t.Errorf("%s: staff were sent %q, want %q", tt.name, toStaff, tt.staff)
+		}
+	}
+
+	wantIn(t, "end", texts(e.staff("end "+ref+" reintegrated")), "End the off-site direction")
+	wantIn(t, "ended", texts(e.staff("yes")), "ended today")
+	e.say(pat, "/stop")
+	got := msgTexts(e.say(pat, "Thanks for everything"))
+	wantIn(t, "thanks after the end", got, "so I don't pass messages on about it any more")
+	if strings.Contains(got, "choices") || strings.Contains(msgTexts(e.say(pat, "Really, thank you all")), "choices") {
+		t.Errorf("the question outlived the direction: %s", got)
+	}
+}
