@@ -104,6 +104,7 @@ func (e *Engine) input(ctx context.Context, k *offsitebot.Case, d Document, who 
 	in := documents.Input{
 		Case: k, Home: e.schoolOf(ctx, k.HomeURN), Receiving: e.schoolOf(ctx, k.ReceivingURN),
 		Calendar: e.Calendar, Settings: e.Settings, Now: now, Meeting: d.Meeting, Family: d.Family,
+		ForParent: d.Family && who.Role == offsitebot.RoleParent,
 	}
 	if d.Kind != DocPack {
 		return in, nil

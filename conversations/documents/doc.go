@@ -36,6 +36,10 @@ type Input struct {
 	// Family makes the family's version of the pack, written to them, without
 	// the summaries of contact between the schools or professionals' notes.
 	Family bool
+	// ForParent is set when a parent asks for the family's pack: it is written
+	// to them even once the pupil is 18 (letters still go to the pupil, the
+	// person the law names).
+	ForParent bool
 	// Names are people's names by identity ID, for the staff who recorded
 	// things; people linked to the case are named from the case itself.
 	Names map[string]string
@@ -159,7 +163,7 @@ type voice struct {
 }
 
 func (in Input) voice() voice {
-	if in.adult() {
+	if in.adult() && !in.ForParent {
 		return voice{you: true, dear: "Dear " + firstName(in.Case.Pupil), subject: "you", object: "you", own: "your"}
 	}
 	first := firstName(in.Case.Pupil)

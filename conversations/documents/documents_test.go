@@ -128,6 +128,7 @@ func TestPack(t *testing.T) {
 	tests := []struct {
 		name    string
 		family  bool
+		change  func(*Input)
 		title   string // which the PDF's own title says, for a reader's list of files
 		want    []string
 		notWant []string
@@ -148,11 +149,22 @@ func TestPack(t *testing.T) {
 			"Thursday 10 December 2026", "A reply to the request for a review meeting of Wed 2 Dec.",
 			"What you were told: A review meeting was held on 19 Nov",
 		}, notWant: []string{staffOnly, professional, laNote, "recorded by", "BEFORE-M1", "Also linked", "attendance not confirmed"}},
+		{name: "family-pupil-18", family: true, change: func(in *Input) { in.Case.DOB = "2008-05-20" },
+			title: "Review meeting pack for the family, OSD-7K2Q", want: []string{
+				"Dear Zoë,", "review meeting about your off-site direction",
+			}, notWant: []string{"Dear Pat", staffOnly}},
+		{name: "family-pupil-18-asked-by-parent", family: true, change: func(in *Input) { in.Case.DOB = "2008-05-20"; in.ForParent = true },
+			title: "Review meeting pack for the family, OSD-7K2Q", want: []string{
+				"Dear Pat Ó'Brien,", "review meeting about Zoë's off-site direction",
+			}, notWant: []string{"Dear Zoë", staffOnly}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			in := fixture()
 			in.Family = tt.family
+			if tt.change != nil {
+				tt.change(&in)
+			}
 			data, err := Pack(in)
 			if err != nil {
 				t.Fatal(err)
