@@ -178,6 +178,20 @@ func dueReplies(at dueAt) []DueItem {
 	return items
 }
 
+// Unanswered lists the messages still awaiting the school's reply (see
+// AwaitingReply), oldest first: what was said, and what came with it.
+func (c *Case) Unanswered() []Contact {
+	var out []Contact
+	for _, ct := range c.Contacts {
+		if ct.Incoming && slices.ContainsFunc(c.Awaiting, func(w Awaiting) bool {
+			return replyParty(w.From) == replyParty(ct.With) && !ct.At.Before(w.Since)
+		}) {
+			out = append(out, ct)
+		}
+	}
+	return out
+}
+
 // Reachable reports whether a reply to the party of from (parent, pupil,
 // receiving or la) can go through offsitebot: someone of theirs is linked
 // and not found unreachable. The receiving school's staff are taken to be

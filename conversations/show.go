@@ -117,6 +117,14 @@ func (e *Engine) show(ctx context.Context, c bot.Call) ([]bot.Reply, error) {
 			b.item("  • "+line, bot.Item{Text: line})
 		}
 	}
+	// The family's own words, for those who answer them (the home school).
+	if waiting := k.Unanswered(); len(waiting) > 0 && offsitebot.Allowed(c.Who.Role, offsitebot.ActReply) {
+		b.heading("Awaiting a reply:", "Awaiting a reply")
+		for _, ct := range waiting[max(len(waiting)-maxUnanswered, 0):] {
+			line := unansweredLine(k, ct)
+			b.item("  • "+line, bot.Item{Text: line})
+		}
+	}
 	if due := e.dueFor(c.Who, k, c.Now); len(due) > 0 {
 		if c.Who.Role != offsitebot.RoleLA { // the LA's lines come under their own headings
 			b.heading("Due:", "Due")
@@ -233,6 +241,28 @@ func answersText(k *offsitebot.Case, m offsitebot.Meeting, names map[string]stri
 		s += "; the family also invited by " + strings.Join(also, ", ")
 	}
 	return s
+}
+
+// maxUnanswered bounds the messages show lists as awaiting a reply: the
+// latest; export has them all.
+const maxUnanswered = 5
+
+// unansweredLine is a message awaiting a reply, in show: when, from whom,
+// the words, and the file that came with it (the command that brings it).
+func unansweredLine(k *offsitebot.Case, ct offsitebot.Contact) string {
+	var said []string
+	if ct.Summary != "" {
+		said = append(said, "“"+ct.Summary+"”")
+	}
+	switch f := ct.File; {
+	case ct.Media == offsitebot.MediaVoice:
+		said = append(said, "a voice message (please phone them)")
+	case f != nil && f.Source != "":
+		said = append(said, fmt.Sprintf("a %s (file %s %s brings it)", ct.Media, k.Ref, ct.ID))
+	case ct.Media != "":
+		said = append(said, fmt.Sprintf("a %s, not passed on (ask them to email it)", ct.Media))
+	}
+	return fmt.Sprintf("%s (%s), from %s: %s", ct.At.In(offsitebot.London).Format("Mon 2 Jan 15:04"), ct.ID, withName(ct.With), strings.Join(said, " with "))
 }
 
 func isLinked(k *offsitebot.Case, id string) bool {

@@ -2,6 +2,7 @@ package telegram
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"regexp"
 	"strings"
@@ -418,5 +419,30 @@ func TestWordsAtAQuestionAndFromTheLA(t *testing.T) {
 	wantIn(t, "thanks after the end", got, "so I don't pass messages on about it any more")
 	if strings.Contains(got, "choices") || strings.Contains(msgTexts(e.say(pat, "Really, thank you all")), "choices") {
 		t.Errorf("the question outlived the direction: %s", got)
+	}
+}
+
+// With Slack down, a family's message and photo reach no home staff: the
+// parent is told so, and show lists what awaits a reply, with the command
+// that brings the photo.
+func TestFamilyFileKeptWhileSlackIsDown(t *testing.T) {
+	t.Parallel()
+	e, slack := newJourneyEnv(t)
+	ref, pat := joinedParent(t, e)
+	slack.Fail = map[string]error{homeStaff: errors.New("slack: 503 Service Unavailable")}
+	photo := []byte("\xff\xd8\xff\xe0 the hospital letter")
+	e.deliver(e.api.sendsFile(pat, "photo", "", "", "From the hospital", photo))
+	wantIn(t, "parent told", e.lastTo(pat), "I've kept your message for Oakfield Primary, but I couldn't reach anyone there just now")
+	if got := slack.To(homeStaff, ""); len(got) != 0 {
+		t.Fatalf("home staff got %+v", got)
+	}
+	k, err := e.db.Case(e.ctx, ref)
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := k.Contacts[len(k.Contacts)-1].ID
+	wantIn(t, "show", texts(e.staff("show "+ref)), "Awaiting a reply:", "("+id+"), from the parent/carer: “From the hospital” with a photo (file "+ref+" "+id+" brings it)")
+	if rs := e.staff("file " + ref + " " + id); len(rs) != 1 || rs[0].File == nil || !bytes.Equal(rs[0].File.Data, photo) {
+		t.Fatalf("file answered %+v", rs)
 	}
 }
