@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	offsitebot "github.com/offsitebot/offsitebot"
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -96,10 +97,10 @@ func (db *DB) ClaimDigests(ctx context.Context, ds []offsitebot.Reminder) ([]off
 }
 
 // untaken returns the lines whose keys are not taken, in a new slice.
-func untaken(lines []offsitebot.ReminderLine, taken map[string]bool) []offsitebot.ReminderLine {
+func untaken(lines []offsitebot.ReminderLine, taken map[string]time.Time) []offsitebot.ReminderLine {
 	out := make([]offsitebot.ReminderLine, 0, len(lines))
 	for _, l := range lines {
-		if !taken[l.Key] {
+		if _, ok := taken[l.Key]; !ok {
 			out = append(out, l)
 		}
 	}
@@ -108,24 +109,27 @@ func untaken(lines []offsitebot.ReminderLine, taken map[string]bool) []offsitebo
 
 // ledger reads, in one round trip (on the embedded server from m), the
 // keys claimed for the digests' recipients and each one's next sequence
-// number.
-func (db *DB) ledger(ctx context.Context, m *outboxMemo, ds []offsitebot.Reminder) (map[string]map[string]bool, map[string]int, error) {
-	taken := map[string]map[string]bool{}
-	next := map[string]int{}
+// number. A key is taken when its recipient's map has it.
+func (db *DB) ledger(ctx context.Context, m *outboxMemo, ds []offsitebot.Reminder) (map[string]map[string]time.Time, map[string]int, error) {
 	var tos []string
+	seen := map[string]bool{}
 	for _, d := range ds {
-		if _, ok := next[d.To]; !ok {
+		if !seen[d.To] {
+			seen[d.To] = true
 			tos = append(tos, d.To)
-			taken[d.To] = map[string]bool{}
-			next[d.To] = 1
 		}
 	}
 	if m != nil {
 		if err := m.load(ctx, db); err != nil {
 			return nil, nil, err
 		}
-		taken, next = m.ledger(tos)
+		taken, next := m.ledger(tos)
 		return taken, next, nil
+	}
+	taken := map[string]map[string]time.Time{}
+	next := map[string]int{}
+	for _, to := range tos {
+		taken[to], next[to] = map[string]time.Time{}, 1
 	}
 	var entries []ledgerEntry
 	proj := bson.D{{Key: "_id", Value: 1}, {Key: "to", Value: 1}, {Key: "seq", Value: 1}, {Key: "keys", Value: 1}}
@@ -139,7 +143,7 @@ func (db *DB) ledger(ctx context.Context, m *outboxMemo, ds []offsitebot.Reminde
 			keys = []string{strings.TrimSuffix(e.ID, "#retry")}
 		}
 		for _, k := range keys {
-			taken[e.To][k] = true
+			taken[e.To][k] = time.Time{}
 		}
 		next[e.To] = max(next[e.To], e.Seq+1)
 	}

@@ -24,17 +24,13 @@ import (
 type outboxMemo struct {
 	mu     sync.Mutex
 	loaded bool
-	claims map[string]memoClaim // claims and retries, by _id
-	byTo   map[string][]string  // claim _ids by recipient
-	done   map[string]time.Time // claims with an outcome, by the claim's _id: the outcome's purge time
+	claims map[string]memoClaim            // claims and retries, by _id
+	taken  map[string]map[string]time.Time // recipient -> key claimed -> when the last claim holding it is purged
+	next   map[string]int                  // recipient -> the number of their next digest
+	done   map[string]time.Time            // claims with an outcome, by the claim's _id: the outcome's purge time
 }
 
-type memoClaim struct {
-	to                        string
-	seq                       int
-	keys                      []string
-	claimedAt, expires, purge time.Time
-}
+type memoClaim struct{ claimedAt, expires, purge time.Time }
 
 // memoDoc is what the load reads of each outbox document.
 type memoDoc struct {
@@ -58,7 +54,7 @@ func (m *outboxMemo) load(ctx context.Context, db *DB) error {
 	if err := db.findAll(ctx, db.reminders, bson.D{}, &docs, options.Find().SetProjection(proj)); err != nil {
 		return fmt.Errorf("storage: read the outbox: %w", err)
 	}
-	m.claims, m.byTo, m.done = map[string]memoClaim{}, map[string][]string{}, map[string]time.Time{}
+	m.claims, m.taken, m.next, m.done = map[string]memoClaim{}, map[string]map[string]time.Time{}, map[string]int{}, map[string]time.Time{}
 	for _, d := range docs {
 		if claim, ok := strings.CutSuffix(d.ID, doneSuffix); ok {
 			m.done[claim] = d.Purge
@@ -77,27 +73,27 @@ func (m *outboxMemo) claim(r offsitebot.Reminder) {
 		keys = []string{strings.TrimSuffix(r.Key, "#retry")}
 	}
 	ms := func(t time.Time) time.Time { return t.Truncate(time.Millisecond) }
-	if _, ok := m.claims[r.Key]; !ok {
-		m.byTo[r.To] = append(m.byTo[r.To], r.Key)
+	c := memoClaim{claimedAt: ms(r.ClaimedAt), expires: ms(r.Expires), purge: ms(r.Purge)}
+	m.claims[r.Key] = c
+	if m.taken[r.To] == nil {
+		m.taken[r.To] = map[string]time.Time{}
 	}
-	m.claims[r.Key] = memoClaim{to: r.To, seq: r.Seq, keys: keys, claimedAt: ms(r.ClaimedAt), expires: ms(r.Expires), purge: ms(r.Purge)}
-}
-
-// ledger is DB.ledger from memory.
-func (m *outboxMemo) ledger(tos []string) (map[string]map[string]bool, map[string]int) {
-	taken := map[string]map[string]bool{}
-	next := map[string]int{}
-	for _, to := range tos {
-		taken[to], next[to] = map[string]bool{}, 1
-		for _, id := range m.byTo[to] {
-			c := m.claims[id]
-			for _, k := range c.keys {
-				taken[to][k] = true
-			}
-			next[to] = max(next[to], c.seq+1)
+	for _, k := range keys {
+		if c.purge.After(m.taken[r.To][k]) {
+			m.taken[r.To][k] = c.purge
 		}
 	}
-	return taken, next
+	m.next[r.To] = max(m.next[r.To], r.Seq+1)
+}
+
+// ledger is DB.ledger from memory: what it returns is the memo's own, to
+// be read while m.mu is held.
+func (m *outboxMemo) ledger(tos []string) (map[string]map[string]time.Time, map[string]int) {
+	next := make(map[string]int, len(tos))
+	for _, to := range tos {
+		next[to] = max(1, m.next[to])
+	}
+	return m.taken, next
 }
 
 // open lists the claims made before claimedBefore, unexpired at now and
@@ -136,17 +132,14 @@ func (m *outboxMemo) purge(before time.Time) {
 			delete(m.claims, id)
 		}
 	}
-	for to, ids := range m.byTo {
-		kept := ids[:0]
-		for _, id := range ids {
-			if _, ok := m.claims[id]; ok {
-				kept = append(kept, id)
+	for to, keys := range m.taken {
+		for k, p := range keys {
+			if p.Before(before) {
+				delete(keys, k)
 			}
 		}
-		if len(kept) == 0 {
-			delete(m.byTo, to)
-		} else {
-			m.byTo[to] = kept
+		if len(keys) == 0 {
+			delete(m.taken, to)
 		}
 	}
 	for id, p := range m.done {
