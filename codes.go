@@ -127,7 +127,7 @@ func CheckCodeBy(role Role, s string) (CodeInfo, error) {
 	return CodeInfo{}, Errorf(EInvalid, "%s (%s) is an attending-elsewhere code, which is the home school's to register. Please record the session as your school saw it: / or \\ present, L late, or the absence code; say more in a contact note if the pupil was away on an activity.", ci.Code, ci.Meaning)
 }
 
-const commonCodes = `The common ones are / present (morning), \ present (afternoon), L late, I illness, M medical appointment, C exceptional leave, N reason not yet known, O other unauthorised absence, U arrived after the register closed, G holiday not agreed.`
+const commonCodes = `The common ones are / present (morning), \ present (afternoon), L late, I illness, M medical appointment, C exceptional leave, N reason not yet known, E suspended, O other unauthorised absence, U arrived after the register closed, G holiday not agreed.`
 
 // Alert reports whether day d tells the home school at once: a session coded
 // N (whereabouts not known) or E (suspended), unless it is the morning and

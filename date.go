@@ -228,13 +228,24 @@ func ParseBirthDate(s string, now time.Time) (Date, error) {
 }
 
 // example shows the ways a date may be written, to put in a question or an error.
+//
+// Its dates and days are weekdays: an example that offers a weekend, where a
+// school day is asked, would be refused if followed.
 func example(today Date, lean Lean) string {
 	if lean == Back {
-		d := today.AddDays(-7)
-		return fmt.Sprintf("%s, %s, %s, last %s or yesterday", d.numeric(), d.format("2 Jan"), longDay(today.AddDays(-2)), shortDay(today.AddDays(-1)))
+		d, last := weekdayOn(today.AddDays(-7), -1), weekdayOn(today.AddDays(-1), -1)
+		return fmt.Sprintf("%s, %s, %s, last %s or yesterday", d.numeric(), d.format("2 Jan"), longDay(weekdayOn(last.AddDays(-1), -1)), shortDay(last))
 	}
-	d := today.AddDays(7)
-	return fmt.Sprintf("%s, %s, %s, next %s or tomorrow", d.numeric(), d.format("2 Jan"), longDay(today.AddDays(2)), shortDay(today.AddDays(1)))
+	d, next := weekdayOn(today.AddDays(7), 1), weekdayOn(today.AddDays(1), 1)
+	return fmt.Sprintf("%s, %s, %s, next %s or tomorrow", d.numeric(), d.format("2 Jan"), longDay(weekdayOn(next.AddDays(1), 1)), shortDay(next))
+}
+
+// weekdayOn is d, or the nearest weekday after it (dir 1) or before it (-1).
+func weekdayOn(d Date, dir int) Date {
+	for d.Weekday() == time.Saturday || d.Weekday() == time.Sunday {
+		d = d.AddDays(dir)
+	}
+	return d
 }
 
 func longDay(d Date) string  { return strings.ToLower(d.Weekday().String()) }

@@ -100,6 +100,11 @@ func TestParseDate(t *testing.T) {
 		{in: "fri 3 dec", err: "is a Thursday, not a Friday"},
 		{in: "soon", err: `I can't read "soon" as a date. Please write it like 9/12/2026, 9 Dec, friday, next thu or tomorrow.`},
 		{in: "soon", lean: Back, err: "25/11/2026, 25 Nov, monday, last tue or yesterday"},
+		// Examples offer school days, never a weekend.
+		{in: "soon", now: wed.AddDate(0, 0, 1), err: "10/12/2026, 10 Dec, monday, next fri or tomorrow"},
+		{in: "soon", now: wed.AddDate(0, 0, 3), err: "14/12/2026, 14 Dec, tuesday, next mon or tomorrow"},
+		{in: "soon", now: wed.AddDate(0, 0, 3), lean: Back, err: "27/11/2026, 27 Nov, thursday, last fri or yesterday"},
+		{in: "soon", now: wed.AddDate(0, 0, 5), lean: Back, err: "30/11/2026, 30 Nov, thursday, last fri or yesterday"},
 		{in: "3 foo", err: "can't read"},
 		{in: "next 3/12", err: "can't read"},
 		{in: "2026-12", err: "can't read"},

@@ -14,6 +14,7 @@ import (
 var absentCodes = []bot.Button{
 	{Label: "I illness", Data: "I"}, {Label: "M medical", Data: "M"},
 	{Label: "N not known", Data: "N"}, {Label: "O other", Data: "O"},
+	{Label: "E suspended", Data: "E"}, // raises an alert like N
 }
 
 func codeStep(key, label, q string, when func(*session) bool, buttons ...bot.Button) step {

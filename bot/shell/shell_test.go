@@ -618,6 +618,13 @@ func TestGuidedAttendanceAndAlerts(t *testing.T) {
 	}
 
 	s.clk.Set(at("2026-12-03 10:00"))
+	// A Thursday: the first-day question's example offers school days, not "saturday".
+	s.expect("/as home:Alex", "home:Alex")
+	if got := s.expect(`new pupil="Lu Park" dob=2013-01-01 ehcp=no receiving=riverside`, "What is the first day", "10/12/2026, 10 Dec, monday, next fri or tomorrow"); strings.Contains(got, "saturday") {
+		t.Fatalf("a weekend offered as a first day:\n%s", got)
+	}
+	s.expect("cancel", "Nothing was saved")
+	s.expect("/as receiving:Kim", "receiving:Kim")
 	if got := s.expect("attendance "+ref+" today U /", "Recorded for "+ref+", Thu 3 Dec: AM U, PM /."); strings.Contains(got, "✉") {
 		t.Fatalf("a U alerted:\n%s", got)
 	}
@@ -627,4 +634,9 @@ func TestGuidedAttendanceAndAlerts(t *testing.T) {
 	s.clk.Set(at("2026-12-04 11:00"))
 	s.expect("attendance "+ref+" today absent I", "(was AM N, PM N)", "Oakfield Primary has been told now",
 		"✉ to shell:home:Alex: ✓ Resolved: the alert about S.T. ("+ref+") on Fri 4 Dec is resolved — the receiving school corrected the day from AM and PM N to AM and PM I (illness).")
+	// E (suspended) is offered where the other absence codes are, and alerts.
+	s.clk.Set(at("2026-12-07 10:00"))
+	s.expect("attendance "+ref+" today absent", "Which code?", "5) E suspended")
+	s.expect("5", "Recorded for "+ref+", Mon 7 Dec: AM E, PM E.", "✉ to shell:home:Alex: ⚠")
+	s.expect("attendance "+ref+" 4/12/2026", "The morning (AM) code?", "7) E suspended")
 }

@@ -1194,14 +1194,18 @@ func TestAttendanceChoiceIsAnAnswer(t *testing.T) {
 		t.Fatal(err)
 	}
 	a := e.adapter(t, "http")
-	dm, _ := json.Marshal(map[string]any{"type": "event_callback", "team_id": fakeTeam, "event_id": "Ev0ATT", "event_time": 1764000000,
-		"event": map[string]any{"type": "message", "channel": "D" + recvUser, "channel_type": "im", "user": recvUser,
-			"text": "attendance " + e.ref, "ts": "1764000100.000200"}})
-	if w := serve(t, a, sign(t, fakeSecret, "application/json", dm, time.Now())); w.Code != http.StatusOK {
-		t.Fatalf("ack %d", w.Code)
+	say := func(i int, text string) {
+		t.Helper()
+		dm, _ := json.Marshal(map[string]any{"type": "event_callback", "team_id": fakeTeam, "event_id": fmt.Sprint("Ev0ATT", i), "event_time": 1764000000,
+			"event": map[string]any{"type": "message", "channel": "D" + recvUser, "channel_type": "im", "user": recvUser,
+				"text": text, "ts": fmt.Sprintf("1764000100.00020%d", i)}})
+		if w := serve(t, a, sign(t, fakeSecret, "application/json", dm, time.Now())); w.Code != http.StatusOK {
+			t.Fatalf("ack %d", w.Code)
+		}
 	}
-	// press finds "/ present" on the last message posted and presses it.
-	press := func(i int, question string) {
+	say(0, "attendance "+e.ref)
+	// press finds the button labelled so on the last message posted and presses it.
+	press := func(i int, question, label string) {
 		t.Helper()
 		posts := e.fake.Posts()
 		q := posts[len(posts)-1]
@@ -1224,7 +1228,7 @@ func TestAttendanceChoiceIsAnAnswer(t *testing.T) {
 		}
 		for _, b := range blocks {
 			for _, el := range b.Elements {
-				if el.Text.Text != "/ present" {
+				if el.Text.Text != label {
 					continue
 				}
 				ts := fmt.Sprintf("1764000200.00000%d", i)
@@ -1242,13 +1246,19 @@ func TestAttendanceChoiceIsAnAnswer(t *testing.T) {
 				return
 			}
 		}
-		t.Fatalf("no “/ present” button in %s", q.Blocks)
+		t.Fatalf("no “%s” button in %s", label, q.Blocks)
 	}
-	press(1, "The morning (AM) code?")
-	press(2, "And the afternoon (PM) code?")
+	press(1, "The morning (AM) code?", "/ present")
+	press(2, "And the afternoon (PM) code?", "/ present")
 	dms := strings.Join(e.dmsTo(recvUser), "\n")
 	if !strings.Contains(dms, "Recorded for "+e.ref+", Wed 2 Dec: AM /, PM /.") || strings.Contains(dms, "didn't understand") {
 		t.Errorf("DMs:\n%s\nwant the day recorded", dms)
+	}
+	// Absent… offers E (suspended) as a button too.
+	say(1, "attendance "+e.ref+" today absent")
+	press(3, "Which code?", "E suspended")
+	if dms := strings.Join(e.dmsTo(recvUser), "\n"); !strings.Contains(dms, "AM E, PM E") {
+		t.Errorf("DMs:\n%s\nwant the day recorded as E", dms)
 	}
 }
 

@@ -293,25 +293,28 @@ func TestAttendanceChoiceIsAnAnswer(t *testing.T) {
 	}
 	kim := user(502, "Kim")
 	e.say(kim, "/start "+code[1])
-	press := func(msgs []fakeMsg, question string) []fakeMsg {
+	press := func(msgs []fakeMsg, question, label string) []fakeMsg {
 		t.Helper()
 		q := msgs[len(msgs)-1]
 		wantIn(t, "question", q.Text, question)
 		for _, row := range q.Buttons {
 			for _, b := range row {
-				if b.Text == "/ present" {
+				if b.Text == label {
 					return e.tap(kim, q.ID, b.CallbackData)
 				}
 			}
 		}
-		t.Fatalf("no “/ present” button: %+v", q.Buttons)
+		t.Fatalf("no “%s” button: %+v", label, q.Buttons)
 		return nil
 	}
-	press(press(e.say(kim, "/attendance"), "The morning (AM) code?"), "And the afternoon (PM) code?")
+	press(press(e.say(kim, "/attendance"), "The morning (AM) code?", "/ present"), "And the afternoon (PM) code?", "/ present")
 	// The last answer is folded into the question it answers (editPrompt).
 	chat := msgTexts(e.api.sent(kim.ID))
 	wantIn(t, "recorded", chat, "Recorded for "+ref+", Wed 2 Dec: AM /, PM /.")
 	if strings.Contains(chat, "didn't understand") {
 		t.Fatalf("a choice read as a command: %s", chat)
 	}
+	// The prompt's Absent… offers E (suspended), which alerts the home school.
+	press(e.say(kim, "/attendance "+ref+" 2026-12-01 absent"), "Which code?", "E suspended")
+	wantIn(t, "suspended", msgTexts(e.api.sent(kim.ID)), "Recorded for "+ref+", Tue 1 Dec: AM E, PM E.", "has been told now")
 }
