@@ -65,8 +65,12 @@ func (e *Engine) show(ctx context.Context, c bot.Call) ([]bot.Reply, error) {
 	monday := today.AddDays(-((int(today.Weekday()) + 6) % 7))
 	wp, wposs := offsitebot.AttendanceSummary(k.Attendance, monday, today)
 	op, oposs := offsitebot.AttendanceSummary(k.Attendance, k.Start, today)
-	b.fact("Attendance", fmt.Sprintf("this week %s (%d of %d sessions), overall %s (%d of %d). Home register: %s.",
-		offsitebot.Percent(wp, wposs), wp, wposs, offsitebot.Percent(op, oposs), op, oposs, offsitebot.HomeRegisterCode))
+	attendance := fmt.Sprintf("this week %s (%d of %d sessions), overall %s (%d of %d). Home register: %s.",
+		offsitebot.Percent(wp, wposs), wp, wposs, offsitebot.Percent(op, oposs), op, oposs, offsitebot.HomeRegisterCode)
+	if k.Status == offsitebot.Void && len(k.Attendance) == 0 {
+		attendance = "none recorded (the case was withdrawn)" // not an empty summary
+	}
+	b.fact("Attendance", attendance)
 	if n := len(k.Attendance); n > 0 {
 		d := latestDay(k.Attendance)
 		b.fact("Latest day recorded", fmt.Sprintf("%s, AM %s, PM %s", d.Date.Short(), d.AM, d.PM))

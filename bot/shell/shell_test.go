@@ -500,7 +500,9 @@ func TestEditAndVoid(t *testing.T) {
 			t.Fatalf("%s still lists the withdrawn case:\n%s", cmd, got)
 		}
 	}
-	s.expect("show "+ref, "withdrawn Wed 2 Dec (opened twice by mistake): kept for the record only")
+	if got := s.expect("show "+ref, "withdrawn Wed 2 Dec (opened twice by mistake): kept for the record only", "Attendance: none recorded (the case was withdrawn)"); strings.Contains(got, "0 of 0") {
+		t.Fatalf("an empty attendance summary:\n%s", got)
+	}
 	s.expect("contact "+ref+" receiving phone Checking in", "was withdrawn on Wed 2 Dec")
 	if audit := s.exported(ref); audit[len(audit)-2].Action != "case withdrawn" || audit[len(audit)-2].Detail != "opened twice by mistake" {
 		t.Fatalf("audit trail after withdrawing: %+v", audit)
