@@ -68,6 +68,9 @@ func benchCommands(b *testing.B, o seed.Options) {
 			}
 		}
 	}
+	if raw, err := cases.FindOne(ctx, bson.D{{Key: "_id", Value: mine[0]}}).Raw(); err == nil {
+		b.Logf("%s as stored: %d bytes of BSON", mine[0], len(raw))
+	}
 	floorCase := db.Database().Collection("bench_floor")
 	if _, err := floorCase.InsertOne(ctx, f.Cases[0]); err != nil {
 		b.Fatal(err)

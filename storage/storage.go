@@ -205,9 +205,8 @@ func (db *DB) serial() func() {
 // runs every operation and checks each filter and sort against them. The
 // embedded server, which answers every filter other than {_id} by decoding
 // the whole collection, gets none of them (see createIndexes); there storage
-// adds the SQLite indexes it does use, on _id, the cases' status and the case of
-// audit entries (see
-// indexIDs).
+// adds the SQLite indexes it does use, on _id, the cases' status and the case
+// of audit entries (see indexIDs).
 //
 // No TTL or partial indexes: the embedded server refuses them (Prune deletes
 // what TTL indexes would). Case references, join codes, conversation keys and

@@ -59,7 +59,7 @@ func Seeded(b *testing.B, o seed.Options) (*storage.DB, *seed.Fixture, *atomic.I
 // op's time to it.
 func Measure(b *testing.B, trips *atomic.Int64, prepare, op, floor func()) {
 	b.Helper()
-	var took time.Duration
+	var took, cpu time.Duration
 	var n, rt int64
 	b.ResetTimer()
 	for b.Loop() {
@@ -67,18 +67,20 @@ func Measure(b *testing.B, trips *atomic.Int64, prepare, op, floor func()) {
 			prepare()
 		}
 		before := trips.Load()
-		t0 := time.Now()
+		t0, c0 := time.Now(), cpuTime()
 		op()
 		took += time.Since(t0)
+		cpu += cpuTime() - c0
 		rt += trips.Load() - before
 		n++
 	}
-	var floorTook time.Duration
+	var floorTook, floorCPU time.Duration
 	var runs int64
 	for runs < min(n, 3) && (runs == 0 || floorTook < time.Second) { // a slow floor once
-		t0 := time.Now()
+		t0, c0 := time.Now(), cpuTime()
 		floor()
 		floorTook += time.Since(t0)
+		floorCPU += cpuTime() - c0
 		runs++
 	}
 	perOp := float64(took) / float64(n)
@@ -87,4 +89,8 @@ func Measure(b *testing.B, trips *atomic.Int64, prepare, op, floor func()) {
 	b.ReportMetric(perFloor/1e6, "floor-ms/op")
 	b.ReportMetric(perOp/perFloor, "ratio")
 	b.ReportMetric(float64(rt)/float64(n), "roundtrips/op")
+	// CPU time (the process's: the server runs in it) barely moves with the
+	// machine's load, which wall time does.
+	b.ReportMetric(float64(cpu)/float64(n)/1e6, "cpu-ms/op")
+	b.ReportMetric(float64(floorCPU)/float64(runs)/1e6, "floor-cpu-ms/op")
 }
