@@ -108,7 +108,7 @@ func (s *Shell) Run(ctx context.Context) error {
 		return err
 	}
 	if s.opts.Interactive {
-		s.printf("offsitebot shell — you are %s. Type help, or /as ROLE[:NAME] to be someone else (admin, home, receiving, la, parent, pupil). Ctrl-D quits.\n", id)
+		s.printf("offsitebot shell — you are %s. Type help, or /as ROLE[:NAME] to be someone else (admin, home, receiving, la, parent, pupil). quit or Ctrl-D ends it.\n", id)
 	}
 	// Lines are read aside, so that Ctrl-C or SIGTERM ends the shell at once,
 	// even while it waits for someone to type.
@@ -146,6 +146,11 @@ func (s *Shell) Run(ctx context.Context) error {
 		line = strings.TrimSpace(line)
 		if line == "" || strings.HasPrefix(line, "#") {
 			continue
+		}
+		// No command or answer is called quit or exit: someone typing it
+		// wants the terminal back, as in other shells.
+		if w := strings.ToLower(line); w == "quit" || w == "exit" {
+			return nil
 		}
 		if !s.opts.Interactive {
 			s.printf("> %s\n", line)

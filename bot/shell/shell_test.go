@@ -287,6 +287,27 @@ func TestRunEndsWhileWaitingForInput(t *testing.T) {
 	}
 }
 
+// quit and exit end the shell, as in other shells; what follows is not read.
+func TestQuit(t *testing.T) {
+	for _, word := range []string{"quit", "Exit"} {
+		t.Run(word, func(t *testing.T) {
+			db := storagetest.New(t)
+			var out strings.Builder
+			in := strings.NewReader("help\n" + word + "\ncases\n")
+			sh := shell.New(shell.Options{Router: conversations.New(conversations.Deps{Store: db}).Router(), Identities: db, In: in, Out: &out})
+			if err := sh.Run(t.Context()); err != nil {
+				t.Fatalf("Run = %v, want nil", err)
+			}
+			if !strings.Contains(out.String(), "What you can do") {
+				t.Errorf("help before %s was not answered: %q", word, out.String())
+			}
+			if strings.Contains(out.String(), "> cases") || strings.Contains(out.String(), "didn't understand") {
+				t.Errorf("the shell went on after %s: %q", word, out.String())
+			}
+		})
+	}
+}
+
 // The documents are saved where the shell was told (the working directory,
 // as offsitebot runs it), named from the reference, and the path printed.
 func TestDocumentsSaved(t *testing.T) {
