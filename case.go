@@ -5,6 +5,7 @@ package offsitebot
 
 import (
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -308,6 +309,15 @@ type Invitation struct {
 	Answer     string    `bson:"answer,omitempty" json:"answer,omitempty"`
 	Answered   time.Time `bson:"answered,omitempty" json:"answered,omitzero"`
 	Suggestion string    `bson:"suggestion,omitempty" json:"suggestion,omitempty"`
+}
+
+// outsidePrefix marks an invitation given outside offsitebot (a letter, a
+// call): To holds how, not an identity.
+const outsidePrefix = "outside offsitebot: "
+
+// Outside reports whether the invitation was given outside offsitebot, and how.
+func (i Invitation) Outside() (how string, ok bool) {
+	return strings.CutPrefix(i.To, outsidePrefix)
 }
 
 // Decisions a review can reach.

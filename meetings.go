@@ -335,7 +335,7 @@ func (c *Case) Invited(a Actor, id, how string) (Meeting, Change, error) {
 	if err != nil {
 		return Meeting{}, ch, err
 	}
-	m.Invitations = append(m.Invitations, Invitation{To: "outside offsitebot: " + how, Sent: a.At})
+	m.Invitations = append(m.Invitations, Invitation{To: outsidePrefix + how, Sent: a.At})
 	c.addContact(Contact{At: a.At, With: "parent", How: how, Summary: "Invitation to review meeting " + id + " given", By: a.ID, Via: a.Via})
 	ch.audit(a.event(c, "invitation given", id+" by "+how))
 	return *m, ch, nil

@@ -207,7 +207,7 @@ func answersText(k *offsitebot.Case, m offsitebot.Meeting, names map[string]stri
 	var yes, other, none, also []string
 	n := 0
 	for _, i := range m.Invitations {
-		who, ok := strings.CutPrefix(i.To, "outside offsitebot: ")
+		who, ok := i.Outside()
 		switch {
 		case ok && linked:
 			also = append(also, who)

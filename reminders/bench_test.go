@@ -9,7 +9,6 @@ import (
 	"strconv"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
 
@@ -120,9 +119,9 @@ func BenchmarkSweep(b *testing.B) {
 					b.Fatal(err)
 				}
 			}, func() {
-				before := cpuTime(b)
+				before := storagetest.CPUTime()
 				rep, err := s.RunAt(ctx, at)
-				cpu += cpuTime(b) - before
+				cpu += storagetest.CPUTime() - before
 				if err != nil {
 					b.Fatal(err)
 				}
@@ -143,15 +142,6 @@ func BenchmarkSweep(b *testing.B) {
 			b.ReportMetric(float64(len(send.to)), "recipients")
 		})
 	}
-}
-
-// cpuTime is the CPU time (user and system) this process has used.
-func cpuTime(b *testing.B) time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		b.Fatal(err)
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // fakeBotAPI is a Telegram Bot API server that, like Telegram, refuses more

@@ -427,7 +427,7 @@ func (p *pack) invited() {
 	var rows [][]string
 	for _, inv := range p.m.Invitations {
 		who := p.in.name(inv.To)
-		if how, ok := strings.CutPrefix(inv.To, "outside offsitebot: "); ok {
+		if how, ok := inv.Outside(); ok {
 			who = "Given another way (" + how + ")"
 		} else if who == "" {
 			who = map[offsitebot.Role]string{offsitebot.RolePupil: "the pupil", offsitebot.RoleParent: "a linked parent"}[inv.Role]

@@ -67,20 +67,20 @@ func Measure(b *testing.B, trips *atomic.Int64, prepare, op, floor func()) {
 			prepare()
 		}
 		before := trips.Load()
-		t0, c0 := time.Now(), cpuTime()
+		t0, c0 := time.Now(), CPUTime()
 		op()
 		took += time.Since(t0)
-		cpu += cpuTime() - c0
+		cpu += CPUTime() - c0
 		rt += trips.Load() - before
 		n++
 	}
 	var floorTook, floorCPU time.Duration
 	var runs int64
 	for runs < min(n, 3) && (runs == 0 || floorTook < time.Second) { // a slow floor once
-		t0, c0 := time.Now(), cpuTime()
+		t0, c0 := time.Now(), CPUTime()
 		floor()
 		floorTook += time.Since(t0)
-		floorCPU += cpuTime() - c0
+		floorCPU += CPUTime() - c0
 		runs++
 	}
 	perOp := float64(took) / float64(n)
